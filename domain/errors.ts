@@ -1,0 +1,90 @@
+/**
+ * One error type with typed codes, and one explicit table of which codes are retryable.
+ * Brokers map venue errors (ccxt classes, paper-venue codes) into these codes; activities turn them
+ * into ApplicationFailure with `type = code` and `nonRetryable = !RETRYABLE[code]`.
+ */
+import type { z } from 'zod';
+
+export const ERROR_CODES = [
+  'VALIDATION',
+  'AUTHENTICATION',
+  'PERMISSION_DENIED',
+  'INSUFFICIENT_FUNDS',
+  'INVALID_ORDER',
+  'ORDER_NOT_FOUND',
+  'DUPLICATE_ORDER',
+  'BAD_SYMBOL',
+  'RATE_LIMITED',
+  'NETWORK',
+  'EXCHANGE_UNAVAILABLE',
+  'REQUEST_TIMEOUT',
+  'VENUE_STATE',
+  'CONFIG',
+  'UNKNOWN',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The retry table. A code not retryable fails the activity at once with a clear message. */
+export const RETRYABLE: Readonly<Record<ErrorCode, boolean>> = {
+  VALIDATION: false,
+  AUTHENTICATION: false,
+  PERMISSION_DENIED: false,
+  INSUFFICIENT_FUNDS: false,
+  INVALID_ORDER: false,
+  ORDER_NOT_FOUND: false,
+  DUPLICATE_ORDER: false,
+  BAD_SYMBOL: false,
+  RATE_LIMITED: true,
+  NETWORK: true,
+  EXCHANGE_UNAVAILABLE: true,
+  REQUEST_TIMEOUT: true,
+  VENUE_STATE: true,
+  CONFIG: false,
+  UNKNOWN: true,
+};
+
+/**
+ * Codes whose outcome at the venue is unknown: the request may or may not have taken effect.
+ * A submit failing with one of these must be resolved by a lookup before any retry submits again.
+ */
+export const AMBIGUOUS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['NETWORK', 'REQUEST_TIMEOUT', 'EXCHANGE_UNAVAILABLE', 'UNKNOWN']);
+
+export class TempotradeError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown>;
+  /** Milliseconds the venue asked us to wait (HTTP Retry-After), when it said. */
+  readonly retryAfterMs?: number;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, retryAfterMs?: number) {
+    super(message);
+    this.name = 'TempotradeError';
+    this.code = code;
+    this.details = details;
+    this.retryAfterMs = retryAfterMs;
+  }
+
+  get retryable(): boolean {
+    return RETRYABLE[this.code];
+  }
+}
+
+/** "field.path: message" for every issue, joined; the field is always named. */
+export function formatZodIssues(error: z.ZodError, prefix = ''): string {
+  return error.issues
+    .map((i) => {
+      const path = [prefix, ...i.path.map(String)].filter((p) => p !== '').join('.');
+      return `${path || '(root)'}: ${i.message}`;
+    })
+    .join('; ');
+}
+
+/** Parse or throw a VALIDATION error that names every offending field. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    throw new TempotradeError('VALIDATION', `invalid ${what}: ${formatZodIssues(r.error)}`, {
+      fields: r.error.issues.map((i) => i.path.join('.')),
+    });
+  }
+  return r.data;
+}

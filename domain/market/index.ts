@@ -1,0 +1,4 @@
+export * from './instrument';
+export * from './candles';
+export * from './snapshot';
+export * from './venue';

@@ -1,0 +1,121 @@
+/**
+ * Orders: commands are verbs (PlaceOrder), events past tense (OrderPlaced, OrderFilled).
+ * An Order moves NEW → PARTIALLY_FILLED → FILLED, or to CANCELED / REJECTED / EXPIRED, possibly with
+ * fills already made (a partially filled order that is then canceled keeps its fills).
+ */
+import { z } from 'zod';
+import { NonNegativeAmount, PositiveAmount, add, cmp } from '../money';
+import { ClientOrderId, StrategyId } from '../ids';
+import { MarketSymbol } from '../market/instrument';
+
+export const OrderSide = z.enum(['buy', 'sell']);
+export type OrderSide = z.infer<typeof OrderSide>;
+export const OrderType = z.enum(['market', 'limit', 'stop_market', 'stop_limit', 'take_profit_limit']);
+export type OrderType = z.infer<typeof OrderType>;
+/** Time in force as a strategy asks for it; engines map it to what the venue supports. */
+export const TimeInForce = z.enum(['GTC', 'IOC', 'FOK', 'GTD', 'PO']);
+export type TimeInForce = z.infer<typeof TimeInForce>;
+
+export const OrderStatus = z.enum(['NEW', 'PARTIALLY_FILLED', 'FILLED', 'CANCELED', 'REJECTED', 'EXPIRED']);
+export type OrderStatus = z.infer<typeof OrderStatus>;
+export const TERMINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['FILLED', 'CANCELED', 'REJECTED', 'EXPIRED']);
+export function isTerminal(status: OrderStatus): boolean {
+  return TERMINAL_STATUSES.has(status);
+}
+
+/** What a strategy wants. Not yet risk-checked, not yet quantized. */
+export const OrderIntent = z
+  .object({
+    strategyId: StrategyId,
+    symbol: MarketSymbol,
+    side: OrderSide,
+    type: OrderType.default('market'),
+    quantity: PositiveAmount,
+    limitPrice: PositiveAmount.optional(),
+    stopPrice: PositiveAmount.optional(),
+    tif: TimeInForce.optional(),
+    postOnly: z.boolean().default(false),
+    reduceOnly: z.boolean().default(false),
+    /** Why the strategy wants it, in words, for the audit trail. */
+    reason: z.string().max(500).default(''),
+  })
+  .strict();
+export type OrderIntent = z.infer<typeof OrderIntent>;
+export type OrderIntentInput = z.input<typeof OrderIntent>;
+
+/** The command an engine sends to a venue: quantized, with its idempotency key. */
+export const PlaceOrder = z
+  .object({
+    clientOrderId: ClientOrderId,
+    symbol: MarketSymbol,
+    side: OrderSide,
+    type: OrderType,
+    quantity: PositiveAmount,
+    price: PositiveAmount.optional(),
+    stopPrice: PositiveAmount.optional(),
+    tif: TimeInForce,
+    postOnly: z.boolean(),
+    reduceOnly: z.boolean(),
+    /** Market time at which the order is placed (a replay venue fills against this moment). */
+    at: z.number().int().nonnegative(),
+  })
+  .strict();
+export type PlaceOrder = z.infer<typeof PlaceOrder>;
+
+export const Fill = z
+  .object({
+    fillId: z.string().min(1),
+    clientOrderId: ClientOrderId,
+    symbol: MarketSymbol,
+    side: OrderSide,
+    quantity: PositiveAmount,
+    price: PositiveAmount,
+    /** Fee charged for this fill, in `feeCurrency`. */
+    fee: NonNegativeAmount,
+    feeCurrency: z.string().min(1),
+    liquidity: z.enum(['maker', 'taker']),
+    ts: z.number().int().nonnegative(),
+  })
+  .strict();
+export type Fill = z.infer<typeof Fill>;
+
+/** The venue's view of an order, normalized. */
+export const Order = z
+  .object({
+    clientOrderId: ClientOrderId,
+    venueOrderId: z.string().optional(),
+    symbol: MarketSymbol,
+    side: OrderSide,
+    type: OrderType,
+    quantity: PositiveAmount,
+    price: PositiveAmount.optional(),
+    stopPrice: PositiveAmount.optional(),
+    tif: TimeInForce,
+    postOnly: z.boolean(),
+    reduceOnly: z.boolean(),
+    status: OrderStatus,
+    filledQuantity: NonNegativeAmount,
+    /** Volume-weighted fill price, when anything filled. */
+    averagePrice: PositiveAmount.optional(),
+    fee: NonNegativeAmount,
+    fills: z.array(Fill),
+    createdAt: z.number().int().nonnegative(),
+    updatedAt: z.number().int().nonnegative(),
+    rejectReason: z.string().optional(),
+  })
+  .strict();
+export type Order = z.infer<typeof Order>;
+
+export function remainingQuantity(order: Pick<Order, 'quantity' | 'filledQuantity'>): string {
+  return add(order.quantity, `-${order.filledQuantity}`);
+}
+
+/** Sanity of a venue report: fills add up to the filled quantity, never above the order quantity. */
+export function checkOrderConsistency(order: Order): string | undefined {
+  const sum = add(...order.fills.map((f) => f.quantity), '0');
+  if (cmp(sum, order.filledQuantity) !== 0) return `fills sum to ${sum} but filledQuantity is ${order.filledQuantity}`;
+  if (cmp(order.filledQuantity, order.quantity) > 0) return `filled ${order.filledQuantity} exceeds quantity ${order.quantity}`;
+  if (order.status === 'FILLED' && cmp(order.filledQuantity, order.quantity) !== 0) return `FILLED but filled ${order.filledQuantity} of ${order.quantity}`;
+  return undefined;
+}
+

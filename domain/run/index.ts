@@ -1,0 +1,3 @@
+export * from './trading-state';
+export * from './input';
+export * from './state';

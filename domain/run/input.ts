@@ -1,0 +1,94 @@
+/**
+ * The strategy run's input: validated with zod by the client before starting, and again by the
+ * workflow itself (a bad input fails the run at once with field-named errors, before any order).
+ */
+import { z } from 'zod';
+import { AccountId, RunId } from '../ids';
+import { PositiveAmount } from '../money';
+import { MarketSymbol } from '../market/instrument';
+import { EngineName } from '../execution/engine';
+import { RiskConfig } from '../risk/config';
+import { parseStrategyParams } from '../strategies';
+
+/** "250ms", "2s", "5m", "1h" or a number of milliseconds. */
+export const Duration = z.union([z.number().int().min(0), z.string().regex(/^\d+(ms|s|m|h)$/, 'must be like 250ms, 2s, 5m or 1h')]).transform((v) => {
+  if (typeof v === 'number') return v;
+  const m = /^(\d+)(ms|s|m|h)$/.exec(v)!;
+  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+});
+
+export const DEFAULT_PAPER_VENUE_URL = 'http://127.0.0.1:8701';
+
+export const VenueSpec = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('paper'),
+      url: z.string().url().default(DEFAULT_PAPER_VENUE_URL),
+      /** Datasets the paper venue must hold: symbol → CSV path on the venue's machine. */
+      data: z.record(MarketSymbol, z.string().min(1)).default({}),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('ccxt'),
+      /** Any ccxt exchange id, e.g. "binance". Keys come from the worker's env, never from the input. */
+      exchangeId: z.string().regex(/^[a-z0-9]+$/, 'must be a ccxt exchange id like "binance"'),
+      sandbox: z.boolean().default(false),
+      /** Timeframe of bars the strategies see. */
+      timeframe: z.string().regex(/^\d+[mhd]$/).default('5m'),
+    })
+    .strict(),
+]);
+export type VenueSpec = z.infer<typeof VenueSpec>;
+
+export const StopCondition = z
+  .object({
+    maxTicks: z.number().int().positive().optional(),
+    /** Market time (ms since epoch or ISO date) at which the run ends. */
+    endTime: z.union([z.number().int().positive(), z.string().datetime().transform((s) => Date.parse(s))]).optional(),
+    /** End when a replay venue has no more data (default true). */
+    endOfData: z.boolean().default(true),
+  })
+  .strict();
+
+export const StrategyRunInput = z
+  .object({
+    runId: RunId,
+    accountId: AccountId,
+    strategy: z.object({ name: z.string().min(1), params: z.record(z.string(), z.unknown()).default({}) }).strict(),
+    symbols: z.array(MarketSymbol).min(1).max(50).refine((s) => new Set(s).size === s.length, { message: 'must not repeat a symbol' }),
+    venue: VenueSpec,
+    mode: z.enum(['paper', 'live']).default('paper'),
+    /** Absent: advanced iff risk enables dynamic sizing or the market-impact guard (seed factory rule). */
+    engine: EngineName.optional(),
+    risk: RiskConfig.default(RiskConfig.parse({})),
+    /** Starting capital in the quote currency. */
+    capital: PositiveAmount,
+    /** Wall-clock pause between ticks; 0 replays as fast as the system goes. */
+    tickInterval: Duration.default(0),
+    stop: StopCondition.default({ endOfData: true }),
+    /** Replay only: market time of the first tick (default: data start + the strategy's warm-up). */
+    startTime: z.number().int().positive().optional(),
+    /** Orders still open after this many ticks are canceled. */
+    cancelAfterTicks: z.number().int().min(0).max(10_000).default(3),
+    /** Continue-as-new after this many ticks in one run (history stays small). */
+    continueAsNewAfterTicks: z.number().int().min(10).max(100_000).default(500),
+  })
+  .strict()
+  .superRefine((input, ctx) => {
+    const p = parseStrategyParams(input.strategy.name, input.strategy.params);
+    if (!p.ok) ctx.addIssue({ code: 'custom', path: ['strategy'], message: p.error });
+    if (input.mode === 'live' && input.venue.kind === 'paper') ctx.addIssue({ code: 'custom', path: ['mode'], message: 'mode "live" needs a ccxt venue; the paper venue only trades paper' });
+    if (input.mode === 'paper' && input.venue.kind === 'ccxt' && !input.venue.sandbox)
+      ctx.addIssue({ code: 'custom', path: ['venue', 'sandbox'], message: 'paper mode on a ccxt venue needs sandbox: true (in-process paper fills on live data are not built yet)' });
+    const quotes = new Set(input.symbols.map((s) => s.split('/')[1]));
+    if (quotes.size > 1) ctx.addIssue({ code: 'custom', path: ['symbols'], message: `all symbols must share one quote currency (got ${[...quotes].join(', ')})` });
+    if (input.venue.kind === 'ccxt' && input.tickInterval === 0) ctx.addIssue({ code: 'custom', path: ['tickInterval'], message: 'a ccxt venue needs a tickInterval above 0' });
+  });
+export type StrategyRunInput = z.infer<typeof StrategyRunInput>;
+export type StrategyRunInputRaw = z.input<typeof StrategyRunInput>;
+
+export const HaltSignal = z.object({ reason: z.string().trim().min(1, 'must say why').max(500) }).strict();
+export type HaltSignal = z.infer<typeof HaltSignal>;
+export const ResumeSignal = z.object({ reason: z.string().max(500).default('resumed') }).strict();
+export type ResumeSignal = z.infer<typeof ResumeSignal>;

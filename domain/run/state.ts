@@ -1,0 +1,115 @@
+/** The state a strategy run carries across ticks and through continue-as-new. */
+import type { Candle } from '../market/candles';
+import type { Instrument } from '../market/instrument';
+import type { MarketClock } from '../market/snapshot';
+import type { VenueCapabilities } from '../market/venue';
+import type { Order } from '../orders/order';
+import type { Portfolio } from '../portfolio/portfolio';
+import type { EngineChoice } from '../execution/selection';
+import type { TradingState } from './trading-state';
+
+export type AuditKind =
+  | 'RUN_STARTED'
+  | 'ENGINE_SELECTED'
+  | 'INTENT_SIGNALED'
+  | 'RISK_APPROVED'
+  | 'RISK_RESIZED'
+  | 'RISK_DENIED'
+  | 'ORDER_REJECTED'
+  | 'ORDER_PLACED'
+  | 'ORDER_FILLED'
+  | 'ORDER_PARTIALLY_FILLED'
+  | 'ORDER_CANCELED'
+  | 'ORDER_EXPIRED'
+  | 'STATE_CHANGED'
+  | 'SIGNAL_REJECTED'
+  | 'CONTINUED_AS_NEW'
+  | 'RUN_FINISHED';
+
+export interface AuditEvent {
+  seq: number;
+  tick: number;
+  at: number;
+  kind: AuditKind;
+  message: string;
+  code?: string;
+  clientOrderId?: string;
+  numbers?: Record<string, string>;
+}
+
+export interface OpenOrder {
+  order: Order;
+  appliedFillIds: string[];
+  placedTick: number;
+}
+
+export interface RunCounters {
+  ticks: number;
+  intents: number;
+  approved: number;
+  resized: number;
+  denied: number;
+  deniedByReason: Record<string, number>;
+  placed: number;
+  filled: number;
+  partiallyFilled: number;
+  canceled: number;
+  rejected: number;
+  expired: number;
+  fills: number;
+}
+
+export interface RunState {
+  tick: number;
+  marketTime: number;
+  clock: MarketClock;
+  instruments: Record<string, Instrument>;
+  capabilities: VenueCapabilities;
+  engine: EngineChoice;
+  tradingState: TradingState;
+  stateReason: string;
+  stateChanges: Array<{ at: number; tick: number; from: TradingState; to: TradingState; reason: string; by: 'signal' | 'guard' }>;
+  portfolio: Portfolio;
+  windows: Record<string, Candle[]>;
+  orderSeq: number;
+  openOrders: Record<string, OpenOrder>;
+  recentOrders: Order[];
+  audit: AuditEvent[];
+  auditSeq: number;
+  counters: RunCounters;
+  continuedAsNew: number;
+  finished?: { reason: string; at: number };
+}
+
+export const MAX_RECENT_ORDERS = 500;
+export const MAX_AUDIT_EVENTS = 1000;
+
+export function emptyCounters(): RunCounters {
+  return { ticks: 0, intents: 0, approved: 0, resized: 0, denied: 0, deniedByReason: {}, placed: 0, filled: 0, partiallyFilled: 0, canceled: 0, rejected: 0, expired: 0, fills: 0 };
+}
+
+export interface RunSummary {
+  workflowId: string;
+  runId: string;
+  accountId: string;
+  strategy: string;
+  engine: EngineChoice;
+  symbols: string[];
+  ticks: number;
+  orders: { placed: number; filled: number; partiallyFilled: number; canceled: number; rejected: number; expired: number; denied: number; deniedByReason: Record<string, number> };
+  fills: number;
+  fees: Record<string, string>;
+  feesQuote: string;
+  quote: string;
+  startingCapital: string;
+  cash: string;
+  positions: Record<string, string>;
+  equity: string;
+  realizedPnl: string;
+  unrealizedPnl: string;
+  netPnl: string;
+  maxDrawdownPct: string;
+  tradingState: TradingState;
+  stateReason: string;
+  finished?: { reason: string; at: number };
+}

@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'EXCHANGE_UNAVAILABLE',
   'REQUEST_TIMEOUT',
   'VENUE_STATE',
+  'VENUE_REJECTED',
   'CONFIG',
   'UNKNOWN',
 ] as const;
@@ -39,6 +40,7 @@ export const RETRYABLE: Readonly<Record<ErrorCode, boolean>> = {
   EXCHANGE_UNAVAILABLE: true,
   REQUEST_TIMEOUT: true,
   VENUE_STATE: true,
+  VENUE_REJECTED: false,
   CONFIG: false,
   UNKNOWN: true,
 };

@@ -362,7 +362,7 @@ function goInstall(go: GoToolchain, binDir: string, log: (msg: string) => void):
       clearInterval(progress);
       if (pending.trim() !== '') tail.push(pending.trim());
       if (code === 0) {
-        log(`  go install finished in ${seconds()} s (${packages} packages compiled).`);
+        log(`  go install finished in ${seconds()} s (${packages} packages compiled, the rest came from the Go build cache).`);
         resolve();
         return;
       }

@@ -639,12 +639,28 @@ export async function runTemporalForeground(opts: RunTemporalForegroundOptions =
   log('Press Ctrl+C to stop.');
 
   const keepAlive = setInterval(() => undefined, 1 << 30); // signal listeners alone don't keep Node running
-  let onSignal: ((s: NodeJS.Signals) => void) | undefined;
+  // One handler for the whole lifetime, including the stop: `npm run` forwards SIGINT to us on top of the one the
+  // terminal already sent, so a second signal within a second is the same Ctrl+C; a later one forces a SIGKILL.
+  let firstSignalAt: number | undefined;
+  let onFirstSignal: ((s: NodeJS.Signals) => void) | undefined;
+  const onSignal = (s: NodeJS.Signals): void => {
+    if (firstSignalAt === undefined) {
+      firstSignalAt = Date.now();
+      onFirstSignal?.(s);
+    } else if (Date.now() - firstSignalAt > 1_000 && server.pid !== undefined) {
+      log(`${s} again: killing the Temporal dev server (pid ${server.pid}).`);
+      try {
+        process.kill(server.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const reason = await new Promise<string>((resolve, reject) => {
-      onSignal = (s) => resolve(s);
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      onFirstSignal = resolve;
       void server.exited?.then((e) =>
         reject(
           new Error(
@@ -654,14 +670,15 @@ export async function runTemporalForeground(opts: RunTemporalForegroundOptions =
         ),
       );
     });
-    log(`${reason} received; stopping the Temporal dev server…`);
+    log(`${reason} received; stopping the Temporal dev server (Ctrl+C again to kill it)…`);
   } finally {
-    if (onSignal) {
+    try {
+      await server.stop();
+    } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      clearInterval(keepAlive);
     }
-    clearInterval(keepAlive);
-    await server.stop();
   }
   log('Stopped.');
 }

@@ -21,6 +21,8 @@ export const ERROR_CODES = [
   'VENUE_STATE',
   'VENUE_REJECTED',
   'CONFIG',
+  'RUN_NOT_FOUND',
+  'RUN_ALREADY_EXISTS',
   'UNKNOWN',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -42,6 +44,8 @@ export const RETRYABLE: Readonly<Record<ErrorCode, boolean>> = {
   VENUE_STATE: true,
   VENUE_REJECTED: false,
   CONFIG: false,
+  RUN_NOT_FOUND: false,
+  RUN_ALREADY_EXISTS: false,
   UNKNOWN: true,
 };
 

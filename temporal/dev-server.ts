@@ -31,6 +31,8 @@ const START_TIMEOUT_MS = 60_000;
 const POLL_INTERVAL_MS = 250;
 const STOP_GRACE_MS = 10_000;
 const LOG_TAIL_LINES = 20;
+/** How long a just-started server may answer NOT_FOUND for its namespace. */
+const NAMESPACE_WAIT_MS = 5_000;
 /** gRPC status NOT_FOUND (namespace not (yet) known to the frontend). */
 const GRPC_NOT_FOUND = 5;
 
@@ -224,7 +226,7 @@ async function withConnection<T>(address: string, fn: (c: Connection) => Promise
 type CustomAttributes = Record<string, number>;
 
 async function listCustomAttributes(connection: Connection, namespace: string): Promise<CustomAttributes> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + NAMESPACE_WAIT_MS;
   for (;;) {
     try {
       const res = await connection.operatorService.listSearchAttributes({ namespace });

@@ -26,7 +26,6 @@ export interface TestTemporalServerState {
 }
 
 declare global {
-  // eslint-disable-next-line no-var
   var __TEMPORAL_DEV_SERVER__: TestTemporalServerState | undefined;
 }
 

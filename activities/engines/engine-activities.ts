@@ -1,0 +1,105 @@
+/**
+ * The I/O half of an execution engine, registered once per engine as `live.*` and `advanced.*`.
+ * placeOrder is idempotent: it first looks the order up by its deterministic clientOrderId, so a retry
+ * after a lost response, a worker crash or a timeout never places a second order. The engine's pure
+ * pipeline (domain/execution) decides what to send; a denial is a result, not a failure.
+ */
+import { heartbeat, sleep, Context } from '@temporalio/activity';
+import { AMBIGUOUS, TempotradeError } from '../../domain/errors';
+import type { EngineName } from '../../domain/execution/engine';
+import { ENGINES } from '../../domain/execution/selection';
+import type { ClientOrderId } from '../../domain/ids';
+import type { Quantizer } from '../../domain/market/instrument';
+import { isTerminal, type Order, type PlaceOrder } from '../../domain/orders/order';
+import type { BrokerRegistry } from '../../brokers/registry';
+import type { CancelOrderInput, FollowOrdersInput, PlaceOrderInput, PlaceOrderResult } from '../types';
+import { guarded } from '../failures';
+
+export interface EngineActivityDeps {
+  brokers: BrokerRegistry;
+  quantizer: Quantizer;
+}
+
+/** Venue answers that reject the order itself: a normal outcome recorded as ORDER_REJECTED. */
+const VENUE_REJECTIONS = new Set(['INSUFFICIENT_FUNDS', 'INVALID_ORDER', 'BAD_SYMBOL', 'VENUE_REJECTED']);
+
+export function makeEngineActivities(engine: EngineName, deps: EngineActivityDeps) {
+  const planner = ENGINES[engine];
+
+  async function placeOrder(input: PlaceOrderInput): Promise<PlaceOrderResult> {
+    return guarded(`${engine}.placeOrder ${input.clientOrderId}`, async () => {
+      const broker = deps.brokers.get(input.venue, input.accountId);
+      const cid = input.clientOrderId as ClientOrderId;
+      const plan = planner.plan(input.intent, {
+        instrument: input.instrument,
+        snapshot: input.snapshot,
+        now: input.at,
+        config: input.config,
+        tradingState: input.tradingState,
+        capabilities: input.capabilities,
+        quantizer: deps.quantizer,
+        equity: input.equity,
+      });
+      // Idempotency first: a previous attempt may have reached the venue.
+      const existing = await broker.fetchOrder(input.intent.symbol, cid);
+      if (existing) {
+        return { kind: 'placed', order: existing, recovered: true, expectedPrice: plan.ok ? plan.expectedPrice : existing.price ?? '0', expectedSlippageBps: plan.ok ? plan.expectedSlippageBps : '0', numbers: plan.ok ? plan.numbers : {}, notes: ['found at the venue by clientOrderId: not submitted again'] };
+      }
+      if (!plan.ok) return { kind: 'rejected', by: 'engine', code: plan.code, message: plan.message, numbers: plan.numbers, ...(plan.suggestedQuantity ? { suggestedQuantity: plan.suggestedQuantity } : {}) };
+      const cmd: PlaceOrder = { ...plan.order, clientOrderId: cid, at: input.at };
+      const preview = input.config.enablePreview && input.capabilities.preview ? await broker.previewOrder(cmd).catch(() => undefined) : undefined;
+      try {
+        const order = await broker.placeOrder(cmd);
+        return { kind: 'placed', order, recovered: false, expectedPrice: plan.expectedPrice, expectedSlippageBps: plan.expectedSlippageBps, numbers: plan.numbers, notes: plan.notes, ...(preview ? { preview } : {}) };
+      } catch (e) {
+        if (!(e instanceof TempotradeError)) throw e;
+        if (e.code === 'DUPLICATE_ORDER' || AMBIGUOUS.has(e.code)) {
+          // The venue may hold the order: resolve by lookup before anything else.
+          const found = await broker.fetchOrder(cmd.symbol, cid);
+          if (found) return { kind: 'placed', order: found, recovered: true, expectedPrice: plan.expectedPrice, expectedSlippageBps: plan.expectedSlippageBps, numbers: plan.numbers, notes: [`submit answered ${e.code}; found at the venue by clientOrderId`] };
+          if (e.code === 'DUPLICATE_ORDER') throw new TempotradeError('VENUE_STATE', `venue says ${cid} is a duplicate but cannot find it`);
+        }
+        if (VENUE_REJECTIONS.has(e.code)) return { kind: 'rejected', by: 'venue', code: `VENUE_${e.code}`, message: e.message, numbers: {} };
+        throw e;
+      }
+    });
+  }
+
+  async function followOrders(input: FollowOrdersInput): Promise<Order[]> {
+    return guarded(`${engine}.followOrders`, async () => {
+      const broker = deps.brokers.get(input.venue, input.accountId);
+      const deadline = Date.now() + input.waitMs;
+      const pollMs = 200;
+      for (;;) {
+        const orders: Order[] = [];
+        for (const o of input.orders) {
+          const found = await broker.fetchOrder(o.symbol, o.clientOrderId as ClientOrderId);
+          if (!found) throw new TempotradeError('VENUE_STATE', `order ${o.clientOrderId} was placed but the venue does not know it`);
+          orders.push(found);
+        }
+        if (orders.every((o) => isTerminal(o.status)) || Date.now() >= deadline) return orders;
+        heartbeat({ open: orders.filter((o) => !isTerminal(o.status)).length });
+        await sleep(pollMs);
+        if (Context.current().cancellationSignal.aborted) return orders;
+      }
+    });
+  }
+
+  async function cancelOrder(input: CancelOrderInput): Promise<Order> {
+    return guarded(`${engine}.cancelOrder ${input.clientOrderId}`, async () => {
+      const broker = deps.brokers.get(input.venue, input.accountId);
+      try {
+        return await broker.cancelOrder(input.symbol, input.clientOrderId as ClientOrderId);
+      } catch (e) {
+        // A cancel that lost the race with a fill: the order is terminal; report what the venue holds.
+        if (e instanceof TempotradeError && e.code === 'ORDER_NOT_FOUND') {
+          const found = await broker.fetchOrder(input.symbol, input.clientOrderId as ClientOrderId);
+          if (found) return found;
+        }
+        throw e;
+      }
+    });
+  }
+
+  return { placeOrder, followOrders, cancelOrder };
+}

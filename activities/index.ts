@@ -1,0 +1,26 @@
+/**
+ * createActivities(deps): every activity of a tempotrade worker, with its I/O dependencies injected.
+ * The workflow imports only the *type* of this module (`import type * as acts`).
+ */
+import type { Quantizer } from '../domain/market/instrument';
+import type { BrokerRegistry } from '../brokers/registry';
+import { createMarketActivities } from './market';
+import { createDecisionActivities } from './decisions';
+import { createLiveEngineActivities } from './engines/live';
+import { createAdvancedEngineActivities } from './engines/advanced';
+
+export interface ActivityDeps {
+  brokers: BrokerRegistry;
+  quantizer: Quantizer;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createMarketActivities(deps),
+    ...createDecisionActivities(),
+    ...createLiveEngineActivities(deps),
+    ...createAdvancedEngineActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,175 @@
+/**
+ * Replay data of one paper market: candles, timeframe, instrument, and time lookups. Pure.
+ *
+ * Clock rule (no look-ahead): a bar counts once it has CLOSED. The bar current at market time t is the
+ * last bar with ts + barMs ≤ t; with gaps in the data it is simply the last one before the gap.
+ *
+ * Instrument derived from the data (unless one is given):
+ *   price tick  = 10^(floor(log10(min close)) − 4)       (≤ 1 bp of any price in the data)
+ *   amount step = 10^(ceil(log10(1e-5 / max close))), at most 1   (one step is worth ≤ 0.00001 quote)
+ *   limits.amount.min = amount step; limits.cost.min = 0.0001; fees maker = taker = 0.001.
+ *
+ * CSV prices carry binary-float artefacts (0.09969000000000001). On load every candle number is
+ * re-read at 15 significant digits (0.09969), which restores the published decimal without changing
+ * any real digit; the venue's decimals then start from the clean value.
+ */
+import { z } from 'zod';
+import { TempotradeError, formatZodIssues } from '../../domain/errors';
+import { Candle, inferBarMs, parseOhlcvCsv } from '../../domain/market/candles';
+import { Instrument, MarketSymbol } from '../../domain/market/instrument';
+import { Dec, cmp, str } from '../../domain/money';
+import { decOf } from './book';
+
+export interface Market {
+  symbol: string;
+  source: string;
+  instrument: Instrument;
+  candles: Candle[];
+  /** closeTimes[i] = candles[i].ts + barMs. */
+  closeTimes: number[];
+  barMs: number;
+}
+
+export interface MarketInfo {
+  symbol: string;
+  source: string;
+  instrument: Instrument;
+  barMs: number;
+  bars: number;
+  /** Open time of the first bar and close time of the first and last bars (ms). */
+  firstTs: number;
+  firstCloseTs: number;
+  lastCloseTs: number;
+}
+
+export const DEFAULT_COST_MIN = '0.0001';
+export const DEFAULT_FEE = '0.001';
+
+function clean(n: number): number {
+  return Number(n.toPrecision(15));
+}
+
+/** Candles from CSV text or an array, validated (strictly increasing time, ≥ 2 bars) and cleaned. */
+export function toCandles(data: string | readonly Candle[], source: string): Candle[] {
+  let raw: readonly Candle[];
+  if (typeof data === 'string') {
+    try {
+      raw = parseOhlcvCsv(data, source);
+    } catch (e) {
+      throw new TempotradeError('VALIDATION', (e as Error).message, { source });
+    }
+  } else {
+    const r = z.array(Candle).safeParse(data);
+    if (!r.success) throw new TempotradeError('VALIDATION', `${source}: invalid candles: ${formatZodIssues(r.error, 'candles')}`, { source });
+    raw = r.data;
+    const bad = raw.findIndex((c, i) => i > 0 && c.ts <= raw[i - 1].ts);
+    if (bad > 0) throw new TempotradeError('VALIDATION', `${source}: candles[${bad}].ts ${raw[bad].ts} is not after ${raw[bad - 1].ts}`, { source });
+  }
+  if (raw.length < 2) throw new TempotradeError('VALIDATION', `${source}: a market needs at least 2 candles, got ${raw.length}`, { source });
+  return raw.map((c) => ({ ts: c.ts, open: clean(c.open), high: clean(c.high), low: clean(c.low), close: clean(c.close), volume: clean(c.volume) }));
+}
+
+function pow10(exp: number): Dec {
+  return new Dec(10).pow(exp);
+}
+
+/** ceil(log10(x)) for x > 0, exactly. */
+function ceilLog10(x: Dec): number {
+  return x.eq(pow10(x.e)) ? x.e : x.e + 1;
+}
+
+export function deriveInstrument(symbol: string, candles: readonly Candle[]): Instrument {
+  const [base, quote] = symbol.split('/');
+  const closes = candles.map((c) => decOf(c.close));
+  const minClose = Dec.min(...closes);
+  const maxClose = Dec.max(...closes);
+  const tick = pow10(minClose.e - 4);
+  const step = Dec.min(pow10(ceilLog10(new Dec('1e-5').div(maxClose))), 1);
+  return {
+    symbol,
+    base,
+    quote,
+    precision: { amount: str(step), price: str(tick) },
+    limits: { amount: { min: str(step) }, cost: { min: DEFAULT_COST_MIN } },
+    fees: { maker: DEFAULT_FEE, taker: DEFAULT_FEE },
+  };
+}
+
+export function buildMarket(symbol: string, source: string, candles: Candle[], instrument?: unknown): Market {
+  const sym = MarketSymbol.safeParse(symbol);
+  if (!sym.success) throw new TempotradeError('VALIDATION', `symbol: ${sym.error.issues[0].message} (got "${symbol}")`);
+  let inst: Instrument;
+  if (instrument === undefined) {
+    inst = deriveInstrument(symbol, candles);
+  } else {
+    const r = Instrument.safeParse(instrument);
+    if (!r.success) throw new TempotradeError('VALIDATION', `invalid instrument for ${symbol}: ${formatZodIssues(r.error, 'instrument')}`);
+    inst = r.data;
+    if (inst.symbol !== symbol) throw new TempotradeError('VALIDATION', `instrument.symbol: ${inst.symbol} does not match the market ${symbol}`);
+    if (`${inst.base}/${inst.quote}` !== symbol) throw new TempotradeError('VALIDATION', `instrument.base/quote: ${inst.base}/${inst.quote} does not match the market ${symbol}`);
+    for (const k of ['maker', 'taker'] as const) {
+      if (cmp(inst.fees[k], 1) >= 0) throw new TempotradeError('VALIDATION', `instrument.fees.${k}: ${inst.fees[k]} must be below 1`);
+    }
+    const minClose = Dec.min(...candles.map((c) => decOf(c.close)));
+    if (cmp(inst.precision.price, minClose) >= 0) {
+      throw new TempotradeError('VALIDATION', `instrument.precision.price: tick ${inst.precision.price} is not below the lowest close ${str(minClose)}`);
+    }
+  }
+  const barMs = inferBarMs(candles);
+  return { symbol, source, instrument: inst, candles, closeTimes: candles.map((c) => c.ts + barMs), barMs };
+}
+
+/** Smallest i with keys[i] > t (keys ascending); keys.length when none. */
+function upperBound(keys: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid] <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Index of the bar current at t (last bar closed by t), or −1 before the first close. */
+export function currentIndex(m: Market, t: number): number {
+  return upperBound(m.closeTimes, t) - 1;
+}
+
+/** Index of the first bar that closes after t. */
+export function firstClosingAfter(m: Market, t: number): number {
+  return upperBound(m.closeTimes, t);
+}
+
+/** Index of the first bar whose open time is after t. */
+export function firstOpeningAfter(m: Market, t: number): number {
+  let lo = 0;
+  let hi = m.candles.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (m.candles[mid].ts <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function fingerprintOf(m: Market): { bars: number; firstTs: number; lastTs: number; barMs: number } {
+  return { bars: m.candles.length, firstTs: m.candles[0].ts, lastTs: m.candles[m.candles.length - 1].ts, barMs: m.barMs };
+}
+
+export function marketInfo(m: Market): MarketInfo {
+  return {
+    symbol: m.symbol,
+    source: m.source,
+    instrument: structuredClone(m.instrument),
+    barMs: m.barMs,
+    bars: m.candles.length,
+    firstTs: m.candles[0].ts,
+    firstCloseTs: m.closeTimes[0],
+    lastCloseTs: m.closeTimes[m.closeTimes.length - 1],
+  };
+}
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

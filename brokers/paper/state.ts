@@ -1,0 +1,108 @@
+/**
+ * What the paper venue persists, and the file I/O around it. The state file holds every account's
+ * balances and orders (with their fills), the per-symbol clocks, counters, and each market's recorded
+ * source with its instrument and a fingerprint of the data. Candles are not persisted: a restarted
+ * venue reloads them from the recorded sources and refuses to start if the data changed.
+ *
+ * Writes are atomic (write a temp file in the same directory, fsync, rename over the target), so a
+ * venue killed mid-write leaves either the previous state or the new one, never a torn file.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { z } from 'zod';
+import { TempotradeError, formatZodIssues } from '../../domain/errors';
+import { Instrument, MarketSymbol } from '../../domain/market/instrument';
+import { NonNegativeAmount } from '../../domain/money';
+import { Order } from '../../domain/orders/order';
+
+export const STATE_VERSION = 1;
+
+/** Account keys: what the `x-tempotrade-account` header carries. */
+export const AccountKey = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/, 'account: letters, digits and . _ : - only (1–64)');
+export const Asset = z.string().regex(/^[A-Z0-9]{1,20}$/, 'asset: 1–20 upper-case letters or digits, e.g. BTC');
+
+const Count = z.number().int().nonnegative();
+const Ms = z.number().int().nonnegative();
+
+export const HoldingState = z.object({ free: NonNegativeAmount, used: NonNegativeAmount }).strict();
+
+export const VenueOrderState = z
+  .object({
+    /** Arrival sequence across the venue (time priority); the order's venueOrderId is `P<seq>`. */
+    seq: z.number().int().positive(),
+    /** Stops: false until a bar trades through the stop price. Other orders: true. */
+    triggered: z.boolean(),
+    /** What this order still holds in `used` (released as it fills, on cancel, and when terminal). */
+    lock: z.object({ asset: Asset, amount: NonNegativeAmount }).strict(),
+    order: Order,
+  })
+  .strict();
+export type VenueOrderState = z.output<typeof VenueOrderState>;
+
+export const MarketState = z
+  .object({
+    symbol: MarketSymbol,
+    source: z.string().min(1),
+    instrument: Instrument,
+    fingerprint: z.object({ bars: Count, firstTs: Ms, lastTs: Ms, barMs: z.number().int().positive() }).strict(),
+  })
+  .strict();
+export type MarketState = z.output<typeof MarketState>;
+
+export const PaperVenueState = z
+  .object({
+    version: z.literal(STATE_VERSION),
+    nextOrderNo: z.number().int().positive(),
+    nextFillNo: z.number().int().positive(),
+    stats: z.object({ ordersAccepted: Count, duplicateClientOrderIdRejected: Count, fills: Count }).strict(),
+    markets: z.array(MarketState),
+    clocks: z.record(MarketSymbol, Ms),
+    accounts: z.array(z.object({ key: AccountKey, balances: z.record(Asset, HoldingState), orders: z.array(VenueOrderState) }).strict()),
+  })
+  .strict();
+export type PaperVenueState = z.output<typeof PaperVenueState>;
+
+export function parseState(value: unknown, source: string): PaperVenueState {
+  const r = PaperVenueState.safeParse(value);
+  if (!r.success) throw new TempotradeError('CONFIG', `paper venue state ${source} is invalid: ${formatZodIssues(r.error)}`);
+  return r.data;
+}
+
+/** Write `text` to `file` atomically: temp file in the same directory, fsync, rename. */
+export function writeFileAtomic(file: string, text: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+}
+
+/** The state in `file`, or undefined when there is no such file. */
+export function readStateFile(file: string): PaperVenueState | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new TempotradeError('CONFIG', `cannot read paper venue state file ${file}: ${(e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new TempotradeError('CONFIG', `paper venue state file ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  return parseState(json, file);
+}
+
+/** A dataset file's text; `.gz` files are gunzipped. */
+export function readDatasetText(file: string): string {
+  const buf = fs.readFileSync(file);
+  return (file.endsWith('.gz') ? zlib.gunzipSync(buf) : buf).toString('utf8');
+}

@@ -1,0 +1,143 @@
+/**
+ * `npm run demo`: the whole system on embedded defaults. A local Temporal server (started or reused),
+ * the paper venue and a worker in their own processes, two paper strategies on bundled real Binance
+ * data (January 2018), one per engine, a worker SIGKILL in the middle, then the summaries, a check
+ * that every portfolio equals the venue's balances, and the Temporal UI links. Stops what it started.
+ */
+import path from 'node:path';
+import { Command } from 'commander';
+import { z } from 'zod';
+import { cmp } from '../../domain/money';
+import type { RunSummary } from '../../domain/run/state';
+import type { StrategyRunInputRaw } from '../../domain/run/input';
+import { PaperBrokerage } from '../../brokers/paper/client';
+import { connectClient, temporalConfigFromEnv } from '../../temporal/connection';
+import { startDevServer, type DevServer } from '../../temporal/dev-server';
+import { runStatus, startRun, waitForRun } from '../../temporal/runs-client';
+import { parseFlags } from '../flags';
+import { formatSummary, uiLink } from '../format';
+import { progressLine } from './run';
+import { REPO_ROOT, spawnVenue, spawnWorker, type Child } from '../spawn';
+
+const DATA = (f: string) => path.join(REPO_ROOT, 'data', 'market', f);
+export const DEMO_DATA: Record<string, string> = {
+  'ETH/BTC': DATA('ETH_BTC-5m.csv.gz'),
+  'LTC/BTC': DATA('LTC_BTC-5m.csv.gz'),
+  'XMR/BTC': DATA('XMR_BTC-5m.csv.gz'),
+  'DASH/BTC': DATA('DASH_BTC-5m.csv.gz'),
+};
+
+export function demoRuns(stamp: string, venueUrl: string, ticks: number): StrategyRunInputRaw[] {
+  return [
+    {
+      runId: `demo-sma-live-${stamp}`,
+      accountId: `demo-live-${stamp}`,
+      strategy: { name: 'sma-crossover', params: { fast: 12, slow: 48, orderPct: 15 } },
+      symbols: ['ETH/BTC', 'LTC/BTC'],
+      venue: { kind: 'paper', url: venueUrl, data: { 'ETH/BTC': DEMO_DATA['ETH/BTC'], 'LTC/BTC': DEMO_DATA['LTC/BTC'] } },
+      engine: 'live',
+      capital: '1',
+      risk: { dailyLossLimitPct: 5, slippageMultipliers: { 'LTC/BTC': 1.5 } },
+      stop: { maxTicks: ticks, endOfData: true },
+    },
+    {
+      runId: `demo-rsi-advanced-${stamp}`,
+      accountId: `demo-advanced-${stamp}`,
+      strategy: { name: 'rsi-mean-reversion', params: { period: 14, oversold: 25, overbought: 70, orderType: 'limit', limitOffsetBps: 2, postOnly: true } },
+      symbols: ['XMR/BTC', 'DASH/BTC'],
+      venue: { kind: 'paper', url: venueUrl, data: { 'XMR/BTC': DEMO_DATA['XMR/BTC'], 'DASH/BTC': DEMO_DATA['DASH/BTC'] } },
+      // engine omitted on purpose: dynamic sizing in the risk config selects the advanced engine.
+      capital: '1',
+      risk: { enableDynamicPositionSizing: true, sizing: { method: 'equity-leverage', targetLeverage: 1, multiplier: 0.15 }, dailyLossLimitPct: 5 },
+      stop: { maxTicks: ticks, endOfData: true },
+    },
+  ];
+}
+
+/** Portfolio cash and positions against the venue's balances, to the last unit. */
+export async function checkAgainstVenue(summary: RunSummary, venueUrl: string): Promise<string[]> {
+  const venue = new PaperBrokerage({ url: venueUrl, account: summary.accountId });
+  const balances = await venue.balances();
+  const diffs: string[] = [];
+  const quoteHeld = balances[summary.quote]?.total ?? '0';
+  if (cmp(quoteHeld, summary.cash) !== 0) diffs.push(`${summary.quote}: portfolio ${summary.cash}, venue ${quoteHeld}`);
+  for (const [symbol, qty] of Object.entries(summary.positions)) {
+    const base = symbol.split('/')[0];
+    const held = balances[base]?.total ?? '0';
+    if (cmp(held, qty) !== 0) diffs.push(`${base}: portfolio ${qty}, venue ${held}`);
+  }
+  await venue.close();
+  return diffs;
+}
+
+const DemoFlags = z.object({ ticks: z.coerce.number().int().min(10).max(100_000), killWorker: z.boolean(), json: z.boolean() }).strict();
+
+export function demoCommand(): Command {
+  return new Command('demo')
+    .description('run two paper strategies on bundled real data through Temporal, one per engine')
+    .option('--ticks <n>', 'ticks per run (5-minute bars)', '2000')
+    .option('--no-kill-worker', 'do not SIGKILL the worker in the middle')
+    .option('--json', 'print the summaries as JSON', false)
+    .action(async (opts) => {
+      const f = parseFlags(DemoFlags, opts);
+      const log = (m: string) => (f.json ? process.stderr : process.stdout).write(m + '\n');
+      const started: Array<{ stop(): Promise<void> }> = [];
+      let server: DevServer | undefined;
+      try {
+        log('tempotrade demo — two paper strategies on real Binance OHLCV (Jan 2018), one per execution engine\n');
+        server = await startDevServer({ reuse: true, log: (m) => log(`[temporal] ${m}`) });
+        if (!server.reused) started.push(server);
+        const uiBase = server.uiUrl ?? 'http://localhost:8233';
+        log(`[temporal] ${server.reused ? 'reusing' : 'started'} ${server.address}; UI ${uiBase}`);
+        const env = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace };
+
+        const venue = await spawnVenue(DEMO_DATA);
+        started.push(venue);
+        log(`[venue]    paper venue on ${venue.url} (pid ${venue.pid})`);
+        let worker: Child = await spawnWorker(env);
+        started.push({ stop: () => worker.stop() });
+        log(`[worker]   worker polling (pid ${worker.pid})`);
+
+        const client = await connectClient(temporalConfigFromEnv(process.env, { address: server.address, namespace: server.namespace }));
+        const stamp = Date.now().toString(36);
+        const inputs = demoRuns(stamp, venue.url, f.ticks);
+        for (const input of inputs) {
+          await startRun(client, input);
+          log(`[run]      started ${input.runId}\n           ${uiLink(uiBase, server.namespace, input.runId)}`);
+        }
+
+        let killed = !f.killWorker;
+        const results = await Promise.all(
+          inputs.map((input) =>
+            waitForRun(client, input.runId, (s) => {
+              log(`[progress] ${progressLine(s)}`);
+              if (!killed && s.tick >= f.ticks * 0.4) {
+                killed = true;
+                void (async () => {
+                  log(`\n[chaos]    kill -9 worker pid ${worker.pid} at tick ${s.tick} of ${input.runId}`);
+                  await worker.kill9();
+                  worker = await spawnWorker(env);
+                  log(`[chaos]    new worker pid ${worker.pid}: the runs continue from their history\n`);
+                })();
+              }
+            }, 2000),
+          ),
+        );
+
+        const out: Array<RunSummary & { ui: string; venueCheck: string[] }> = [];
+        for (const s of results) {
+          const diffs = await checkAgainstVenue(s, venue.url);
+          const ui = uiLink(uiBase, server.namespace, s.workflowId);
+          out.push({ ...s, ui, venueCheck: diffs });
+          const view = await runStatus(client, s.workflowId);
+          log(`\n${formatSummary(s, ui)}\n${'venue check'.padEnd(14)}  ${diffs.length === 0 ? 'portfolio cash and positions equal the venue balances to the last unit' : `MISMATCH: ${diffs.join('; ')}`}\n${'execution'.padEnd(14)}  ${view.execution}`);
+        }
+        await client.connection.close();
+        if (f.json) console.log(JSON.stringify(out, null, 2));
+        log(`\nThe runs' histories stay in ${server.dataDir ?? 'the reused server'}; \`npm run temporal\` reopens the UI at ${uiBase} to audit them.`);
+        if (out.some((o) => o.venueCheck.length > 0)) throw new Error('a portfolio disagrees with the venue');
+      } finally {
+        for (const s of started.reverse()) await s.stop().catch(() => undefined);
+      }
+    });
+}

@@ -1,0 +1,92 @@
+/** Long-running process commands: worker, venue, temporal. */
+import path from 'node:path';
+import { Command } from 'commander';
+import { z } from 'zod';
+import { connectWorker, temporalConfigFromEnv } from '../../temporal/connection';
+import { runWorkerUntilSignal } from '../../workers/worker';
+import { runTemporalForeground } from '../../temporal/dev-server';
+import { resolveTemporalCli } from '../../temporal/cli-binary';
+import { startPaperVenueServer } from '../../brokers/paper/server';
+import { collect, pairs, parseFlags } from '../flags';
+
+export function workerCommand(): Command {
+  return new Command('worker')
+    .description('run a worker: strategy workflows and all activities (Ctrl-C stops it gracefully)')
+    .option('--task-queue <name>', 'task queue to poll')
+    .action(async (opts: { taskQueue?: string }) => {
+      const cfg = temporalConfigFromEnv();
+      const connection = await connectWorker(cfg);
+      try {
+        await runWorkerUntilSignal({ connection, namespace: cfg.namespace, ...(opts.taskQueue ? { taskQueue: opts.taskQueue } : {}) });
+      } finally {
+        await connection.close();
+      }
+    });
+}
+
+const VenueFlags = z
+  .object({
+    host: z.string().default('127.0.0.1'),
+    port: z.string().regex(/^\d+$/, 'must be a port number').transform(Number).pipe(z.number().int().min(0).max(65535)).default(8701),
+    data: z.array(z.string()).default([]),
+    account: z.array(z.string()).default([]),
+    state: z.string().optional(),
+  })
+  .strict();
+
+/** "--account KEY=ASSET:AMOUNT[,ASSET:AMOUNT]" → balances per account key. */
+function accountBalances(values: string[]): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const [key, spec] of Object.entries(pairs(values, '--account'))) {
+    out[key] = Object.fromEntries(
+      spec.split(',').map((kv) => {
+        const [asset, amount] = kv.split(':');
+        if (!asset || !amount || !Number.isFinite(Number(amount))) throw new Error(`--account: expected KEY=ASSET:AMOUNT, got "${key}=${spec}"`);
+        return [asset, amount];
+      }),
+    );
+  }
+  return out;
+}
+
+export function venueCommand(): Command {
+  return new Command('venue')
+    .description('run the paper venue: replays OHLCV CSVs and fills orders, in its own process')
+    .option('--host <host>', 'listen address', '127.0.0.1')
+    .option('--port <port>', 'port (0: any free port)', '8701')
+    .option('--data <SYM=PATH>', 'market data CSV (.csv or .csv.gz), repeatable', collect)
+    .option('--account <KEY=ASSET:AMOUNT>', 'pre-fund an account, repeatable', collect)
+    .option('--state <file>', 'persist orders, fills and balances to this file (survives venue restarts)')
+    .action(async (opts) => {
+      const f = parseFlags(VenueFlags, opts);
+      const datasets = Object.fromEntries(Object.entries(pairs(f.data, '--data')).map(([s, p]) => [s, path.resolve(p)]));
+      const server = await startPaperVenueServer({ host: f.host, port: f.port, datasets, accounts: accountBalances(f.account), ...(f.state ? { stateFile: path.resolve(f.state) } : {}), log: (m) => console.log(m) });
+      console.log(`paper venue listening on ${server.url}`);
+      const stop = async () => {
+        await server.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+    });
+}
+
+export function temporalCommand(): Command {
+  const cmd = new Command('temporal')
+    .description('run a local Temporal dev server in the foreground (UI on :8233); reuses one that is already up')
+    .option('--port <port>', 'gRPC port', '7233')
+    .option('--ui-port <port>', 'Web UI port', '8233')
+    .option('--data-dir <dir>', 'where the SQLite file lives', '.tempotrade')
+    .action(async (opts: { port: string; uiPort: string; dataDir: string }) => {
+      const f = parseFlags(z.object({ port: z.coerce.number().int().min(1).max(65535), uiPort: z.coerce.number().int().min(1).max(65535), dataDir: z.string().min(1) }).strict(), opts);
+      await runTemporalForeground({ port: f.port, uiPort: f.uiPort, dataDir: path.resolve(f.dataDir) });
+    });
+  cmd
+    .command('ensure')
+    .description('make sure the Temporal CLI is available (builds it with Go into the cache if needed)')
+    .action(async () => {
+      const r = await resolveTemporalCli({ build: true, log: (m) => console.log(m) });
+      console.log(`${r.path} (source: ${r.source})`);
+    });
+  return cmd;
+}

@@ -1,0 +1,201 @@
+/** `tempotrade run …`: start, halt, resume, status, list, audit. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { z } from 'zod';
+import type { Client } from '@temporalio/client';
+import { TempotradeError, formatZodIssues } from '../../domain/errors';
+import { RiskConfig, riskConfigFromEnv } from '../../domain/risk/config';
+import { DEFAULT_PAPER_VENUE_URL, type StrategyRunInputRaw } from '../../domain/run/input';
+import { STRATEGY_NAMES } from '../../domain/strategies';
+import { display } from '../../domain/money';
+import { connectClient, temporalConfigFromEnv } from '../../temporal/connection';
+import { haltRun, listRuns, resumeRun, runAudit, runOrders, runStatus, startRun, waitForRun } from '../../temporal/runs-client';
+import { collect, pairs, paramValues, parseFlags } from '../flags';
+import { formatSummary, keyValues, table, uiLink } from '../format';
+import type { RunStatus } from '../../workflows/definitions';
+
+const UI_BASE = process.env.TEMPORAL_UI_URL ?? 'http://localhost:8233';
+
+const StartFlags = z
+  .object({
+    strategy: z.enum(STRATEGY_NAMES as [string, ...string[]], { message: `must be one of: ${STRATEGY_NAMES.join(', ')}` }),
+    symbol: z.array(z.string()).min(1, 'give at least one --symbol'),
+    data: z.array(z.string()).default([]),
+    account: z.string().default('paper-1'),
+    engine: z.enum(['live', 'advanced']).optional(),
+    mode: z.enum(['paper', 'live']).default('paper'),
+    capital: z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive number').refine((v) => Number(v) > 0, 'must be greater than 0').default('1'),
+    param: z.array(z.string()).default([]),
+    riskFile: z.string().optional(),
+    tickInterval: z.string().default('0'),
+    maxTicks: z.string().regex(/^\d+$/, 'must be a whole number').optional(),
+    id: z.string().optional(),
+    venueUrl: z.string().url().default(process.env.TEMPOTRADE_PAPER_URL ?? DEFAULT_PAPER_VENUE_URL),
+    exchange: z.string().optional(),
+    sandbox: z.boolean().default(false),
+    wait: z.boolean().default(false),
+    json: z.boolean().default(false),
+  })
+  .strict();
+
+export function loadRiskConfig(file: string | undefined, env: Record<string, string | undefined> = process.env): z.input<typeof RiskConfig> {
+  let fromFile: Record<string, unknown> = {};
+  if (file) {
+    try {
+      fromFile = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      throw new TempotradeError('VALIDATION', `--risk-file: cannot read ${file} as JSON (${(e as Error).message})`);
+    }
+  }
+  const merged = { ...fromFile, ...riskConfigFromEnv(env) };
+  const r = RiskConfig.safeParse(merged);
+  if (!r.success) throw new TempotradeError('VALIDATION', `risk config: ${formatZodIssues(r.error, 'risk')}`);
+  return r.data;
+}
+
+export function buildRunInput(flags: z.output<typeof StartFlags>): StrategyRunInputRaw {
+  const data = Object.fromEntries(Object.entries(pairs(flags.data, '--data')).map(([s, p]) => [s, path.resolve(p)]));
+  return {
+    runId: flags.id ?? `${flags.strategy}-${flags.account}-${Date.now().toString(36)}`,
+    accountId: flags.account,
+    strategy: { name: flags.strategy, params: paramValues(flags.param) },
+    symbols: flags.symbol,
+    venue: flags.exchange ? { kind: 'ccxt', exchangeId: flags.exchange, sandbox: flags.sandbox } : { kind: 'paper', url: flags.venueUrl, data },
+    mode: flags.mode,
+    ...(flags.engine ? { engine: flags.engine } : {}),
+    risk: loadRiskConfig(flags.riskFile),
+    capital: flags.capital,
+    tickInterval: /^\d+$/.test(flags.tickInterval) ? Number(flags.tickInterval) : flags.tickInterval,
+    stop: { endOfData: true, ...(flags.maxTicks ? { maxTicks: Number(flags.maxTicks) } : {}) },
+  };
+}
+
+export function progressLine(s: RunStatus): string {
+  const t = s.marketTime ? new Date(s.marketTime).toISOString().replace('T', ' ').slice(0, 16) : '-';
+  const c = s.counters;
+  return `${s.workflowId}  tick ${s.tick}  ${t}  equity ${s.equity ? display(s.equity) : '-'} ${s.quote ?? ''}  ${s.tradingState}  orders ${c?.placed ?? 0} placed / ${c?.fills ?? 0} fills / ${c?.denied ?? 0} denied`;
+}
+
+async function withClient<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+  const client = await connectClient(temporalConfigFromEnv());
+  try {
+    return await fn(client);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+export function runCommand(): Command {
+  const run = new Command('run').description('start and control strategy runs (Temporal workflows)');
+
+  run
+    .command('start')
+    .description('start a strategy run; with --wait, follow it to the end')
+    .requiredOption('--strategy <name>', `strategy: ${STRATEGY_NAMES.join(' | ')}`)
+    .option('--symbol <SYM>', 'market, e.g. ETH/BTC (repeatable)', collect)
+    .option('--data <SYM=PATH>', 'CSV data for the paper venue (repeatable)', collect)
+    .option('--account <id>', 'account id', 'paper-1')
+    .addOption(new Option('--engine <engine>', 'execution engine (default: by risk flags)').choices(['live', 'advanced']))
+    .addOption(new Option('--mode <mode>', 'paper or live').choices(['paper', 'live']).default('paper'))
+    .option('--capital <n>', 'starting capital in the quote currency', '1')
+    .option('--param <k=v>', 'strategy parameter (repeatable)', collect)
+    .option('--risk-file <path>', 'risk config JSON (RISK_* env vars override it)')
+    .option('--tick-interval <duration>', 'pause between ticks: 0, 250ms, 5m …', '0')
+    .option('--max-ticks <n>', 'stop after N ticks')
+    .option('--id <runId>', 'workflow id (default: generated)')
+    .option('--venue-url <url>', 'paper venue URL')
+    .option('--exchange <id>', 'trade on a ccxt exchange instead of the paper venue')
+    .option('--sandbox', 'use the exchange sandbox', false)
+    .option('--wait', 'wait for the run to end, showing progress', false)
+    .option('--json', 'print one JSON summary', false)
+    .action(async (opts) => {
+      const flags = parseFlags(StartFlags, opts);
+      const input = buildRunInput(flags);
+      await withClient(async (client) => {
+        const { workflowId } = await startRun(client, input);
+        const ns = temporalConfigFromEnv().namespace;
+        const link = uiLink(UI_BASE, ns, workflowId);
+        if (!flags.wait) {
+          console.log(flags.json ? JSON.stringify({ workflowId, ui: link }) : `started ${workflowId}\n${link}`);
+          return;
+        }
+        if (!flags.json) console.log(`started ${workflowId}\n${link}`);
+        const summary = await waitForRun(client, workflowId, (s) => (flags.json ? process.stderr : process.stdout).write(progressLine(s) + '\n'), 2000);
+        console.log(flags.json ? JSON.stringify(summary, null, 2) : `\n${formatSummary(summary, link)}`);
+      });
+    });
+
+  run
+    .command('halt <id>')
+    .description('halt a run: no new orders until resumed')
+    .requiredOption('--reason <text>', 'why (recorded in the audit trail)')
+    .action(async (id: string, opts: { reason: string }) => {
+      await withClient((c) => haltRun(c, id, { reason: opts.reason }));
+      console.log(`halt sent to ${id}`);
+    });
+
+  run
+    .command('resume <id>')
+    .description('resume a halted run')
+    .option('--reason <text>', 'why', 'resumed by operator')
+    .action(async (id: string, opts: { reason: string }) => {
+      await withClient((c) => resumeRun(c, id, { reason: opts.reason }));
+      console.log(`resume sent to ${id}`);
+    });
+
+  run
+    .command('status <id>')
+    .description('state, portfolio and counters of a run')
+    .option('--json', 'print JSON', false)
+    .action(async (id: string, opts: { json: boolean }) => {
+      const view = await withClient((c) => runStatus(c, id));
+      if (opts.json) return console.log(JSON.stringify(view, null, 2));
+      const s = view.status;
+      const p = view.portfolio;
+      console.log(
+        keyValues([
+          ['run', s.workflowId],
+          ['execution', view.execution],
+          ['phase', s.phase],
+          ['strategy', `${s.strategy} on ${s.symbols.join(', ')}`],
+          ['account', s.accountId],
+          ['engine', s.engine ? `${s.engine.engine} (${s.engine.reason})` : '-'],
+          ['trading state', `${s.tradingState}${s.stateReason ? ` (${s.stateReason})` : ''}`],
+          ['tick', s.tick],
+          ['market time', s.marketTime ? new Date(s.marketTime).toISOString() : '-'],
+          ['open orders', s.openOrders],
+          ['orders', s.counters ? `${s.counters.placed} placed, ${s.counters.filled} filled, ${s.counters.denied} denied, ${s.counters.fills} fills` : '-'],
+          ['equity', p ? `${display(p.equity)} ${p.quote}` : '-'],
+          ['cash', p ? `${display(p.cash)} ${p.quote}` : '-'],
+          ['realized / unrealized', p ? `${display(p.realizedPnl)} / ${display(p.unrealizedPnl)} ${p.quote}` : '-'],
+          ['max drawdown', p ? `${display(p.maxDrawdownPct, 2)} %` : '-'],
+          ['UI', uiLink(UI_BASE, temporalConfigFromEnv().namespace, s.workflowId)],
+        ]),
+      );
+      if (p) console.log('\n' + table(Object.values(p.positions).map((x) => ({ symbol: x.symbol, quantity: display(x.quantity), avgPrice: display(x.avgPrice, 10), mark: p.marks[x.symbol] ?? '', realized: display(x.realizedPnl) }))));
+    });
+
+  run
+    .command('list')
+    .description("runs with account, engine and trading state")
+    .option('--query <visibility query>', "extra filter, e.g. \"AccountId = 'paper-1'\"")
+    .option('--json', 'print JSON', false)
+    .action(async (opts: { json: boolean; query?: string }) => {
+      const runs = await withClient((c) => listRuns(c, { query: opts.query }));
+      if (opts.json) return console.log(JSON.stringify(runs, null, 2));
+      console.log(table(runs.map((r) => ({ id: r.workflowId, status: r.status, strategy: r.strategy, account: r.accountId, engine: r.engine, mode: r.tradingMode, state: r.tradingState, started: r.startTime.toISOString().slice(0, 19) }))));
+    });
+
+  run
+    .command('audit <id>')
+    .description('timeline of intents, verdicts, orders, fills and state changes')
+    .option('--json', 'print JSON', false)
+    .action(async (id: string, opts: { json: boolean }) => {
+      const [events, orders] = await withClient((c) => Promise.all([runAudit(c, id), runOrders(c, id)]));
+      if (opts.json) return console.log(JSON.stringify({ events, orders }, null, 2));
+      console.log(table(events.map((e) => ({ seq: e.seq, tick: e.tick, time: new Date(e.at).toISOString().slice(0, 16), event: e.kind, code: e.code, order: e.clientOrderId, what: e.message }))));
+    });
+
+  return run;
+}

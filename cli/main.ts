@@ -1,0 +1,48 @@
+/**
+ * The `tempotrade` command. Exit codes: 0 ok, 1 failure, 2 bad usage (a flag named in the message).
+ */
+import { Command, CommanderError } from 'commander';
+import { TempotradeError } from '../domain/errors';
+import { runCommand } from './commands/run';
+import { temporalCommand, venueCommand, workerCommand } from './commands/processes';
+import { demoCommand } from './commands/demo';
+
+export function buildProgram(): Command {
+  const program = new Command('tempotrade')
+    .description('Trading strategies as durable Temporal workflows: signal → risk → order → portfolio')
+    .version(require('../package.json').version)
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+  program.addCommand(runCommand());
+  program.addCommand(workerCommand());
+  program.addCommand(venueCommand());
+  program.addCommand(temporalCommand());
+  program.addCommand(demoCommand());
+  const applyExitOverride = (c: Command) => {
+    c.exitOverride();
+    c.commands.forEach(applyExitOverride);
+  };
+  applyExitOverride(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof TempotradeError) {
+      console.error(`error: ${e.message}`);
+      return e.code === 'VALIDATION' ? 2 : 1;
+    }
+    console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+}
+
+if (require.main === module || process.argv[1]?.endsWith('tempotrade.js')) {
+  void main(process.argv).then((code) => {
+    if (code !== 0) process.exit(code);
+  });
+}

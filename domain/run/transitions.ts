@@ -1,0 +1,118 @@
+/**
+ * Pure transitions of a run's state. The workflow calls these; they do no I/O and read no clock, so a
+ * replay recomputes exactly the same state.
+ */
+import type { Candle } from '../market/candles';
+import { isTerminal, type Fill, type Order } from '../orders/order';
+import { sub } from '../money';
+import type { AuditEvent, AuditKind, RunState, RunSummary } from './state';
+import { MAX_AUDIT_EVENTS, MAX_RECENT_ORDERS } from './state';
+import type { TradingState } from './trading-state';
+import type { StrategyRunInput } from './input';
+
+export function audit(state: RunState, kind: AuditKind, message: string, extra: Partial<Pick<AuditEvent, 'code' | 'clientOrderId' | 'numbers'>> = {}): void {
+  state.auditSeq += 1;
+  state.audit.push({ seq: state.auditSeq, tick: state.tick, at: state.marketTime, kind, message, ...extra });
+  if (state.audit.length > MAX_AUDIT_EVENTS) state.audit.splice(0, state.audit.length - MAX_AUDIT_EVENTS);
+}
+
+/** Change the trading state; returns whether it changed. */
+export function changeTradingState(state: RunState, to: TradingState, reason: string, by: 'signal' | 'guard', numbers?: Record<string, string>): boolean {
+  const from = state.tradingState;
+  if (from === to) return false;
+  state.tradingState = to;
+  state.stateReason = reason;
+  state.stateChanges.push({ at: state.marketTime, tick: state.tick, from, to, reason, by });
+  audit(state, 'STATE_CHANGED', `${from} → ${to}: ${reason}`, { code: to, ...(numbers ? { numbers } : {}) });
+  return true;
+}
+
+/** Append newly closed bars to the rolling window of a symbol, keeping the last `keep`. */
+export function appendBars(window: Candle[], bars: readonly Candle[], keep: number): Candle[] {
+  const last = window.length ? window[window.length - 1].ts : -Infinity;
+  const merged = window.concat(bars.filter((b) => b.ts > last));
+  return merged.length > keep ? merged.slice(merged.length - keep) : merged;
+}
+
+/** Fills of `order` not yet applied to the portfolio. */
+export function newFills(state: RunState, order: Order): Fill[] {
+  const applied = new Set(state.openOrders[order.clientOrderId]?.appliedFillIds ?? []);
+  return order.fills.filter((f) => !applied.has(f.fillId));
+}
+
+/** Record the venue's latest view of an order after its new fills were applied. */
+export function trackOrder(state: RunState, order: Order, applied: readonly Fill[]): void {
+  const cid = order.clientOrderId;
+  const prev = state.openOrders[cid];
+  const appliedFillIds = [...(prev?.appliedFillIds ?? []), ...applied.map((f) => f.fillId)];
+  state.counters.fills += applied.length;
+  for (const f of applied) audit(state, 'ORDER_FILLED', `${f.side} ${f.quantity} ${order.symbol} @ ${f.price} (${f.liquidity}, fee ${f.fee} ${f.feeCurrency})`, { clientOrderId: cid, numbers: { quantity: f.quantity, price: f.price, fee: f.fee } });
+  if (!isTerminal(order.status)) {
+    state.openOrders[cid] = { order, appliedFillIds, placedTick: prev?.placedTick ?? state.tick };
+    return;
+  }
+  delete state.openOrders[cid];
+  state.recentOrders.push(order);
+  if (state.recentOrders.length > MAX_RECENT_ORDERS) state.recentOrders.splice(0, state.recentOrders.length - MAX_RECENT_ORDERS);
+  const partial = order.filledQuantity !== '0' && order.status !== 'FILLED';
+  if (partial) state.counters.partiallyFilled += 1;
+  switch (order.status) {
+    case 'FILLED':
+      state.counters.filled += 1;
+      break;
+    case 'CANCELED':
+      state.counters.canceled += 1;
+      audit(state, 'ORDER_CANCELED', `canceled with ${order.filledQuantity} of ${order.quantity} filled`, { clientOrderId: cid });
+      break;
+    case 'EXPIRED':
+      state.counters.expired += 1;
+      audit(state, 'ORDER_EXPIRED', `expired with ${order.filledQuantity} of ${order.quantity} filled`, { clientOrderId: cid });
+      break;
+    case 'REJECTED':
+      state.counters.rejected += 1;
+      audit(state, 'ORDER_REJECTED', `rejected by the venue: ${order.rejectReason ?? ''}`, { clientOrderId: cid });
+      break;
+  }
+}
+
+/** Orders open for more than `afterTicks` ticks: to be canceled. */
+export function ordersToCancel(state: RunState, afterTicks: number): Order[] {
+  return Object.values(state.openOrders)
+    .filter((o) => state.tick - o.placedTick >= afterTicks)
+    .map((o) => o.order);
+}
+
+export function countDenial(state: RunState, code: string): void {
+  state.counters.denied += 1;
+  state.counters.deniedByReason[code] = (state.counters.deniedByReason[code] ?? 0) + 1;
+}
+
+export function summarize(state: RunState, input: StrategyRunInput, workflowId: string): RunSummary {
+  const p = state.portfolio;
+  const c = state.counters;
+  return {
+    workflowId,
+    runId: input.runId,
+    accountId: input.accountId,
+    strategy: input.strategy.name,
+    engine: state.engine,
+    symbols: input.symbols,
+    ticks: state.tick,
+    orders: { placed: c.placed, filled: c.filled, partiallyFilled: c.partiallyFilled, canceled: c.canceled, rejected: c.rejected, expired: c.expired, denied: c.denied, deniedByReason: c.deniedByReason },
+    fills: c.fills,
+    fees: p.fees,
+    feesQuote: p.feesQuote,
+    quote: p.quote,
+    startingCapital: p.startingCapital,
+    cash: p.cash,
+    positions: Object.fromEntries(Object.values(p.positions).map((x) => [x.symbol, x.quantity])),
+    equity: p.equity,
+    realizedPnl: p.realizedPnl,
+    unrealizedPnl: p.unrealizedPnl,
+    netPnl: sub(p.equity, p.startingCapital),
+    maxDrawdownPct: p.maxDrawdownPct,
+    tradingState: state.tradingState,
+    stateReason: state.stateReason,
+    ...(state.finished ? { finished: state.finished } : {}),
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * The client side of strategy runs, shared by the CLI and the Lambda handlers. Every input is
+ * validated before anything reaches Temporal: a bad input starts nothing and sends nothing.
+ */
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowExecutionStatusName } from '@temporalio/client';
+import { TempotradeError, formatZodIssues } from '../domain/errors';
+import { selectEngine } from '../domain/execution/selection';
+import { HaltSignal, ResumeSignal, StrategyRunInput, type StrategyRunInputRaw } from '../domain/run/input';
+import type { AuditEvent, RunSummary } from '../domain/run/state';
+import type { Order } from '../domain/orders/order';
+import type { Portfolio } from '../domain/portfolio/portfolio';
+import { auditQuery, haltSignal, ordersQuery, portfolioQuery, resumeSignal, statusQuery, type RunStatus } from '../workflows/definitions';
+import { AccountIdKey, EngineKey, StrategyIdKey, TradingModeKey, TradingStateKey } from '../workflows/search-attributes';
+import { TASK_QUEUES } from './task-queues';
+
+export const WORKFLOW_TYPE = 'strategyRun';
+
+export function validateRunInput(raw: unknown): StrategyRunInput {
+  const r = StrategyRunInput.safeParse(raw);
+  if (!r.success) throw new TempotradeError('VALIDATION', `invalid run input: ${formatZodIssues(r.error)}`, { fields: r.error.issues.map((i) => i.path.join('.')) });
+  return r.data;
+}
+
+export async function startRun(client: Client, raw: StrategyRunInputRaw, opts: { taskQueue?: string } = {}): Promise<{ workflowId: string; firstExecutionRunId: string }> {
+  const input = validateRunInput(raw);
+  const engine = selectEngine(input.engine, input.risk);
+  try {
+    const handle = await client.workflow.start(WORKFLOW_TYPE, {
+      workflowId: input.runId,
+      taskQueue: opts.taskQueue ?? TASK_QUEUES.strategies,
+      args: [input],
+      typedSearchAttributes: [
+        { key: StrategyIdKey, value: input.strategy.name },
+        { key: AccountIdKey, value: input.accountId },
+        { key: EngineKey, value: engine.engine },
+        { key: TradingModeKey, value: input.mode },
+        { key: TradingStateKey, value: 'ACTIVE' },
+      ],
+    });
+    return { workflowId: handle.workflowId, firstExecutionRunId: handle.firstExecutionRunId };
+  } catch (e) {
+    if (e instanceof WorkflowExecutionAlreadyStartedError) throw new TempotradeError('RUN_ALREADY_EXISTS', `a run with id "${input.runId}" already exists`);
+    throw e;
+  }
+}
+
+async function withRun<T>(id: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError || (e instanceof Error && /not found/i.test(e.message))) throw new TempotradeError('RUN_NOT_FOUND', `no run with id "${id}"`);
+    throw e;
+  }
+}
+
+export async function haltRun(client: Client, id: string, raw: unknown): Promise<void> {
+  const r = HaltSignal.safeParse(raw);
+  if (!r.success) throw new TempotradeError('VALIDATION', `invalid halt: ${formatZodIssues(r.error)}`);
+  await withRun(id, () => client.workflow.getHandle(id).signal(haltSignal, r.data));
+}
+
+export async function resumeRun(client: Client, id: string, raw: unknown = {}): Promise<void> {
+  const r = ResumeSignal.safeParse(raw);
+  if (!r.success) throw new TempotradeError('VALIDATION', `invalid resume: ${formatZodIssues(r.error)}`);
+  await withRun(id, () => client.workflow.getHandle(id).signal(resumeSignal, r.data));
+}
+
+export interface RunView {
+  status: RunStatus;
+  execution: WorkflowExecutionStatusName;
+  portfolio?: Portfolio;
+}
+
+export async function runStatus(client: Client, id: string): Promise<RunView> {
+  return withRun(id, async () => {
+    const h = client.workflow.getHandle(id);
+    const d = await h.describe();
+    const [status, portfolio] = await Promise.all([h.query(statusQuery), h.query(portfolioQuery)]);
+    return { status, execution: d.status.name, ...(portfolio ? { portfolio } : {}) };
+  });
+}
+
+export async function runOrders(client: Client, id: string): Promise<{ open: Order[]; recent: Order[] }> {
+  return withRun(id, () => client.workflow.getHandle(id).query(ordersQuery));
+}
+
+export async function runAudit(client: Client, id: string): Promise<AuditEvent[]> {
+  return withRun(id, () => client.workflow.getHandle(id).query(auditQuery));
+}
+
+export interface RunListItem {
+  workflowId: string;
+  status: WorkflowExecutionStatusName;
+  strategy?: string;
+  accountId?: string;
+  engine?: string;
+  tradingMode?: string;
+  tradingState?: string;
+  startTime: Date;
+}
+
+export async function listRuns(client: Client, opts: { query?: string; limit?: number } = {}): Promise<RunListItem[]> {
+  const q = `WorkflowType = '${WORKFLOW_TYPE}'${opts.query ? ` AND (${opts.query})` : ''}`;
+  const out: RunListItem[] = [];
+  for await (const w of client.workflow.list({ query: q })) {
+    const sa = w.typedSearchAttributes;
+    out.push({
+      workflowId: w.workflowId,
+      status: w.status.name,
+      strategy: sa.get(StrategyIdKey),
+      accountId: sa.get(AccountIdKey),
+      engine: sa.get(EngineKey),
+      tradingMode: sa.get(TradingModeKey),
+      tradingState: sa.get(TradingStateKey),
+      startTime: w.startTime,
+    });
+    if (out.length >= (opts.limit ?? 100)) break;
+  }
+  return out;
+}
+
+/** Wait for a run to end, reporting progress from its status query; returns its summary. */
+export async function waitForRun(client: Client, id: string, onProgress?: (s: RunStatus) => void, everyMs = 1000): Promise<RunSummary> {
+  const h = client.workflow.getHandle(id);
+  const result = h.result() as Promise<RunSummary>;
+  let done = false;
+  void result.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  while (!done && onProgress) {
+    try {
+      onProgress(await h.query(statusQuery));
+    } catch {
+      // the run may be between tasks or finishing; progress is best effort
+    }
+    await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, everyMs))]);
+  }
+  return result;
+}

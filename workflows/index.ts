@@ -1,0 +1,1 @@
+export { strategyRun } from './strategy-run';

@@ -1,0 +1,296 @@
+/**
+ * strategyRun: one strategy on one account, tick by tick:
+ *   market.snapshot → strategy.signals → risk.evaluate → <engine>.placeOrder → follow → portfolio.applyFills
+ * Every step is an activity or a local activity, so the Temporal UI shows the intent, the verdict with
+ * its numbers, the order and the fills. Orchestration only: all logic lives in domain/.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { PlaceOrderResult } from '../activities/types';
+import { formatZodIssues } from '../domain/errors';
+import { selectEngine } from '../domain/execution/selection';
+import { deriveClientOrderId } from '../domain/ids';
+import { isTerminal, type Order } from '../domain/orders/order';
+import { markToMarket, openPortfolio } from '../domain/portfolio/portfolio';
+import { isReducing } from '../domain/risk/engine';
+import type { RiskVerdict } from '../domain/risk/verdict';
+import { HaltSignal, ResumeSignal, StrategyRunInput, type StrategyRunInputRaw } from '../domain/run/input';
+import { emptyCounters, type RunState, type RunSummary } from '../domain/run/state';
+import { appendBars, audit, changeTradingState, countDenial, newFills, ordersToCancel, summarize, trackOrder } from '../domain/run/transitions';
+import type { TradingState } from '../domain/run/trading-state';
+import { getStrategy } from '../domain/strategies';
+import { auditQuery, haltSignal, ordersQuery, portfolioQuery, resumeSignal, statusQuery, type RunStatus } from './definitions';
+import { AccountIdKey, EngineKey, StrategyIdKey, TradingModeKey, TradingStateKey } from './search-attributes';
+
+const io = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  // Retryable venue errors (network, 5xx, rate limits) retry with backoff for as long as it takes;
+  // non-retryable ones (auth, invalid order, insufficient funds) are marked so by the error table.
+  retry: { initialInterval: '250ms', backoffCoefficient: 2, maximumInterval: '30s' },
+});
+const follow = proxyActivities<Activities>({ startToCloseTimeout: '2m', heartbeatTimeout: '10s', retry: { initialInterval: '250ms', maximumInterval: '30s' } });
+const decide = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 3 } });
+
+export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunState): Promise<RunSummary> {
+  const parsed = StrategyRunInput.safeParse(rawInput);
+  if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid run input: ${formatZodIssues(parsed.error)}`, 'VALIDATION');
+  const input = parsed.data;
+  const info = workflowInfo();
+  const strategy = getStrategy(input.strategy.name);
+  const lookback = strategy.lookback(strategy.params.parse(input.strategy.params) as never);
+  let state: RunState | undefined = carried;
+  let ticksThisRun = 0;
+
+  // ---- handlers (registered before any await; signals that arrive earlier are buffered) ----
+  setHandler(statusQuery, (): RunStatus => ({
+    workflowId: info.workflowId,
+    runId: input.runId,
+    accountId: input.accountId,
+    strategy: input.strategy.name,
+    symbols: input.symbols,
+    mode: input.mode,
+    phase: !state ? 'STARTING' : state.finished ? 'FINISHED' : 'RUNNING',
+    engine: state?.engine,
+    tradingState: state?.tradingState ?? 'ACTIVE',
+    stateReason: state?.stateReason ?? '',
+    stateChanges: state?.stateChanges ?? [],
+    tick: state?.tick ?? 0,
+    marketTime: state?.marketTime,
+    openOrders: state ? Object.keys(state.openOrders).length : 0,
+    counters: state?.counters,
+    equity: state?.portfolio.equity,
+    quote: state?.portfolio.quote,
+    finished: state?.finished,
+  }));
+  setHandler(portfolioQuery, () => state?.portfolio);
+  setHandler(ordersQuery, () => ({ open: state ? Object.values(state.openOrders).map((o) => o.order) : [], recent: state?.recentOrders ?? [] }));
+  setHandler(auditQuery, () => state?.audit ?? []);
+
+  const pendingSignals: Array<{ kind: 'halt' | 'resume'; raw: unknown }> = [];
+  setHandler(haltSignal, (raw) => {
+    pendingSignals.push({ kind: 'halt', raw });
+    applySignals();
+  });
+  setHandler(resumeSignal, (raw) => {
+    pendingSignals.push({ kind: 'resume', raw: raw ?? {} });
+    applySignals();
+  });
+
+  function setTradingState(to: TradingState, reason: string, by: 'signal' | 'guard', numbers?: Record<string, string>): void {
+    if (state && changeTradingState(state, to, reason, by, numbers)) upsertSearchAttributes([{ key: TradingStateKey, value: to }]);
+  }
+
+  /** Signals are validated in the workflow too: a bad payload is recorded and changes nothing. */
+  function applySignals(): void {
+    if (!state) return; // buffered until the run is initialized
+    for (const s of pendingSignals.splice(0)) {
+      const r = (s.kind === 'halt' ? HaltSignal : ResumeSignal).safeParse(s.raw);
+      if (!r.success) {
+        audit(state, 'SIGNAL_REJECTED', `${s.kind} signal rejected: ${formatZodIssues(r.error)}`, { code: 'INVALID_SIGNAL' });
+        continue;
+      }
+      if (s.kind === 'halt') setTradingState('HALTED', (r.data as HaltSignal).reason, 'signal');
+      else setTradingState('ACTIVE', (r.data as ResumeSignal).reason, 'signal');
+    }
+  }
+
+  // ---- initialization (first run of the chain only; continue-as-new carries the state) ----
+  if (!state) {
+    const ref = { venue: input.venue, accountId: input.accountId };
+    const desc = await io['market.describe']({ ...ref, symbols: input.symbols });
+    const quote = input.symbols[0].split('/')[1];
+    const balances = await io['account.open']({ ...ref, quote, capital: input.capital });
+    const engine = selectEngine(input.engine, input.risk);
+    const start = desc.clock.kind === 'replay' ? (input.startTime ?? desc.clock.start + (lookback - 1) * desc.clock.barMs) : Date.now();
+    state = {
+      tick: 0,
+      marketTime: start,
+      clock: desc.clock,
+      instruments: desc.instruments,
+      capabilities: desc.capabilities,
+      engine,
+      tradingState: input.risk.killSwitch ? 'HALTED' : input.risk.reduceOnlyMode ? 'REDUCING' : 'ACTIVE',
+      stateReason: input.risk.killSwitch ? 'kill switch engaged at start' : input.risk.reduceOnlyMode ? 'reduce-only mode at start' : 'started',
+      stateChanges: [],
+      portfolio: openPortfolio({ quote, cash: balances[quote].total, at: start, symbols: input.symbols.map((s) => ({ symbol: s, base: desc.instruments[s].base })) }),
+      windows: Object.fromEntries(input.symbols.map((s) => [s, []])),
+      orderSeq: 0,
+      openOrders: {},
+      recentOrders: [],
+      audit: [],
+      auditSeq: 0,
+      counters: emptyCounters(),
+      continuedAsNew: 0,
+    };
+    audit(state, 'RUN_STARTED', `${input.strategy.name} on ${input.symbols.join(', ')} with ${state.portfolio.cash} ${quote} (${input.mode})`, { numbers: { capital: state.portfolio.cash } });
+    audit(state, 'ENGINE_SELECTED', `${engine.engine}: ${engine.reason}`, { code: engine.engine.toUpperCase() });
+  }
+  const st: RunState = state;
+  upsertSearchAttributes([
+    { key: StrategyIdKey, value: input.strategy.name },
+    { key: AccountIdKey, value: input.accountId },
+    { key: EngineKey, value: st.engine.engine },
+    { key: TradingModeKey, value: input.mode },
+    { key: TradingStateKey, value: st.tradingState },
+  ]);
+  applySignals();
+
+  const engine = st.engine.engine;
+  const ref = { venue: input.venue, accountId: input.accountId };
+  const replay = st.clock.kind === 'replay';
+
+  async function settle(order: Order): Promise<void> {
+    const fills = newFills(st, order);
+    if (fills.length > 0) st.portfolio = await decide['portfolio.applyFills']({ portfolio: st.portfolio, fills });
+    trackOrder(st, order, fills);
+  }
+
+  async function followOpenOrders(): Promise<void> {
+    const open = Object.values(st.openOrders).map((o) => ({ symbol: o.order.symbol, clientOrderId: o.order.clientOrderId }));
+    if (open.length === 0) return;
+    const orders = await follow[`${engine}.followOrders`]({ ...ref, orders: open, waitMs: 0 });
+    for (const o of orders) await settle(o);
+    for (const o of ordersToCancel(st, input.cancelAfterTicks)) {
+      await settle(await io[`${engine}.cancelOrder`]({ ...ref, symbol: o.symbol, clientOrderId: o.clientOrderId }));
+    }
+  }
+
+  function recordVerdict(v: RiskVerdict): void {
+    const kind = v.decision === 'APPROVED' ? 'RISK_APPROVED' : v.decision === 'RESIZED' ? 'RISK_RESIZED' : 'RISK_DENIED';
+    audit(st, kind, `${v.intent.side} ${v.intent.quantity} ${v.intent.symbol}: ${v.decision} ${v.code} — ${v.message}`, { code: v.code, numbers: { ...v.numbers, approvedQuantity: v.quantity } });
+    if (v.decision === 'DENIED') countDenial(st, v.code);
+    else if (v.decision === 'RESIZED') st.counters.resized += 1;
+    else st.counters.approved += 1;
+  }
+
+  async function place(v: RiskVerdict, snapshot: Parameters<Activities['live.placeOrder']>[0]['snapshot']): Promise<void> {
+    // A halt may have been signaled while risk was deciding: check the state again, right before the venue.
+    if (st.tradingState === 'HALTED' || (st.tradingState === 'REDUCING' && !isReducing(v.intent))) {
+      audit(st, 'RISK_DENIED', `${v.intent.side} ${v.intent.symbol} not placed: run became ${st.tradingState}`, { code: st.tradingState === 'HALTED' ? 'TRADING_HALTED' : 'REDUCE_ONLY' });
+      countDenial(st, st.tradingState === 'HALTED' ? 'TRADING_HALTED' : 'REDUCE_ONLY');
+      return;
+    }
+    st.orderSeq += 1;
+    const clientOrderId = deriveClientOrderId(info.workflowId, st.orderSeq);
+    const result: PlaceOrderResult = await io[`${engine}.placeOrder`]({
+      ...ref,
+      clientOrderId,
+      intent: { ...v.intent, quantity: v.quantity },
+      snapshot,
+      instrument: st.instruments[v.intent.symbol],
+      capabilities: st.capabilities,
+      config: input.risk,
+      tradingState: st.tradingState,
+      equity: st.portfolio.equity,
+      at: st.marketTime,
+    });
+    if (result.kind === 'rejected') {
+      audit(st, 'ORDER_REJECTED', `${v.intent.side} ${v.quantity} ${v.intent.symbol} rejected by the ${result.by === 'engine' ? `${engine} engine` : 'venue'}: ${result.code} — ${result.message}`, { code: result.code, clientOrderId, numbers: { ...result.numbers, ...(result.suggestedQuantity ? { suggestedQuantity: result.suggestedQuantity } : {}) } });
+      if (result.by === 'engine') countDenial(st, result.code);
+      else st.counters.rejected += 1;
+      return;
+    }
+    st.counters.placed += 1;
+    const o = result.order;
+    audit(st, 'ORDER_PLACED', `${o.side} ${o.quantity} ${o.symbol} ${o.type}${o.price ? ` @ ${o.price}` : ''} ${o.tif}${o.postOnly ? ' post-only' : ''}${o.reduceOnly ? ' reduce-only' : ''} → ${o.status}${result.recovered ? ' (recovered by clientOrderId)' : ''}`, {
+      clientOrderId,
+      numbers: { ...result.numbers, expectedPrice: result.expectedPrice, expectedSlippageBps: result.expectedSlippageBps, ...(result.preview ? { previewPrice: result.preview.expectedPrice, previewFee: result.preview.expectedFee } : {}) },
+    });
+    let order = o;
+    if (!isTerminal(order.status) && !replay) {
+      [order] = await follow[`${engine}.followOrders`]({ ...ref, orders: [{ symbol: o.symbol, clientOrderId }], waitMs: 5_000 });
+    }
+    await settle(order);
+  }
+
+  async function tick(): Promise<void> {
+    const since = Object.fromEntries(input.symbols.map((s) => [s, st.windows[s].length ? st.windows[s][st.windows[s].length - 1].ts : undefined]));
+    const snaps = await io['market.snapshot']({ ...ref, symbols: input.symbols, at: st.marketTime, since, limit: lookback });
+    const marks: Record<string, string> = {};
+    for (const s of input.symbols) {
+      st.windows[s] = appendBars(st.windows[s], snaps[s].bars, lookback);
+      marks[s] = snaps[s].mark;
+    }
+    st.portfolio = markToMarket(st.portfolio, marks, st.marketTime);
+    await followOpenOrders();
+
+    const intents = await decide['strategy.signals']({
+      strategyId: input.strategy.name,
+      strategy: input.strategy.name,
+      params: input.strategy.params,
+      windows: st.windows,
+      positions: Object.fromEntries(Object.values(st.portfolio.positions).map((p) => [p.symbol, p.quantity])),
+      marks,
+      equity: st.portfolio.equity,
+    });
+    st.counters.intents += intents.length;
+    for (const intent of intents) audit(st, 'INTENT_SIGNALED', `${intent.side} ${intent.quantity} ${intent.symbol}: ${intent.reason}`, { numbers: { quantity: intent.quantity, mark: marks[intent.symbol] } });
+
+    // Risk runs every tick (runtime guards), and once per intent so each sees the fills before it.
+    const batches = intents.length > 0 ? intents.map((i) => [i]) : [[]];
+    for (const batch of batches) {
+      const ev = await decide['risk.evaluate']({ engine, intents: batch, portfolio: st.portfolio, tradingState: st.tradingState, config: input.risk, instruments: st.instruments });
+      if (ev.guard && ev.tradingState !== st.tradingState) setTradingState(ev.tradingState, ev.guard.message, 'guard', ev.guard.numbers);
+      for (const v of ev.verdicts) {
+        recordVerdict(v);
+        if (v.decision !== 'DENIED') await place(v, snaps[v.intent.symbol]);
+      }
+    }
+    st.counters.ticks += 1;
+    if (replay && input.stop.endOfData && input.symbols.some((s) => snaps[s].endOfData)) finish('END_OF_DATA');
+  }
+
+  function finish(reason: string): void {
+    st.finished = { reason, at: st.marketTime };
+    audit(st, 'RUN_FINISHED', `finished: ${reason}`, { code: reason });
+  }
+
+  // ---- the tick loop ----
+  try {
+    while (!st.finished) {
+      if (input.stop.maxTicks !== undefined && st.tick >= input.stop.maxTicks) {
+        finish('MAX_TICKS');
+        break;
+      }
+      if (input.stop.endTime !== undefined && st.marketTime >= input.stop.endTime) {
+        finish('END_TIME');
+        break;
+      }
+      await tick();
+      st.tick += 1;
+      ticksThisRun += 1;
+      if (st.finished) break;
+      if (input.tickInterval > 0) await sleep(input.tickInterval);
+      st.marketTime = replay ? st.marketTime + st.clock.barMs : Date.now();
+      if (ticksThisRun >= input.continueAsNewAfterTicks || workflowInfo().continueAsNewSuggested) {
+        await condition(allHandlersFinished);
+        st.continuedAsNew += 1;
+        audit(st, 'CONTINUED_AS_NEW', `continued as new after ${ticksThisRun} ticks (history ${workflowInfo().historyLength} events)`);
+        await continueAsNew<typeof strategyRun>(input, st);
+      }
+    }
+  } catch (err) {
+    // Fail closed: a non-retryable venue error (bad credentials, permission, config) halts the run
+    // with the venue's words, then fails it so that it cannot be missed.
+    if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable) {
+      setTradingState('HALTED', `venue error ${err.cause.type}: ${err.cause.message}`, 'guard');
+      finish(`FAILED_${err.cause.type ?? 'UNKNOWN'}`);
+      throw ApplicationFailure.nonRetryable(`run halted: ${err.cause.message}`, err.cause.type ?? 'UNKNOWN');
+    }
+    throw err;
+  }
+  await condition(allHandlersFinished);
+  return summarize(st, input, info.workflowId);
+}

@@ -17,8 +17,9 @@ import { z } from 'zod';
 import { TempotradeError, formatZodIssues } from '../../domain/errors';
 import { Candle, inferBarMs, parseOhlcvCsv } from '../../domain/market/candles';
 import { Instrument, MarketSymbol } from '../../domain/market/instrument';
+import type { MarketClock, MarketSnapshot } from '../../domain/market/snapshot';
 import { Dec, cmp, str } from '../../domain/money';
-import { decOf } from './book';
+import { bookFromCandle, decOf } from './book';
 
 export interface Market {
   symbol: string;
@@ -172,4 +173,51 @@ export function marketInfo(m: Market): MarketInfo {
 
 export function iso(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/** Index of the bar current at `at`; before the first close: VALIDATION saying where the data starts. */
+export function requireCurrent(m: Market, at: number): number {
+  const idx = currentIndex(m, at);
+  if (idx < 0) {
+    throw new TempotradeError(
+      'VALIDATION',
+      `no ${m.symbol} bar has closed by ${iso(at)} (${at}): the data starts at ${iso(m.candles[0].ts)}, first close ${iso(m.closeTimes[0])} (${m.closeTimes[0]})`,
+      { symbol: m.symbol, at, firstCloseTs: m.closeTimes[0] },
+    );
+  }
+  return idx;
+}
+
+/**
+ * The market as seen at `at`: the current bar's book and close, and the closed bars with open time
+ * after `since` (the last `limit` of them). Never a bar that closes after `at`.
+ */
+export function snapshotAt(m: Market, at: number, since: number | undefined, limit: number): MarketSnapshot {
+  const idx = requireCurrent(m, at);
+  const book = bookFromCandle(m.candles[idx], m.instrument);
+  let start = Math.max(0, idx + 1 - limit);
+  if (since !== undefined) while (start <= idx && m.candles[start].ts <= since) start++;
+  return {
+    symbol: m.symbol,
+    at,
+    markTs: m.closeTimes[idx],
+    mark: book.mid,
+    bid: book.bid,
+    ask: book.ask,
+    bids: book.bids,
+    asks: book.asks,
+    bars: m.candles.slice(start, idx + 1).map((c) => ({ ...c })),
+    endOfData: at >= m.closeTimes[m.closeTimes.length - 1],
+  };
+}
+
+/** Instruments and the replay clock of several markets: from the latest first close to the earliest last close. */
+export function describeMarkets(ms: readonly Market[]): { instruments: Record<string, Instrument>; clock: MarketClock } {
+  const barMs = ms[0].barMs;
+  const other = ms.find((m) => m.barMs !== barMs);
+  if (other) throw new TempotradeError('VALIDATION', `symbols: timeframes differ (${ms[0].symbol} ${barMs} ms, ${other.symbol} ${other.barMs} ms)`);
+  const start = Math.max(...ms.map((m) => m.closeTimes[0]));
+  const end = Math.min(...ms.map((m) => m.closeTimes[m.closeTimes.length - 1]));
+  if (start > end) throw new TempotradeError('VALIDATION', `symbols: the data of ${ms.map((m) => m.symbol).join(', ')} has no common time range`);
+  return { instruments: Object.fromEntries(ms.map((m) => [m.symbol, structuredClone(m.instrument)])), clock: { kind: 'replay', start, end, barMs } };
 }

@@ -21,20 +21,20 @@ import { TempotradeError, parseOrThrow } from '../../domain/errors';
 import type { Candle } from '../../domain/market/candles';
 import type { MarketSnapshot } from '../../domain/market/snapshot';
 import type { VenueCapabilities } from '../../domain/market/venue';
-import { NonNegativeAmount, add, cmp, max, mul, sub } from '../../domain/money';
-import { PlaceOrder, isTerminal, remainingQuantity } from '../../domain/orders/order';
+import { NonNegativeAmount, cmp } from '../../domain/money';
+import { PlaceOrder, isTerminal } from '../../domain/orders/order';
 import type { Fill, Order } from '../../domain/orders/order';
 import { bookFromCandle } from './book';
-import type { SyntheticBook } from './book';
+import { INSUFFICIENT_BALANCE_MESSAGE, OrderBooks, arrivalOf, requirement } from './execution';
+import type { Account, OpenOrder } from './execution';
 import { orderRuleViolation } from './filters';
 import { Ledger } from './ledger';
-import { buildMarket, currentIndex, fingerprintOf, firstClosingAfter, iso, marketInfo, toCandles } from './market-data';
+import { buildMarket, currentIndex, describeMarkets, fingerprintOf, firstClosingAfter, marketInfo, requireCurrent, snapshotAt, toCandles } from './market-data';
 import type { Market, MarketInfo } from './market-data';
-import { averagePrice, executeArrival, isStopType, matchRestingOnBar, statusAfter, stopTriggered, triggeredKind } from './matching';
-import type { Arrival, ArrivalOutcome, Execution } from './matching';
-import { AccountKey, Asset, PaperVenueState, parseState, readDatasetText, readStateFile, writeFileAtomic } from './state';
-import type { VenueOrderState } from './state';
+import { executeArrival, isStopType } from './matching';
 import { previewOf } from './preview';
+import { AccountKey, Asset, parseState, readDatasetText, readStateFile, writeFileAtomic } from './state';
+import type { PaperVenueState, VenueOrderState } from './state';
 
 export const PAPER_CAPABILITIES: VenueCapabilities = {
   timeInForce: ['GTC', 'IOC', 'FOK'],
@@ -47,7 +47,7 @@ export const PAPER_CAPABILITIES: VenueCapabilities = {
 
 export const MESSAGES = {
   duplicate: 'Duplicate order sent.',
-  insufficient: 'Account has insufficient balance for requested action.',
+  insufficient: INSUFFICIENT_BALANCE_MESSAGE,
   unknownOrder: 'Unknown order sent.',
 } as const;
 
@@ -64,11 +64,6 @@ export interface PaperVenueStats {
   /** Venue API calls since this process started (not persisted). */
   requests: number;
   fills: number;
-}
-
-interface Account {
-  ledger: Ledger;
-  orders: Map<string, VenueOrderState>;
 }
 
 const Balances = z.record(Asset, NonNegativeAmount);
@@ -90,6 +85,10 @@ export class PaperVenue {
   private requests = 0;
   private dirty = false;
   private readonly loadSource: (source: string) => string | readonly Candle[];
+  private readonly books = new OrderBooks(() => {
+    this.counters.fills++;
+    return `F${this.nextFillNo++}`;
+  });
 
   constructor(private readonly opts: PaperVenueOptions = {}) {
     this.loadSource = opts.loadSource ?? readDatasetText;
@@ -134,41 +133,14 @@ export class PaperVenue {
       const m = this.market(symbol);
       const { at, since, limit } = parseOrThrow(SnapshotArgs, args, 'snapshot arguments');
       this.advanceClock(m, at);
-      const idx = this.requireCurrent(m, at);
-      const bar = m.candles[idx];
-      const book = bookFromCandle(bar, m.instrument);
-      let start = Math.max(0, idx + 1 - limit);
-      if (since !== undefined) while (start <= idx && m.candles[start].ts <= since) start++;
-      return {
-        symbol: m.symbol,
-        at,
-        markTs: m.closeTimes[idx],
-        mark: book.mid,
-        bid: book.bid,
-        ask: book.ask,
-        bids: book.bids,
-        asks: book.asks,
-        bars: m.candles.slice(start, idx + 1).map((c) => ({ ...c })),
-        endOfData: at >= m.closeTimes[m.closeTimes.length - 1],
-      };
+      return snapshotAt(m, at, since, limit);
     });
   }
 
   describe(symbols: readonly string[]): VenueDescription {
     this.requests++;
     if (symbols.length === 0) throw new TempotradeError('VALIDATION', 'symbols: at least one symbol is required');
-    const ms = symbols.map((s) => this.market(s));
-    const barMs = ms[0].barMs;
-    const other = ms.find((m) => m.barMs !== barMs);
-    if (other) throw new TempotradeError('VALIDATION', `symbols: timeframes differ (${ms[0].symbol} ${barMs} ms, ${other.symbol} ${other.barMs} ms)`);
-    const start = Math.max(...ms.map((m) => m.closeTimes[0]));
-    const end = Math.min(...ms.map((m) => m.closeTimes[m.closeTimes.length - 1]));
-    if (start > end) throw new TempotradeError('VALIDATION', `symbols: the data of ${symbols.join(', ')} has no common time range`);
-    return {
-      instruments: Object.fromEntries(ms.map((m) => [m.symbol, structuredClone(m.instrument)])),
-      capabilities: structuredClone(PAPER_CAPABILITIES),
-      clock: { kind: 'replay', start, end, barMs },
-    };
+    return { ...describeMarkets(symbols.map((sym) => this.market(sym))), capabilities: structuredClone(PAPER_CAPABILITIES) };
   }
 
   // ---- accounts ------------------------------------------------------------------------------
@@ -192,6 +164,10 @@ export class PaperVenue {
     return this.accounts.has(key);
   }
 
+  accountCount(): number {
+    return this.accounts.size;
+  }
+
   balances(key: string): Record<string, Balance> {
     this.requests++;
     return this.account(key).ledger.view();
@@ -212,7 +188,7 @@ export class PaperVenue {
       const m = this.market(cmd.symbol);
       this.advanceClock(m, cmd.at);
       const now = this.clocks.get(m.symbol) ?? cmd.at;
-      const book = bookFromCandle(m.candles[this.requireCurrent(m, now)], m.instrument);
+      const book = bookFromCandle(m.candles[requireCurrent(m, now)], m.instrument);
       const violation = orderRuleViolation(cmd, m.instrument, book.mid);
       if (violation) throw new TempotradeError('INVALID_ORDER', violation, { clientOrderId: cmd.clientOrderId });
       const { base } = m.instrument;
@@ -253,8 +229,8 @@ export class PaperVenue {
       acct.orders.set(cmd.clientOrderId, vo);
       this.counters.ordersAccepted++;
       this.dirty = true;
-      if (plan) this.applyArrival(acct, vo, m, plan, now);
-      else this.lock(acct, vo, need.amount);
+      if (plan) this.books.applyArrival(acct, vo, m, plan, now);
+      else this.books.lock(acct, vo, need.amount);
       return structuredClone(vo.order);
     });
   }
@@ -266,7 +242,7 @@ export class PaperVenue {
     const cmd = parseOrThrow(PlaceOrder, input, 'order');
     const m = this.market(cmd.symbol);
     const at = Math.max(cmd.at, this.clocks.get(m.symbol) ?? cmd.at);
-    const book = bookFromCandle(m.candles[this.requireCurrent(m, at)], m.instrument);
+    const book = bookFromCandle(m.candles[requireCurrent(m, at)], m.instrument);
     const violation = orderRuleViolation(cmd, m.instrument, book.mid);
     const plan = violation || isStopType(cmd.type) ? undefined : executeArrival(arrivalOf(cmd, cmd.type === 'market' ? 'market' : 'limit'), book, m.instrument.fees);
     const need = violation || plan?.kind === 'rejected' ? undefined : requirement(m, cmd, plan);
@@ -298,7 +274,7 @@ export class PaperVenue {
         throw new TempotradeError('ORDER_NOT_FOUND', MESSAGES.unknownOrder, { clientOrderId, ...(symbol ? { symbol } : {}) });
       }
       if (!isTerminal(vo.order.status)) {
-        this.end(acct, vo, 'CANCELED', Math.max(vo.order.updatedAt, this.clocks.get(vo.order.symbol) ?? 0));
+        this.books.end(acct, vo, 'CANCELED', Math.max(vo.order.updatedAt, this.clocks.get(vo.order.symbol) ?? 0));
         this.dirty = true;
       }
       return structuredClone(vo.order);
@@ -407,18 +383,6 @@ export class PaperVenue {
     return a;
   }
 
-  private requireCurrent(m: Market, at: number): number {
-    const idx = currentIndex(m, at);
-    if (idx < 0) {
-      throw new TempotradeError('VALIDATION', `no ${m.symbol} bar has closed by ${iso(at)} (${at}): the data starts at ${iso(m.candles[0].ts)}, first close ${iso(m.closeTimes[0])} (${m.closeTimes[0]})`, {
-        symbol: m.symbol,
-        at,
-        firstCloseTs: m.closeTimes[0],
-      });
-    }
-    return idx;
-  }
-
   private advanceClock(m: Market, at: number): void {
     if (!Number.isSafeInteger(at) || at < 0) throw new TempotradeError('VALIDATION', `at: must be a non-negative integer (ms), got ${at}`);
     const prev = this.clocks.get(m.symbol);
@@ -427,143 +391,22 @@ export class PaperVenue {
     if (open.length > 0) {
       const from = prev === undefined ? 0 : firstClosingAfter(m, prev);
       const to = currentIndex(m, at);
-      for (let i = from; i <= to; i++) this.processBar(m, m.candles[i], m.closeTimes[i], open);
+      for (let i = from; i <= to; i++) this.books.processBar(m, m.candles[i], m.closeTimes[i], open);
     }
     this.clocks.set(m.symbol, at);
     this.dirty = true;
   }
 
   /** Non-terminal orders of a symbol across accounts, in arrival order. */
-  private openOf(symbol: string): Array<{ acct: Account; vo: VenueOrderState }> {
-    const out: Array<{ acct: Account; vo: VenueOrderState }> = [];
+  private openOf(symbol: string): OpenOrder[] {
+    const out: OpenOrder[] = [];
     for (const acct of this.accounts.values()) {
       for (const vo of acct.orders.values()) if (vo.order.symbol === symbol && !isTerminal(vo.order.status)) out.push({ acct, vo });
     }
     return out.sort((a, b) => a.vo.seq - b.vo.seq);
-  }
-
-  private processBar(m: Market, bar: Candle, closeTs: number, open: Array<{ acct: Account; vo: VenueOrderState }>): void {
-    const live = open.filter((e) => !isTerminal(e.vo.order.status));
-    const resting = live.filter((e) => e.vo.triggered && e.vo.order.price !== undefined);
-    const bySeq = new Map(resting.map((e) => [String(e.vo.seq), e]));
-    const makerFills = matchRestingOnBar(
-      resting.map(({ vo }) => ({ ref: String(vo.seq), side: vo.order.side, price: vo.order.price!, remaining: remainingQuantity(vo.order), seq: vo.seq })),
-      bar,
-      m.instrument.precision.amount,
-      m.instrument.fees,
-    );
-    for (const f of makerFills) {
-      const { acct, vo } = bySeq.get(f.ref)!;
-      this.unlock(acct, vo, vo.order.side === 'buy' ? buyLock(m, f.execution.quantity, f.execution.price) : f.execution.quantity);
-      this.execute(acct, vo, m, f.execution, closeTs);
-      if (cmp(remainingQuantity(vo.order), 0) === 0) this.end(acct, vo, 'FILLED', closeTs);
-      else vo.order.status = 'PARTIALLY_FILLED';
-    }
-    let book: SyntheticBook | undefined;
-    for (const { acct, vo } of live) {
-      const o = vo.order;
-      if (vo.triggered || !isStopType(o.type) || o.stopPrice === undefined || !stopTriggered(o.type, o.side, o.stopPrice, bar)) continue;
-      book ??= bookFromCandle(bar, m.instrument);
-      vo.triggered = true;
-      this.unlock(acct, vo, vo.lock.amount);
-      const plan = executeArrival(arrivalOf(o, triggeredKind(o.type)), book, m.instrument.fees);
-      if (plan.kind === 'rejected') {
-        o.rejectReason = plan.message;
-        this.end(acct, vo, 'EXPIRED', closeTs);
-        continue;
-      }
-      const need = requirement(m, o, plan);
-      const free = acct.ledger.free(need.asset);
-      if (cmp(need.amount, free) > 0) {
-        o.rejectReason = `${MESSAGES.insufficient} (triggered at ${iso(closeTs)}: needs ${need.amount} ${need.asset}, free ${free})`;
-        this.end(acct, vo, 'EXPIRED', closeTs);
-        continue;
-      }
-      this.applyArrival(acct, vo, m, plan, closeTs);
-    }
-  }
-
-  /** Apply an arrival's taker executions, then rest (and lock) the remainder or end the order. */
-  private applyArrival(acct: Account, vo: VenueOrderState, m: Market, plan: Extract<ArrivalOutcome, { kind: 'executed' }>, ts: number): void {
-    for (const e of plan.executions) this.execute(acct, vo, m, e, ts);
-    const status = statusAfter(plan.filled, plan.remaining, plan.rests);
-    vo.order.updatedAt = ts;
-    if (status === 'NEW' || status === 'PARTIALLY_FILLED') {
-      vo.order.status = status;
-      this.lock(acct, vo, vo.order.side === 'buy' ? buyLock(m, plan.remaining, vo.order.price!) : plan.remaining);
-    } else {
-      this.end(acct, vo, status, ts);
-    }
-  }
-
-  /** Book one execution: balances, the fill, the order's totals. */
-  private execute(acct: Account, vo: VenueOrderState, m: Market, e: Execution, ts: number): void {
-    const { base, quote } = m.instrument;
-    const cost = mul(e.quantity, e.price);
-    if (vo.order.side === 'buy') {
-      acct.ledger.debit(quote, add(cost, e.fee));
-      acct.ledger.credit(base, e.quantity);
-    } else {
-      acct.ledger.debit(base, e.quantity);
-      acct.ledger.credit(quote, sub(cost, e.fee));
-    }
-    const o = vo.order;
-    o.fills.push({ fillId: `F${this.nextFillNo++}`, clientOrderId: o.clientOrderId, symbol: o.symbol, side: o.side, quantity: e.quantity, price: e.price, fee: e.fee, feeCurrency: quote, liquidity: e.liquidity, ts });
-    o.filledQuantity = add(o.filledQuantity, e.quantity);
-    o.fee = add(o.fee, e.fee);
-    const avg = averagePrice(o.fills);
-    if (avg !== undefined) o.averagePrice = avg;
-    o.updatedAt = ts;
-    this.counters.fills++;
-  }
-
-  /** Terminal status; whatever the order still locks goes back to free. */
-  private end(acct: Account, vo: VenueOrderState, status: 'FILLED' | 'CANCELED' | 'EXPIRED', ts: number): void {
-    this.unlock(acct, vo, vo.lock.amount);
-    vo.order.status = status;
-    vo.order.updatedAt = ts;
-  }
-
-  private lock(acct: Account, vo: VenueOrderState, amount: string): void {
-    acct.ledger.lock(vo.lock.asset, amount);
-    vo.lock.amount = add(vo.lock.amount, amount);
-  }
-
-  private unlock(acct: Account, vo: VenueOrderState, amount: string): void {
-    if (cmp(amount, 0) === 0) return;
-    acct.ledger.unlock(vo.lock.asset, amount);
-    vo.lock.amount = sub(vo.lock.amount, amount);
   }
 }
 
 function fillNo(f: Fill): number {
   return Number(f.fillId.slice(1));
 }
-
-type OrderLike = Pick<Order, 'side' | 'type' | 'quantity' | 'price' | 'stopPrice' | 'tif' | 'postOnly'> & { filledQuantity?: string };
-
-function arrivalOf(o: OrderLike, kind: 'market' | 'limit'): Arrival {
-  const quantity = o.filledQuantity !== undefined ? sub(o.quantity, o.filledQuantity) : o.quantity;
-  return { side: o.side, kind, quantity, ...(kind === 'limit' ? { price: o.price } : {}), tif: o.tif as Arrival['tif'], postOnly: o.postOnly };
-}
-
-/** Quote a resting buy of `quantity` at `price` holds: quantity × price × (1 + max fee rate). */
-function buyLock(m: Market, quantity: string, price: string): string {
-  return mul(mul(quantity, price), add(1, max(m.instrument.fees.maker, m.instrument.fees.taker)));
-}
-
-/**
- * What the account must have free to place `o`: a sell needs its base quantity; a market buy the
- * cost and fees of its walk; any other buy its lock (limit price, or stop price for a stop_market).
- */
-function requirement(m: Market, o: OrderLike, plan: ArrivalOutcome | undefined): { asset: string; amount: string } {
-  const remaining = o.filledQuantity !== undefined ? sub(o.quantity, o.filledQuantity) : o.quantity;
-  if (o.side === 'sell') return { asset: m.instrument.base, amount: remaining };
-  const quote = m.instrument.quote;
-  if (o.type === 'market' || (o.type === 'stop_market' && plan?.kind === 'executed')) {
-    const executions = plan?.kind === 'executed' ? plan.executions : [];
-    return { asset: quote, amount: add('0', ...executions.map((e) => add(mul(e.quantity, e.price), e.fee))) };
-  }
-  return { asset: quote, amount: buyLock(m, remaining, o.price ?? o.stopPrice!) };
-}
-

@@ -51,7 +51,7 @@ export const marketImpactGuard: PlanStep = (d, ctx) => {
   if (!ctx.config.enableMarketImpactGuard) return d;
   const last3 = ctx.snapshot.bars.slice(-3);
   const vol15 = str(last3.reduce((acc, b) => acc.plus(new Dec(b.volume).times(b.close)), new Dec(0)));
-  const est = estimateImpact(ctx.snapshot, mul(d.order.quantity, d.price), ctx.config.maxMarketImpactBps, vol15);
+  const est = estimateImpact(ctx.snapshot, mul(d.order.quantity, d.price), ctx.config.maxMarketImpactBps, vol15, ctx.config.impactVolumeFloor);
   const numbers = { ...est.numbers, maxImpactBps: String(ctx.config.maxMarketImpactBps), recommendSlicing: String(est.recommendSlicing), recommendPostOnly: String(est.recommendPostOnly) };
   if (cmp(est.impactBps, ctx.config.maxMarketImpactBps) > 0) return { ok: false, code: 'MARKET_IMPACT', message: `estimated impact ${new Dec(est.impactBps).toFixed(2)} bps exceeds ${ctx.config.maxMarketImpactBps} bps`, numbers };
   return { ...d, numbers: { ...d.numbers, ...numbers } };

@@ -5,7 +5,9 @@
  *   × (1 + spread_bps / 1000)
  *   × condition factor (EXCELLENT 0.5, GOOD 1, FAIR 1.5, POOR 2, CRITICAL 3).
  * The condition comes from a 0–100 score: spread (40), depth vs. order (40), book imbalance (20).
- * Volumes and depths are in quote. The seed's 1000 floor is in quote units as well.
+ * Volumes and depths are in quote. The seed floored volume at 1000 (USD); a fixed floor makes no sense
+ * across quote currencies (1000 BTC would blind the guard on BTC pairs), so the floor is optional
+ * (risk config impactVolumeFloor) and a market with no volume has maximal impact.
  */
 import { Dec, str } from '../money';
 import type { MarketSnapshot } from '../market/snapshot';
@@ -22,7 +24,7 @@ export interface ImpactEstimate {
   recommendPostOnly: boolean;
 }
 
-export function estimateImpact(snapshot: MarketSnapshot, notionalQuote: string, maxImpactBps: number, volume15mQuote: string, floor = '1000'): ImpactEstimate {
+export function estimateImpact(snapshot: MarketSnapshot, notionalQuote: string, maxImpactBps: number, volume15mQuote: string, floor = '0'): ImpactEstimate {
   const bid = new Dec(snapshot.bid);
   const ask = new Dec(snapshot.ask);
   const mid = bid.plus(ask).div(2);
@@ -34,7 +36,7 @@ export function estimateImpact(snapshot: MarketSnapshot, notionalQuote: string, 
   const depth5 = bidDepth.plus(askDepth);
   const notional = new Dec(notionalQuote);
   const vol = Dec.max(volume15mQuote, floor);
-  let impact = notional.div(vol).sqrt().times(100);
+  let impact = vol.gt(0) ? notional.div(vol).sqrt().times(100) : new Dec(10_000);
   if (notional.gt(depth5) && depth5.gt(0)) impact = impact.times(notional.div(depth5).sqrt());
   impact = impact.times(new Dec(1).plus(spreadBps.div(1000)));
   const spreadScore = spreadBps.lte(5) ? 40 : spreadBps.lte(20) ? 30 : spreadBps.lte(50) ? 15 : 5;

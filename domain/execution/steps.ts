@@ -67,22 +67,55 @@ export function isMarketable(d: Draft, ctx: PlanContext): boolean {
 }
 
 /**
- * Slippage guard (the seed's formula): expected bps = spread_bps + 10000 × (notional / L1 depth) × 0.5,
- * times the symbol's slippage multiplier; the expected price moves against us by that much.
- * Applies to orders that take liquidity; a resting limit has no slippage.
+ * Walk book levels for `quantity` (base): volume-weighted price of what the book holds, and whether
+ * the levels ran out before the quantity was filled.
+ */
+export function walkBook(levels: ReadonlyArray<readonly [string, string]>, quantity: string): { vwap: string; fillable: string; exhausted: boolean } {
+  let left = new Dec(quantity);
+  let cost = new Dec(0);
+  let got = new Dec(0);
+  for (const [p, sz] of levels) {
+    if (left.lte(0)) break;
+    const take = Dec.min(left, sz);
+    cost = cost.plus(take.times(p));
+    got = got.plus(take);
+    left = left.minus(take);
+  }
+  return { vwap: got.gt(0) ? str(cost.div(got)) : '0', fillable: str(got), exhausted: left.gt(0) };
+}
+
+/**
+ * Slippage guard. Expected slippage, in bps against mid, times the symbol's slippage multiplier:
+ *  - with book levels: a walk of the opposite side (VWAP vs mid) — what the order would really pay;
+ *    an order larger than the whole visible book is denied outright;
+ *  - with L1 only: the seed's proxy, spread_bps + 10000 × (notional / L1 notional) × 0.5.
+ * The seed's proxy alone overstates small orders (2.5% of L1 → 125 bps), so it is the fallback only
+ * (docs/decisions/0002-slippage-estimate.md). Applies to orders that take liquidity; a resting limit
+ * has no slippage. The expected price moves against us by the expected slippage.
  */
 export const slippageGuard: PlanStep = (d, ctx) => {
   if (!isMarketable(d, ctx)) return d;
   const s = ctx.snapshot;
   const mid = div(add(s.bid, s.ask), 2);
   const spreadBps = mul(div(sub(s.ask, s.bid), mid), 10_000);
-  const [l1Price, l1Size] = d.order.side === 'buy' ? s.asks[0] : s.bids[0];
-  const l1Notional = mul(l1Price, l1Size);
-  const notional = mul(d.order.quantity, d.price);
-  const depthBps = cmp(l1Notional, 0) > 0 ? mul(mul(div(notional, l1Notional), 10_000), '0.5') : '1000000';
+  const side = d.order.side === 'buy' ? s.asks : s.bids;
   const multiplier = String(ctx.config.slippageMultipliers[d.order.symbol] ?? 1);
-  const expectedBps = mul(add(spreadBps, depthBps), multiplier);
-  const numbers = { spreadBps, l1Notional, notional, multiplier, expectedSlippageBps: expectedBps, limitBps: String(ctx.config.slippageGuardBps) };
+  const notional = mul(d.order.quantity, d.price);
+  let baseBps: string;
+  let numbers: Record<string, string>;
+  if (side.length > 1) {
+    const walk = walkBook(side, d.order.quantity);
+    if (walk.exhausted) return deny('SLIPPAGE_GUARD', `the visible book holds ${walk.fillable} of ${d.order.quantity}: too thin`, { quantity: d.order.quantity, fillable: walk.fillable, levels: String(side.length) });
+    baseBps = str(new Dec(walk.vwap).minus(mid).abs().div(mid).times(10_000));
+    numbers = { method: 'book-walk', mid, vwap: walk.vwap, spreadBps, notional };
+  } else {
+    const l1Notional = mul(side[0][0], side[0][1]);
+    const depthBps = cmp(l1Notional, 0) > 0 ? mul(mul(div(notional, l1Notional), 10_000), '0.5') : '1000000';
+    baseBps = add(spreadBps, depthBps);
+    numbers = { method: 'seed-l1-proxy', spreadBps, l1Notional, notional };
+  }
+  const expectedBps = mul(baseBps, multiplier);
+  numbers = { ...numbers, multiplier, expectedSlippageBps: expectedBps, limitBps: String(ctx.config.slippageGuardBps) };
   if (cmp(expectedBps, ctx.config.slippageGuardBps) > 0) return deny('SLIPPAGE_GUARD', `expected slippage ${new Dec(expectedBps).toFixed(2)} bps exceeds ${ctx.config.slippageGuardBps} bps`, numbers);
   const sign = d.order.side === 'buy' ? 1 : -1;
   const expectedPrice = str(new Dec(d.price).times(new Dec(1).plus(new Dec(expectedBps).times(sign).div(10_000))));

@@ -47,6 +47,8 @@ export const RiskConfig = z
     /** Advanced engine: deny orders whose estimated impact exceeds maxMarketImpactBps (seed flag). */
     enableMarketImpactGuard: z.boolean().default(false),
     maxMarketImpactBps: z.number().positive().default(50),
+    /** Floor on 15-minute volume (quote) in the impact model; the seed used 1000 (USD). Off when absent. */
+    impactVolumeFloor: PositiveAmount.optional(),
     sizing: SizingConfig.default({ method: 'equity-leverage', targetLeverage: 1, multiplier: 0.1 }),
   })
   .strict();

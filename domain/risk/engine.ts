@@ -36,7 +36,7 @@ export function isReducing(intent: Pick<OrderIntent, 'side'>): boolean {
 }
 
 function orderPrice(intent: OrderIntent, ctx: RiskContext): string {
-  return intent.limitPrice ?? ctx.mark;
+  return str(intent.limitPrice ?? ctx.mark);
 }
 
 /** Quantity that spends at most `notional` quote at `price`. */

@@ -28,9 +28,8 @@ export function createMarketActivities(deps: MarketActivityDeps) {
     async 'market.snapshot'(input: VenueRef & { symbols: string[]; at: number; since: Record<string, number | undefined>; limit: number }): Promise<Record<string, MarketSnapshot>> {
       return guarded('market.snapshot', async () => {
         const broker = deps.brokers.get(input.venue, input.accountId);
-        const out: Record<string, MarketSnapshot> = {};
-        for (const s of input.symbols) out[s] = await broker.snapshot(s, { at: input.at, since: input.since[s], limit: input.limit });
-        return out;
+        const snaps = await Promise.all(input.symbols.map((s) => broker.snapshot(s, { at: input.at, since: input.since[s], limit: input.limit })));
+        return Object.fromEntries(input.symbols.map((s, i) => [s, snaps[i]])) as Record<string, MarketSnapshot>;
       });
     },
 

@@ -88,6 +88,6 @@ export async function spawnVenue(datasets: Record<string, string>, opts: { port?
 }
 
 /** A worker in its own process; resolves once it polls. */
-export function spawnWorker(env: { TEMPORAL_ADDRESS: string; TEMPORAL_NAMESPACE?: string }, echo?: (line: string) => void): Promise<Child> {
-  return spawnTempotrade(['worker'], { env: { ...env }, ready: /worker polling task queue/, label: 'worker', timeoutMs: 120_000, ...(echo ? { echo } : {}) });
+export function spawnWorker(env: { TEMPORAL_ADDRESS: string; TEMPORAL_NAMESPACE?: string }, echo?: (line: string) => void, taskQueue?: string): Promise<Child> {
+  return spawnTempotrade(['worker', ...(taskQueue ? ['--task-queue', taskQueue] : [])], { env: { ...env }, ready: /worker polling task queue/, label: 'worker', timeoutMs: 120_000, ...(echo ? { echo } : {}) });
 }

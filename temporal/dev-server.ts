@@ -419,7 +419,7 @@ async function assertPortsFree(o: StartOptions, address: string): Promise<void> 
 function devServerArgs(o: StartOptions, dbFile: string): string[] {
   const args = ['server', 'start-dev', '--ip', o.ip, '--port', String(o.port), '--ui-port', String(o.uiPort)];
   if (o.headless) args.push('--headless');
-  args.push('--db-filename', dbFile, '--namespace', o.namespace, '--log-level', 'warn');
+  args.push('--db-filename', dbFile, '--namespace', o.namespace, '--log-level', 'warn', '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1', '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1');
   for (const a of CUSTOM_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${a.name}=${a.type}`);
   return args;
 }

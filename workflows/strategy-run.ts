@@ -24,7 +24,7 @@ import { selectEngine } from '../domain/execution/selection';
 import { deriveClientOrderId } from '../domain/ids';
 import { isTerminal, type Order } from '../domain/orders/order';
 import { markToMarket, openPortfolio } from '../domain/portfolio/portfolio';
-import { isReducing } from '../domain/risk/engine';
+import { assessGuards, isReducing } from '../domain/risk/engine';
 import type { RiskVerdict } from '../domain/risk/verdict';
 import { HaltSignal, ResumeSignal, StrategyRunInput, type StrategyRunInputRaw } from '../domain/run/input';
 import { emptyCounters, type RunState, type RunSummary } from '../domain/run/state';
@@ -238,8 +238,10 @@ export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunSt
     st.counters.intents += intents.length;
     for (const intent of intents) audit(st, 'INTENT_SIGNALED', `${intent.side} ${intent.quantity} ${intent.symbol}: ${intent.reason}`, { numbers: { quantity: intent.quantity, mark: marks[intent.symbol] } });
 
-    // Risk runs every tick (runtime guards), and once per intent so each sees the fills before it.
-    const batches = intents.length > 0 ? intents.map((i) => [i]) : [[]];
+    // Risk decides once per intent, so each sees the fills before it. Runtime guards are checked every
+    // tick; on a quiet tick (no intent, no breach) nothing needs deciding and no step is recorded.
+    const breach = assessGuards(st.portfolio, input.risk);
+    const batches = intents.length > 0 ? intents.map((i) => [i]) : breach && breach.target !== st.tradingState ? [[]] : [];
     for (const batch of batches) {
       const ev = await decide['risk.evaluate']({ engine, intents: batch, portfolio: st.portfolio, tradingState: st.tradingState, config: input.risk, instruments: st.instruments });
       if (ev.guard && ev.tradingState !== st.tradingState) setTradingState(ev.tradingState, ev.guard.message, 'guard', ev.guard.numbers);

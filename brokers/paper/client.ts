@@ -89,7 +89,7 @@ export class PaperBrokerage implements Brokerage {
   }
 
   async snapshot(symbol: string, opts: { at: number; since?: number; limit: number }): Promise<MarketSnapshot> {
-    const snap = await this.call('GET', '/v1/snapshot', MarketSnapshot, { query: { symbol, at: opts.at, since: opts.since, limit: opts.limit } });
+    const snap = await this.call('GET', '/v1/snapshot', MarketSnapshot, { auth: true, query: { symbol, at: opts.at, since: opts.since, limit: opts.limit } });
     if (snap.symbol !== symbol) throw this.malformed('GET /v1/snapshot', `asked for ${symbol}, got ${snap.symbol}`);
     return snap;
   }

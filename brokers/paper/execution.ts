@@ -12,7 +12,7 @@
 import type { Candle } from '../../domain/market/candles';
 import { add, cmp, max, mul, sub } from '../../domain/money';
 import { isTerminal, remainingQuantity } from '../../domain/orders/order';
-import type { Order } from '../../domain/orders/order';
+import type { Order, PlaceOrder } from '../../domain/orders/order';
 import { bookFromCandle } from './book';
 import type { SyntheticBook } from './book';
 import type { Ledger } from './ledger';
@@ -158,3 +158,30 @@ export function requirement(m: Market, o: OrderLike, plan: ArrivalOutcome | unde
   return { asset: quote, amount: buyLock(m, remaining, o.price ?? o.stopPrice!) };
 }
 
+/** A freshly accepted order: NEW, nothing filled, nothing locked yet; venueOrderId `P<seq>`. */
+export function newVenueOrder(cmd: PlaceOrder, seq: number, o: { triggered: boolean; lockAsset: string; now: number }): VenueOrderState {
+  return {
+    seq,
+    triggered: o.triggered,
+    lock: { asset: o.lockAsset, amount: '0' },
+    order: {
+      clientOrderId: cmd.clientOrderId,
+      venueOrderId: `P${seq}`,
+      symbol: cmd.symbol,
+      side: cmd.side,
+      type: cmd.type,
+      quantity: cmd.quantity,
+      ...(cmd.price !== undefined ? { price: cmd.price } : {}),
+      ...(cmd.stopPrice !== undefined ? { stopPrice: cmd.stopPrice } : {}),
+      tif: cmd.tif,
+      postOnly: cmd.postOnly,
+      reduceOnly: cmd.reduceOnly,
+      status: 'NEW',
+      filledQuantity: '0',
+      fee: '0',
+      fills: [],
+      createdAt: o.now,
+      updatedAt: o.now,
+    },
+  };
+}

@@ -113,7 +113,9 @@ async function route(venue: PaperVenue, req: http.IncomingMessage): Promise<unkn
   if (is('GET', 'describe', false)) return venue.describe(parseOrThrow(DescribeQuery, query, 'query').symbols);
   if (is('GET', 'snapshot', false)) {
     const q = parseOrThrow(SnapshotQuery, query, 'query');
-    return venue.snapshot(q.symbol, { at: q.at, limit: q.limit ?? 500, ...(q.since !== undefined ? { since: q.since } : {}) });
+    // With the account header, that account's replay clock advances; without it, a pure read.
+    const account = req.headers[ACCOUNT_HEADER] !== undefined ? accountOf(req, venue) : undefined;
+    return venue.snapshot(q.symbol, { at: q.at, limit: q.limit ?? 500, ...(q.since !== undefined ? { since: q.since } : {}) }, account);
   }
   if (is('POST', 'accounts', false)) {
     const body = parseOrThrow(OpenAccountBody, await readJson(req), 'request body');
@@ -186,14 +188,16 @@ export async function startPaperVenueServer(opts: PaperVenueServerOptions = {}):
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log(`paper venue on ${url}${opts.stateFile ? ` (state ${opts.stateFile})` : ''}`);
+  let closing: Promise<void> | undefined;
   return {
     url,
     port,
     venue,
+    /** Stop listening and drop open connections; calling it again returns the same promise. */
     close: () =>
-      new Promise<void>((resolve, reject) => {
+      (closing ??= new Promise<void>((resolve, reject) => {
         server.close((e) => (e ? reject(e) : resolve()));
         server.closeAllConnections();
-      }),
+      })),
   };
 }

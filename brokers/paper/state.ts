@@ -16,7 +16,7 @@ import { Instrument, MarketSymbol } from '../../domain/market/instrument';
 import { NonNegativeAmount } from '../../domain/money';
 import { Order } from '../../domain/orders/order';
 
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 
 /** Account keys: what the `x-tempotrade-account` header carries. */
 export const AccountKey = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/, 'account: letters, digits and . _ : - only (1–64)');
@@ -57,7 +57,8 @@ export const PaperVenueState = z
     nextFillNo: z.number().int().positive(),
     stats: z.object({ ordersAccepted: Count, duplicateClientOrderIdRejected: Count, fills: Count }).strict(),
     markets: z.array(MarketState),
-    clocks: z.record(MarketSymbol, Ms),
+    /** account key → symbol → market time: every account replays on its own clock. */
+    clocks: z.record(AccountKey, z.record(MarketSymbol, Ms)),
     accounts: z.array(z.object({ key: AccountKey, balances: z.record(Asset, HoldingState), orders: z.array(VenueOrderState) }).strict()),
   })
   .strict();

@@ -3,7 +3,8 @@
  * for a given sequence of calls (no wall clock, no randomness; ids are counters). The fill model lives
  * in matching.ts and book.ts; this class applies it to orders and balances and persists the result.
  *
- * Clock: one per symbol, moved forward only by `advance` (and by snapshot/placeOrder, which advance to
+ * Clock: one per (account, symbol): every account is its own replay, so one run never moves another
+ * run's market. Moved forward only by `advance` (and by snapshot/placeOrder, which advance to
  * their `at` first). Moving from t0 to t1 matches resting and stop orders against every bar that
  * closed in (t0, t1], oldest first: first the resting orders (maker fills), then the stops (triggered
  * stops execute against that bar's book). Moving backwards is a no-op.
@@ -25,7 +26,7 @@ import { NonNegativeAmount, cmp } from '../../domain/money';
 import { PlaceOrder, isTerminal } from '../../domain/orders/order';
 import type { Fill, Order } from '../../domain/orders/order';
 import { bookFromCandle } from './book';
-import { INSUFFICIENT_BALANCE_MESSAGE, OrderBooks, arrivalOf, requirement } from './execution';
+import { INSUFFICIENT_BALANCE_MESSAGE, OrderBooks, arrivalOf, newVenueOrder, requirement } from './execution';
 import type { Account, OpenOrder } from './execution';
 import { orderRuleViolation } from './filters';
 import { Ledger } from './ledger';
@@ -33,8 +34,8 @@ import { buildMarket, currentIndex, describeMarkets, fingerprintOf, firstClosing
 import type { Market, MarketInfo } from './market-data';
 import { executeArrival, isStopType } from './matching';
 import { previewOf } from './preview';
-import { AccountKey, Asset, parseState, readDatasetText, readStateFile, writeFileAtomic } from './state';
-import type { PaperVenueState, VenueOrderState } from './state';
+import { AccountKey, Asset, STATE_VERSION, parseState, readDatasetText, readStateFile, writeFileAtomic } from './state';
+import type { PaperVenueState } from './state';
 
 export const PAPER_CAPABILITIES: VenueCapabilities = {
   timeInForce: ['GTC', 'IOC', 'FOK'],
@@ -77,7 +78,8 @@ const SnapshotArgs = z
 
 export class PaperVenue {
   private readonly markets = new Map<string, Market>();
-  private readonly clocks = new Map<string, number>();
+  /** account key → symbol → market time. */
+  private readonly clocks = new Map<string, Map<string, number>>();
   private readonly accounts = new Map<string, Account>();
   private nextOrderNo = 1;
   private nextFillNo = 1;
@@ -115,26 +117,44 @@ export class PaperVenue {
   /** Load a market from a source the venue reads itself (a CSV path by default). */
   loadMarketFromSource(symbol: string, source: string, instrument?: unknown): MarketInfo {
     this.requests++;
-    return this.mutate(() => this.addMarket(symbol, source, () => this.loadSource(source), instrument));
+    const read = () => {
+      try {
+        return this.loadSource(source);
+      } catch (e) {
+        throw new TempotradeError('VALIDATION', `cannot read market data for ${symbol} from ${source}: ${(e as Error).message}`, { symbol, source });
+      }
+    };
+    return this.mutate(() => this.addMarket(symbol, source, read, instrument));
   }
 
   listMarkets(): MarketInfo[] {
     return [...this.markets.values()].map(marketInfo);
   }
 
-  /** Move the symbol's clock forward to `at`, matching orders against every bar closed in (clock, at]. */
-  advance(symbol: string, at: number): void {
-    this.mutate(() => this.advanceClock(this.market(symbol), at));
+  /** Move an account's clock of a symbol forward to `at`, matching its orders against every bar closed in (clock, at]. */
+  advance(key: string, symbol: string, at: number): void {
+    this.mutate(() => {
+      this.account(key);
+      this.advanceClock(key, this.market(symbol), at);
+    });
   }
 
-  snapshot(symbol: string, args: { at: number; since?: number; limit: number }): MarketSnapshot {
+  /** Market state at `at`. With an account key, that account's clock advances to `at` first. */
+  snapshot(symbol: string, args: { at: number; since?: number; limit: number }, key?: string): MarketSnapshot {
     this.requests++;
     return this.mutate(() => {
       const m = this.market(symbol);
       const { at, since, limit } = parseOrThrow(SnapshotArgs, args, 'snapshot arguments');
-      this.advanceClock(m, at);
+      if (key !== undefined) {
+        this.account(key);
+        this.advanceClock(key, m, at);
+      }
       return snapshotAt(m, at, since, limit);
     });
+  }
+
+  private clockOf(key: string, symbol: string): number | undefined {
+    return this.clocks.get(key)?.get(symbol);
   }
 
   describe(symbols: readonly string[]): VenueDescription {
@@ -186,8 +206,8 @@ export class PaperVenue {
         throw new TempotradeError('DUPLICATE_ORDER', MESSAGES.duplicate, { clientOrderId: cmd.clientOrderId });
       }
       const m = this.market(cmd.symbol);
-      this.advanceClock(m, cmd.at);
-      const now = this.clocks.get(m.symbol) ?? cmd.at;
+      this.advanceClock(key, m, cmd.at);
+      const now = this.clockOf(key, m.symbol) ?? cmd.at;
       const book = bookFromCandle(m.candles[requireCurrent(m, now)], m.instrument);
       const violation = orderRuleViolation(cmd, m.instrument, book.mid);
       if (violation) throw new TempotradeError('INVALID_ORDER', violation, { clientOrderId: cmd.clientOrderId });
@@ -202,30 +222,7 @@ export class PaperVenue {
         throw new TempotradeError('INSUFFICIENT_FUNDS', MESSAGES.insufficient, { asset: need.asset, required: need.amount, free: acct.ledger.free(need.asset) });
       }
       const seq = this.nextOrderNo++;
-      const vo: VenueOrderState = {
-        seq,
-        triggered: plan !== undefined,
-        lock: { asset: need.asset, amount: '0' },
-        order: {
-          clientOrderId: cmd.clientOrderId,
-          venueOrderId: `P${seq}`,
-          symbol: cmd.symbol,
-          side: cmd.side,
-          type: cmd.type,
-          quantity: cmd.quantity,
-          ...(cmd.price !== undefined ? { price: cmd.price } : {}),
-          ...(cmd.stopPrice !== undefined ? { stopPrice: cmd.stopPrice } : {}),
-          tif: cmd.tif,
-          postOnly: cmd.postOnly,
-          reduceOnly: cmd.reduceOnly,
-          status: 'NEW',
-          filledQuantity: '0',
-          fee: '0',
-          fills: [],
-          createdAt: now,
-          updatedAt: now,
-        },
-      };
+      const vo = newVenueOrder(cmd, seq, { triggered: plan !== undefined, lockAsset: need.asset, now });
       acct.orders.set(cmd.clientOrderId, vo);
       this.counters.ordersAccepted++;
       this.dirty = true;
@@ -241,7 +238,7 @@ export class PaperVenue {
     const acct = this.account(key);
     const cmd = parseOrThrow(PlaceOrder, input, 'order');
     const m = this.market(cmd.symbol);
-    const at = Math.max(cmd.at, this.clocks.get(m.symbol) ?? cmd.at);
+    const at = Math.max(cmd.at, this.clockOf(key, m.symbol) ?? cmd.at);
     const book = bookFromCandle(m.candles[requireCurrent(m, at)], m.instrument);
     const violation = orderRuleViolation(cmd, m.instrument, book.mid);
     const plan = violation || isStopType(cmd.type) ? undefined : executeArrival(arrivalOf(cmd, cmd.type === 'market' ? 'market' : 'limit'), book, m.instrument.fees);
@@ -274,7 +271,7 @@ export class PaperVenue {
         throw new TempotradeError('ORDER_NOT_FOUND', MESSAGES.unknownOrder, { clientOrderId, ...(symbol ? { symbol } : {}) });
       }
       if (!isTerminal(vo.order.status)) {
-        this.books.end(acct, vo, 'CANCELED', Math.max(vo.order.updatedAt, this.clocks.get(vo.order.symbol) ?? 0));
+        this.books.end(acct, vo, 'CANCELED', Math.max(vo.order.updatedAt, this.clockOf(key, vo.order.symbol) ?? 0));
         this.dirty = true;
       }
       return structuredClone(vo.order);
@@ -308,12 +305,12 @@ export class PaperVenue {
 
   toJSON(): PaperVenueState {
     return structuredClone({
-      version: 1 as const,
+      version: STATE_VERSION,
       nextOrderNo: this.nextOrderNo,
       nextFillNo: this.nextFillNo,
       stats: this.counters,
       markets: [...this.markets.values()].map((m) => ({ symbol: m.symbol, source: m.source, instrument: m.instrument, fingerprint: fingerprintOf(m) })),
-      clocks: Object.fromEntries(this.clocks),
+      clocks: Object.fromEntries([...this.clocks.entries()].map(([k, m]) => [k, Object.fromEntries(m)])),
       accounts: [...this.accounts.entries()].map(([key, a]) => ({ key, balances: a.ledger.toRecord(), orders: [...a.orders.values()] })),
     });
   }
@@ -333,7 +330,7 @@ export class PaperVenue {
       }
       this.markets.set(m.symbol, m);
     }
-    for (const [symbol, t] of Object.entries(state.clocks)) this.clocks.set(symbol, t);
+    for (const [key, bySymbol] of Object.entries(state.clocks)) this.clocks.set(key, new Map(Object.entries(bySymbol)));
     for (const a of state.accounts) {
       this.accounts.set(a.key, { ledger: Ledger.fromRecord(a.balances), orders: new Map(a.orders.map((o) => [o.order.clientOrderId, o])) });
     }
@@ -383,26 +380,27 @@ export class PaperVenue {
     return a;
   }
 
-  private advanceClock(m: Market, at: number): void {
+  private advanceClock(key: string, m: Market, at: number): void {
     if (!Number.isSafeInteger(at) || at < 0) throw new TempotradeError('VALIDATION', `at: must be a non-negative integer (ms), got ${at}`);
-    const prev = this.clocks.get(m.symbol);
+    const prev = this.clockOf(key, m.symbol);
     if (prev !== undefined && at <= prev) return;
-    const open = this.openOf(m.symbol);
+    const open = this.openOf(key, m.symbol);
     if (open.length > 0) {
       const from = prev === undefined ? 0 : firstClosingAfter(m, prev);
       const to = currentIndex(m, at);
       for (let i = from; i <= to; i++) this.books.processBar(m, m.candles[i], m.closeTimes[i], open);
     }
-    this.clocks.set(m.symbol, at);
+    let bySymbol = this.clocks.get(key);
+    if (!bySymbol) this.clocks.set(key, (bySymbol = new Map()));
+    bySymbol.set(m.symbol, at);
     this.dirty = true;
   }
 
-  /** Non-terminal orders of a symbol across accounts, in arrival order. */
-  private openOf(symbol: string): OpenOrder[] {
+  /** Non-terminal orders of one account in a symbol, in arrival order. */
+  private openOf(key: string, symbol: string): OpenOrder[] {
     const out: OpenOrder[] = [];
-    for (const acct of this.accounts.values()) {
-      for (const vo of acct.orders.values()) if (vo.order.symbol === symbol && !isTerminal(vo.order.status)) out.push({ acct, vo });
-    }
+    const acct = this.account(key);
+    for (const vo of acct.orders.values()) if (vo.order.symbol === symbol && !isTerminal(vo.order.status)) out.push({ acct, vo });
     return out.sort((a, b) => a.vo.seq - b.vo.seq);
   }
 }

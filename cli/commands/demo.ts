@@ -75,7 +75,7 @@ const DemoFlags = z.object({ ticks: z.coerce.number().int().min(10).max(100_000)
 export function demoCommand(): Command {
   return new Command('demo')
     .description('run two paper strategies on bundled real data through Temporal, one per engine')
-    .option('--ticks <n>', 'ticks per run (5-minute bars)', '2000')
+    .option('--ticks <n>', 'ticks per run (5-minute bars)', '500')
     .option('--no-kill-worker', 'do not SIGKILL the worker in the middle')
     .option('--json', 'print the summaries as JSON', false)
     .action(async (opts) => {

@@ -55,7 +55,13 @@ export const StrategyRunInput = z
   .object({
     runId: RunId,
     accountId: AccountId,
-    strategy: z.object({ name: z.string().min(1), params: z.record(z.string(), z.unknown()).default({}) }).strict(),
+    strategy: z
+      .object({ name: z.string().min(1), params: z.record(z.string(), z.unknown()).default({}) })
+      .strict()
+      .superRefine((s, ctx) => {
+        const p = parseStrategyParams(s.name, s.params);
+        if (!p.ok) ctx.addIssue({ code: 'custom', message: p.error });
+      }),
     symbols: z.array(MarketSymbol).min(1).max(50).refine((s) => new Set(s).size === s.length, { message: 'must not repeat a symbol' }),
     venue: VenueSpec,
     mode: z.enum(['paper', 'live']).default('paper'),
@@ -76,8 +82,6 @@ export const StrategyRunInput = z
   })
   .strict()
   .superRefine((input, ctx) => {
-    const p = parseStrategyParams(input.strategy.name, input.strategy.params);
-    if (!p.ok) ctx.addIssue({ code: 'custom', path: ['strategy'], message: p.error });
     if (input.mode === 'live' && input.venue.kind === 'paper') ctx.addIssue({ code: 'custom', path: ['mode'], message: 'mode "live" needs a ccxt venue; the paper venue only trades paper' });
     if (input.mode === 'paper' && input.venue.kind === 'ccxt' && !input.venue.sandbox)
       ctx.addIssue({ code: 'custom', path: ['venue', 'sandbox'], message: 'paper mode on a ccxt venue needs sandbox: true (in-process paper fills on live data are not built yet)' });

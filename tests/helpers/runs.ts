@@ -1,0 +1,92 @@
+/** Run inputs on bundled real data and checks shared by the integration tests. */
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { Dec, cmp } from '../../domain/money';
+import type { StrategyRunInputRaw } from '../../domain/run/input';
+import type { RunSummary } from '../../domain/run/state';
+import type { Order } from '../../domain/orders/order';
+import { PaperBrokerage } from '../../brokers/paper/client';
+import { startPaperVenueServer, type PaperVenueServer } from '../../brokers/paper/server';
+
+export const DATA_DIR = path.resolve(__dirname, '..', '..', 'data', 'market');
+export const dataFile = (pair: string) => path.join(DATA_DIR, `${pair.replace('/', '_')}-5m.csv.gz`);
+
+export async function startVenue(pairs: string[]): Promise<PaperVenueServer> {
+  return startPaperVenueServer({ port: 0, datasets: Object.fromEntries(pairs.map((p) => [p, dataFile(p)])) });
+}
+
+export function runInput(over: Partial<StrategyRunInputRaw> & { runId: string; venueUrl: string; symbols: string[] }): StrategyRunInputRaw {
+  const { venueUrl, ...rest } = over;
+  return {
+    accountId: `acct-${over.runId}`,
+    strategy: { name: 'sma-crossover', params: { fast: 5, slow: 20, orderPct: 20 } },
+    venue: { kind: 'paper', url: venueUrl, data: Object.fromEntries(over.symbols.map((s) => [s, dataFile(s)])) },
+    capital: '1',
+    stop: { maxTicks: 300, endOfData: true },
+    ...rest,
+  } as StrategyRunInputRaw;
+}
+
+export async function result(client: Client, workflowId: string): Promise<RunSummary> {
+  return (await client.workflow.getHandle(workflowId).result()) as RunSummary;
+}
+
+/**
+ * The venue's own account of a run: balances, orders and fills. Cash is recomputed from the venue's
+ * fills with decimal math, independently of the portfolio code.
+ */
+export async function venueAccount(url: string, account: string, quote: string, capital: string) {
+  const venue = new PaperBrokerage({ url, account });
+  const [balances, orders, fills] = await Promise.all([venue.balances(), venue.orders(), venue.fills()]);
+  let cash = new Dec(capital);
+  const base: Record<string, Dec> = {};
+  for (const f of fills) {
+    const notional = new Dec(f.quantity).times(f.price);
+    const asset = f.symbol.split('/')[0];
+    base[asset] = (base[asset] ?? new Dec(0)).plus(f.side === 'buy' ? f.quantity : new Dec(f.quantity).neg());
+    cash = f.side === 'buy' ? cash.minus(notional) : cash.plus(notional);
+    if (f.feeCurrency === quote) cash = cash.minus(f.fee);
+    else base[asset] = base[asset].minus(f.fee);
+  }
+  await venue.close();
+  return { balances, orders, fills, cashFromFills: cash.toFixed(), baseFromFills: Object.fromEntries(Object.entries(base).map(([k, v]) => [k, v.toFixed()])) };
+}
+
+/** Portfolio vs venue: every difference, to the last unit ([] when they agree). */
+export function differences(summary: RunSummary, venue: Awaited<ReturnType<typeof venueAccount>>): string[] {
+  const out: string[] = [];
+  const q = summary.quote;
+  if (cmp(summary.cash, venue.balances[q]?.total ?? '0') !== 0) out.push(`${q} balance: portfolio ${summary.cash} vs venue ${venue.balances[q]?.total}`);
+  if (cmp(summary.cash, venue.cashFromFills) !== 0) out.push(`${q} from fills: portfolio ${summary.cash} vs ${venue.cashFromFills}`);
+  for (const [symbol, qty] of Object.entries(summary.positions)) {
+    const asset = symbol.split('/')[0];
+    if (cmp(qty, venue.balances[asset]?.total ?? '0') !== 0) out.push(`${asset}: portfolio ${qty} vs venue ${venue.balances[asset]?.total ?? '0'}`);
+    if (cmp(qty, venue.baseFromFills[asset] ?? '0') !== 0) out.push(`${asset} from fills: portfolio ${qty} vs ${venue.baseFromFills[asset] ?? '0'}`);
+  }
+  return out;
+}
+
+/** An order's shape independent of which run placed it: for comparing two runs on the same inputs. */
+export function orderShape(o: Order) {
+  return {
+    seq: Number.parseInt(o.clientOrderId.split('-').pop()!, 36),
+    symbol: o.symbol,
+    side: o.side,
+    type: o.type,
+    quantity: o.quantity,
+    price: o.price,
+    status: o.status,
+    filledQuantity: o.filledQuantity,
+    fills: o.fills.map((f) => [f.quantity, f.price, f.fee, f.liquidity]),
+  };
+}
+
+export async function activityTypes(client: Client, workflowId: string): Promise<Set<string>> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const types = new Set<string>();
+  for (const e of history.events ?? []) {
+    const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (name) types.add(name);
+  }
+  return types;
+}

@@ -1,0 +1,196 @@
+/**
+ * The end-to-end slice on a real Temporal server, a real paper venue (its own HTTP server, outside the
+ * worker) and bundled real Binance data (January 2018).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import type { PaperVenueServer } from '../../brokers/paper/server';
+import { PaperBrokerage } from '../../brokers/paper/client';
+import { TempotradeError } from '../../domain/errors';
+import { haltRun, resumeRun, runAudit, runOrders, runStatus, startRun, listRuns } from '../../temporal/runs-client';
+import { haltSignal, statusQuery } from '../../workflows/definitions';
+import { TradingStateKey } from '../../workflows/search-attributes';
+import { workflowBundle } from '../../workers/worker';
+import { testClient, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
+import { activityTypes, differences, result, runInput, startVenue, venueAccount } from '../helpers/runs';
+
+const PAIRS = ['ETH/BTC', 'LTC/BTC', 'XMR/BTC', 'ADA/BTC'];
+let client: Client;
+let venue: PaperVenueServer;
+const queue = uniqueQueue('strategy-run');
+const stamp = Date.now().toString(36);
+const finishedRuns: string[] = [];
+
+beforeAll(async () => {
+  client = await testClient();
+  venue = await startVenue(PAIRS);
+});
+afterAll(async () => {
+  await venue?.close();
+  await client?.connection.close();
+});
+
+describe('GIVEN real ETH/BTC and LTC/BTC data on the paper venue', () => {
+  it.each(['live', 'advanced'] as const)('WHEN a run trades through the %s engine THEN it places orders and its portfolio equals the venue fills to the last unit', async (engine) => {
+    const runId = `e2e-${engine}-${stamp}`;
+    const params = engine === 'advanced' ? { fast: 5, slow: 20, orderPct: 20, orderType: 'limit', limitOffsetBps: 1, postOnly: true } : { fast: 5, slow: 20, orderPct: 20 };
+    const input = runInput({ runId, venueUrl: venue.url, symbols: ['ETH/BTC', 'LTC/BTC'], engine, strategy: { name: 'sma-crossover', params }, stop: { maxTicks: 400, endOfData: true } });
+    const summary = await withWorker(queue, async () => {
+      await startRun(client, input, { taskQueue: queue });
+      return result(client, runId);
+    });
+    finishedRuns.push(runId);
+    expect(summary.engine.engine).toBe(engine);
+    expect(summary.orders.placed).toBeGreaterThanOrEqual(4);
+    expect(summary.fills).toBeGreaterThanOrEqual(4);
+    const v = await venueAccount(venue.url, input.accountId, 'BTC', '1');
+    expect(v.orders.length).toBe(summary.orders.placed);
+    expect(differences(summary, v)).toEqual([]);
+    // Each engine is its own activity set, routed by the flag.
+    const types = await activityTypes(client, runId);
+    expect(types.has(`${engine}.placeOrder`)).toBe(true);
+    expect(types.has(`${engine === 'live' ? 'advanced' : 'live'}.placeOrder`)).toBe(false);
+    if (engine === 'advanced') expect(v.orders.every((o) => o.postOnly && o.type === 'limit')).toBe(true);
+  });
+
+  it('WHEN the engine flag is absent and risk enables dynamic sizing THEN the advanced engine is chosen, and the reason recorded', async () => {
+    const runId = `e2e-auto-${stamp}`;
+    const input = runInput({ runId, venueUrl: venue.url, symbols: ['ETH/BTC'], risk: { enableDynamicPositionSizing: true }, stop: { maxTicks: 30, endOfData: true } });
+    const summary = await withWorker(queue, async () => {
+      await startRun(client, input, { taskQueue: queue });
+      return result(client, runId);
+    });
+    finishedRuns.push(runId);
+    expect(summary.engine).toEqual({ engine: 'advanced', reason: expect.stringContaining('enableDynamicPositionSizing') });
+    const audit = await runAudit(client, runId);
+    expect(audit.find((e) => e.kind === 'ENGINE_SELECTED')?.message).toContain('advanced');
+  });
+});
+
+describe('GIVEN a running strategy that trades often', () => {
+  it('WHEN halt is processed THEN no new opening order is placed; WHEN resumed THEN trading continues', async () => {
+    const runId = `e2e-halt-${stamp}`;
+    const input = runInput({ runId, venueUrl: venue.url, symbols: ['ADA/BTC'], strategy: { name: 'sma-crossover', params: { fast: 2, slow: 3, orderPct: 10 } }, tickInterval: '20ms', stop: { maxTicks: 5000, endOfData: true } });
+    const paper = new PaperBrokerage({ url: venue.url, account: input.accountId });
+    await withWorker(queue, async () => {
+      await startRun(client, input, { taskQueue: queue });
+      await waitFor('two orders', async () => ((await runStatus(client, runId)).status.counters?.placed ?? 0) >= 2);
+      await haltRun(client, runId, { reason: 'operator halt in test' });
+      const halted = await waitFor('HALTED', async () => {
+        const s = (await runStatus(client, runId)).status;
+        return s.tradingState === 'HALTED' && s;
+      });
+      const venueOrdersAtHalt = (await paper.orders()).length;
+      const placedAtHalt = halted.counters!.placed;
+      // Let the strategy want to trade while halted.
+      const later = await waitFor('denials while halted', async () => {
+        const s = (await runStatus(client, runId)).status;
+        return s.tick >= halted.tick + 60 && (s.counters?.deniedByReason.TRADING_HALTED ?? 0) >= 2 && s;
+      });
+      expect(later.counters!.placed).toBe(placedAtHalt);
+      expect((await paper.orders()).length).toBe(venueOrdersAtHalt);
+      expect(later.stateChanges.at(-1)).toMatchObject({ to: 'HALTED', by: 'signal', reason: 'operator halt in test' });
+
+      await resumeRun(client, runId, { reason: 'back on' });
+      await waitFor('an order after resume', async () => ((await runStatus(client, runId)).status.counters?.placed ?? 0) > placedAtHalt);
+      expect((await runStatus(client, runId)).status.tradingState).toBe('ACTIVE');
+      await client.workflow.getHandle(runId).terminate('test done');
+    });
+    await paper.close();
+  });
+
+  it('WHEN a signal arrives with a bad payload THEN it is recorded as rejected and the state does not change', async () => {
+    const runId = `e2e-badsignal-${stamp}`;
+    const input = runInput({ runId, venueUrl: venue.url, symbols: ['ETH/BTC'], tickInterval: '20ms', stop: { maxTicks: 5000, endOfData: true } });
+    await withWorker(queue, async () => {
+      await startRun(client, input, { taskQueue: queue });
+      await waitFor('running', async () => (await runStatus(client, runId)).status.phase === 'RUNNING');
+      // THEN the client refuses it before sending...
+      await expect(haltRun(client, runId, { reason: '' })).rejects.toThrow(/reason: must say why/);
+      // ...and a raw bad payload that bypasses the client is refused by the workflow itself.
+      await client.workflow.getHandle(runId).signal(haltSignal, { reason: 42 } as unknown as { reason: string });
+      const rejected = await waitFor('SIGNAL_REJECTED', async () => (await runAudit(client, runId)).find((e) => e.kind === 'SIGNAL_REJECTED'));
+      expect(rejected.message).toContain('reason');
+      expect((await client.workflow.getHandle(runId).query(statusQuery)).tradingState).toBe('ACTIVE');
+      await client.workflow.getHandle(runId).terminate('test done');
+    });
+  });
+});
+
+describe('GIVEN a tight daily loss limit during the January 2018 crash', () => {
+  it('WHEN losses breach it THEN the run moves to HALTED by itself, the TradingState search attribute shows it, and no opening order follows', async () => {
+    const runId = `e2e-dailyloss-${stamp}`;
+    const input = runInput({
+      runId,
+      venueUrl: venue.url,
+      symbols: ['XMR/BTC'],
+      strategy: { name: 'sma-crossover', params: { fast: 2, slow: 4, orderPct: 90 } },
+      risk: { dailyLossLimitPct: 1, maxPositionPctPerSymbol: 100 },
+      stop: { maxTicks: 1500, endOfData: true },
+    });
+    const summary = await withWorker(queue, async () => {
+      await startRun(client, input, { taskQueue: queue });
+      return result(client, runId);
+    });
+    finishedRuns.push(runId);
+    expect(summary.tradingState).toBe('HALTED');
+    const status = (await runStatus(client, runId)).status;
+    const breach = status.stateChanges.find((c) => c.to === 'HALTED');
+    expect(breach).toMatchObject({ by: 'guard', reason: expect.stringContaining('daily loss') });
+    const { recent } = await runOrders(client, runId);
+    const buysAfter = recent.filter((o) => o.side === 'buy' && o.createdAt > breach!.at);
+    expect(buysAfter).toEqual([]);
+    const listed = await waitFor('visibility to show HALTED', async () => {
+      const runs = await listRuns(client, { query: `WorkflowId = '${runId}' AND TradingState = 'HALTED'` });
+      return runs.length === 1 && runs;
+    });
+    expect(listed[0].tradingState).toBe('HALTED');
+    const described = await client.workflow.getHandle(runId).describe();
+    expect(described.typedSearchAttributes.get(TradingStateKey)).toBe('HALTED');
+    expect(differences(summary, await venueAccount(venue.url, input.accountId, 'BTC', '1'))).toEqual([]);
+  });
+});
+
+describe('GIVEN invalid input', () => {
+  it('WHEN a run is started with bad fields THEN the error names each field and no workflow exists', async () => {
+    const runId = `e2e-invalid-${stamp}`;
+    const bad = { ...runInput({ runId, venueUrl: venue.url, symbols: ['ETH/BTC', 'eth-btc'] }), capital: '-1', strategy: { name: 'sma-crossover', params: { fast: 50, slow: 10 } } };
+    const err = await startRun(client, bad, { taskQueue: queue }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TempotradeError);
+    expect((err as TempotradeError).code).toBe('VALIDATION');
+    const msg = (err as Error).message;
+    expect(msg).toContain('capital');
+    expect(msg).toContain('symbols.1');
+    expect(msg).toContain('strategy.params.fast');
+    await expect(client.workflow.getHandle(runId).describe()).rejects.toThrow(/not found/i);
+  });
+
+  it('WHEN bad input bypasses the client THEN the workflow fails at once naming the field, before touching the venue', async () => {
+    const runId = `e2e-invalid-direct-${stamp}`;
+    const bad = { ...runInput({ runId, venueUrl: venue.url, symbols: ['ETH/BTC'] }), capital: 'lots' };
+    await withWorker(queue, async () => {
+      const h = await client.workflow.start('strategyRun', { workflowId: runId, taskQueue: queue, args: [bad] });
+      await expect(h.result()).rejects.toMatchObject({ cause: { message: expect.stringContaining('capital') } });
+    });
+    const paper = new PaperBrokerage({ url: venue.url, account: bad.accountId });
+    await expect(paper.balances()).rejects.toThrow();
+    await paper.close();
+  });
+});
+
+describe('GIVEN the histories recorded by these tests', () => {
+  it('WHEN replayed with the current workflow code THEN there is no nondeterminism', async () => {
+    expect(finishedRuns.length).toBeGreaterThanOrEqual(3);
+    const histories = await Promise.all(finishedRuns.map(async (id) => ({ workflowId: id, history: await client.workflow.getHandle(id).fetchHistory() })));
+    if (process.env.RECORD_HISTORIES === '1') {
+      const dir = path.join(__dirname, '..', 'replay', 'histories');
+      mkdirSync(dir, { recursive: true });
+      for (const h of histories) writeFileSync(path.join(dir, `${h.workflowId.replace(/-[a-z0-9]+$/, '')}.json`), JSON.stringify(h.history));
+    }
+    const results = [];
+    for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) results.push(r);
+    expect(results.map((r) => [r.workflowId, r.error?.message])).toEqual(finishedRuns.map((id) => [id, undefined]));
+  });
+});

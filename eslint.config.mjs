@@ -18,9 +18,10 @@ export default tseslint.config(
         'error',
         { object: 'Math', property: 'random', message: 'Use the SDK-seeded Math.random only via @temporalio/workflow helpers.' },
       ],
-      'no-restricted-imports': [
+      // No I/O in workflows; activities and brokers only as types (`import type`), which are erased.
+      '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: ['fs', 'http', 'https', 'net', 'child_process', 'ccxt', '../activities/*', '../brokers/*'] },
+        { patterns: [{ group: ['fs', 'node:*', 'http', 'https', 'net', 'child_process', 'ccxt', '../activities', '../activities/*', '../brokers/*'], allowTypeImports: true }] },
       ],
     },
   },

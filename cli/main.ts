@@ -6,11 +6,12 @@ import { TempotradeError } from '../domain/errors';
 import { runCommand } from './commands/run';
 import { temporalCommand, venueCommand, workerCommand } from './commands/processes';
 import { demoCommand } from './commands/demo';
+import pkg from '../package.json';
 
 export function buildProgram(): Command {
   const program = new Command('tempotrade')
     .description('Trading strategies as durable Temporal workflows: signal → risk → order → portfolio')
-    .version(require('../package.json').version)
+    .version(pkg.version)
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   program.addCommand(runCommand());

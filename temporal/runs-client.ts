@@ -49,6 +49,11 @@ async function withRun<T>(id: string, fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (e) {
     if (e instanceof WorkflowNotFoundError || (e instanceof Error && /not found/i.test(e.message))) throw new TempotradeError('RUN_NOT_FOUND', `no run with id "${id}"`);
+    const cause = e instanceof Error ? `${e.message} ${String((e as { cause?: unknown }).cause ?? '')}` : '';
+    if (/no poller seen/i.test(cause)) {
+      // Queries are answered by a worker replaying the run's history, also for finished runs.
+      throw new TempotradeError('EXCHANGE_UNAVAILABLE', `run "${id}" exists, but no worker is polling its task queue to answer: start one with \`tempotrade worker\``);
+    }
     throw e;
   }
 }

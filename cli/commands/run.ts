@@ -10,7 +10,7 @@ import { DEFAULT_PAPER_VENUE_URL, type StrategyRunInputRaw } from '../../domain/
 import { STRATEGY_NAMES } from '../../domain/strategies';
 import { display } from '../../domain/money';
 import { connectClient, temporalConfigFromEnv } from '../../temporal/connection';
-import { haltRun, listRuns, resumeRun, runAudit, runOrders, runStatus, startRun, waitForRun } from '../../temporal/runs-client';
+import { haltRun, listRuns, resumeRun, runAudit, runOrders, runStatus, startRun, validateRunInput, waitForRun } from '../../temporal/runs-client';
 import { collect, pairs, paramValues, parseFlags } from '../flags';
 import { formatSummary, keyValues, table, uiLink } from '../format';
 import type { RunStatus } from '../../workflows/definitions';
@@ -112,6 +112,7 @@ export function runCommand(): Command {
     .action(async (opts) => {
       const flags = parseFlags(StartFlags, opts);
       const input = buildRunInput(flags);
+      validateRunInput(input); // the whole input, before anything connects
       await withClient(async (client) => {
         const { workflowId } = await startRun(client, input);
         const ns = temporalConfigFromEnv().namespace;

@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { PaperVenueServer } from '../../brokers/paper/server';
 import { PaperBrokerage } from '../../brokers/paper/client';
 import { TempotradeError } from '../../domain/errors';
@@ -36,7 +37,7 @@ describe('GIVEN real ETH/BTC and LTC/BTC data on the paper venue', () => {
   it.each(['live', 'advanced'] as const)('WHEN a run trades through the %s engine THEN it places orders and its portfolio equals the venue fills to the last unit', async (engine) => {
     const runId = `e2e-${engine}-${stamp}`;
     const params = engine === 'advanced' ? { fast: 5, slow: 20, orderPct: 20, orderType: 'limit', limitOffsetBps: 1, postOnly: true } : { fast: 5, slow: 20, orderPct: 20 };
-    const input = runInput({ runId, venueUrl: venue.url, symbols: ['ETH/BTC', 'LTC/BTC'], engine, strategy: { name: 'sma-crossover', params }, stop: { maxTicks: 400, endOfData: true } });
+    const input = runInput({ runId, venueUrl: venue.url, symbols: ['ETH/BTC', 'LTC/BTC'], engine, strategy: { name: 'sma-crossover', params }, stop: { maxTicks: 200, endOfData: true } });
     const summary = await withWorker(queue, async () => {
       await startRun(client, input, { taskQueue: queue });
       return result(client, runId);
@@ -58,13 +59,12 @@ describe('GIVEN real ETH/BTC and LTC/BTC data on the paper venue', () => {
   it('WHEN the engine flag is absent and risk enables dynamic sizing THEN the advanced engine is chosen, and the reason recorded', async () => {
     const runId = `e2e-auto-${stamp}`;
     const input = runInput({ runId, venueUrl: venue.url, symbols: ['ETH/BTC'], risk: { enableDynamicPositionSizing: true }, stop: { maxTicks: 30, endOfData: true } });
-    const summary = await withWorker(queue, async () => {
+    const [summary, audit] = await withWorker(queue, async () => {
       await startRun(client, input, { taskQueue: queue });
-      return result(client, runId);
+      return [await result(client, runId), await runAudit(client, runId)] as const;
     });
     finishedRuns.push(runId);
     expect(summary.engine).toEqual({ engine: 'advanced', reason: expect.stringContaining('enableDynamicPositionSizing') });
-    const audit = await runAudit(client, runId);
     expect(audit.find((e) => e.kind === 'ENGINE_SELECTED')?.message).toContain('advanced');
   });
 });
@@ -87,7 +87,7 @@ describe('GIVEN a running strategy that trades often', () => {
       // Let the strategy want to trade while halted.
       const later = await waitFor('denials while halted', async () => {
         const s = (await runStatus(client, runId)).status;
-        return s.tick >= halted.tick + 60 && (s.counters?.deniedByReason.TRADING_HALTED ?? 0) >= 2 && s;
+        return s.tick >= halted.tick + 40 && (s.counters?.deniedByReason.TRADING_HALTED ?? 0) >= 2 && s;
       });
       expect(later.counters!.placed).toBe(placedAtHalt);
       expect((await paper.orders()).length).toBe(venueOrdersAtHalt);
@@ -99,6 +99,12 @@ describe('GIVEN a running strategy that trades often', () => {
       await client.workflow.getHandle(runId).terminate('test done');
     });
     await paper.close();
+  });
+
+  it('WHEN the run has finished and no worker is polling THEN a query says to start a worker, clearly', async () => {
+    const err = await runStatus(client, finishedRuns[0]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TempotradeError);
+    expect((err as Error).message).toMatch(/no worker is polling .* start one with `tempotrade worker`/);
   });
 
   it('WHEN a signal arrives with a bad payload THEN it is recorded as rejected and the state does not change', async () => {
@@ -127,19 +133,17 @@ describe('GIVEN a tight daily loss limit during the January 2018 crash', () => {
       venueUrl: venue.url,
       symbols: ['XMR/BTC'],
       strategy: { name: 'sma-crossover', params: { fast: 2, slow: 4, orderPct: 90 } },
-      risk: { dailyLossLimitPct: 1, maxPositionPctPerSymbol: 100 },
-      stop: { maxTicks: 1500, endOfData: true },
+      risk: { dailyLossLimitPct: 0.5, maxPositionPctPerSymbol: 100 },
+      stop: { maxTicks: 400, endOfData: true },
     });
-    const summary = await withWorker(queue, async () => {
+    const [summary, status, { recent }] = await withWorker(queue, async () => {
       await startRun(client, input, { taskQueue: queue });
-      return result(client, runId);
+      return [await result(client, runId), (await runStatus(client, runId)).status, await runOrders(client, runId)] as const;
     });
     finishedRuns.push(runId);
     expect(summary.tradingState).toBe('HALTED');
-    const status = (await runStatus(client, runId)).status;
     const breach = status.stateChanges.find((c) => c.to === 'HALTED');
     expect(breach).toMatchObject({ by: 'guard', reason: expect.stringContaining('daily loss') });
-    const { recent } = await runOrders(client, runId);
     const buysAfter = recent.filter((o) => o.side === 'buy' && o.createdAt > breach!.at);
     expect(buysAfter).toEqual([]);
     const listed = await waitFor('visibility to show HALTED', async () => {
@@ -187,7 +191,7 @@ describe('GIVEN the histories recorded by these tests', () => {
     if (process.env.RECORD_HISTORIES === '1') {
       const dir = path.join(__dirname, '..', 'replay', 'histories');
       mkdirSync(dir, { recursive: true });
-      for (const h of histories) writeFileSync(path.join(dir, `${h.workflowId.replace(/-[a-z0-9]+$/, '')}.json`), JSON.stringify(h.history));
+      for (const h of histories) writeFileSync(path.join(dir, `${h.workflowId.replace(/-[a-z0-9]+$/, '')}.json`), historyToJSON(h.history));
     }
     const results = [];
     for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) results.push(r);

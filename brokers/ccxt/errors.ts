@@ -14,6 +14,8 @@ export const CCXT_ERROR_TABLE: ReadonlyArray<readonly [ErrorClass, ErrorCode]> =
   [ccxt.InsufficientFunds, 'INSUFFICIENT_FUNDS'],
   [ccxt.BadSymbol, 'BAD_SYMBOL'],
   [ccxt.PermissionDenied, 'PERMISSION_DENIED'],
+  // ccxt derives AccountSuspended from AuthenticationError; the keys are fine, the account is not.
+  [ccxt.AccountSuspended, 'PERMISSION_DENIED'],
   [ccxt.AuthenticationError, 'AUTHENTICATION'],
   [ccxt.RateLimitExceeded, 'RATE_LIMITED'],
   [ccxt.DDoSProtection, 'RATE_LIMITED'],
@@ -34,7 +36,7 @@ export const CCXT_ERROR_TABLE: ReadonlyArray<readonly [ErrorClass, ErrorCode]> =
 /** Human wording for the codes a user must act on. */
 const HINTS: Partial<Record<ErrorCode, string>> = {
   AUTHENTICATION: 'the venue rejected the API credentials: check the key, secret and (for sandbox) that they are sandbox keys',
-  PERMISSION_DENIED: 'the API key lacks a permission this call needs (trading enabled? IP allow-list?)',
+  PERMISSION_DENIED: 'the venue refuses this account or key the permission (account suspended? trading enabled? IP allow-list?)',
   INSUFFICIENT_FUNDS: 'the account has insufficient balance for this order',
 };
 

@@ -1,0 +1,66 @@
+/**
+ * Continue-as-new carries the whole state: a run that continues as new every 10 ticks ends exactly like
+ * one that never does, and a halt survives the hand-over.
+ */
+import type { Client } from '@temporalio/client';
+import type { PaperVenueServer } from '../../brokers/paper/server';
+import { haltRun, runAudit, runStatus, startRun } from '../../temporal/runs-client';
+import { testClient, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
+import { differences, result, runInput, startVenue, venueAccount } from '../helpers/runs';
+
+let client: Client;
+let venue: PaperVenueServer;
+const queue = uniqueQueue('can');
+const stamp = Date.now().toString(36);
+
+beforeAll(async () => {
+  client = await testClient();
+  venue = await startVenue(['ETH/BTC']);
+});
+afterAll(async () => {
+  await venue?.close();
+  await client?.connection.close();
+});
+
+const input = (runId: string, continueAsNewAfterTicks: number) =>
+  runInput({ runId, venueUrl: venue.url, symbols: ['ETH/BTC'], strategy: { name: 'sma-crossover', params: { fast: 3, slow: 8, orderPct: 20 } }, stop: { maxTicks: 120, endOfData: true }, continueAsNewAfterTicks });
+
+describe('GIVEN the same run with and without frequent continue-as-new', () => {
+  it('WHEN one continues as new every 10 ticks THEN both end with the same orders, fills and portfolio', async () => {
+    const [plain, chained, runsInChain, audit] = await withWorker(queue, async () => {
+      await startRun(client, input(`can-plain-${stamp}`, 500), { taskQueue: queue });
+      await startRun(client, input(`can-chain-${stamp}`, 10), { taskQueue: queue });
+      const p = await result(client, `can-plain-${stamp}`);
+      const c = await result(client, `can-chain-${stamp}`);
+      let n = 0;
+      for await (const _ of client.workflow.list({ query: `WorkflowId = 'can-chain-${stamp}'` })) n++;
+      return [p, c, n, await runAudit(client, `can-chain-${stamp}`)] as const;
+    });
+    expect(runsInChain).toBeGreaterThanOrEqual(12);
+    expect(audit.filter((e) => e.kind === 'CONTINUED_AS_NEW').length).toBe(runsInChain - 1);
+    expect(chained.orders.placed).toBeGreaterThan(2);
+    expect({ ...chained, workflowId: '', runId: '', accountId: '' }).toEqual({ ...plain, workflowId: '', runId: '', accountId: '' });
+    expect(differences(chained, await venueAccount(venue.url, input(`can-chain-${stamp}`, 10).accountId, 'BTC', '1'))).toEqual([]);
+  });
+
+  it('WHEN halted before several continue-as-new hand-overs THEN it is still HALTED after them, with its reason', async () => {
+    const runId = `can-halt-${stamp}`;
+    await withWorker(queue, async () => {
+      await startRun(client, { ...input(runId, 10), tickInterval: '20ms', stop: { maxTicks: 5000, endOfData: true } }, { taskQueue: queue });
+      await waitFor('tick 15', async () => (await runStatus(client, runId)).status.tick >= 15);
+      await haltRun(client, runId, { reason: 'halt across continue-as-new' });
+      const halted = await waitFor('HALTED', async () => {
+        const s = (await runStatus(client, runId)).status;
+        return s.tradingState === 'HALTED' && s;
+      });
+      const later = await waitFor('30 more ticks', async () => {
+        const s = (await runStatus(client, runId)).status;
+        return s.tick >= halted.tick + 30 && s;
+      });
+      expect(later.tradingState).toBe('HALTED');
+      expect(later.stateReason).toBe('halt across continue-as-new');
+      expect(later.counters!.placed).toBe(halted.counters!.placed);
+      await client.workflow.getHandle(runId).terminate('test done');
+    });
+  });
+});

@@ -23,6 +23,16 @@ process.once('exit', () => {
   for (const p of live) p.kill('SIGKILL');
 });
 
+/** SIGKILL every child this process spawned that is still alive (test clean-up after a timeout). */
+export async function killAllChildren(): Promise<void> {
+  const procs = [...live];
+  await Promise.all(procs.map((p) => new Promise<void>((resolve) => {
+    if (p.exitCode !== null || p.signalCode !== null) return resolve();
+    p.once('exit', () => resolve());
+    p.kill('SIGKILL');
+  })));
+}
+
 export async function spawnTempotrade(args: string[], opts: { env?: NodeJS.ProcessEnv; ready: RegExp; timeoutMs?: number; label: string; echo?: (line: string) => void }): Promise<Child> {
   const proc = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(proc);

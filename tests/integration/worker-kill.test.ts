@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import type { PaperVenueServer } from '../../brokers/paper/server';
 import { PaperBrokerage } from '../../brokers/paper/client';
 import { runStatus, startRun } from '../../temporal/runs-client';
-import { spawnWorker, type Child } from '../../cli/spawn';
+import { killAllChildren, spawnWorker, type Child } from '../../cli/spawn';
 import { serverAddress, NAMESPACE, testClient, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
 import { differences, orderShape, result, runInput, startVenue, venueAccount } from '../helpers/runs';
 
@@ -19,6 +19,7 @@ beforeAll(async () => {
   venue = await startVenue(['ETH/BTC', 'LTC/BTC']);
 });
 afterAll(async () => {
+  await killAllChildren(); // even when the test timed out mid-way
   await venue?.close();
   await client?.connection.close();
 });

@@ -259,15 +259,19 @@ export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunSt
     audit(st, 'RUN_FINISHED', `finished: ${reason}`, { code: reason });
   }
 
+  /** Why the run must end before its next tick, if it must. */
+  function stopReason(): string | undefined {
+    if (input.stop.maxTicks !== undefined && st.tick >= input.stop.maxTicks) return 'MAX_TICKS';
+    if (input.stop.endTime !== undefined && st.marketTime >= input.stop.endTime) return 'END_TIME';
+    return undefined;
+  }
+
   // ---- the tick loop ----
   try {
     while (!st.finished) {
-      if (input.stop.maxTicks !== undefined && st.tick >= input.stop.maxTicks) {
-        finish('MAX_TICKS');
-        break;
-      }
-      if (input.stop.endTime !== undefined && st.marketTime >= input.stop.endTime) {
-        finish('END_TIME');
+      const reason = stopReason();
+      if (reason) {
+        finish(reason);
         break;
       }
       await tick();
@@ -276,7 +280,8 @@ export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunSt
       if (st.finished) break;
       if (input.tickInterval > 0) await sleep(input.tickInterval);
       st.marketTime = replay ? st.marketTime + st.clock.barMs : Date.now();
-      if (ticksThisRun >= input.continueAsNewAfterTicks || workflowInfo().continueAsNewSuggested) {
+      // Never hand over to a new run that would only end: the last run keeps the last ticks.
+      if (!stopReason() && (ticksThisRun >= input.continueAsNewAfterTicks || workflowInfo().continueAsNewSuggested)) {
         await condition(allHandlersFinished);
         st.continuedAsNew += 1;
         audit(st, 'CONTINUED_AS_NEW', `continued as new after ${ticksThisRun} ticks (history ${workflowInfo().historyLength} events)`);

@@ -81,8 +81,13 @@ export interface RunState {
   finished?: { reason: string; at: number };
 }
 
-export const MAX_RECENT_ORDERS = 500;
-export const MAX_AUDIT_EVENTS = 1000;
+/**
+ * Bounds on what the state carries through continue-as-new, so the hand-over payload stays well under
+ * Temporal's 512 KB payload warning (2 MB hard limit). Older orders and events are not lost: they stay in
+ * the earlier runs' histories of the chain (`run audit` shows the carried window).
+ */
+export const MAX_RECENT_ORDERS = 100;
+export const MAX_AUDIT_EVENTS = 400;
 
 export function emptyCounters(): RunCounters {
   return { ticks: 0, intents: 0, approved: 0, resized: 0, denied: 0, deniedByReason: {}, placed: 0, filled: 0, partiallyFilled: 0, canceled: 0, rejected: 0, expired: 0, fills: 0 };

@@ -1,0 +1,43 @@
+import { audit, trackOrder, appendBars } from '../../domain/run/transitions';
+import { emptyCounters, MAX_AUDIT_EVENTS, MAX_RECENT_ORDERS, type RunState } from '../../domain/run/state';
+import { deriveClientOrderId } from '../../domain/ids';
+import type { Order } from '../../domain/orders/order';
+import { openPortfolio } from '../../domain/portfolio/portfolio';
+import type { Candle } from '../../domain/market/candles';
+
+const order = (i: number): Order => {
+  const cid = deriveClientOrderId('a-long-run-with-many-orders', i);
+  const fill = (k: number) => ({ fillId: `P${i}-${k}`, clientOrderId: cid, symbol: 'ETH/BTC', side: 'buy' as const, quantity: '0.8304', price: '0.094419', fee: '0.0000784', feeCurrency: 'BTC', liquidity: 'maker' as const, ts: 1515724800000 });
+  return { clientOrderId: cid, venueOrderId: `P${i}`, symbol: 'ETH/BTC', side: 'buy', type: 'limit', quantity: '1.6608', price: '0.094419', tif: 'GTC', postOnly: true, reduceOnly: false, status: 'FILLED', filledQuantity: '1.6608', averagePrice: '0.094419', fee: '0.0001568', fills: [fill(1), fill(2)], createdAt: 1515724800000, updatedAt: 1515724800000 };
+};
+
+function bigState(symbols: number): RunState {
+  const names = Array.from({ length: symbols }, (_, i) => `S${i}/BTC`);
+  const bars: Candle[] = Array.from({ length: 2000 }, (_, i) => ({ ts: 1515560100000 + i * 300_000, open: 0.0952345, high: 0.0954321, low: 0.0948765, close: 0.0950123, volume: 1234.56789 }));
+  return {
+    tick: 0, marketTime: 0, clock: { kind: 'replay', start: 0, end: 1, barMs: 300_000 }, instruments: {}, capabilities: { timeInForce: ['GTC'], postOnly: true, stopMarket: true, stopLimit: true, preview: true, feeCurrency: 'quote' },
+    engine: { engine: 'live', reason: 'test' }, tradingState: 'ACTIVE', stateReason: '', stateChanges: [],
+    portfolio: openPortfolio({ quote: 'BTC', cash: '1', at: 0, symbols: names.map((s) => ({ symbol: s, base: s.split('/')[0] })) }),
+    windows: Object.fromEntries(names.map((s) => [s, appendBars([], bars, 31)])), orderSeq: 0, openOrders: {}, recentOrders: [], audit: [], auditSeq: 0, counters: emptyCounters(), continuedAsNew: 0,
+  };
+}
+
+describe('GIVEN a long, busy run', () => {
+  it('WHEN thousands of orders and events happen THEN the carried lists stay bounded and the newest are kept', () => {
+    const st = bigState(1);
+    for (let i = 1; i <= 5000; i++) trackOrder(st, order(i), order(i).fills);
+    expect(st.recentOrders).toHaveLength(MAX_RECENT_ORDERS);
+    expect(st.recentOrders.at(-1)!.clientOrderId).toBe(deriveClientOrderId('a-long-run-with-many-orders', 5000));
+    expect(st.audit).toHaveLength(MAX_AUDIT_EVENTS);
+    expect(st.audit.at(-1)!.seq).toBe(st.auditSeq);
+    expect(st.counters.filled).toBe(5000); // counters keep the whole run
+    expect(st.counters.fills).toBe(10_000);
+  });
+
+  it('WHEN its state is handed to continue-as-new with every list full and 50 symbols THEN the payload stays under 512 KiB', () => {
+    const st = bigState(50);
+    for (let i = 1; i <= MAX_RECENT_ORDERS + 10; i++) trackOrder(st, order(i), order(i).fills);
+    for (let i = 0; i < MAX_AUDIT_EVENTS; i++) audit(st, 'RISK_RESIZED', 'buy 1.66 ETH/BTC: RESIZED POSITION_LIMIT_EXCEEDED — resized from 1.6608 to 1.2', { code: 'POSITION_LIMIT_EXCEEDED', numbers: { positionNotional: '0.1', orderNotional: '0.15', cap: '0.2', pctOfEquity: '20', equity: '1', headroom: '0.1', from: '1.6608', to: '1.2' } });
+    expect(JSON.stringify(st).length).toBeLessThan(512 * 1024);
+  });
+});

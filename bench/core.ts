@@ -9,8 +9,8 @@ import { parseOhlcvCsv, type Candle } from '../domain/market/candles';
 import { OrderIntent } from '../domain/orders/order';
 import { applyFill, markToMarket, openPortfolio, type Portfolio } from '../domain/portfolio/portfolio';
 import { RiskConfig } from '../domain/risk/config';
-import { evaluateIntent, assessGuards } from '../domain/risk/engine';
-import { advancedEngine } from '../domain/execution/advanced';
+import { assessGuards } from '../domain/risk/engine';
+import { decideIntent } from '../domain/risk/evaluation';
 import { getStrategy } from '../domain/strategies';
 import { mul, str } from '../domain/money';
 
@@ -34,6 +34,7 @@ export function runCore(symbol: string, bars: readonly Candle[], strategyName = 
   const lookback = strategy.lookback(p);
   const config = RiskConfig.parse({ enableDynamicPositionSizing: true, dailyLossLimitPct: 5 });
   let portfolio: Portfolio = openPortfolio({ quote: 'BTC', cash: '1', at: bars[0].ts, symbols: [{ symbol, base: symbol.split('/')[0] }] });
+  const instruments = { [symbol]: { symbol, base: symbol.split('/')[0], quote: 'BTC', precision: { amount: '0.000001', price: '0.00000001' }, limits: { amount: { min: '0' }, cost: { min: '0' } }, fees: { maker: '0.001', taker: '0.001' } } };
   let intents = 0;
   let fills = 0;
   const t0 = process.hrtime.bigint();
@@ -46,9 +47,7 @@ export function runCore(symbol: string, bars: readonly Candle[], strategyName = 
     const signals = strategy.signals({ symbol, bars: window, params: p, position: portfolio.positions[symbol].quantity, equity: portfolio.equity, mark });
     for (const s of signals) {
       intents++;
-      const sized = advancedEngine.size(OrderIntent.parse({ ...s, strategyId: 'bench' }), { config, tradingState: 'ACTIVE', equity: portfolio.equity, price: mark });
-      if (!sized.ok) continue;
-      const v = evaluateIntent(sized.intent, { tradingState: 'ACTIVE', portfolio, config, mark, takerFee: '0.001' });
+      const v = decideIntent(OrderIntent.parse({ ...s, strategyId: 'bench' }), { engine: 'advanced', portfolio, tradingState: 'ACTIVE', config, instruments });
       if (v.decision === 'DENIED') continue;
       const qty = str(Number(v.quantity).toFixed(6));
       if (Number(qty) <= 0) continue;

@@ -23,12 +23,12 @@ import { formatZodIssues } from '../domain/errors';
 import { selectEngine } from '../domain/execution/selection';
 import { deriveClientOrderId } from '../domain/ids';
 import { isTerminal, type Order } from '../domain/orders/order';
-import { markToMarket, openPortfolio } from '../domain/portfolio/portfolio';
-import { assessGuards, isReducing } from '../domain/risk/engine';
+import { markToMarket } from '../domain/portfolio/portfolio';
+import { assessGuards, tradingStateDenial } from '../domain/risk/engine';
 import type { RiskVerdict } from '../domain/risk/verdict';
 import { HaltSignal, ResumeSignal, StrategyRunInput, type StrategyRunInputRaw } from '../domain/run/input';
-import { emptyCounters, type RunState, type RunSummary } from '../domain/run/state';
-import { appendBars, audit, changeTradingState, countDenial, newFills, ordersToCancel, summarize, trackOrder } from '../domain/run/transitions';
+import type { RunState, RunSummary } from '../domain/run/state';
+import { appendBars, audit, changeTradingState, countDenial, initialRunState, newFills, ordersToCancel, recordVerdict, summarize, trackOrder } from '../domain/run/transitions';
 import type { TradingState } from '../domain/run/trading-state';
 import { getStrategy } from '../domain/strategies';
 import { auditQuery, haltSignal, ordersQuery, portfolioQuery, resumeSignal, statusQuery, type RunStatus } from './definitions';
@@ -112,30 +112,8 @@ export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunSt
     const desc = await io['market.describe']({ ...ref, symbols: input.symbols });
     const quote = input.symbols[0].split('/')[1];
     const balances = await io['account.open']({ ...ref, quote, capital: input.capital });
-    const engine = selectEngine(input.engine, input.risk);
     const start = desc.clock.kind === 'replay' ? (input.startTime ?? desc.clock.start + (lookback - 1) * desc.clock.barMs) : Date.now();
-    state = {
-      tick: 0,
-      marketTime: start,
-      clock: desc.clock,
-      instruments: desc.instruments,
-      capabilities: desc.capabilities,
-      engine,
-      tradingState: input.risk.killSwitch ? 'HALTED' : input.risk.reduceOnlyMode ? 'REDUCING' : 'ACTIVE',
-      stateReason: input.risk.killSwitch ? 'kill switch engaged at start' : input.risk.reduceOnlyMode ? 'reduce-only mode at start' : 'started',
-      stateChanges: [],
-      portfolio: openPortfolio({ quote, cash: balances[quote].total, at: start, symbols: input.symbols.map((s) => ({ symbol: s, base: desc.instruments[s].base })) }),
-      windows: Object.fromEntries(input.symbols.map((s) => [s, []])),
-      orderSeq: 0,
-      openOrders: {},
-      recentOrders: [],
-      audit: [],
-      auditSeq: 0,
-      counters: emptyCounters(),
-      continuedAsNew: 0,
-    };
-    audit(state, 'RUN_STARTED', `${input.strategy.name} on ${input.symbols.join(', ')} with ${state.portfolio.cash} ${quote} (${input.mode})`, { numbers: { capital: state.portfolio.cash } });
-    audit(state, 'ENGINE_SELECTED', `${engine.engine}: ${engine.reason}`, { code: engine.engine.toUpperCase() });
+    state = initialRunState({ input, start, clock: desc.clock, instruments: desc.instruments, capabilities: desc.capabilities, engine: selectEngine(input.engine, input.risk), quote, cash: balances[quote].total });
   }
   const st: RunState = state;
   upsertSearchAttributes([
@@ -167,19 +145,12 @@ export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunSt
     }
   }
 
-  function recordVerdict(v: RiskVerdict): void {
-    const kind = v.decision === 'APPROVED' ? 'RISK_APPROVED' : v.decision === 'RESIZED' ? 'RISK_RESIZED' : 'RISK_DENIED';
-    audit(st, kind, `${v.intent.side} ${v.intent.quantity} ${v.intent.symbol}: ${v.decision} ${v.code} — ${v.message}`, { code: v.code, numbers: { ...v.numbers, approvedQuantity: v.quantity } });
-    if (v.decision === 'DENIED') countDenial(st, v.code);
-    else if (v.decision === 'RESIZED') st.counters.resized += 1;
-    else st.counters.approved += 1;
-  }
-
   async function place(v: RiskVerdict, snapshot: Parameters<Activities['live.placeOrder']>[0]['snapshot']): Promise<void> {
     // A halt may have been signaled while risk was deciding: check the state again, right before the venue.
-    if (st.tradingState === 'HALTED' || (st.tradingState === 'REDUCING' && !isReducing(v.intent))) {
-      audit(st, 'RISK_DENIED', `${v.intent.side} ${v.intent.symbol} not placed: run became ${st.tradingState}`, { code: st.tradingState === 'HALTED' ? 'TRADING_HALTED' : 'REDUCE_ONLY' });
-      countDenial(st, st.tradingState === 'HALTED' ? 'TRADING_HALTED' : 'REDUCE_ONLY');
+    const late = tradingStateDenial(v.intent, st.tradingState, input.risk);
+    if (late) {
+      audit(st, 'RISK_DENIED', `${v.intent.side} ${v.intent.symbol} not placed: run became ${st.tradingState}`, { code: late.code, numbers: late.numbers });
+      countDenial(st, late.code);
       return;
     }
     st.orderSeq += 1;
@@ -246,7 +217,7 @@ export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunSt
       const ev = await decide['risk.evaluate']({ engine, intents: batch, portfolio: st.portfolio, tradingState: st.tradingState, config: input.risk, instruments: st.instruments });
       if (ev.guard && ev.tradingState !== st.tradingState) setTradingState(ev.tradingState, ev.guard.message, 'guard', ev.guard.numbers);
       for (const v of ev.verdicts) {
-        recordVerdict(v);
+        recordVerdict(st, v);
         if (v.decision !== 'DENIED') await place(v, snaps[v.intent.symbol]);
       }
     }

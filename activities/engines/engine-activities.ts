@@ -12,6 +12,7 @@ import type { ClientOrderId } from '../../domain/ids';
 import type { Quantizer } from '../../domain/market/instrument';
 import { isTerminal, type Order, type PlaceOrder } from '../../domain/orders/order';
 import type { BrokerRegistry } from '../../brokers/registry';
+import type { OrderPreview } from '../../brokers/brokerage';
 import type { CancelOrderInput, FollowOrdersInput, PlaceOrderInput, PlaceOrderResult } from '../types';
 import { guarded } from '../failures';
 
@@ -40,23 +41,24 @@ export function makeEngineActivities(engine: EngineName, deps: EngineActivityDep
         quantizer: deps.quantizer,
         equity: input.equity,
       });
+      const placed = (order: Order, recovered: boolean, notes: string[], preview?: OrderPreview): PlaceOrderResult =>
+        plan.ok
+          ? { kind: 'placed', order, recovered, expectedPrice: plan.expectedPrice, expectedSlippageBps: plan.expectedSlippageBps, numbers: plan.numbers, notes, ...(preview ? { preview } : {}) }
+          : { kind: 'placed', order, recovered, expectedPrice: order.price ?? '0', expectedSlippageBps: '0', numbers: {}, notes };
       // Idempotency first: a previous attempt may have reached the venue.
       const existing = await broker.fetchOrder(input.intent.symbol, cid);
-      if (existing) {
-        return { kind: 'placed', order: existing, recovered: true, expectedPrice: plan.ok ? plan.expectedPrice : existing.price ?? '0', expectedSlippageBps: plan.ok ? plan.expectedSlippageBps : '0', numbers: plan.ok ? plan.numbers : {}, notes: ['found at the venue by clientOrderId: not submitted again'] };
-      }
+      if (existing) return placed(existing, true, ['found at the venue by clientOrderId: not submitted again']);
       if (!plan.ok) return { kind: 'rejected', by: 'engine', code: plan.code, message: plan.message, numbers: plan.numbers, ...(plan.suggestedQuantity ? { suggestedQuantity: plan.suggestedQuantity } : {}) };
       const cmd: PlaceOrder = { ...plan.order, clientOrderId: cid, at: input.at };
       const preview = input.config.enablePreview && input.capabilities.preview ? await broker.previewOrder(cmd).catch(() => undefined) : undefined;
       try {
-        const order = await broker.placeOrder(cmd);
-        return { kind: 'placed', order, recovered: false, expectedPrice: plan.expectedPrice, expectedSlippageBps: plan.expectedSlippageBps, numbers: plan.numbers, notes: plan.notes, ...(preview ? { preview } : {}) };
+        return placed(await broker.placeOrder(cmd), false, plan.notes, preview);
       } catch (e) {
         if (!(e instanceof TempotradeError)) throw e;
         if (e.code === 'DUPLICATE_ORDER' || AMBIGUOUS.has(e.code)) {
           // The venue may hold the order: resolve by lookup before anything else.
           const found = await broker.fetchOrder(cmd.symbol, cid);
-          if (found) return { kind: 'placed', order: found, recovered: true, expectedPrice: plan.expectedPrice, expectedSlippageBps: plan.expectedSlippageBps, numbers: plan.numbers, notes: [`submit answered ${e.code}; found at the venue by clientOrderId`] };
+          if (found) return placed(found, true, [`submit answered ${e.code}; found at the venue by clientOrderId`]);
           if (e.code === 'DUPLICATE_ORDER') throw new TempotradeError('VENUE_STATE', `venue says ${cid} is a duplicate but cannot find it`);
         }
         if (VENUE_REJECTIONS.has(e.code)) return { kind: 'rejected', by: 'venue', code: `VENUE_${e.code}`, message: e.message, numbers: {} };

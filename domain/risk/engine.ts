@@ -35,6 +35,14 @@ export function isReducing(intent: Pick<OrderIntent, 'side'>): boolean {
   return intent.side === 'sell';
 }
 
+/** HALTED allows no new order; REDUCING (or reduce-only mode) allows only orders that reduce a position. */
+export function tradingStateDenial(intent: Pick<OrderIntent, 'side'>, tradingState: TradingState, config: Pick<RiskConfig, 'reduceOnlyMode'>): { code: string; message: string; numbers: Record<string, string> } | undefined {
+  if (tradingState === 'HALTED') return { code: 'TRADING_HALTED', message: 'trading is HALTED: only cancels are allowed', numbers: { tradingState: 'HALTED' } };
+  if ((tradingState === 'REDUCING' || config.reduceOnlyMode) && !isReducing(intent))
+    return { code: 'REDUCE_ONLY', message: 'trading is REDUCING: only orders that reduce a position are allowed', numbers: { tradingState, reduceOnlyMode: String(config.reduceOnlyMode) } };
+  return undefined;
+}
+
 function orderPrice(intent: OrderIntent, ctx: RiskContext): string {
   return str(intent.limitPrice ?? ctx.mark);
 }
@@ -55,11 +63,8 @@ export const CHECKS: readonly Check[] = [
     name: 'trading_state',
     appliesTo: 'all',
     run: (intent, _q, ctx): Step => {
-      if (ctx.tradingState === 'HALTED') return { outcome: 'DENY', code: 'TRADING_HALTED', message: 'trading is HALTED: only cancels are allowed', numbers: { tradingState: 'HALTED' } };
-      const reducing = ctx.tradingState === 'REDUCING' || ctx.config.reduceOnlyMode;
-      if (reducing && !isReducing(intent))
-        return { outcome: 'DENY', code: 'REDUCE_ONLY', message: 'trading is REDUCING: only orders that reduce a position are allowed', numbers: { tradingState: ctx.tradingState, reduceOnlyMode: String(ctx.config.reduceOnlyMode) } };
-      return { outcome: 'PASS' };
+      const denial = tradingStateDenial(intent, ctx.tradingState, ctx.config);
+      return denial ? { outcome: 'DENY', ...denial } : { outcome: 'PASS' };
     },
   },
   {

@@ -1,3 +1,4 @@
 export * from './config';
 export * from './verdict';
 export * from './engine';
+export * from './evaluation';

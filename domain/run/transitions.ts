@@ -6,9 +6,65 @@ import type { Candle } from '../market/candles';
 import { isTerminal, type Fill, type Order } from '../orders/order';
 import { sub } from '../money';
 import type { AuditEvent, AuditKind, RunState, RunSummary } from './state';
-import { MAX_AUDIT_EVENTS, MAX_RECENT_ORDERS } from './state';
+import { MAX_AUDIT_EVENTS, MAX_RECENT_ORDERS, emptyCounters } from './state';
+import type { Instrument } from '../market/instrument';
+import type { MarketClock } from '../market/snapshot';
+import type { VenueCapabilities } from '../market/venue';
+import type { EngineChoice } from '../execution/selection';
+import { openPortfolio } from '../portfolio/portfolio';
+import type { RiskVerdict } from '../risk/verdict';
 import type { TradingState } from './trading-state';
 import type { StrategyRunInput } from './input';
+
+/**
+ * The state of a new run: the portfolio opens with the venue's balance of the quote currency; the kill
+ * switch starts the run HALTED, reduce-only mode starts it REDUCING.
+ */
+export function initialRunState(args: {
+  input: StrategyRunInput;
+  start: number;
+  clock: MarketClock;
+  instruments: Record<string, Instrument>;
+  capabilities: VenueCapabilities;
+  engine: EngineChoice;
+  quote: string;
+  cash: string;
+}): RunState {
+  const { input, start, quote } = args;
+  const risk = input.risk;
+  const st: RunState = {
+    tick: 0,
+    marketTime: start,
+    clock: args.clock,
+    instruments: args.instruments,
+    capabilities: args.capabilities,
+    engine: args.engine,
+    tradingState: risk.killSwitch ? 'HALTED' : risk.reduceOnlyMode ? 'REDUCING' : 'ACTIVE',
+    stateReason: risk.killSwitch ? 'kill switch engaged at start' : risk.reduceOnlyMode ? 'reduce-only mode at start' : 'started',
+    stateChanges: [],
+    portfolio: openPortfolio({ quote, cash: args.cash, at: start, symbols: input.symbols.map((s) => ({ symbol: s, base: args.instruments[s].base })) }),
+    windows: Object.fromEntries(input.symbols.map((s) => [s, []])),
+    orderSeq: 0,
+    openOrders: {},
+    recentOrders: [],
+    audit: [],
+    auditSeq: 0,
+    counters: emptyCounters(),
+    continuedAsNew: 0,
+  };
+  audit(st, 'RUN_STARTED', `${input.strategy.name} on ${input.symbols.join(', ')} with ${st.portfolio.cash} ${quote} (${input.mode})`, { numbers: { capital: st.portfolio.cash } });
+  audit(st, 'ENGINE_SELECTED', `${args.engine.engine}: ${args.engine.reason}`, { code: args.engine.engine.toUpperCase() });
+  return st;
+}
+
+/** Record a risk verdict in the audit trail and the counters. */
+export function recordVerdict(state: RunState, v: RiskVerdict): void {
+  const kind = v.decision === 'APPROVED' ? 'RISK_APPROVED' : v.decision === 'RESIZED' ? 'RISK_RESIZED' : 'RISK_DENIED';
+  audit(state, kind, `${v.intent.side} ${v.intent.quantity} ${v.intent.symbol}: ${v.decision} ${v.code} — ${v.message}`, { code: v.code, numbers: { ...v.numbers, approvedQuantity: v.quantity } });
+  if (v.decision === 'DENIED') countDenial(state, v.code);
+  else if (v.decision === 'RESIZED') state.counters.resized += 1;
+  else state.counters.approved += 1;
+}
 
 export function audit(state: RunState, kind: AuditKind, message: string, extra: Partial<Pick<AuditEvent, 'code' | 'clientOrderId' | 'numbers'>> = {}): void {
   state.auditSeq += 1;

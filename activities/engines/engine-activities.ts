@@ -34,7 +34,9 @@ export function makeEngineActivities(engine: EngineName, deps: EngineActivityDep
       const plan = planner.plan(input.intent, {
         instrument: input.instrument,
         snapshot: input.snapshot,
-        now: input.at,
+        // A live venue is judged at the moment of submission: a retry after an outage must not send an
+        // order on a snapshot that went stale meanwhile. A replay venue lives at the tick's market time.
+        now: input.venue.kind === 'ccxt' ? Date.now() : input.at,
         config: input.config,
         tradingState: input.tradingState,
         capabilities: input.capabilities,

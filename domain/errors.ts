@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   'CONFIG',
   'RUN_NOT_FOUND',
   'RUN_ALREADY_EXISTS',
+  'SCHEDULE_NOT_FOUND',
+  'SCHEDULE_ALREADY_EXISTS',
   'UNKNOWN',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -46,6 +48,8 @@ export const RETRYABLE: Readonly<Record<ErrorCode, boolean>> = {
   CONFIG: false,
   RUN_NOT_FOUND: false,
   RUN_ALREADY_EXISTS: false,
+  SCHEDULE_NOT_FOUND: false,
+  SCHEDULE_ALREADY_EXISTS: false,
   UNKNOWN: true,
 };
 

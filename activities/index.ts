@@ -8,10 +8,14 @@ import { createMarketActivities } from './market';
 import { createDecisionActivities } from './decisions';
 import { createLiveEngineActivities } from './engines/live';
 import { createAdvancedEngineActivities } from './engines/advanced';
+import { createAlertActivities, type Notifier } from './alerts';
+import { createSchedulingActivities } from './scheduling';
 
 export interface ActivityDeps {
   brokers: BrokerRegistry;
   quantizer: Quantizer;
+  /** Where halt/breach alerts go (default: SNS if TEMPOTRADE_ALERTS_TOPIC_ARN is set, else the log). */
+  notifier?: Notifier;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -20,6 +24,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createDecisionActivities(),
     ...createLiveEngineActivities(deps),
     ...createAdvancedEngineActivities(deps),
+    ...createAlertActivities(deps),
+    ...createSchedulingActivities(),
   };
 }
 

@@ -1,1 +1,2 @@
 export { strategyRun } from './strategy-run';
+export { scheduledTick } from './scheduled-tick';

@@ -10,6 +10,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -33,6 +34,7 @@ import type { TradingState } from '../domain/run/trading-state';
 import { getStrategy } from '../domain/strategies';
 import { auditQuery, haltSignal, ordersQuery, portfolioQuery, resumeSignal, statusQuery, type RunStatus } from './definitions';
 import { AccountIdKey, EngineKey, StrategyIdKey, TradingModeKey, TradingStateKey } from './search-attributes';
+import { tickSignal, type TickDriver } from './scheduling';
 
 const io = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
@@ -42,8 +44,13 @@ const io = proxyActivities<Activities>({
 });
 const follow = proxyActivities<Activities>({ startToCloseTimeout: '2m', heartbeatTimeout: '10s', retry: { initialInterval: '250ms', maximumInterval: '30s' } });
 const decide = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 3 } });
+/** Halt/breach alerts (activities/alerts.ts): SNS in AWS, a log line everywhere. */
+const notify = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 10 } });
+/** Alerts exist from this patch on; histories recorded before it replay without them. */
+const HALT_ALERTS_PATCH = 'halt-alerts-v1';
 
-export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunState): Promise<RunSummary> {
+/** `driver` (tick mode, docs/decisions/0005): present iff each tick waits for a `tick` signal instead of a timer. */
+export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunState, driver?: TickDriver): Promise<RunSummary> {
   const parsed = StrategyRunInput.safeParse(rawInput);
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid run input: ${formatZodIssues(parsed.error)}`, 'VALIDATION');
   const input = parsed.data;
@@ -87,10 +94,28 @@ export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunSt
     pendingSignals.push({ kind: 'resume', raw: raw ?? {} });
     applySignals();
   });
+  // Tick mode: ticks delivered by a schedule's scheduledTick workflows, taken one per signal.
+  let ticksDue = driver?.pending ?? 0;
+  setHandler(tickSignal, () => void (ticksDue += 1));
 
   function setTradingState(to: TradingState, reason: string, by: 'signal' | 'guard', numbers?: Record<string, string>): void {
-    if (state && changeTradingState(state, to, reason, by, numbers)) upsertSearchAttributes([{ key: TradingStateKey, value: to }]);
+    const from = state?.tradingState ?? 'ACTIVE';
+    if (state && changeTradingState(state, to, reason, by, numbers)) {
+      upsertSearchAttributes([{ key: TradingStateKey, value: to }]);
+      if ((to === 'HALTED' || by === 'guard') && patched(HALT_ALERTS_PATCH)) sendAlert(state, from, to, reason, by, numbers);
+    }
   }
+
+  // An alert is sent without blocking the tick; the run waits for every alert before it ends or hands over.
+  let alertsInFlight = 0;
+  function sendAlert(s: RunState, from: TradingState, to: TradingState, reason: string, by: 'signal' | 'guard', numbers?: Record<string, string>): void {
+    alertsInFlight += 1;
+    const alert = { kind: to === 'HALTED' ? ('HALTED' as const) : ('BREACH' as const), workflowId: info.workflowId, runId: input.runId, accountId: input.accountId, strategy: input.strategy.name, mode: input.mode, from, to, reason, by, ...(numbers ? { numbers } : {}), tick: s.tick, marketTime: s.marketTime, at: Date.now() };
+    void notify['alerts.notify'](alert)
+      .catch(() => undefined) // a failed alert is visible in the history; trading state is already changed
+      .finally(() => (alertsInFlight -= 1));
+  }
+  const alertsSent = () => condition(() => alertsInFlight === 0);
 
   /** Signals are validated in the workflow too: a bad payload is recorded and changes nothing. */
   function applySignals(): void {
@@ -245,6 +270,10 @@ export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunSt
         finish(reason);
         break;
       }
+      if (driver) {
+        await condition(() => ticksDue > 0);
+        ticksDue -= 1;
+      }
       await tick();
       st.tick += 1;
       ticksThisRun += 1;
@@ -256,7 +285,8 @@ export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunSt
         await condition(allHandlersFinished);
         st.continuedAsNew += 1;
         audit(st, 'CONTINUED_AS_NEW', `continued as new after ${ticksThisRun} ticks (history ${workflowInfo().historyLength} events)`);
-        await continueAsNew<typeof strategyRun>(input, st);
+        await alertsSent();
+        await continueAsNew<typeof strategyRun>(input, st, driver ? { kind: 'signals', pending: ticksDue } : undefined);
       }
     }
   } catch (err) {
@@ -265,10 +295,12 @@ export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunSt
     if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable) {
       setTradingState('HALTED', `venue error ${err.cause.type}: ${err.cause.message}`, 'guard');
       finish(`FAILED_${err.cause.type ?? 'UNKNOWN'}`);
+      await alertsSent();
       throw ApplicationFailure.nonRetryable(`run halted: ${err.cause.message}`, err.cause.type ?? 'UNKNOWN');
     }
     throw err;
   }
+  await alertsSent();
   await condition(allHandlersFinished);
   return summarize(st, input, info.workflowId);
 }

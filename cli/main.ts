@@ -6,6 +6,8 @@ import { TempotradeError } from '../domain/errors';
 import { runCommand } from './commands/run';
 import { temporalCommand, venueCommand, workerCommand } from './commands/processes';
 import { demoCommand } from './commands/demo';
+import { scheduleCommand } from './commands/schedule';
+import { accountCommand } from './commands/account';
 import pkg from '../package.json';
 
 export function buildProgram(): Command {
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   program.addCommand(runCommand());
+  program.addCommand(scheduleCommand());
+  program.addCommand(accountCommand());
   program.addCommand(workerCommand());
   program.addCommand(venueCommand());
   program.addCommand(temporalCommand());

@@ -1,0 +1,228 @@
+/** `tempotrade schedule …`: Temporal Schedules that start strategy runs (or ticks of one run). */
+import { Command, Option } from 'commander';
+import { z } from 'zod';
+import { DEFAULT_PAPER_VENUE_URL } from '../../domain/run/input';
+import { STRATEGY_NAMES } from '../../domain/strategies';
+import {
+  OVERLAP_POLICIES,
+  ScheduleId,
+  BackfillRequest,
+  backfillSchedule,
+  createSchedule,
+  defaultRunId,
+  deleteSchedule,
+  describeSchedule,
+  listSchedules,
+  pauseSchedule,
+  triggerSchedule,
+  unpauseSchedule,
+  validateCreateSchedule,
+  type CreateScheduleRequestRaw,
+} from '../../temporal/schedules-client';
+import { collect, parseFlags } from '../flags';
+import { keyValues, table, uiLink } from '../format';
+import { withTemporalClient } from '../with-client';
+import { buildRunInput } from './run';
+
+const UI_BASE = process.env.TEMPORAL_UI_URL ?? 'http://localhost:8233';
+const OVERLAP_FLAG_VALUES = OVERLAP_POLICIES.map((p) => p.toLowerCase().replace(/_/g, '-'));
+/** "buffer-one" → "BUFFER_ONE" (the schedules client validates the result). */
+const overlapFlag = z.string().transform((v) => v.toUpperCase().replace(/-/g, '_'));
+
+const CreateFlags = z
+  .object({
+    every: z.string().optional(),
+    cron: z.string().optional(),
+    tick: z.boolean().default(false),
+    overlap: overlapFlag.default('SKIP'),
+    catchupWindow: z.string().optional(),
+    pauseOnFailure: z.boolean().default(false),
+    paused: z.boolean().default(false),
+    note: z.string().optional(),
+    // the run, as for `run start`
+    strategy: z.enum(STRATEGY_NAMES as [string, ...string[]], { message: `must be one of: ${STRATEGY_NAMES.join(', ')}` }),
+    symbol: z.array(z.string()).min(1, 'give at least one --symbol'),
+    data: z.array(z.string()).default([]),
+    account: z.string().default('paper-1'),
+    engine: z.enum(['live', 'advanced']).optional(),
+    mode: z.enum(['paper', 'live']).default('paper'),
+    capital: z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive number').refine((v) => Number(v) > 0, 'must be greater than 0').default('1'),
+    param: z.array(z.string()).default([]),
+    riskFile: z.string().optional(),
+    tickInterval: z.string().default('0'),
+    maxTicks: z.string().regex(/^\d+$/, 'must be a whole number').optional(),
+    id: z.string().optional(),
+    venueUrl: z.string().url().default(process.env.TEMPOTRADE_PAPER_URL ?? DEFAULT_PAPER_VENUE_URL),
+    exchange: z.string().optional(),
+    sandbox: z.boolean().default(false),
+    json: z.boolean().default(false),
+  })
+  .strict();
+
+/** The schedule request from `schedule create` flags: everything validated before anything connects. */
+export function buildScheduleRequest(scheduleId: string, opts: unknown): CreateScheduleRequestRaw & { json: boolean } {
+  const f = parseFlags(CreateFlags, opts);
+  const mode = f.tick ? 'tick' : 'run';
+  const run = buildRunInput({ ...f, id: f.id ?? defaultRunId(scheduleId, mode), wait: false, json: false });
+  const request = {
+    scheduleId,
+    mode,
+    ...(f.every !== undefined ? { every: f.every } : {}),
+    ...(f.cron !== undefined ? { cron: f.cron } : {}),
+    overlap: f.overlap,
+    ...(f.catchupWindow !== undefined ? { catchupWindow: f.catchupWindow } : {}),
+    pauseOnFailure: f.pauseOnFailure,
+    paused: f.paused,
+    ...(f.note !== undefined ? { note: f.note } : {}),
+    run,
+  } as CreateScheduleRequestRaw;
+  try {
+    validateCreateSchedule(request);
+  } catch (e) {
+    // Name flags, not request fields: every → --every, run.symbols.0 stays as it is (like `run start`).
+    if (e instanceof Error) e.message = e.message.replace(/\brun\.tickInterval(?=:)/g, '--tick-interval').replace(/\b(every|cron|overlap|catchupWindow|scheduleId)\b(?=:)/g, (m) => `--${m.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+    throw e;
+  }
+  return { ...request, json: f.json };
+}
+
+/** A schedule id argument, checked before anything connects. */
+function scheduleIdArg(id: string): string {
+  return parseFlags(z.object({ scheduleId: ScheduleId }), { scheduleId: id }).scheduleId;
+}
+
+const scheduleUi = (ns: string, id: string) => `${UI_BASE.replace(/\/$/, '')}/namespaces/${encodeURIComponent(ns)}/schedules/${encodeURIComponent(id)}`;
+
+export function scheduleCommand(): Command {
+  const schedule = new Command('schedule').description('Temporal Schedules that start strategy runs, or ticks of one long-lived run (--tick)');
+
+  schedule
+    .command('create <id>')
+    .description('create a schedule: --every 5m or --cron "*/5 * * * *", and the run options of `run start`')
+    .option('--every <interval>', 'start every 2s, 5m, 1h, 1d …')
+    .option('--cron <expr>', 'start on a 5-field cron expression (UTC)')
+    .option('--tick', 'tick mode: each start is one tick of one long-lived run that keeps its portfolio', false)
+    .addOption(new Option('--overlap <policy>', 'when the previous start is still running').choices(OVERLAP_FLAG_VALUES).default('skip'))
+    .option('--catchup-window <interval>', 'after an outage, still take starts missed within this window (≥ 10s; default 1 year)')
+    .option('--pause-on-failure', 'pause the schedule when a started workflow fails', false)
+    .option('--paused', 'create it paused', false)
+    .option('--note <text>', 'a note shown with the schedule')
+    .requiredOption('--strategy <name>', `strategy: ${STRATEGY_NAMES.join(' | ')}`)
+    .option('--symbol <SYM>', 'market, e.g. ETH/BTC (repeatable)', collect)
+    .option('--data <SYM=PATH>', 'CSV data for the paper venue (repeatable)', collect)
+    .option('--account <id>', 'account id', 'paper-1')
+    .addOption(new Option('--engine <engine>', 'execution engine (default: by risk flags)').choices(['live', 'advanced']))
+    .addOption(new Option('--mode <mode>', 'paper or live').choices(['paper', 'live']).default('paper'))
+    .option('--capital <n>', 'starting capital in the quote currency', '1')
+    .option('--param <k=v>', 'strategy parameter (repeatable)', collect)
+    .option('--risk-file <path>', 'risk config JSON (RISK_* env vars override it)')
+    .option('--tick-interval <duration>', 'run mode: pause between ticks of each run', '0')
+    .option('--max-ticks <n>', 'stop each run (tick mode: the one run) after N ticks')
+    .option('--id <runId>', 'run id (default: the schedule id; tick mode: <id>-run)')
+    .option('--venue-url <url>', 'paper venue URL')
+    .option('--exchange <id>', 'trade on a ccxt exchange instead of the paper venue')
+    .option('--sandbox', 'use the exchange sandbox', false)
+    .option('--json', 'print JSON', false)
+    .action(async (id: string, opts) => {
+      const { json, ...request } = buildScheduleRequest(id, opts);
+      await withTemporalClient(async (c, ns) => {
+        const created = await createSchedule(c, request);
+        if (json) return console.log(JSON.stringify({ ...created, ui: scheduleUi(ns, id) }));
+        const what = created.mode === 'tick' ? `each start delivers one tick to run ${created.runWorkflowId}` : `each start is a new run ${created.runWorkflowId}-<time>`;
+        console.log(`created schedule ${id} (${created.mode} mode): ${what}\n${scheduleUi(ns, id)}`);
+      });
+    });
+
+  schedule
+    .command('list')
+    .description('schedules, with their mode, strategy, account and state')
+    .option('--query <visibility query>', "filter, e.g. \"AccountId = 'paper-1'\"")
+    .option('--json', 'print JSON', false)
+    .action(async (opts: { query?: string; json: boolean }) => {
+      const items = await withTemporalClient((c) => listSchedules(c, { query: opts.query }));
+      if (opts.json) return console.log(JSON.stringify(items, null, 2));
+      console.log(table(items.map((s) => ({ id: s.scheduleId, mode: s.mode, state: s.paused ? 'PAUSED' : 'ACTIVE', strategy: s.strategy, account: s.accountId, next: s.nextActionAt?.toISOString().slice(0, 19), note: s.note }))));
+    });
+
+  schedule
+    .command('describe <id>')
+    .description('spec, policies, recent and next starts of a schedule')
+    .option('--json', 'print JSON', false)
+    .action(async (id: string, opts: { json: boolean }) => {
+      scheduleIdArg(id);
+      const [d, ns] = await withTemporalClient(async (c, n) => [await describeSchedule(c, id), n] as const);
+      if (opts.json) return console.log(JSON.stringify(d, null, 2));
+      console.log(
+        keyValues([
+          ['schedule', d.scheduleId],
+          ['mode', d.mode === 'tick' ? `tick (one tick of ${d.runWorkflowId} per start)` : `run (a new run per start, ${d.runWorkflowId}-<time>)`],
+          ['spec', d.every ? `every ${d.every}` : d.cron ? `cron ${d.cron}` : '-'],
+          ['state', d.paused ? `PAUSED${d.note ? ` (${d.note})` : ''}` : 'ACTIVE'],
+          ['overlap', d.overlap],
+          ['catch-up window', `${d.catchupWindowMs / 1000} s`],
+          ['pause on failure', String(d.pauseOnFailure)],
+          ['starts', `${d.actionsTaken} taken, ${d.skippedOverlap} skipped (overlap), ${d.missedCatchupWindow} missed (catch-up window)`],
+          ['running', d.running.join(', ') || '-'],
+          ['next', d.next.slice(0, 3).map((t) => t.toISOString()).join(', ') || '-'],
+          ['UI', scheduleUi(ns, d.scheduleId)],
+        ]),
+      );
+      if (d.recent.length) console.log('\n' + table(d.recent.map((r) => ({ scheduled: r.scheduledAt.toISOString(), workflow: r.workflowId, link: uiLink(UI_BASE, ns, r.workflowId) }))));
+    });
+
+  schedule
+    .command('pause <id>')
+    .description('stop new starts until unpaused')
+    .option('--note <text>', 'why')
+    .action(async (id: string, opts: { note?: string }) => {
+      scheduleIdArg(id);
+      await withTemporalClient((c) => pauseSchedule(c, id, opts.note ? { note: opts.note } : {}));
+      console.log(`paused ${id}`);
+    });
+
+  schedule
+    .command('unpause <id>')
+    .description('resume starts')
+    .option('--note <text>', 'why')
+    .action(async (id: string, opts: { note?: string }) => {
+      scheduleIdArg(id);
+      await withTemporalClient((c) => unpauseSchedule(c, id, opts.note ? { note: opts.note } : {}));
+      console.log(`unpaused ${id}`);
+    });
+
+  schedule
+    .command('trigger <id>')
+    .description('start one action now (also while paused)')
+    .addOption(new Option('--overlap <policy>', 'overlap policy for this start (default: the schedule\'s)').choices(OVERLAP_FLAG_VALUES))
+    .action(async (id: string, opts: { overlap?: string }) => {
+      scheduleIdArg(id);
+      const f = parseFlags(z.object({ overlap: overlapFlag.optional() }).strict(), opts);
+      await withTemporalClient((c) => triggerSchedule(c, id, f.overlap ? { overlap: f.overlap } : {}));
+      console.log(`triggered ${id}`);
+    });
+
+  schedule
+    .command('backfill <id>')
+    .description('take now the starts the schedule would have taken between --from and --to')
+    .requiredOption('--from <iso>', 'start of the period, e.g. 2026-01-01T00:00:00Z')
+    .requiredOption('--to <iso>', 'end of the period')
+    .addOption(new Option('--overlap <policy>', 'overlap policy for the backfill').choices(OVERLAP_FLAG_VALUES).default('buffer-all'))
+    .action(async (id: string, opts: { from: string; to: string; overlap: string }) => {
+      opts.overlap = opts.overlap.toUpperCase().replace(/-/g, '_');
+      scheduleIdArg(id);
+      const f = parseFlags(BackfillRequest, opts);
+      await withTemporalClient((c) => backfillSchedule(c, id, f));
+      console.log(`backfill of ${id} from ${f.from} to ${f.to} requested`);
+    });
+
+  schedule
+    .command('delete <id>')
+    .description('delete a schedule (runs it started are not affected)')
+    .action(async (id: string) => {
+      scheduleIdArg(id);
+      await withTemporalClient((c) => deleteSchedule(c, id));
+      console.log(`deleted ${id}`);
+    });
+
+  return schedule;
+}

@@ -50,10 +50,7 @@ export class OrderBooks {
     );
     for (const f of makerFills) {
       const { acct, vo } = bySeq.get(f.ref)!;
-      this.unlock(acct, vo, vo.order.side === 'buy' ? buyLock(m, f.execution.quantity, f.execution.price) : f.execution.quantity);
-      this.execute(acct, vo, m, f.execution, closeTs);
-      if (cmp(remainingQuantity(vo.order), 0) === 0) this.end(acct, vo, 'FILLED', closeTs);
-      else vo.order.status = 'PARTIALLY_FILLED';
+      this.makerFill(acct, vo, m, f.execution, closeTs);
     }
     let book: SyntheticBook | undefined;
     for (const { acct, vo } of live) {
@@ -77,6 +74,14 @@ export class OrderBooks {
       }
       this.applyArrival(acct, vo, m, plan, closeTs);
     }
+  }
+
+  /** A maker execution of a resting order: releases that quantity's share of the lock, books it, FILLED or PARTIALLY_FILLED. */
+  makerFill(acct: Account, vo: VenueOrderState, m: Market, e: Execution, ts: number): void {
+    this.unlock(acct, vo, vo.order.side === 'buy' ? buyLock(m, e.quantity, e.price) : e.quantity);
+    this.execute(acct, vo, m, e, ts);
+    if (cmp(remainingQuantity(vo.order), 0) === 0) this.end(acct, vo, 'FILLED', ts);
+    else vo.order.status = 'PARTIALLY_FILLED';
   }
 
   /** Apply an arrival's taker executions, then rest (and lock) the remainder or end the order. */

@@ -10,6 +10,8 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { TempotradeError, parseOrThrow } from '../../domain/errors';
 import type { ErrorCode } from '../../domain/errors';
+import { BinanceFront } from '../exchange/binance/front';
+import type { BinanceFrontOptions } from '../exchange/binance/front';
 import { AccountKey, readDatasetText } from './state';
 import { PaperVenue } from './venue';
 import { ACCOUNT_HEADER, DescribeQuery, LoadMarketBody, OpenAccountBody, OrderQuery, OrdersQuery, SnapshotQuery } from './wire';
@@ -26,6 +28,8 @@ export interface PaperVenueServerOptions {
   accounts?: Record<string, Record<string, string>>;
   /** Persist the venue state here; a restarted venue resumes from it. */
   stateFile?: string;
+  /** The Binance-protocol front (/api/v3/*, /sapi/*): API keys, replay clock, weight limit, faults. */
+  exchange?: BinanceFrontOptions;
   log?: (message: string) => void;
 }
 
@@ -33,6 +37,8 @@ export interface PaperVenueServer {
   url: string;
   port: number;
   venue: PaperVenue;
+  /** The Binance-protocol front on the same venue (docs/local-exchange.md). */
+  exchange: BinanceFront;
   close(): Promise<void>;
 }
 
@@ -97,7 +103,7 @@ function segments(pathname: string): string[] {
   }
 }
 
-async function route(venue: PaperVenue, req: http.IncomingMessage): Promise<unknown> {
+async function route(venue: PaperVenue, front: BinanceFront, req: http.IncomingMessage): Promise<unknown> {
   const url = new URL(req.url ?? '/', 'http://paper-venue');
   const query: Record<string, string> = Object.fromEntries(url.searchParams);
   const method = req.method ?? 'GET';
@@ -108,8 +114,12 @@ async function route(venue: PaperVenue, req: http.IncomingMessage): Promise<unkn
   if (is('GET', 'stats', false)) return venue.stats();
   if (is('POST', 'markets', false)) {
     const body = parseOrThrow(LoadMarketBody, await readJson(req), 'request body');
-    return venue.loadMarketFromSource(body.symbol, path.resolve(body.path));
+    const info = venue.loadMarketFromSource(body.symbol, path.resolve(body.path));
+    front.registerMarkets();
+    return info;
   }
+  if (is('POST', 'api-keys', false)) return front.addApiKey(await readJson(req));
+  if (method === 'GET' && version === 'v1' && resource === 'exchange' && id === 'stats' && rest.length === 0) return front.stats();
   if (is('GET', 'describe', false)) return venue.describe(parseOrThrow(DescribeQuery, query, 'query').symbols);
   if (is('GET', 'snapshot', false)) {
     const q = parseOrThrow(SnapshotQuery, query, 'query');
@@ -160,9 +170,17 @@ export async function startPaperVenueServer(opts: PaperVenueServerOptions = {}):
     log(`market ${symbol}: ${info.bars} bars of ${info.barMs / 60_000} min from ${info.source}`);
   }
   for (const [key, balances] of Object.entries(opts.accounts ?? {})) venue.openAccount(key, balances);
+  const front = new BinanceFront(venue, opts.exchange);
 
   const server = http.createServer((req, res) => {
-    route(venue, req)
+    if (/^\/(api|sapi)\//.test(req.url ?? '')) {
+      front.handle(req, res).catch((e: unknown) => {
+        log(`exchange answer failed: ${(e as Error).message}`);
+        res.destroy();
+      });
+      return;
+    }
+    route(venue, front, req)
       .then(
         (body) => ({ status: 200, body }),
         (e: unknown) => errorBody(e),
@@ -193,6 +211,7 @@ export async function startPaperVenueServer(opts: PaperVenueServerOptions = {}):
     url,
     port,
     venue,
+    exchange: front,
     /** Stop listening and drop open connections; calling it again returns the same promise. */
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {

@@ -22,8 +22,8 @@ import { TempotradeError, parseOrThrow } from '../../domain/errors';
 import type { Candle } from '../../domain/market/candles';
 import type { MarketSnapshot } from '../../domain/market/snapshot';
 import type { VenueCapabilities } from '../../domain/market/venue';
-import { NonNegativeAmount, cmp } from '../../domain/money';
-import { PlaceOrder, isTerminal } from '../../domain/orders/order';
+import { NonNegativeAmount, cmp, min } from '../../domain/money';
+import { PlaceOrder, isTerminal, remainingQuantity } from '../../domain/orders/order';
 import type { Fill, Order } from '../../domain/orders/order';
 import { bookFromCandle } from './book';
 import { INSUFFICIENT_BALANCE_MESSAGE, OrderBooks, arrivalOf, newVenueOrder, requirement } from './execution';
@@ -32,7 +32,7 @@ import { orderRuleViolation } from './filters';
 import { Ledger } from './ledger';
 import { buildMarket, currentIndex, describeMarkets, fingerprintOf, firstClosingAfter, marketInfo, requireCurrent, snapshotAt, toCandles } from './market-data';
 import type { Market, MarketInfo } from './market-data';
-import { executeArrival, isStopType } from './matching';
+import { executeArrival, feeFor, isStopType } from './matching';
 import { previewOf } from './preview';
 import { AccountKey, Asset, STATE_VERSION, parseState, readDatasetText, readStateFile, writeFileAtomic } from './state';
 import type { PaperVenueState } from './state';
@@ -57,6 +57,14 @@ export interface PaperVenueOptions {
   stateFile?: string;
   /** Reads a market's recorded source when loading by source or restoring state (default: a CSV file path, `.gz` gunzipped). */
   loadSource?: (source: string) => string | readonly Candle[];
+}
+
+/** An order with the venue's own bookkeeping: `seq` (arrival number, the `P<seq>` of venueOrderId) and whether a stop has triggered. */
+export interface VenueOrderRecord {
+  seq: number;
+  /** Stops: false until a bar trades through the stop price. Other orders: true. */
+  triggered: boolean;
+  order: Order;
 }
 
 export interface PaperVenueStats {
@@ -151,6 +159,16 @@ export class PaperVenue {
       }
       return snapshotAt(m, at, since, limit);
     });
+  }
+
+  /** The market's candles, close times and instrument (read-only: a front such as the Binance one reads them). */
+  marketData(symbol: string): Readonly<Market> {
+    return this.market(symbol);
+  }
+
+  /** An account's market time in a symbol, or undefined before its first request there. */
+  clock(key: string, symbol: string): number | undefined {
+    return this.clockOf(key, symbol);
   }
 
   private clockOf(key: string, symbol: string): number | undefined {
@@ -284,6 +302,36 @@ export class PaperVenue {
     return [...this.account(key).orders.values()]
       .filter((vo) => (filter.symbol === undefined || vo.order.symbol === filter.symbol) && (!filter.open || !isTerminal(vo.order.status)))
       .map((vo) => structuredClone(vo.order));
+  }
+
+  /** Like `orders`, with each order's arrival number and trigger state. */
+  orderRecords(key: string, filter: { open?: boolean; symbol?: string } = {}): VenueOrderRecord[] {
+    this.requests++;
+    return [...this.account(key).orders.values()]
+      .filter((vo) => (filter.symbol === undefined || vo.order.symbol === filter.symbol) && (!filter.open || !isTerminal(vo.order.status)))
+      .map((vo) => ({ seq: vo.seq, triggered: vo.triggered, order: structuredClone(vo.order) }));
+  }
+
+  /**
+   * Fault injection (a fill that arrives just before a cancel): fill up to `quantity` of a resting limit
+   * order at its limit price, as maker (maker fee), at the account's current clock, exactly as a bar
+   * match would. Orders that do not rest (terminal, untriggered stops) are returned unchanged.
+   */
+  fillAtLimit(key: string, clientOrderId: string, quantity: string): Order {
+    this.requests++;
+    return this.mutate(() => {
+      const acct = this.account(key);
+      const vo = acct.orders.get(clientOrderId);
+      if (!vo) throw new TempotradeError('ORDER_NOT_FOUND', MESSAGES.unknownOrder, { clientOrderId });
+      const o = vo.order;
+      const q = min(quantity, remainingQuantity(o));
+      if (isTerminal(o.status) || !vo.triggered || o.price === undefined || cmp(q, 0) <= 0) return structuredClone(o);
+      const m = this.market(o.symbol);
+      const ts = Math.max(o.updatedAt, this.clockOf(key, o.symbol) ?? 0);
+      this.books.makerFill(acct, vo, m, { price: o.price, quantity: q, fee: feeFor(m.instrument.fees.maker, q, o.price), liquidity: 'maker' }, ts);
+      this.dirty = true;
+      return structuredClone(vo.order);
+    });
   }
 
   openOrders(key: string, symbol?: string): Order[] {

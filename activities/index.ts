@@ -10,6 +10,7 @@ import { createLiveEngineActivities } from './engines/live';
 import { createAdvancedEngineActivities } from './engines/advanced';
 import { createAlertActivities, type Notifier } from './alerts';
 import { createSchedulingActivities } from './scheduling';
+import { createReconcileActivities } from './reconcile';
 
 export interface ActivityDeps {
   brokers: BrokerRegistry;
@@ -21,6 +22,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createMarketActivities(deps),
+    ...createReconcileActivities(deps),
     ...createDecisionActivities(),
     ...createLiveEngineActivities(deps),
     ...createAdvancedEngineActivities(deps),

@@ -16,7 +16,7 @@ export function createMarketActivities(deps: MarketActivityDeps) {
     /** Instruments, capabilities and the market clock; loads the paper venue's datasets first. */
     async 'market.describe'(input: VenueRef & { symbols: string[] }): Promise<VenueDescription> {
       return guarded('market.describe', async () => {
-        const broker = deps.brokers.get(input.venue, input.accountId);
+        const broker = await deps.brokers.get(input.venue, input.accountId);
         if (input.venue.kind === 'paper' && broker instanceof PaperBrokerage) {
           for (const [symbol, path] of Object.entries(input.venue.data)) await broker.ensureMarket(symbol, path);
         }
@@ -27,7 +27,7 @@ export function createMarketActivities(deps: MarketActivityDeps) {
     /** One snapshot per symbol at market time `at`, with the closed bars since the last ones seen. */
     async 'market.snapshot'(input: VenueRef & { symbols: string[]; at: number; since: Record<string, number | undefined>; limit: number }): Promise<Record<string, MarketSnapshot>> {
       return guarded('market.snapshot', async () => {
-        const broker = deps.brokers.get(input.venue, input.accountId);
+        const broker = await deps.brokers.get(input.venue, input.accountId);
         const snaps = await Promise.all(input.symbols.map((s) => broker.snapshot(s, { at: input.at, since: input.since[s], limit: input.limit })));
         return Object.fromEntries(input.symbols.map((s, i) => [s, snaps[i]])) as Record<string, MarketSnapshot>;
       });
@@ -40,7 +40,7 @@ export function createMarketActivities(deps: MarketActivityDeps) {
      */
     async 'account.open'(input: VenueRef & { quote: string; capital: string }): Promise<Record<string, Balance>> {
       return guarded('account.open', async () => {
-        const broker = deps.brokers.get(input.venue, input.accountId);
+        const broker = await deps.brokers.get(input.venue, input.accountId);
         const balances = broker instanceof PaperBrokerage ? await broker.openAccount({ [input.quote]: input.capital }) : await broker.balances();
         if (!balances[input.quote]) throw new TempotradeError('VENUE_STATE', `account ${input.accountId} holds no ${input.quote}`);
         return balances;

@@ -31,5 +31,15 @@ export function fnv1a64(text: string): string {
 /** `tt<hash(workflowId)>-<seq>`: ≤ 36 characters for any workflow id and any seq below 36^20. */
 export function deriveClientOrderId(workflowId: string, seq: number): ClientOrderId {
   if (!Number.isInteger(seq) || seq < 1) throw new Error(`order sequence must be a positive integer, got ${seq}`);
-  return ClientOrderId.parse(`tt${fnv1a64(workflowId)}-${seq.toString(36)}`);
+  return ClientOrderId.parse(`${clientOrderIdPrefix(workflowId)}${seq.toString(36)}`);
+}
+
+/** The prefix every clientOrderId of one workflow chain shares: `tt<hash(workflowId)>-`. */
+export function clientOrderIdPrefix(workflowId: string): string {
+  return `tt${fnv1a64(workflowId)}-`;
+}
+
+/** Does this clientOrderId have the shape tempotrade derives (some run's order, maybe not ours)? */
+export function isTempotradeClientOrderId(cid: string): boolean {
+  return /^tt[0-9a-z]{1,13}-[0-9a-z]{1,20}$/.test(cid);
 }

@@ -5,11 +5,11 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowExecutionStatusName } from '@temporalio/client';
 import { TempotradeError, formatZodIssues } from '../domain/errors';
 import { selectEngine } from '../domain/execution/selection';
-import { HaltSignal, ResumeSignal, StrategyRunInput, type StrategyRunInputRaw } from '../domain/run/input';
+import { HaltSignal, ReconcileSignal, ResumeSignal, StrategyRunInput, type StrategyRunInputRaw } from '../domain/run/input';
 import type { AuditEvent, RunSummary } from '../domain/run/state';
 import type { Order } from '../domain/orders/order';
 import type { Portfolio } from '../domain/portfolio/portfolio';
-import { auditQuery, haltSignal, ordersQuery, portfolioQuery, resumeSignal, statusQuery, type RunStatus } from '../workflows/definitions';
+import { auditQuery, haltSignal, ordersQuery, portfolioQuery, reconcileSignal, resumeSignal, statusQuery, type RunStatus } from '../workflows/definitions';
 import { AccountIdKey, EngineKey, StrategyIdKey, TradingModeKey, TradingStateKey } from '../workflows/search-attributes';
 import { TASK_QUEUES } from './task-queues';
 
@@ -68,6 +68,12 @@ export async function resumeRun(client: Client, id: string, raw: unknown = {}): 
   const r = ResumeSignal.safeParse(raw);
   if (!r.success) throw new TempotradeError('VALIDATION', `invalid resume: ${formatZodIssues(r.error)}`);
   await withRun(id, () => client.workflow.getHandle(id).signal(resumeSignal, r.data));
+}
+
+export async function reconcileRun(client: Client, id: string, raw: unknown): Promise<void> {
+  const r = ReconcileSignal.safeParse(raw);
+  if (!r.success) throw new TempotradeError('VALIDATION', `invalid reconcile: ${formatZodIssues(r.error)}`);
+  await withRun(id, () => client.workflow.getHandle(id).signal(reconcileSignal, r.data));
 }
 
 export interface RunView {

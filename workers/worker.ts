@@ -7,7 +7,9 @@ import { Worker, bundleWorkflowCode, type NativeConnection, type WorkflowBundleW
 import { createActivities } from '../activities';
 import { createBrokerRegistry, type BrokerRegistry } from '../brokers/registry';
 import { ccxtQuantizer } from '../brokers/precision';
-import { TASK_QUEUES } from '../temporal/task-queues';
+import type { Client } from '@temporalio/client';
+import { TASK_QUEUES, venueTaskQueueOf } from '../temporal/task-queues';
+import { reconcileSignal } from '../workflows/definitions';
 
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index');
 
@@ -24,35 +26,93 @@ export interface CreateWorkerOptions {
   taskQueue?: string;
   brokers?: BrokerRegistry;
   identity?: string;
+  /**
+   * Venue accounts whose calls this worker also executes ("binance:acct-1", "binance-sandbox:acct-2"):
+   * one activity-only worker per account on that account's task queue.
+   */
+  venueAccounts?: string[];
+  /**
+   * Server-enforced cap on venue activities started per second on each venue account's queue, for all
+   * of its workers together (Temporal's maxTaskQueueActivitiesPerSecond). Set it from the exchange's
+   * rate limit divided by the requests one venue activity makes (docs/operations.md).
+   */
+  venueActivitiesPerSecond?: number;
 }
 
-export async function createWorker(opts: CreateWorkerOptions): Promise<{ worker: Worker; brokers: BrokerRegistry }> {
+export interface TempotradeWorkers {
+  worker: Worker;
+  /** One per venue account, polling its venue task queue. */
+  venueWorkers: Worker[];
+  brokers: BrokerRegistry;
+}
+
+export async function createWorker(opts: CreateWorkerOptions): Promise<TempotradeWorkers> {
   const brokers = opts.brokers ?? createBrokerRegistry();
-  const worker = await Worker.create({
-    connection: opts.connection,
-    namespace: opts.namespace ?? 'default',
-    taskQueue: opts.taskQueue ?? TASK_QUEUES.strategies,
-    workflowBundle: await workflowBundle(),
-    activities: createActivities({ brokers, quantizer: ccxtQuantizer }),
-    shutdownGraceTime: '10s',
-    ...(opts.identity ? { identity: opts.identity } : {}),
-  });
-  return { worker, brokers };
+  const activities = createActivities({ brokers, quantizer: ccxtQuantizer });
+  const common = { connection: opts.connection, namespace: opts.namespace ?? 'default', shutdownGraceTime: '10s' as const, ...(opts.identity ? { identity: opts.identity } : {}) };
+  const worker = await Worker.create({ ...common, taskQueue: opts.taskQueue ?? TASK_QUEUES.strategies, workflowBundle: await workflowBundle(), activities });
+  const venueWorkers = await Promise.all(
+    [...new Set(opts.venueAccounts ?? [])].map((name) =>
+      Worker.create({
+        ...common,
+        taskQueue: venueTaskQueueOf(name),
+        activities,
+        ...(opts.venueActivitiesPerSecond !== undefined ? { maxTaskQueueActivitiesPerSecond: opts.venueActivitiesPerSecond } : {}),
+      }),
+    ),
+  );
+  return { worker, venueWorkers, brokers };
+}
+
+/** Run every worker of the set until `until` settles (or a worker fails); all are shut down after. */
+export async function runWorkersUntil<T>(w: TempotradeWorkers, until: Promise<T>): Promise<T> {
+  const [result] = await Promise.all([w.worker.runUntil(until), ...w.venueWorkers.map((v) => v.runUntil(until.then(() => undefined, () => undefined)))]);
+  return result;
+}
+
+/**
+ * A worker that starts after others died asks every running strategy run of its queue to reconcile
+ * with the venue before its next trade (fail-closed after a crash). Returns the runs signalled.
+ */
+export async function announceWorkerStart(client: Client, taskQueue: string, who: string): Promise<string[]> {
+  const signalled: string[] = [];
+  const query = `WorkflowType = 'strategyRun' AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue.replace(/'/g, "\\'")}'`;
+  for await (const wf of client.workflow.list({ query })) {
+    try {
+      await client.workflow.getHandle(wf.workflowId).signal(reconcileSignal, { reason: `worker ${who} started` });
+      signalled.push(wf.workflowId);
+    } catch {
+      // finished meanwhile: nothing to reconcile
+    }
+  }
+  return signalled;
 }
 
 /** Run until SIGINT/SIGTERM, then shut down gracefully. */
-export async function runWorkerUntilSignal(opts: CreateWorkerOptions & { log?: (m: string) => void }): Promise<void> {
+export async function runWorkerUntilSignal(opts: CreateWorkerOptions & { log?: (m: string) => void; client?: Client }): Promise<void> {
   const log = opts.log ?? ((m: string) => console.log(m));
-  const { worker, brokers } = await createWorker(opts);
+  const { worker, venueWorkers, brokers } = await createWorker(opts);
   const stop = (sig: string) => {
     log(`${sig}: shutting down the worker (in-flight activities get 10 s)…`);
-    worker.shutdown();
+    for (const w of [worker, ...venueWorkers]) w.shutdown();
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
-  log(`worker polling task queue "${opts.taskQueue ?? TASK_QUEUES.strategies}" (pid ${process.pid})`);
+  const taskQueue = opts.taskQueue ?? TASK_QUEUES.strategies;
+  log(`worker polling task queue "${taskQueue}" (pid ${process.pid})`);
+  for (const name of opts.venueAccounts ?? []) log(`venue worker for ${name} polling "${venueTaskQueueOf(name)}"${opts.venueActivitiesPerSecond !== undefined ? ` (at most ${opts.venueActivitiesPerSecond} activities/s for all its workers)` : ''}`);
+  if (opts.client) {
+    const client = opts.client;
+    // After the pollers are up, so the signalled runs find a worker.
+    setTimeout(() => {
+      announceWorkerStart(client, taskQueue, `${process.pid}`).then(
+        (runs) => runs.length > 0 && log(`asked ${runs.length} running run(s) to reconcile with their venue: ${runs.join(', ')}`),
+        (e: unknown) => log(`could not ask running runs to reconcile: ${(e as Error).message}`),
+      );
+    }, 500);
+  }
   try {
-    await worker.run();
+    await Promise.all([worker.run(), ...venueWorkers.map((v) => v.run())]);
   } finally {
     await brokers.closeAll();
     log('worker stopped');

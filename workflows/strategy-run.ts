@@ -22,27 +22,39 @@ import type { Activities } from '../activities';
 import type { PlaceOrderResult } from '../activities/types';
 import { formatZodIssues } from '../domain/errors';
 import { selectEngine } from '../domain/execution/selection';
-import { deriveClientOrderId } from '../domain/ids';
+import { clientOrderIdPrefix, deriveClientOrderId } from '../domain/ids';
 import { isTerminal, type Order } from '../domain/orders/order';
 import { markToMarket } from '../domain/portfolio/portfolio';
+import { sub } from '../domain/money';
 import { assessGuards, tradingStateDenial } from '../domain/risk/engine';
 import type { RiskVerdict } from '../domain/risk/verdict';
-import { HaltSignal, ResumeSignal, StrategyRunInput, type StrategyRunInputRaw } from '../domain/run/input';
+import { HaltSignal, ReconcileSignal, ResumeSignal, StrategyRunInput, type StrategyRunInputRaw } from '../domain/run/input';
+import { describeDifferences, openingDifferences, reconcileBalances, reconcileOrders, runAssets, runDeltas, type Difference, type VenueView } from '../domain/run/reconcile';
 import type { RunState, RunSummary } from '../domain/run/state';
 import { appendBars, audit, changeTradingState, countDenial, initialRunState, newFills, ordersToCancel, recordVerdict, summarize, trackOrder } from '../domain/run/transitions';
 import type { TradingState } from '../domain/run/trading-state';
 import { getStrategy } from '../domain/strategies';
-import { auditQuery, haltSignal, ordersQuery, portfolioQuery, resumeSignal, statusQuery, type RunStatus } from './definitions';
+import { auditQuery, haltSignal, ordersQuery, portfolioQuery, reconcileSignal, resumeSignal, statusQuery, type RunStatus } from './definitions';
+import { venueTaskQueue } from '../temporal/task-queues';
 import { AccountIdKey, EngineKey, StrategyIdKey, TradingModeKey, TradingStateKey } from './search-attributes';
 import { tickSignal, type TickDriver } from './scheduling';
 
-const io = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  // Retryable venue errors (network, 5xx, rate limits) retry with backoff for as long as it takes;
-  // non-retryable ones (auth, invalid order, insufficient funds) are marked so by the error table.
-  retry: { initialInterval: '250ms', backoffCoefficient: 2, maximumInterval: '30s' },
-});
-const follow = proxyActivities<Activities>({ startToCloseTimeout: '2m', heartbeatTimeout: '10s', retry: { initialInterval: '250ms', maximumInterval: '30s' } });
+/** Venue calls. A ccxt venue's go to the venue account's own task queue (rate limit shared by all workers). */
+function venueActivities(taskQueue: string | undefined) {
+  const q = taskQueue ? { taskQueue } : {};
+  return {
+    io: proxyActivities<Activities>({
+      ...q,
+      startToCloseTimeout: '30s',
+      // Retryable venue errors (network, 5xx, rate limits) retry with backoff for as long as it takes;
+      // non-retryable ones (auth, invalid order, insufficient funds) are marked so by the error table.
+      retry: { initialInterval: '250ms', backoffCoefficient: 2, maximumInterval: '30s' },
+    }),
+    follow: proxyActivities<Activities>({ ...q, startToCloseTimeout: '2m', heartbeatTimeout: '10s', retry: { initialInterval: '250ms', maximumInterval: '30s' } }),
+  };
+}
+/** Reconciliation exists from this patch on; histories recorded before it replay without it. */
+const RECONCILIATION_PATCH = 'reconciliation-v1';
 const decide = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 3 } });
 /** Halt/breach alerts (activities/alerts.ts): SNS in AWS, a log line everywhere. */
 const notify = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 10 } });
@@ -57,6 +69,7 @@ export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunSt
   const info = workflowInfo();
   const strategy = getStrategy(input.strategy.name);
   const lookback = strategy.lookback(strategy.params.parse(input.strategy.params) as never);
+  const { io, follow } = venueActivities(venueTaskQueue(input.venue, input.accountId));
   let state: RunState | undefined = carried;
   let ticksThisRun = 0;
 
@@ -80,12 +93,13 @@ export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunSt
     equity: state?.portfolio.equity,
     quote: state?.portfolio.quote,
     finished: state?.finished,
+    reconciliation: state?.reconciliation?.last,
   }));
   setHandler(portfolioQuery, () => state?.portfolio);
   setHandler(ordersQuery, () => ({ open: state ? Object.values(state.openOrders).map((o) => o.order) : [], recent: state?.recentOrders ?? [] }));
   setHandler(auditQuery, () => state?.audit ?? []);
 
-  const pendingSignals: Array<{ kind: 'halt' | 'resume'; raw: unknown }> = [];
+  const pendingSignals: Array<{ kind: 'halt' | 'resume' | 'reconcile'; raw: unknown }> = [];
   setHandler(haltSignal, (raw) => {
     pendingSignals.push({ kind: 'halt', raw });
     applySignals();
@@ -97,6 +111,10 @@ export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunSt
   // Tick mode: ticks delivered by a schedule's scheduledTick workflows, taken one per signal.
   let ticksDue = driver?.pending ?? 0;
   setHandler(tickSignal, () => void (ticksDue += 1));
+  setHandler(reconcileSignal, (raw) => {
+    pendingSignals.push({ kind: 'reconcile', raw });
+    applySignals();
+  });
 
   function setTradingState(to: TradingState, reason: string, by: 'signal' | 'guard', numbers?: Record<string, string>): void {
     const from = state?.tradingState ?? 'ACTIVE';
@@ -121,14 +139,26 @@ export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunSt
   function applySignals(): void {
     if (!state) return; // buffered until the run is initialized
     for (const s of pendingSignals.splice(0)) {
-      const r = (s.kind === 'halt' ? HaltSignal : ResumeSignal).safeParse(s.raw);
+      const r = (s.kind === 'halt' ? HaltSignal : s.kind === 'resume' ? ResumeSignal : ReconcileSignal).safeParse(s.raw);
       if (!r.success) {
         audit(state, 'SIGNAL_REJECTED', `${s.kind} signal rejected: ${formatZodIssues(r.error)}`, { code: 'INVALID_SIGNAL' });
         continue;
       }
       if (s.kind === 'halt') setTradingState('HALTED', (r.data as HaltSignal).reason, 'signal');
-      else setTradingState('ACTIVE', (r.data as ResumeSignal).reason, 'signal');
+      else if (s.kind === 'reconcile') requestReconciliation((r.data as ReconcileSignal).reason);
+      else {
+        const resume = r.data as ResumeSignal;
+        setTradingState('ACTIVE', resume.reason, 'signal');
+        // Resuming after the venue disagreed: compare again before the next trade (and adopt if told to).
+        if (state.reconciliation?.last && !state.reconciliation.last.ok) requestReconciliation('resume', resume.adoptVenueBalances);
+      }
     }
+  }
+
+  function requestReconciliation(reason: string, adoptBalances = false): void {
+    if (!state?.reconciliation) return;
+    state.reconciliation.requested = state.reconciliation.requested ? `${state.reconciliation.requested}, ${reason}` : reason;
+    if (adoptBalances) state.reconciliation.adoptBalances = true;
   }
 
   // ---- initialization (first run of the chain only; continue-as-new carries the state) ----
@@ -138,7 +168,22 @@ export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunSt
     const quote = input.symbols[0].split('/')[1];
     const balances = await io['account.open']({ ...ref, quote, capital: input.capital });
     const start = desc.clock.kind === 'replay' ? (input.startTime ?? desc.clock.start + (lookback - 1) * desc.clock.barMs) : Date.now();
-    state = initialRunState({ input, start, clock: desc.clock, instruments: desc.instruments, capabilities: desc.capabilities, engine: selectEngine(input.engine, input.risk), quote, cash: balances[quote].total });
+    const opened = initialRunState({ input, start, clock: desc.clock, instruments: desc.instruments, capabilities: desc.capabilities, engine: selectEngine(input.engine, input.risk), quote, cash: balances[quote].total });
+    if (patched(RECONCILIATION_PATCH)) {
+      // Opening reconciliation: the account must hold the capital, no position in the run's assets and
+      // no order the run does not know, before the first trade. The venue's totals become the baseline.
+      const view = await io['account.reconcile']({ ...ref, symbols: input.symbols, runOrders: [] });
+      const assets = runAssets(opened.portfolio);
+      opened.reconciliation = { baseline: Object.fromEntries(assets.map((a) => [a, view.balances[a] ?? '0'])), lastTick: 0 };
+      state = opened;
+      const bases = Object.values(opened.portfolio.positions).map((p) => p.base);
+      const differences = [
+        ...openingDifferences({ quote, capital: input.capital, bases: input.reconciliation.balances === 'exclusive' ? bases : [], venue: view.balances }),
+        ...reconcileOrders({ openOrders: {}, ownPrefix: clientOrderIdPrefix(info.workflowId), symbols: input.symbols }, view, input.reconciliation.balances).differences,
+      ];
+      concludeReconciliation(opened, 'opening', differences, view, 0);
+    }
+    state = opened;
   }
   const st: RunState = state;
   upsertSearchAttributes([
@@ -153,6 +198,43 @@ export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunSt
   const engine = st.engine.engine;
   const ref = { venue: input.venue, accountId: input.accountId };
   const replay = st.clock.kind === 'replay';
+  const reconciling = patched(RECONCILIATION_PATCH);
+  if (reconciling && carried) {
+    if (!st.reconciliation) {
+      // State carried from a run that predates reconciliation: it has no baseline. Take the venue's
+      // balances as the baseline (audited) and compare orders as usual.
+      st.reconciliation = { baseline: {}, lastTick: st.tick, requested: 'continue-as-new (first reconciliation of this chain)', adoptBalances: true };
+    } else requestReconciliation('continue-as-new');
+  }
+
+  /** Compare the venue with the run, catch up on fills the run has not seen, and stop trading on any difference. */
+  async function reconcileNow(): Promise<void> {
+    const rec = st.reconciliation;
+    if (!rec?.requested) return;
+    const trigger = rec.requested;
+    const adopt = rec.adoptBalances === true;
+    rec.requested = undefined;
+    rec.adoptBalances = undefined;
+    const runOrders = Object.values(st.openOrders).map((o) => ({ symbol: o.order.symbol, clientOrderId: o.order.clientOrderId }));
+    const view = await io['account.reconcile']({ ...ref, symbols: input.symbols, runOrders });
+    const orders = reconcileOrders({ openOrders: st.openOrders, ownPrefix: clientOrderIdPrefix(info.workflowId), symbols: input.symbols }, view, input.reconciliation.balances);
+    for (const o of orders.catchUp) await settle(o);
+    let differences = orders.differences;
+    if (input.reconciliation.balances === 'exclusive') {
+      let balances = reconcileBalances(st.portfolio, rec.baseline, view.balances);
+      if (adopt && balances.length > 0) {
+        const deltas = runDeltas(st.portfolio);
+        for (const d of balances) {
+          const asset = d.asset as string;
+          rec.baseline[asset] = sub(view.balances[asset] ?? '0', deltas[asset] ?? '0');
+          audit(st, 'BALANCES_ADOPTED', `${asset}: the venue's ${view.balances[asset] ?? '0'} taken as right (${trigger}); the run's expectation was ${d.numbers.expected}`, { code: 'BALANCES_ADOPTED', numbers: d.numbers });
+        }
+        balances = [];
+      }
+      differences = [...differences, ...balances];
+    }
+    concludeReconciliation(st, trigger, differences, view, orders.catchUp.length);
+  }
 
   async function settle(order: Order): Promise<void> {
     const fills = newFills(st, order);
@@ -165,6 +247,8 @@ export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunSt
     if (open.length === 0) return;
     const orders = await follow[`${engine}.followOrders`]({ ...ref, orders: open, waitMs: 0 });
     for (const o of orders) await settle(o);
+    if (orders.length < open.length) requestReconciliation(`${open.length - orders.length} open order(s) not found at the venue`);
+    if (st.reconciliation?.requested) return reconcileNow();
     for (const o of ordersToCancel(st, input.cancelAfterTicks)) {
       await settle(await io[`${engine}.cancelOrder`]({ ...ref, symbol: o.symbol, clientOrderId: o.clientOrderId }));
     }
@@ -204,9 +288,15 @@ export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunSt
       clientOrderId,
       numbers: { ...result.numbers, expectedPrice: result.expectedPrice, expectedSlippageBps: result.expectedSlippageBps, ...(result.preview ? { previewPrice: result.preview.expectedPrice, previewFee: result.preview.expectedFee } : {}) },
     });
-    let order = o;
+    let order: Order | undefined = o;
     if (!isTerminal(order.status) && !replay) {
       [order] = await follow[`${engine}.followOrders`]({ ...ref, orders: [{ symbol: o.symbol, clientOrderId }], waitMs: 5_000 });
+    }
+    if (!order) {
+      // Accepted, then unknown to the venue: track it as placed and let reconciliation decide (fail-closed).
+      trackOrder(st, o, []);
+      requestReconciliation(`order ${clientOrderId} vanished at the venue after it was accepted`);
+      return reconcileNow();
     }
     await settle(order);
   }
@@ -250,6 +340,27 @@ export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunSt
     if (replay && input.stop.endOfData && input.symbols.some((s) => snaps[s].endOfData)) finish('END_OF_DATA');
   }
 
+  function concludeReconciliation(target: RunState, trigger: string, differences: Difference[], view: VenueView, caughtUp: number): void {
+    const rec = target.reconciliation;
+    if (!rec) return;
+    rec.lastTick = target.tick;
+    rec.last = {
+      at: target.marketTime,
+      tick: target.tick,
+      trigger,
+      ok: differences.length === 0,
+      differences,
+      checked: { venueOpenOrders: view.openOrders.length, runOpenOrders: Object.keys(view.runOrders).length, caughtUp, assets: Object.keys(rec.baseline).sort() },
+    };
+    if (differences.length === 0) {
+      audit(target, 'RECONCILED', `venue agrees (${trigger}): ${Object.keys(view.runOrders).length} open orders of the run, ${caughtUp} caught up, balances of ${Object.keys(rec.baseline).sort().join(', ')}${input.reconciliation.balances === 'shared' ? ' not compared (shared account)' : ' match'}`, { code: 'RECONCILED' });
+      return;
+    }
+    for (const d of differences) audit(target, 'RECONCILIATION_FAILED', d.message, { code: d.code, numbers: d.numbers, ...(d.clientOrderId ? { clientOrderId: d.clientOrderId } : {}) });
+    const to = target.tradingState === 'HALTED' ? 'HALTED' : input.reconciliation.onMismatch;
+    setTradingState(to, `reconciliation (${trigger}) found ${differences.length} difference${differences.length === 1 ? '' : 's'} with the venue: ${describeDifferences(differences)}`, 'guard', { differences: String(differences.length) });
+  }
+
   function finish(reason: string): void {
     st.finished = { reason, at: st.marketTime };
     audit(st, 'RUN_FINISHED', `finished: ${reason}`, { code: reason });
@@ -273,6 +384,11 @@ export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunSt
       if (driver) {
         await condition(() => ticksDue > 0);
         ticksDue -= 1;
+      }
+      if (reconciling && st.reconciliation) {
+        const every = input.reconciliation.everyTicks;
+        if (every > 0 && st.tick - st.reconciliation.lastTick >= every) requestReconciliation(`every ${every} ticks`);
+        await reconcileNow();
       }
       await tick();
       st.tick += 1;

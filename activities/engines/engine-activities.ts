@@ -29,7 +29,7 @@ export function makeEngineActivities(engine: EngineName, deps: EngineActivityDep
 
   async function placeOrder(input: PlaceOrderInput): Promise<PlaceOrderResult> {
     return guarded(`${engine}.placeOrder ${input.clientOrderId}`, async () => {
-      const broker = deps.brokers.get(input.venue, input.accountId);
+      const broker = await deps.brokers.get(input.venue, input.accountId);
       const cid = input.clientOrderId as ClientOrderId;
       const plan = planner.plan(input.intent, {
         instrument: input.instrument,
@@ -71,17 +71,18 @@ export function makeEngineActivities(engine: EngineName, deps: EngineActivityDep
 
   async function followOrders(input: FollowOrdersInput): Promise<Order[]> {
     return guarded(`${engine}.followOrders`, async () => {
-      const broker = deps.brokers.get(input.venue, input.accountId);
+      const broker = await deps.brokers.get(input.venue, input.accountId);
       const deadline = Date.now() + input.waitMs;
       const pollMs = 200;
       for (;;) {
         const orders: Order[] = [];
         for (const o of input.orders) {
+          // An order the venue does not know is left out of the answer: the workflow sees it missing and
+          // reconciles (fail-closed) instead of retrying here forever.
           const found = await broker.fetchOrder(o.symbol, o.clientOrderId as ClientOrderId);
-          if (!found) throw new TempotradeError('VENUE_STATE', `order ${o.clientOrderId} was placed but the venue does not know it`);
-          orders.push(found);
+          if (found) orders.push(found);
         }
-        if (orders.every((o) => isTerminal(o.status)) || Date.now() >= deadline) return orders;
+        if (orders.length < input.orders.length || orders.every((o) => isTerminal(o.status)) || Date.now() >= deadline) return orders;
         heartbeat({ open: orders.filter((o) => !isTerminal(o.status)).length });
         await sleep(pollMs);
         if (Context.current().cancellationSignal.aborted) return orders;
@@ -91,7 +92,7 @@ export function makeEngineActivities(engine: EngineName, deps: EngineActivityDep
 
   async function cancelOrder(input: CancelOrderInput): Promise<Order> {
     return guarded(`${engine}.cancelOrder ${input.clientOrderId}`, async () => {
-      const broker = deps.brokers.get(input.venue, input.accountId);
+      const broker = await deps.brokers.get(input.venue, input.accountId);
       try {
         return await broker.cancelOrder(input.symbol, input.clientOrderId as ClientOrderId);
       } catch (e) {

@@ -1,6 +1,6 @@
 /**
- * The ccxt adapter: any ccxt exchange id, keys from the worker's environment (never from workflow
- * input), sandbox flag. Every call's errors go through the one ccxt error table.
+ * The ccxt adapter: any ccxt exchange id, keys from the worker's CredentialProvider (never from
+ * workflow input), sandbox flag. Every call's errors go through the one ccxt error table.
  */
 import * as ccxt from 'ccxt';
 import { z } from 'zod';
@@ -28,12 +28,6 @@ export const CcxtVenueConfig = z
   })
   .strict();
 export type CcxtVenueConfig = z.input<typeof CcxtVenueConfig>;
-
-/** Credentials for exchange X come from TEMPOTRADE_X_API_KEY / _SECRET / _PASSWORD. */
-export function credentialsFromEnv(exchangeId: string, env: Record<string, string | undefined> = process.env): { apiKey?: string; secret?: string; password?: string } {
-  const p = `TEMPOTRADE_${exchangeId.toUpperCase()}_`;
-  return { apiKey: env[`${p}API_KEY`], secret: env[`${p}SECRET`], password: env[`${p}PASSWORD`] };
-}
 
 type ExchangeCtor = new (config: Record<string, unknown>) => ccxt.Exchange;
 

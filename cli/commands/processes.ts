@@ -2,23 +2,36 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { z } from 'zod';
-import { connectWorker, temporalConfigFromEnv } from '../../temporal/connection';
+import { connectClient, connectWorker, temporalConfigFromEnv } from '../../temporal/connection';
 import { runWorkerUntilSignal } from '../../workers/worker';
 import { runTemporalForeground } from '../../temporal/dev-server';
 import { resolveTemporalCli } from '../../temporal/cli-binary';
 import { startPaperVenueServer } from '../../brokers/paper/server';
 import { collect, pairs, parseFlags } from '../flags';
 
+const WorkerFlags = z
+  .object({
+    taskQueue: z.string().min(1).optional(),
+    venue: z.array(z.string().regex(/^[a-z0-9]+(-sandbox)?:[A-Za-z0-9._:-]{1,64}$/, 'must be EXCHANGE:ACCOUNT, e.g. binance:desk-1 or binance-sandbox:desk-1')).default([]),
+    venueRate: z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive number').transform(Number).pipe(z.number().positive('must be a positive number')).optional(),
+  })
+  .strict();
+
 export function workerCommand(): Command {
   return new Command('worker')
     .description('run a worker: strategy workflows and all activities (Ctrl-C stops it gracefully)')
     .option('--task-queue <name>', 'task queue to poll')
-    .action(async (opts: { taskQueue?: string }) => {
+    .option('--venue <EXCHANGE:ACCOUNT>', 'also execute this venue account\'s calls (its own task queue), repeatable; e.g. binance:desk-1', collect)
+    .option('--venue-rate <perSecond>', 'at most this many venue activities per second per venue account, for all workers together (server-enforced)')
+    .action(async (opts) => {
+      const f = parseFlags(WorkerFlags, opts);
       const cfg = temporalConfigFromEnv();
       const connection = await connectWorker(cfg);
+      const client = await connectClient(cfg);
       try {
-        await runWorkerUntilSignal({ connection, namespace: cfg.namespace, ...(opts.taskQueue ? { taskQueue: opts.taskQueue } : {}) });
+        await runWorkerUntilSignal({ connection, client, namespace: cfg.namespace, venueAccounts: f.venue, ...(f.venueRate !== undefined ? { venueActivitiesPerSecond: f.venueRate } : {}), ...(f.taskQueue ? { taskQueue: f.taskQueue } : {}) });
       } finally {
+        await client.connection.close();
         await connection.close();
       }
     });

@@ -10,7 +10,7 @@ import { DEFAULT_PAPER_VENUE_URL, type StrategyRunInputRaw } from '../../domain/
 import { STRATEGY_NAMES } from '../../domain/strategies';
 import { display } from '../../domain/money';
 import { connectClient, temporalConfigFromEnv } from '../../temporal/connection';
-import { haltRun, listRuns, resumeRun, runAudit, runOrders, runStatus, startRun, validateRunInput, waitForRun } from '../../temporal/runs-client';
+import { haltRun, listRuns, reconcileRun, resumeRun, runAudit, runOrders, runStatus, startRun, validateRunInput, waitForRun } from '../../temporal/runs-client';
 import { collect, pairs, paramValues, parseFlags } from '../flags';
 import { formatSummary, keyValues, table, uiLink } from '../format';
 import type { RunStatus } from '../../workflows/definitions';
@@ -140,9 +140,19 @@ export function runCommand(): Command {
     .command('resume <id>')
     .description('resume a halted run')
     .option('--reason <text>', 'why', 'resumed by operator')
+    .option('--adopt-venue-balances', "after a reconciliation halt: take the venue's balances as right (order differences must be fixed at the venue)", false)
+    .action(async (id: string, opts: { reason: string; adoptVenueBalances: boolean }) => {
+      await withClient((c) => resumeRun(c, id, { reason: opts.reason, adoptVenueBalances: opts.adoptVenueBalances }));
+      console.log(`resume sent to ${id}${opts.adoptVenueBalances ? ' (adopting the venue balances)' : ''}`);
+    });
+
+  run
+    .command('reconcile <id>')
+    .description('compare the venue with the run before its next trade; any difference halts it (see `run status`)')
+    .option('--reason <text>', 'why (recorded in the audit trail)', 'requested by operator')
     .action(async (id: string, opts: { reason: string }) => {
-      await withClient((c) => resumeRun(c, id, { reason: opts.reason }));
-      console.log(`resume sent to ${id}`);
+      await withClient((c) => reconcileRun(c, id, { reason: opts.reason }));
+      console.log(`reconcile sent to ${id}`);
     });
 
   run
@@ -174,6 +184,11 @@ export function runCommand(): Command {
           ['UI', uiLink(UI_BASE, temporalConfigFromEnv().namespace, s.workflowId)],
         ]),
       );
+      const rec = s.reconciliation;
+      if (rec) {
+        console.log(`\nreconciliation at tick ${rec.tick} (${rec.trigger}): ${rec.ok ? 'venue agrees' : `${rec.differences.length} difference(s)`}`);
+        if (!rec.ok) console.log(table(rec.differences.map((d) => ({ code: d.code, order: d.clientOrderId ?? '', asset: d.asset ?? '', what: d.message }))));
+      }
       if (p) console.log('\n' + table(Object.values(p.positions).map((x) => ({ symbol: x.symbol, quantity: display(x.quantity), avgPrice: display(x.avgPrice, 10), mark: p.marks[x.symbol] ?? '', realized: display(x.realizedPnl) }))));
     });
 

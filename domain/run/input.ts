@@ -9,6 +9,7 @@ import { MarketSymbol } from '../market/instrument';
 import { EngineName } from '../execution/engine';
 import { RiskConfig } from '../risk/config';
 import { parseStrategyParams } from '../strategies';
+import { ReconciliationConfig } from './reconcile';
 
 /** "250ms", "2s", "5m", "1h" or a number of milliseconds. */
 export const Duration = z.union([z.number().int().min(0), z.string().regex(/^\d+(ms|s|m|h)$/, 'must be like 250ms, 2s, 5m or 1h')]).transform((v) => {
@@ -34,8 +35,13 @@ export const VenueSpec = z.discriminatedUnion('kind', [
       /** Any ccxt exchange id, e.g. "binance". Keys come from the worker's env, never from the input. */
       exchangeId: z.string().regex(/^[a-z0-9]+$/, 'must be a ccxt exchange id like "binance"'),
       sandbox: z.boolean().default(false),
-      /** Timeframe of bars the strategies see. */
-      timeframe: z.string().regex(/^\d+[mhd]$/).default('5m'),
+      /**
+       * Send the exchange's REST calls to this base URL instead of its own hosts: the local
+       * Binance-protocol exchange (`tempotrade venue`), or a proxy. Binance only.
+       */
+      apiUrl: z.string().url().optional(),
+      /** Timeframe of bars the strategies see ("1s" suits the local exchange's accelerated replay). */
+      timeframe: z.string().regex(/^\d+[smhd]$/, 'must be like 1s, 5m, 1h or 1d').default('5m'),
     })
     .strict(),
 ]);
@@ -79,6 +85,8 @@ export const StrategyRunInput = z
     cancelAfterTicks: z.number().int().min(0).max(10_000).default(3),
     /** Continue-as-new after this many ticks in one run (history stays small). */
     continueAsNewAfterTicks: z.number().int().min(10).max(100_000).default(500),
+    /** Venue reconciliation (domain/run/reconcile.ts): what the run owns and what a disagreement does. */
+    reconciliation: ReconciliationConfig.default(ReconciliationConfig.parse({})),
   })
   .strict()
   .superRefine((input, ctx) => {
@@ -94,5 +102,16 @@ export type StrategyRunInputRaw = z.input<typeof StrategyRunInput>;
 
 export const HaltSignal = z.object({ reason: z.string().trim().min(1, 'must say why').max(500) }).strict();
 export type HaltSignal = z.infer<typeof HaltSignal>;
-export const ResumeSignal = z.object({ reason: z.string().max(500).default('resumed') }).strict();
+export const ResumeSignal = z
+  .object({
+    reason: z.string().max(500).default('resumed'),
+    /**
+     * After a reconciliation halt: take the venue's balances as right (the baseline moves so the run's
+     * expectation equals what the venue holds). Order differences cannot be adopted; fix them at the venue.
+     */
+    adoptVenueBalances: z.boolean().default(false),
+  })
+  .strict();
 export type ResumeSignal = z.infer<typeof ResumeSignal>;
+export const ReconcileSignal = z.object({ reason: z.string().trim().min(1, 'must say why').max(500) }).strict();
+export type ReconcileSignal = z.infer<typeof ReconcileSignal>;

@@ -7,6 +7,7 @@ import type { Order } from '../orders/order';
 import type { Portfolio } from '../portfolio/portfolio';
 import type { EngineChoice } from '../execution/selection';
 import type { TradingState } from './trading-state';
+import type { Difference } from './reconcile';
 
 export type AuditKind =
   | 'RUN_STARTED'
@@ -24,6 +25,9 @@ export type AuditKind =
   | 'STATE_CHANGED'
   | 'SIGNAL_REJECTED'
   | 'CONTINUED_AS_NEW'
+  | 'RECONCILED'
+  | 'RECONCILIATION_FAILED'
+  | 'BALANCES_ADOPTED'
   | 'RUN_FINISHED';
 
 export interface AuditEvent {
@@ -59,6 +63,27 @@ export interface RunCounters {
   fills: number;
 }
 
+export interface ReconciliationRecord {
+  at: number;
+  tick: number;
+  /** What asked for it: opening, continue-as-new, worker restart, resume, schedule, operator… */
+  trigger: string;
+  ok: boolean;
+  differences: Difference[];
+  checked: { venueOpenOrders: number; runOpenOrders: number; caughtUp: number; assets: string[] };
+}
+
+export interface ReconciliationState {
+  /** The venue's totals of the run's assets when the run opened (moved only by an operator's adopt). */
+  baseline: Record<string, string>;
+  last?: ReconciliationRecord;
+  /** A reconciliation is due before the next tick's trading, for this reason. */
+  requested?: string;
+  /** The pending request may adopt the venue's balances (an operator's resume with adoptVenueBalances). */
+  adoptBalances?: boolean;
+  lastTick: number;
+}
+
 export interface RunState {
   tick: number;
   marketTime: number;
@@ -78,6 +103,8 @@ export interface RunState {
   auditSeq: number;
   counters: RunCounters;
   continuedAsNew: number;
+  /** Absent only in state carried over from a run started before reconciliation existed. */
+  reconciliation?: ReconciliationState;
   finished?: { reason: string; at: number };
 }
 

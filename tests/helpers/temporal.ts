@@ -5,7 +5,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { WorkflowExecutionStatusName } from '@temporalio/client';
-import { createWorker } from '../../workers/worker';
+import { createWorker, runWorkersUntil, type CreateWorkerOptions } from '../../workers/worker';
 import type { BrokerRegistry } from '../../brokers/registry';
 
 export function serverAddress(): string {
@@ -25,12 +25,12 @@ export function uniqueQueue(name: string): string {
 }
 
 /** Run `fn` while an in-process worker polls `taskQueue`; the worker is shut down afterwards. */
-export async function withWorker<T>(taskQueue: string, fn: (w: { worker: Worker; brokers: BrokerRegistry }) => Promise<T>): Promise<T> {
+export async function withWorker<T>(taskQueue: string, fn: (w: { worker: Worker; brokers: BrokerRegistry }) => Promise<T>, opts: Pick<CreateWorkerOptions, 'venueAccounts' | 'venueActivitiesPerSecond' | 'brokers'> = {}): Promise<T> {
   const connection = await NativeConnection.connect({ address: serverAddress() });
   try {
-    const created = await createWorker({ connection, namespace: NAMESPACE(), taskQueue });
+    const created = await createWorker({ connection, namespace: NAMESPACE(), taskQueue, ...opts });
     try {
-      return await created.worker.runUntil(fn(created));
+      return await runWorkersUntil(created, fn(created));
     } finally {
       await created.brokers.closeAll();
     }

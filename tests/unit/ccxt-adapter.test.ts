@@ -3,22 +3,32 @@
  * from ccxt's `features`, the error table, and the mapping of ccxt's unified structures.
  */
 import * as ccxt from 'ccxt';
-import { CcxtBrokerage, credentialsFromEnv } from '../../brokers/ccxt/adapter';
+import { CcxtBrokerage } from '../../brokers/ccxt/adapter';
+import { envCredentialProvider } from '../../brokers/credentials';
 import { CCXT_ERROR_TABLE, mapCcxtError } from '../../brokers/ccxt/errors';
 import { capabilitiesFrom, instrumentFromMarket, orderFromCcxt } from '../../brokers/ccxt/mapping';
 import { RETRYABLE, TempotradeError } from '../../domain/errors';
 import { toApplicationFailure } from '../../activities/failures';
 
 describe('GIVEN the ccxt adapter', () => {
-  it('WHEN built for binance with the sandbox flag THEN ccxt points at the testnet, with keys from the environment', () => {
-    const creds = credentialsFromEnv('binance', { TEMPOTRADE_BINANCE_API_KEY: 'k', TEMPOTRADE_BINANCE_SECRET: 's' });
-    expect(creds).toEqual({ apiKey: 'k', secret: 's', password: undefined });
+  it('WHEN built for binance with the sandbox flag THEN ccxt points at the testnet, with keys from the environment', async () => {
+    const creds = await envCredentialProvider({ TEMPOTRADE_BINANCE_API_KEY: 'k', TEMPOTRADE_BINANCE_SECRET: 's' }).get('binance', 'acct-1');
+    expect(creds).toEqual({ apiKey: 'k', secret: 's' });
     const live = new CcxtBrokerage({ exchangeId: 'binance', ...creds });
     const sandbox = new CcxtBrokerage({ exchangeId: 'binance', sandbox: true, ...creds });
     expect((live.exchange.urls.api as Record<string, string>).public).toContain('api.binance.com');
     expect((sandbox.exchange.urls.api as Record<string, string>).public).toContain('testnet');
     expect(sandbox.exchange.apiKey).toBe('k');
     expect(sandbox.venue).toBe('binance-sandbox');
+  });
+
+  it('WHEN one worker trades several accounts of one exchange THEN each account finds its own keys first, and a half-set pair is a CONFIG error', async () => {
+    const env = { TEMPOTRADE_BINANCE_API_KEY: 'shared', TEMPOTRADE_BINANCE_SECRET: 's0', TEMPOTRADE_BINANCE_DESK_A_API_KEY: 'ka', TEMPOTRADE_BINANCE_DESK_A_SECRET: 'sa', TEMPOTRADE_KRAKEN_API_KEY: 'only-key' };
+    const provider = envCredentialProvider(env);
+    expect(await provider.get('binance', 'desk-a')).toEqual({ apiKey: 'ka', secret: 'sa' });
+    expect(await provider.get('binance', 'desk-b')).toEqual({ apiKey: 'shared', secret: 's0' });
+    expect(await provider.get('okx', 'desk-a')).toBeUndefined();
+    await expect(provider.get('kraken', 'x')).rejects.toThrow(/TEMPOTRADE_KRAKEN_\*: secret: /);
   });
 
   it('WHEN the exchange id is unknown THEN a CONFIG error names venue.exchangeId', () => {

@@ -140,11 +140,11 @@ describe('GIVEN the local exchange replaying ETH/BTC and the real ccxt binance c
     expect(stopLimit.info).toMatchObject({ type: 'STOP_LOSS_LIMIT', status: 'NEW' });
     expect(takeProfit.info).toMatchObject({ type: 'TAKE_PROFIT_LIMIT', status: 'NEW' });
     for (const o of [stop, stopLimit, takeProfit]) {
-      const seen = await ex.fetchOrder(o.id, SYMBOL);
+      const seen = await ex.fetchOrder(o.id!, SYMBOL);
       expect(seen.status).toBe('open');
       expect(seen.info).toMatchObject({ isWorking: false });
     }
-    expect((await ex.fetchOrder(stop.id, SYMBOL)).triggerPrice).toBe(stopLoss.toNumber());
+    expect((await ex.fetchOrder(stop.id!, SYMBOL)).triggerPrice).toBe(stopLoss.toNumber());
   });
 
   it('WHEN a limit buy rests below the market and the clock moves THEN it fills at its price as maker once a bar trades through it', async () => {
@@ -155,9 +155,9 @@ describe('GIVEN the local exchange replaying ETH/BTC and the real ccxt binance c
     const o = await ex.createOrder(SYMBOL, 'limit', 'buy', 1, price.toNumber(), { timeInForce: 'GTC', clientOrderId: 'contract-rest' });
     expect(o).toMatchObject({ status: 'open', filled: 0 });
     lx.clock.bars(10);
-    const filled = await ex.fetchOrder(o.id, SYMBOL);
+    const filled = await ex.fetchOrder(o.id!, SYMBOL);
     expect(filled).toMatchObject({ status: 'closed', filled: 1, average: price.toNumber() });
-    const trades = await ex.fetchMyTrades(SYMBOL, undefined, undefined, { orderId: o.id });
+    const trades = await ex.fetchMyTrades(SYMBOL, undefined, undefined, { orderId: o.id! });
     expect(trades.length).toBeGreaterThan(0);
     for (const t of trades) {
       expect(t.takerOrMaker).toBe('maker');
@@ -180,7 +180,7 @@ describe('GIVEN the local exchange replaying ETH/BTC and the real ccxt binance c
 
   it('WHEN ccxt fetches an order by id and by clientOrderId THEN both give the same order', async () => {
     const byClient = await ex.fetchOrder('', SYMBOL, { origClientOrderId: 'contract-maker' });
-    const byId = await ex.fetchOrder(byClient.id, SYMBOL);
+    const byId = await ex.fetchOrder(byClient.id!, SYMBOL);
     const byParam = await ex.fetchOrder('', SYMBOL, { clientOrderId: 'contract-maker' });
     expect(byId.clientOrderId).toBe('contract-maker');
     expect(byParam.id).toBe(byId.id);
@@ -194,7 +194,7 @@ describe('GIVEN the local exchange replaying ETH/BTC and the real ccxt binance c
     expect(open.find((o) => o.clientOrderId === 'contract-far')).toMatchObject({ status: 'open', price: far, amount: 2 });
     expect((await ex.fetchBalance()).BTC.used).toBeGreaterThan(0);
     for (const o of open) {
-      const c = await ex.cancelOrder(o.id, SYMBOL);
+      const c = await ex.cancelOrder(o.id!, SYMBOL);
       expect(c.status).toBe('canceled');
       expect((c.info as { origClientOrderId: string }).origClientOrderId).toBe(o.clientOrderId);
     }

@@ -96,8 +96,8 @@ describe('GIVEN the local exchange with a fault plan', () => {
     const lx = await exchange('DELETE.order:fill-before-cancel=full');
     const c = lx.client();
     const o = await restingBuy(c, 'race-full');
-    expect(await failure(c.cancelOrder(o.id, SYMBOL))).toBeInstanceOf(ccxt.OrderNotFound);
-    const after = await c.fetchOrder(o.id, SYMBOL);
+    expect(await failure(c.cancelOrder(o.id!, SYMBOL))).toBeInstanceOf(ccxt.OrderNotFound);
+    const after = await c.fetchOrder(o.id!, SYMBOL);
     expect(after).toMatchObject({ status: 'closed', filled: 1, average: o.price });
   });
 
@@ -105,7 +105,7 @@ describe('GIVEN the local exchange with a fault plan', () => {
     const lx = await exchange('DELETE.order:fill-before-cancel=partial');
     const c = lx.client();
     const o = await restingBuy(c, 'race-part', 1);
-    const canceled = await c.cancelOrder(o.id, SYMBOL);
+    const canceled = await c.cancelOrder(o.id!, SYMBOL);
     expect(canceled).toMatchObject({ status: 'canceled', filled: 0.5 });
     const trades = await c.fetchMyTrades(SYMBOL);
     expect(trades).toHaveLength(1);

@@ -7,6 +7,8 @@ import { runWorkerUntilSignal } from '../../workers/worker';
 import { runTemporalForeground } from '../../temporal/dev-server';
 import { resolveTemporalCli } from '../../temporal/cli-binary';
 import { startPaperVenueServer } from '../../brokers/paper/server';
+import { exchangeOptionsFrom } from '../../brokers/exchange/binance/config';
+import type { KeyFlag } from '../../brokers/exchange/binance/config';
 import { collect, pairs, parseFlags } from '../flags';
 
 const WorkerFlags = z
@@ -44,6 +46,15 @@ const VenueFlags = z
     data: z.array(z.string()).default([]),
     account: z.array(z.string()).default([]),
     state: z.string().optional(),
+    // --api-key/--api-secret/--balance: collected in argv order into one list (see venueCommand)
+    apiKey: z.array(z.unknown()).optional(),
+    apiSecret: z.array(z.unknown()).optional(),
+    balance: z.array(z.unknown()).optional(),
+    config: z.string().min(1).optional(),
+    faults: z.string().optional(),
+    interval: z.string().optional(),
+    start: z.string().min(1).optional(),
+    weightLimit: z.string().optional(),
   })
   .strict();
 
@@ -63,18 +74,33 @@ function accountBalances(values: string[]): Record<string, Record<string, string
 }
 
 export function venueCommand(): Command {
+  // Key flags keep their argv order: each --balance belongs to the most recent --api-key.
+  const keyFlags: KeyFlag[] = [];
+  const keyFlag = (flag: KeyFlag['flag']) => (value: string) => {
+    keyFlags.push({ flag, value });
+    return keyFlags;
+  };
   return new Command('venue')
-    .description('run the paper venue: replays OHLCV CSVs and fills orders, in its own process')
+    .description('run the paper venue (JSON API under /v1) and the local Binance-protocol exchange (/api/v3, /sapi) on the same engine, in its own process')
     .option('--host <host>', 'listen address', '127.0.0.1')
     .option('--port <port>', 'port (0: any free port)', '8701')
     .option('--data <SYM=PATH>', 'market data CSV (.csv or .csv.gz), repeatable', collect)
     .option('--account <KEY=ASSET:AMOUNT>', 'pre-fund an account, repeatable', collect)
     .option('--state <file>', 'persist orders, fills and balances to this file (survives venue restarts)')
+    .option('--api-key <key>', 'local exchange: an API key (= an account), repeatable; followed by its --api-secret and --balance flags', keyFlag('--api-key'))
+    .option('--api-secret <secret>', 'local exchange: the HMAC secret of the preceding --api-key', keyFlag('--api-secret'))
+    .option('--balance <ASSET=AMOUNT>', 'local exchange: opening balance of the preceding --api-key, repeatable', keyFlag('--balance'))
+    .option('--config <file.json>', 'local exchange: JSON config { data, apiKeys, interval, start, weightLimit, faults } (docs/local-exchange.md)')
+    .option('--faults <spec>', 'local exchange: fault injection, e.g. "seed=7,POST.order:drop@0.2,market:stale=3" (docs/local-exchange.md)')
+    .option('--interval <interval>', 'local exchange: kline interval each recorded bar is served as (default 1s)')
+    .option('--start <bars|ISO>', 'local exchange: bars of history when the replay starts (default 500), or an ISO instant')
+    .option('--weight-limit <n>', 'local exchange: request weight per minute per client IP (default 6000)')
     .action(async (opts) => {
       const f = parseFlags(VenueFlags, opts);
-      const datasets = Object.fromEntries(Object.entries(pairs(f.data, '--data')).map(([s, p]) => [s, path.resolve(p)]));
-      const server = await startPaperVenueServer({ host: f.host, port: f.port, datasets, accounts: accountBalances(f.account), ...(f.state ? { stateFile: path.resolve(f.state) } : {}), log: (m) => console.log(m) });
-      console.log(`paper venue listening on ${server.url}`);
+      const ex = exchangeOptionsFrom({ keyFlags, ...(f.config ? { config: f.config } : {}), ...(f.faults !== undefined ? { faults: f.faults } : {}), ...(f.interval !== undefined ? { interval: f.interval } : {}), ...(f.start !== undefined ? { start: f.start } : {}), ...(f.weightLimit !== undefined ? { weightLimit: f.weightLimit } : {}) });
+      const datasets = { ...ex.datasets, ...Object.fromEntries(Object.entries(pairs(f.data, '--data')).map(([s, p]) => [s, path.resolve(p)])) };
+      const server = await startPaperVenueServer({ host: f.host, port: f.port, datasets, accounts: accountBalances(f.account), exchange: ex.exchange, ...(f.state ? { stateFile: path.resolve(f.state) } : {}), log: (m) => console.log(m) });
+      console.log(`paper venue listening on ${server.url} (Binance protocol: ${server.url}/api/v3, ${server.exchange.keys.list().length} API key(s), ${server.exchange.clock.interval} bars)`);
       const stop = async () => {
         await server.close();
         process.exit(0);

@@ -8,7 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+// Type only: the worker package (webpack, swc) is loaded by connectWorker alone, so clients (Lambdas) do not carry it.
+import type { NativeConnection } from '@temporalio/worker';
 import { z } from 'zod';
 import { formatZodIssues, TempotradeError } from '../domain/errors';
 import { defaultSecretReader, readJsonSecret, type SecretReader } from '../aws/secrets';
@@ -84,6 +85,7 @@ export async function connectClient(c: TemporalConfig = temporalConfigFromEnv())
 }
 
 export async function connectWorker(c: TemporalConfig = temporalConfigFromEnv()): Promise<NativeConnection> {
+  const { NativeConnection } = await import('@temporalio/worker');
   try {
     return await NativeConnection.connect({ address: c.address, tls: tlsOf(c), ...(c.apiKey ? { apiKey: c.apiKey } : {}) });
   } catch (e) {

@@ -15,7 +15,7 @@ import { handler as accountHaltHandler } from '../../functions/accounts/halt';
 import { handler as accountResumeHandler } from '../../functions/accounts/resume';
 import { apiEvent, bodyOf } from '../helpers/apigw';
 import { awsLocalEnv, startAwsLocal, type AwsLocal } from '../helpers/aws-local';
-import { runInput, startVenue } from '../helpers/runs';
+import { activityTypes, runInput, startVenue } from '../helpers/runs';
 import { serverAddress, testClient, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
 
 const queue = uniqueQueue('lambda');
@@ -66,6 +66,8 @@ describe('GIVEN the control-plane handlers and a worker', () => {
         return r.status.tradingState === 'HALTED' && r;
       });
       expect(halted.status.stateReason).toBe('halted through the API');
+      // The run sent a halt alert (SNS in AWS, a log line here) through its alerts.notify activity.
+      await waitFor('the halt alert', async () => (await activityTypes(client, runId)).has('alerts.notify'));
 
       const list = await waitFor('the run listed as HALTED', async () => {
         const r = bodyOf(await listHandler(apiEvent('GET', '/runs', { query: { tradingState: 'HALTED', accountId: `acct-${runId}` } }))) as { runs: Array<{ workflowId: string }> };

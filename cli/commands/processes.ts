@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { z } from 'zod';
-import { connectClient, connectWorker, temporalConfigFromEnv } from '../../temporal/connection';
+import { connectClient, connectWorker, loadTemporalConfig } from '../../temporal/connection';
 import { runWorkerUntilSignal } from '../../workers/worker';
 import { runTemporalForeground } from '../../temporal/dev-server';
 import { resolveTemporalCli } from '../../temporal/cli-binary';
@@ -27,7 +27,7 @@ export function workerCommand(): Command {
     .option('--venue-rate <perSecond>', 'at most this many venue activities per second per venue account, for all workers together (server-enforced)')
     .action(async (opts) => {
       const f = parseFlags(WorkerFlags, opts);
-      const cfg = temporalConfigFromEnv();
+      const cfg = await loadTemporalConfig(); // env, or the Temporal secret (TEMPORAL_SECRET_ARN) in AWS
       const connection = await connectWorker(cfg);
       const client = await connectClient(cfg);
       try {

@@ -66,7 +66,7 @@ describe('GIVEN the CDK app synthesized with a Temporal Cloud address', () => {
   });
 
   it('THEN no IAM statement allows every action, and none grants secrets on every resource', () => {
-    const statements = [...resources('AWS::IAM::Policy'), ...resources('AWS::IAM::ManagedPolicy')].flatMap(([id, r]) => ((r.Properties!.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement ?? []).map((s) => ({ id, ...s })));
+    const statements = [...resources('AWS::IAM::Policy'), ...resources('AWS::IAM::ManagedPolicy')].flatMap(([id, r]) => ((r.Properties!.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement ?? []).map((s): Record<string, unknown> => ({ id, ...s })));
     expect(statements.length).toBeGreaterThan(10);
     const list = (v: unknown) => (Array.isArray(v) ? v : [v]);
     expect(statements.filter((s) => list(s.Action).includes('*'))).toEqual([]);

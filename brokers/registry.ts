@@ -17,7 +17,7 @@ export interface BrokerRegistry {
 }
 
 export function venueKey(venue: VenueSpec, accountId: string): string {
-  return venue.kind === 'paper' ? `paper|${venue.url}|${accountId}` : `ccxt|${venue.exchangeId}|${venue.sandbox}|${venue.apiUrl ?? ''}|${venue.timeframe}|${accountId}`;
+  return venue.kind === 'paper' ? `paper|${venue.url}|${accountId}` : `ccxt|${venue.exchangeId}|${venue.sandbox}|${venue.apiUrl ?? ''}|${venue.timeframe}|${venue.requestTimeout}|${accountId}`;
 }
 
 async function createCcxt(venue: Extract<VenueSpec, { kind: 'ccxt' }>, accountId: string, credentials: CredentialProvider): Promise<Brokerage> {
@@ -29,6 +29,7 @@ async function createCcxt(venue: Extract<VenueSpec, { kind: 'ccxt' }>, accountId
     exchangeId: venue.exchangeId,
     sandbox: venue.sandbox,
     timeframe: venue.timeframe,
+    timeoutMs: venue.requestTimeout,
     ...(keys ?? {}),
     ...(venue.apiUrl !== undefined ? { apiUrls: binanceApiUrls(venue.apiUrl), options: { fetchMarkets: ['spot'], fetchMargins: false } } : {}),
   });

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { Worker, bundleWorkflowCode, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createBrokerRegistry, type BrokerRegistry } from '../brokers/registry';
+import { envCredentialProvider } from '../brokers/credentials';
+import { secretsManagerCredentialProviderFromEnv } from '../brokers/credentials-aws';
 import { ccxtQuantizer } from '../brokers/precision';
 import type { Client } from '@temporalio/client';
 import { TASK_QUEUES, venueTaskQueueOf } from '../temporal/task-queues';
@@ -47,7 +49,8 @@ export interface TempotradeWorkers {
 }
 
 export async function createWorker(opts: CreateWorkerOptions): Promise<TempotradeWorkers> {
-  const brokers = opts.brokers ?? createBrokerRegistry();
+  // Venue keys: Secrets Manager when TEMPOTRADE_VENUE_SECRET_ARN is set (AWS), else the environment.
+  const brokers = opts.brokers ?? createBrokerRegistry(secretsManagerCredentialProviderFromEnv() ?? envCredentialProvider());
   const activities = createActivities({ brokers, quantizer: ccxtQuantizer });
   const common = { connection: opts.connection, namespace: opts.namespace ?? 'default', shutdownGraceTime: '10s' as const, ...(opts.identity ? { identity: opts.identity } : {}) };
   const worker = await Worker.create({ ...common, taskQueue: opts.taskQueue ?? TASK_QUEUES.strategies, workflowBundle: await workflowBundle(), activities });

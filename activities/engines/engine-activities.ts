@@ -74,14 +74,23 @@ export function makeEngineActivities(engine: EngineName, deps: EngineActivityDep
       const broker = await deps.brokers.get(input.venue, input.accountId);
       const deadline = Date.now() + input.waitMs;
       const pollMs = 200;
+      let seen: Order[] | undefined;
       for (;;) {
         const orders: Order[] = [];
-        for (const o of input.orders) {
-          // An order the venue does not know is left out of the answer: the workflow sees it missing and
-          // reconciles (fail-closed) instead of retrying here forever.
-          const found = await broker.fetchOrder(o.symbol, o.clientOrderId as ClientOrderId);
-          if (found) orders.push(found);
+        try {
+          for (const o of input.orders) {
+            // An order the venue does not know is left out of the answer: the workflow sees it missing and
+            // reconciles (fail-closed) instead of retrying here forever.
+            const found = await broker.fetchOrder(o.symbol, o.clientOrderId as ClientOrderId);
+            if (found) orders.push(found);
+          }
+        } catch (e) {
+          // Waiting is optional: once the venue has answered completely, a later poll that fails (rate limit,
+          // 5xx) ends the wait with that answer instead of failing it; the workflow follows again next tick.
+          if (seen && e instanceof TempotradeError && e.retryable) return seen;
+          throw e;
         }
+        seen = orders;
         if (orders.length < input.orders.length || orders.every((o) => isTerminal(o.status)) || Date.now() >= deadline) return orders;
         heartbeat({ open: orders.filter((o) => !isTerminal(o.status)).length });
         await sleep(pollMs);

@@ -19,6 +19,8 @@ export const CcxtVenueConfig = z
     exchangeId: z.string().regex(/^[a-z0-9]+$/),
     sandbox: z.boolean().default(false),
     timeframe: z.string().default('5m'),
+    /** ccxt's request timeout: an answer later than this is a RequestTimeout (resolved by lookup). */
+    timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
     apiKey: z.string().optional(),
     secret: z.string().optional(),
     password: z.string().optional(),
@@ -41,7 +43,7 @@ export class CcxtBrokerage implements Brokerage {
     const Ctor = (ccxt as unknown as Record<string, ExchangeCtor | undefined>)[c.exchangeId];
     const known: string[] = Array.isArray(ccxt.exchanges) ? (ccxt.exchanges as unknown as string[]) : Object.keys(ccxt.exchanges);
     if (!known.includes(c.exchangeId) || typeof Ctor !== 'function') throw new TempotradeError('CONFIG', `venue.exchangeId: "${c.exchangeId}" is not a ccxt exchange`);
-    this.exchange = new Ctor({ apiKey: c.apiKey, secret: c.secret, password: c.password, enableRateLimit: true, options: c.options });
+    this.exchange = new Ctor({ apiKey: c.apiKey, secret: c.secret, password: c.password, enableRateLimit: true, timeout: c.timeoutMs, options: c.options });
     if (c.sandbox) {
       try {
         this.exchange.setSandboxMode(true);
@@ -54,11 +56,26 @@ export class CcxtBrokerage implements Brokerage {
     this.timeframe = c.timeframe;
   }
 
+  /**
+   * ccxt keeps a failed first loadMarkets promise and hands it to every later call, so one transient
+   * 429 or 5xx at start would fail this exchange object forever. Forget it so the retry loads again.
+   */
+  private forgetFailedMarkets(): void {
+    const ex = this.exchange as unknown as { markets?: unknown; marketsLoading?: unknown };
+    if (!ex.markets) ex.marketsLoading = undefined;
+  }
+
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (e) {
-      throw mapCcxtError(e, `${this.venue} ${what}`);
+      this.forgetFailedMarkets();
+      const mapped = mapCcxtError(e, `${this.venue} ${what}`);
+      if (mapped.code !== 'RATE_LIMITED' || mapped.retryAfterMs !== undefined) throw mapped;
+      // Honour the venue's Retry-After (seconds) when it sent one: the activity's next attempt waits that long.
+      const headers = (this.exchange as unknown as { last_response_headers?: Record<string, string> }).last_response_headers ?? {};
+      const retryAfter = Number(headers['retry-after'] ?? headers['Retry-After']);
+      throw Number.isFinite(retryAfter) && retryAfter > 0 ? new TempotradeError(mapped.code, mapped.message, { ...mapped.details, retryAfterSec: retryAfter }, retryAfter * 1000) : mapped;
     }
   }
 
@@ -115,10 +132,18 @@ export class CcxtBrokerage implements Brokerage {
     const amount = Number(this.exchange.amountToPrecision(cmd.symbol, Number(cmd.quantity)));
     const price = cmd.price ? Number(this.exchange.priceToPrecision(cmd.symbol, Number(cmd.price))) : undefined;
     const params: Record<string, unknown> = { clientOrderId: cmd.clientOrderId };
-    if (cmd.type !== 'market') params.timeInForce = cmd.tif;
+    // Time in force belongs to orders that rest at a limit price. Binance refuses it on LIMIT_MAKER (post-only)
+    // and on market stops (-1106 "Parameter 'timeInForce' sent when not required.").
+    const resting = cmd.type === 'stop_limit' || cmd.type === 'take_profit_limit' || (cmd.type === 'limit' && !cmd.postOnly);
+    if (resting) params.timeInForce = cmd.tif;
     if (cmd.postOnly) params.postOnly = true;
     if (cmd.reduceOnly && market.contract) params.reduceOnly = true;
-    if (cmd.stopPrice) params.triggerPrice = Number(this.exchange.priceToPrecision(cmd.symbol, Number(cmd.stopPrice)));
+    if (cmd.stopPrice) {
+      // ccxt's unified trigger params: a take-profit needs its own (Binance TAKE_PROFIT_LIMIT), a stop uses triggerPrice.
+      const trigger = Number(this.exchange.priceToPrecision(cmd.symbol, Number(cmd.stopPrice)));
+      if (cmd.type === 'take_profit_limit') params.takeProfitPrice = trigger;
+      else params.triggerPrice = trigger;
+    }
     const type = cmd.type === 'market' || cmd.type === 'stop_market' ? 'market' : 'limit';
     const o = await this.call('createOrder', () => this.exchange.createOrder(cmd.symbol, type, cmd.side, amount, price, params));
     return this.withTrades(o, cmd.clientOrderId);
@@ -137,6 +162,7 @@ export class CcxtBrokerage implements Brokerage {
       const o = await this.exchange.fetchOrder('', symbol, { clientOrderId, origClientOrderId: clientOrderId });
       return this.withTrades(o, clientOrderId);
     } catch (e) {
+      this.forgetFailedMarkets();
       const mapped = mapCcxtError(e, `${this.venue} fetchOrder ${clientOrderId}`);
       if (mapped.code === 'ORDER_NOT_FOUND') return undefined;
       throw mapped;

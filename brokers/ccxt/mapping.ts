@@ -3,7 +3,7 @@ import type * as ccxt from 'ccxt';
 import { Dec, str, cmp } from '../../domain/money';
 import type { Instrument } from '../../domain/market/instrument';
 import type { VenueCapabilities } from '../../domain/market/venue';
-import type { Fill, Order, OrderStatus, TimeInForce } from '../../domain/orders/order';
+import type { Fill, Order, OrderStatus, OrderType, TimeInForce } from '../../domain/orders/order';
 import { Order as OrderSchema } from '../../domain/orders/order';
 import { TempotradeError } from '../../domain/errors';
 
@@ -53,6 +53,18 @@ export function capabilitiesFrom(exchange: Pick<ccxt.Exchange, 'features' | 'has
 
 const STATUS: Record<string, OrderStatus> = { open: 'NEW', closed: 'FILLED', canceled: 'CANCELED', cancelled: 'CANCELED', expired: 'EXPIRED', rejected: 'REJECTED' };
 
+/** ccxt folds Binance's stop and take-profit types into market/limit + triggerPrice; the venue's own type tells them apart. */
+function orderTypeOf(o: ccxt.Order): OrderType {
+  const venueType = String((o.info as Record<string, unknown> | undefined)?.type ?? '').toUpperCase();
+  if (!o.triggerPrice) return o.type === 'market' ? 'market' : 'limit';
+  if (venueType.startsWith('TAKE_PROFIT') && o.type !== 'market') return 'take_profit_limit';
+  return o.type === 'market' ? 'stop_market' : 'stop_limit';
+}
+
+function timeOrZero(t: number | undefined): number {
+  return t !== undefined && Number.isInteger(t) && t > 0 ? t : 0;
+}
+
 export function orderFromCcxt(o: ccxt.Order, clientOrderId: string, trades: ccxt.Trade[]): Order {
   const filled = str(o.filled ?? 0);
   let status = STATUS[o.status ?? 'open'] ?? 'NEW';
@@ -67,14 +79,14 @@ export function orderFromCcxt(o: ccxt.Order, clientOrderId: string, trades: ccxt
     fee: str(t.fee?.cost ?? 0),
     feeCurrency: t.fee?.currency ?? (o.symbol ?? '/').split('/')[1],
     liquidity: t.takerOrMaker === 'maker' ? 'maker' : 'taker',
-    ts: t.timestamp ?? o.timestamp ?? 0,
+    ts: timeOrZero(t.timestamp ?? o.timestamp),
   }));
   const r = OrderSchema.safeParse({
     clientOrderId,
     venueOrderId: String(o.id),
     symbol: o.symbol,
     side: o.side,
-    type: o.type === 'market' ? 'market' : o.triggerPrice ? (o.type === 'limit' ? 'stop_limit' : 'stop_market') : 'limit',
+    type: orderTypeOf(o),
     quantity: str(o.amount ?? 0),
     ...(o.price ? { price: str(o.price) } : {}),
     ...(o.triggerPrice ? { stopPrice: str(o.triggerPrice) } : {}),
@@ -86,8 +98,9 @@ export function orderFromCcxt(o: ccxt.Order, clientOrderId: string, trades: ccxt
     ...(o.average ? { averagePrice: str(o.average) } : {}),
     fee: str(fills.reduce((acc, f) => acc.plus(f.fee), new Dec(0))),
     fills,
-    createdAt: o.timestamp ?? 0,
-    updatedAt: o.lastUpdateTimestamp ?? o.lastTradeTimestamp ?? o.timestamp ?? 0,
+    // Binance answers workingTime -1 for a stop that has not triggered yet: not a time.
+    createdAt: timeOrZero(o.timestamp),
+    updatedAt: timeOrZero(o.lastUpdateTimestamp ?? o.lastTradeTimestamp ?? o.timestamp),
   });
   if (!r.success) throw new TempotradeError('VENUE_STATE', `venue order ${o.id} does not parse: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return r.data;

@@ -40,6 +40,8 @@ export const VenueSpec = z.discriminatedUnion('kind', [
        * Binance-protocol exchange (`tempotrade venue`), or a proxy. Binance only.
        */
       apiUrl: z.string().url().optional(),
+      /** ccxt's request timeout; a slower answer is treated as ambiguous and resolved by lookup. */
+      requestTimeout: Duration.pipe(z.number().int().min(100, 'must be at least 100ms').max(120_000, 'must be at most 2m')).default(10_000),
       /** Timeframe of bars the strategies see ("1s" suits the local exchange's accelerated replay). */
       timeframe: z.string().regex(/^\d+[smhd]$/, 'must be like 1s, 5m, 1h or 1d').default('5m'),
     })
@@ -91,8 +93,8 @@ export const StrategyRunInput = z
   .strict()
   .superRefine((input, ctx) => {
     if (input.mode === 'live' && input.venue.kind === 'paper') ctx.addIssue({ code: 'custom', path: ['mode'], message: 'mode "live" needs a ccxt venue; the paper venue only trades paper' });
-    if (input.mode === 'paper' && input.venue.kind === 'ccxt' && !input.venue.sandbox)
-      ctx.addIssue({ code: 'custom', path: ['venue', 'sandbox'], message: 'paper mode on a ccxt venue needs sandbox: true (in-process paper fills on live data are not built yet)' });
+    if (input.mode === 'paper' && input.venue.kind === 'ccxt' && !input.venue.sandbox && input.venue.apiUrl === undefined)
+      ctx.addIssue({ code: 'custom', path: ['venue', 'sandbox'], message: 'paper mode on a ccxt venue needs sandbox: true or a local exchange (venue.apiUrl)' });
     const quotes = new Set(input.symbols.map((s) => s.split('/')[1]));
     if (quotes.size > 1) ctx.addIssue({ code: 'custom', path: ['symbols'], message: `all symbols must share one quote currency (got ${[...quotes].join(', ')})` });
     if (input.venue.kind === 'ccxt' && input.tickInterval === 0) ctx.addIssue({ code: 'custom', path: ['tickInterval'], message: 'a ccxt venue needs a tickInterval above 0' });

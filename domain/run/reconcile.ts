@@ -11,8 +11,9 @@
  *     a tempotrade order at all, and (balance scope "exclusive" only) FOREIGN_RUN_ORDER when another
  *     tempotrade run trades the same account.
  * Balances (scope "exclusive": the run owns its account's balances of its assets):
- *   expected_total(asset) = baseline(asset) + Δ(asset), where Δ(quote) = cash − startingCapital,
- *   Δ(base of a symbol) = position quantity, Δ(other fee currency) = −fees paid in it,
+ *   expected_total(asset) = baseline(asset) + Δ(asset), where Δ(quote) = cash − startingCapital and
+ *   Δ(base of a symbol) = position quantity (fees are inside both: the portfolio accepts fees only in
+ *   the quote or the base, and fails closed on any other fee currency),
  *   and the baseline is the venue's totals when the run opened. Any difference, to the last unit, is
  *   BALANCE_MISMATCH. An asset the venue does not report counts as 0 there: a missing report never
  *   makes the run believe it is flat, it makes the run stop.
@@ -103,17 +104,15 @@ export function reconcileOrders(belief: RunBelief, view: VenueView, scope: Recon
   return { differences, catchUp };
 }
 
-/** The assets whose balances the run accounts for: the quote, each symbol's base, fee currencies. */
+/** The assets whose balances the run accounts for: the quote and each symbol's base. */
 export function runAssets(portfolio: Portfolio): string[] {
   const bases = Object.values(portfolio.positions).map((p) => p.base);
-  return [...new Set([portfolio.quote, ...bases, ...Object.keys(portfolio.fees)])].sort();
+  return [...new Set([portfolio.quote, ...bases])].sort();
 }
 
 /** How the run's fills changed each of its assets since the opening. */
 export function runDeltas(portfolio: Portfolio): Record<string, string> {
   const d: Record<string, string> = {};
-  for (const [ccy, fee] of Object.entries(portfolio.fees)) d[ccy] = sub(0, fee);
-  // Quote and base fees are already inside cash and positions (portfolio.ts): overwrite, don't subtract twice.
   d[portfolio.quote] = sub(portfolio.cash, portfolio.startingCapital);
   for (const p of Object.values(portfolio.positions)) d[p.base] = p.quantity;
   return d;

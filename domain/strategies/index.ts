@@ -4,13 +4,15 @@ import { formatZodIssues } from '../errors';
 import type { StrategyDefinition } from './strategy';
 import { smaCrossover } from './sma-crossover';
 import { rsiMeanReversion } from './rsi-mean-reversion';
+import { orderCycle } from './order-cycle';
 
 export * from './strategy';
-export { smaCrossover, rsiMeanReversion };
+export { smaCrossover, rsiMeanReversion, orderCycle };
 
 export const STRATEGIES: Readonly<Record<string, StrategyDefinition<never>>> = {
   [smaCrossover.name]: smaCrossover as unknown as StrategyDefinition<never>,
   [rsiMeanReversion.name]: rsiMeanReversion as unknown as StrategyDefinition<never>,
+  [orderCycle.name]: orderCycle as unknown as StrategyDefinition<never>,
 };
 export const STRATEGY_NAMES = Object.keys(STRATEGIES);
 

@@ -30,7 +30,7 @@ export interface StrategyInput<P> {
 
 export type Signal = Omit<OrderIntentInput, 'strategyId'>;
 
-export interface StrategyDefinition<P extends z.infer<typeof ExecutionParams> = z.infer<typeof ExecutionParams>> {
+export interface StrategyDefinition<P = z.infer<typeof ExecutionParams>> {
   name: string;
   description: string;
   params: z.ZodType<P, z.input<z.ZodType<P>>>;

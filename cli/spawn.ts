@@ -98,6 +98,12 @@ export async function spawnVenue(datasets: Record<string, string>, opts: { port?
 }
 
 /** A worker in its own process; resolves once it polls. */
-export function spawnWorker(env: { TEMPORAL_ADDRESS: string; TEMPORAL_NAMESPACE?: string }, echo?: (line: string) => void, taskQueue?: string): Promise<Child> {
-  return spawnTempotrade(['worker', ...(taskQueue ? ['--task-queue', taskQueue] : [])], { env: { ...env }, ready: /worker polling task queue/, label: 'worker', timeoutMs: 120_000, ...(echo ? { echo } : {}) });
+export function spawnWorker(
+  env: { TEMPORAL_ADDRESS: string; TEMPORAL_NAMESPACE?: string } & Record<string, string>,
+  echo?: (line: string) => void,
+  taskQueue?: string,
+  venue: { accounts?: string[]; activitiesPerSecond?: number } = {},
+): Promise<Child> {
+  const venueArgs = [...(venue.accounts ?? []).flatMap((a) => ['--venue', a]), ...(venue.activitiesPerSecond !== undefined ? ['--venue-rate', String(venue.activitiesPerSecond)] : [])];
+  return spawnTempotrade(['worker', ...(taskQueue ? ['--task-queue', taskQueue] : []), ...venueArgs], { env: { ...env }, ready: /worker polling task queue/, label: 'worker', timeoutMs: 120_000, ...(echo ? { echo } : {}) });
 }

@@ -25,7 +25,7 @@ import { selectEngine } from '../domain/execution/selection';
 import { clientOrderIdPrefix, deriveClientOrderId } from '../domain/ids';
 import { isTerminal, type Order } from '../domain/orders/order';
 import { markToMarket } from '../domain/portfolio/portfolio';
-import { sub } from '../domain/money';
+import { min, sub } from '../domain/money';
 import { assessGuards, tradingStateDenial } from '../domain/risk/engine';
 import type { RiskVerdict } from '../domain/risk/verdict';
 import { HaltSignal, ReconcileSignal, ResumeSignal, StrategyRunInput, type StrategyRunInputRaw } from '../domain/run/input';
@@ -168,7 +168,7 @@ export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunSt
     const quote = input.symbols[0].split('/')[1];
     const balances = await io['account.open']({ ...ref, quote, capital: input.capital });
     const start = desc.clock.kind === 'replay' ? (input.startTime ?? desc.clock.start + (lookback - 1) * desc.clock.barMs) : Date.now();
-    const opened = initialRunState({ input, start, clock: desc.clock, instruments: desc.instruments, capabilities: desc.capabilities, engine: selectEngine(input.engine, input.risk), quote, cash: balances[quote].total });
+    const opened = initialRunState({ input, start, clock: desc.clock, instruments: desc.instruments, capabilities: desc.capabilities, engine: selectEngine(input.engine, input.risk), quote, cash: min(input.capital, balances[quote].total) });
     if (patched(RECONCILIATION_PATCH)) {
       // Opening reconciliation: the account must hold the capital, no position in the run's assets and
       // no order the run does not know, before the first trade. The venue's totals become the baseline.

@@ -17,7 +17,8 @@ import type { TradingState } from './trading-state';
 import type { StrategyRunInput } from './input';
 
 /**
- * The state of a new run: the portfolio opens with the venue's balance of the quote currency; the kill
+ * The state of a new run: the portfolio opens with the run's capital, or the venue's balance of the quote
+ * currency when that is less (the opening reconciliation then halts the run); the kill
  * switch starts the run HALTED, reduce-only mode starts it REDUCING.
  */
 export function initialRunState(args: {

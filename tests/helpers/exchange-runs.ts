@@ -35,15 +35,20 @@ export async function startExchange(accounts: ExchangeAccount[], balances: Recor
   });
 }
 
-/** The worker's broker registry, reading each account's keys the way a deployed worker does (env). */
-export function registryFor(accounts: ExchangeAccount[]): BrokerRegistry {
+/** The environment a worker process needs to trade these accounts (TEMPOTRADE_BINANCE_<ACCOUNT>_API_KEY / _SECRET). */
+export function credentialEnv(accounts: ExchangeAccount[]): Record<string, string> {
   const env: Record<string, string> = {};
   for (const a of accounts) {
     const [prefix] = credentialEnvPrefixes('binance', a.accountId);
     env[`${prefix}API_KEY`] = a.apiKey;
     env[`${prefix}SECRET`] = a.secret;
   }
-  return createBrokerRegistry(envCredentialProvider(env));
+  return env;
+}
+
+/** The worker's broker registry, reading each account's keys the way a deployed worker does (env). */
+export function registryFor(accounts: ExchangeAccount[]): BrokerRegistry {
+  return createBrokerRegistry(envCredentialProvider(credentialEnv(accounts)));
 }
 
 export function exchangeRunInput(args: { runId: string; account: ExchangeAccount; url: string; params: Record<string, unknown>; maxTicks: number; requestTimeout?: string; extra?: Partial<StrategyRunInputRaw> }): StrategyRunInputRaw {
@@ -70,10 +75,10 @@ export interface ExchangeCheck {
 }
 
 /** Run vs exchange: duplicates, lost fills, and portfolio = balances (exact decimals). */
-export function checkAgainstExchange(server: PaperVenueServer, account: ExchangeAccount, summary: RunSummary, start: Record<string, string>): ExchangeCheck {
+export function checkAgainstExchange(server: PaperVenueServer, account: ExchangeAccount, summary: RunSummary, start: Record<string, string>, notTheRuns: string[] = []): ExchangeCheck {
   const venue = server.venue;
-  const orders = venue.orders(account.apiKey);
-  const fills = venue.fills(account.apiKey);
+  const orders = venue.orders(account.apiKey).filter((o) => !notTheRuns.includes(o.clientOrderId));
+  const fills = venue.fills(account.apiKey).filter((f) => !notTheRuns.includes(f.clientOrderId));
   const balances = venue.balances(account.apiKey);
   const problems: string[] = [];
   const byCid = new Map<string, number>();

@@ -3,10 +3,16 @@
  * replay of real ETH/BTC candles, one recorded bar per second): the fault matrix, reconciliation at
  * the opening, and a bad API key.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import * as ccxt from 'ccxt';
 import type { Client } from '@temporalio/client';
-import { runAudit, startRun } from '../../temporal/runs-client';
+import { WorkflowFailedError } from '@temporalio/client';
+import { resumeRun, runAudit, runStatus, startRun } from '../../temporal/runs-client';
+import { binanceApiUrls } from '../../brokers/exchange/binance/urls';
+import { BIN, REPO_ROOT } from '../../cli/spawn';
 import type { RunSummary } from '../../domain/run/state';
-import { testClient, uniqueQueue, withWorker } from '../helpers/temporal';
+import { NAMESPACE, serverAddress, testClient, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
 import { checkAgainstExchange, exchangeAccount, exchangeRunInput, registryFor, startExchange } from '../helpers/exchange-runs';
 import type { ExchangeAccount } from '../helpers/exchange-runs';
 
@@ -19,6 +25,19 @@ beforeAll(async () => {
 afterAll(async () => {
   await client.connection.close();
 });
+
+/** The ccxt client a person at the desk would use on the same account. */
+function exchangeClient(url: string, a: ExchangeAccount): ccxt.binance {
+  const ex = new ccxt.binance({ apiKey: a.apiKey, secret: a.secret, options: { fetchMarkets: ['spot'], fetchMargins: false } });
+  ex.urls.api = binanceApiUrls(url) as typeof ex.urls.api;
+  return ex;
+}
+
+/** The tempotrade CLI as a user runs it, against the test server; returns stdout. */
+async function tempotrade(args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, TEMPORAL_ADDRESS: serverAddress(), TEMPORAL_NAMESPACE: NAMESPACE() } });
+  return stdout;
+}
 
 const ORDER_TYPES: Record<string, Record<string, unknown>> = {
   market: { orderType: 'market' },
@@ -87,5 +106,128 @@ describe('GIVEN strategy runs trading through ccxt on the local exchange', () =>
     } finally {
       await Promise.all(servers.map((s) => s.close()));
     }
+  });
+});
+
+describe('GIVEN an exchange account that holds an order and a position no run knows of', () => {
+  it('WHEN a run starts on it THEN it refuses to trade and reports both differences in its status, audit and CLI; after the operator cancels the order and resumes, it trades', async () => {
+    const stamp = Date.now().toString(36);
+    const account = exchangeAccount(`rec${stamp}`);
+    const server = await startExchange([account], { BTC: '1', ETH: '0.5' });
+    try {
+      const manual = exchangeClient(server.url, account);
+      await manual.loadMarkets();
+      const book = await manual.fetchOrderBook('ETH/BTC');
+      const stray = await manual.createOrder('ETH/BTC', 'limit', 'buy', 0.1, Number(manual.priceToPrecision('ETH/BTC', book.bids[0][0]! * 0.5)), { clientOrderId: 'web_manual_1' });
+      const queue = uniqueQueue('reconcile-open');
+      const runId = `rec-${stamp}`;
+      await withWorker(
+        queue,
+        async () => {
+          await startRun(client, exchangeRunInput({ runId, account, url: server.url, params: { everyBars: 1, orderPct: 10 }, maxTicks: 40 }), { taskQueue: queue });
+          const halted = await waitFor('the opening reconciliation', async () => {
+            const s = (await runStatus(client, runId)).status;
+            return s.reconciliation && s.tick >= 3 && s;
+          }, 60_000, 200);
+          // THEN: halted before any order, with both differences named and numbered
+          expect(halted.tradingState).toBe('HALTED');
+          expect(halted.reconciliation).toMatchObject({ trigger: 'opening', ok: false });
+          expect(halted.reconciliation!.differences.map((d) => [d.code, d.clientOrderId ?? d.asset])).toEqual([
+            ['UNEXPECTED_POSITION', 'ETH'],
+            ['UNKNOWN_OPEN_ORDER', 'web_manual_1'],
+          ]);
+          expect(halted.counters?.placed).toBe(0);
+          expect(halted.counters?.deniedByReason.TRADING_HALTED ?? 0).toBeGreaterThan(0);
+          expect(server.venue.orders(account.apiKey).map((o) => o.clientOrderId)).toEqual(['web_manual_1']);
+          const cli = await tempotrade(['run', 'status', runId]);
+          expect(cli).toMatch(/trading state\s+HALTED \(reconciliation \(opening\) found 2 differences/);
+          expect(cli).toMatch(/UNKNOWN_OPEN_ORDER\s+web_manual_1/);
+          expect(cli).toMatch(/UNEXPECTED_POSITION\s+ETH\s+the account already holds 0.5 ETH/);
+
+          // WHEN the operator cancels the stray order and resumes THEN the run reconciles again and trades
+          await manual.cancelOrder(String(stray.id), 'ETH/BTC');
+          await resumeRun(client, runId, { reason: 'stray order canceled by the desk' });
+          const summary = (await client.workflow.getHandle(runId).result()) as RunSummary;
+          const audit = await runAudit(client, runId);
+          expect(audit.filter((e) => e.kind === 'RECONCILED').map((e) => e.message)).toEqual([expect.stringMatching(/^venue agrees \(resume\)/)]);
+          expect(summary.orders.placed).toBeGreaterThan(0);
+          expect(checkAgainstExchange(server, account, summary, { ETH: '0.5' }, ['web_manual_1']).problems).toEqual([]);
+        },
+        { brokers: registryFor([account]), venueAccounts: [`binance:${account.accountId}`] },
+      );
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('GIVEN a run whose worker holds a wrong API secret', () => {
+  it('WHEN it starts THEN it fails closed with an authentication error that says what to check, and nothing is traded', async () => {
+    const stamp = Date.now().toString(36);
+    const account = exchangeAccount(`auth${stamp}`);
+    const server = await startExchange([account], { BTC: '1' });
+    try {
+      const queue = uniqueQueue('bad-key');
+      const runId = `auth-${stamp}`;
+      const wrong = { ...account, secret: 'not-the-secret' };
+      const failure = await withWorker(
+        queue,
+        async () => {
+          await startRun(client, exchangeRunInput({ runId, account, url: server.url, params: {}, maxTicks: 5 }), { taskQueue: queue });
+          return client.workflow.getHandle(runId).result().then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        },
+        { brokers: registryFor([wrong]), venueAccounts: [`binance:${account.accountId}`] },
+      );
+      expect(failure).toBeInstanceOf(WorkflowFailedError);
+      const chain: string[] = [];
+      for (let e = failure as { message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) chain.push(e.message ?? '');
+      expect(chain.join(' | ')).toMatch(/the venue rejected the API credentials: check the key, secret/);
+      expect(chain.join(' | ')).toMatch(/Signature for this request is not valid/);
+      expect(server.exchange.stats().ordersAccepted).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('GIVEN two workers sharing one venue account whose exchange allows 1200 request weight a minute', () => {
+  it('WHEN six runs tick ten times a second on it THEN with the per-account activity cap the exchange never answers 429, and without it, it does', async () => {
+    const stamp = Date.now().toString(36);
+    const scenario = async (label: string, cap: number | undefined) => {
+      const account = exchangeAccount(`rl${label}${stamp}`);
+      const server = await startExchange([account], { BTC: '2' }, { weightLimit: 1200 });
+      const queue = uniqueQueue(`rate-${label}`);
+      const opts = { brokers: registryFor([account]), venueAccounts: [`binance:${account.accountId}`], ...(cap !== undefined ? { venueActivitiesPerSecond: cap } : {}) };
+      try {
+        // Two workers, each with its own broker registry (as two processes would have), poll the same queues.
+        await withWorker(queue, () =>
+          withWorker(
+            queue,
+            async () => {
+              const endTime = Date.now() + 60_000;
+              const ids = await Promise.all(
+                Array.from({ length: 6 }, async (_, i) =>
+                  (await startRun(client, exchangeRunInput({ runId: `rl-${label}-${stamp}-${i}`, account, url: server.url, params: { everyBars: 1, orderPct: 5 }, maxTicks: 10_000, extra: { capital: '0.3', tickInterval: '100ms', stop: { endTime }, reconciliation: { balances: 'shared' } } }), { taskQueue: queue })).workflowId,
+                ),
+              );
+              await Promise.all(ids.map((id) => client.workflow.getHandle(id).result()));
+            },
+            opts,
+          ),
+        opts);
+        return server.exchange.stats();
+      } finally {
+        await server.close();
+      }
+    };
+    // The cap that guarantees it: 1200 weight a minute / (60 s × 40, the heaviest venue activity's weight) = 0.5 a second.
+    const [capped, uncapped] = await Promise.all([scenario('cap', 0.5), scenario('free', undefined)]);
+    console.log(`shared rate limit: with maxTaskQueueActivitiesPerSecond=0.5: ${capped.requests} requests, 429s ${JSON.stringify(capped.rateLimited)}; without: ${uncapped.requests} requests, 429s ${JSON.stringify(uncapped.rateLimited)}`);
+    expect(capped.rateLimited.weightLimit).toBe(0);
+    expect(capped.ordersAccepted).toBeGreaterThan(0);
+    expect(uncapped.rateLimited.weightLimit).toBeGreaterThan(0);
   });
 });

@@ -101,3 +101,20 @@ export function bookFromCandle(candle: Candle, instrument: Instrument): Syntheti
 export function isMultipleOf(price: DecLike, step: DecLike): boolean {
   return new Dec(price).mod(step).isZero();
 }
+
+/**
+ * A venue's real order book (paper fills on live data) in the SyntheticBook shape, so the same walks
+ * fill against it: levels best first, mid = (bid + ask) / 2, spreadBps = (ask − bid) / mid × 10 000.
+ * Levels with a size of zero are dropped; either side empty, or a crossed book, is refused.
+ */
+export function bookFromLevels(bids: readonly Level[], asks: readonly Level[], symbol: string): SyntheticBook {
+  const keep = (ls: readonly Level[]): Level[] => ls.filter(([p, s]) => new Dec(p).gt(0) && new Dec(s).gt(0)).map(([p, s]) => [str(p), str(s)]);
+  const b = keep(bids);
+  const a = keep(asks);
+  if (b.length === 0 || a.length === 0) throw new Error(`${symbol}: the venue's order book has an empty side (${b.length} bids, ${a.length} asks)`);
+  const bid = new Dec(b[0][0]);
+  const ask = new Dec(a[0][0]);
+  if (bid.gte(ask)) throw new Error(`${symbol}: the venue's order book is crossed (bid ${b[0][0]} ≥ ask ${a[0][0]})`);
+  const mid = bid.plus(ask).div(2);
+  return { bids: b, asks: a, bid: b[0][0], ask: a[0][0], mid: str(mid), spreadBps: str(ask.minus(bid).div(mid).times(10_000)) };
+}

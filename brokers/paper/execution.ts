@@ -56,7 +56,8 @@ export class OrderBooks {
     for (const { acct, vo } of live) {
       const o = vo.order;
       if (vo.triggered || !isStopType(o.type) || o.stopPrice === undefined || !stopTriggered(o.type, o.side, o.stopPrice, bar)) continue;
-      book ??= bookFromCandle(bar, m.instrument);
+      // A live market's stops walk the exchange's real book (the one fed with this bar).
+      book ??= m.live?.book ?? bookFromCandle(bar, m.instrument);
       vo.triggered = true;
       this.unlock(acct, vo, vo.lock.amount);
       const plan = executeArrival(arrivalOf(o, triggeredKind(o.type)), book, m.instrument.fees);

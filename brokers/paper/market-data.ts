@@ -1,6 +1,11 @@
 /**
  * Replay data of one paper market: candles, timeframe, instrument, and time lookups. Pure.
  *
+ * A live market (paper fills on live data, brokers/paper-live/) has the same shape, fed as it goes:
+ * closed bars are appended as the exchange publishes them (the oldest dropped beyond LIVE_BARS_KEPT),
+ * and `live.book` holds the exchange's real order book as last fetched, which takers walk instead of a
+ * candle-derived one.
+ *
  * Clock rule (no look-ahead): a bar counts once it has CLOSED. The bar current at market time t is the
  * last bar with ts + barMs ≤ t; with gaps in the data it is simply the last one before the gap.
  *
@@ -20,6 +25,14 @@ import { Instrument, MarketSymbol } from '../../domain/market/instrument';
 import type { MarketClock, MarketSnapshot } from '../../domain/market/snapshot';
 import { Dec, cmp, str } from '../../domain/money';
 import { bookFromCandle, decOf } from './book';
+import type { SyntheticBook } from './book';
+
+/** What a live market has beyond replay data (not persisted: refetched after a restart). */
+export interface LiveData {
+  /** The exchange's order book as last fetched, and when (wall ms). */
+  book?: SyntheticBook;
+  bookTs?: number;
+}
 
 export interface Market {
   symbol: string;
@@ -29,7 +42,12 @@ export interface Market {
   /** closeTimes[i] = candles[i].ts + barMs. */
   closeTimes: number[];
   barMs: number;
+  /** Present on a live market. */
+  live?: LiveData;
 }
+
+/** Closed bars a live market keeps (memory and state file); older ones have been matched already. */
+export const LIVE_BARS_KEPT = 500;
 
 export interface MarketInfo {
   symbol: string;
@@ -96,7 +114,8 @@ export function deriveInstrument(symbol: string, candles: readonly Candle[]): In
   };
 }
 
-export function buildMarket(symbol: string, source: string, candles: Candle[], instrument?: unknown): Market {
+/** `barMs`: the timeframe when known (a live market); otherwise inferred from the candles. */
+export function buildMarket(symbol: string, source: string, candles: Candle[], instrument?: unknown, barMs?: number): Market {
   const sym = MarketSymbol.safeParse(symbol);
   if (!sym.success) throw new TempotradeError('VALIDATION', `symbol: ${sym.error.issues[0].message} (got "${symbol}")`);
   let inst: Instrument;
@@ -116,8 +135,51 @@ export function buildMarket(symbol: string, source: string, candles: Candle[], i
       throw new TempotradeError('VALIDATION', `instrument.precision.price: tick ${inst.precision.price} is not below the lowest close ${str(minClose)}`);
     }
   }
-  const barMs = inferBarMs(candles);
-  return { symbol, source, instrument: inst, candles, closeTimes: candles.map((c) => c.ts + barMs), barMs };
+  const ms = barMs ?? inferBarMs(candles);
+  return { symbol, source, instrument: inst, candles, closeTimes: candles.map((c) => c.ts + ms), barMs: ms };
+}
+
+/** Closed bars of a live feed, validated (strictly increasing time) and cleaned like CSV numbers; may be empty. */
+export function liveBars(data: readonly Candle[], source: string): Candle[] {
+  const r = z.array(Candle).safeParse(data);
+  if (!r.success) throw new TempotradeError('VENUE_STATE', `${source}: invalid bars: ${formatZodIssues(r.error, 'bars')}`, { source });
+  const bad = r.data.findIndex((c, i) => i > 0 && c.ts <= r.data[i - 1].ts);
+  if (bad > 0) throw new TempotradeError('VENUE_STATE', `${source}: bars[${bad}].ts ${r.data[bad].ts} is not after ${r.data[bad - 1].ts}`, { source });
+  return r.data.map((c) => ({ ts: c.ts, open: clean(c.open), high: clean(c.high), low: clean(c.low), close: clean(c.close), volume: clean(c.volume) }));
+}
+
+/** A live market: the exchange's instrument (required), its timeframe, and at least one closed bar. */
+export function liveMarket(symbol: string, source: string, instrument: unknown, barMs: number, bars: readonly Candle[]): Market {
+  if (instrument === undefined) throw new TempotradeError('VALIDATION', `instrument: a live market (${symbol}) needs the exchange's instrument`);
+  if (!Number.isSafeInteger(barMs) || barMs <= 0) throw new TempotradeError('VALIDATION', `barMs: must be a positive integer, got ${barMs}`);
+  const candles = liveBars(bars, source);
+  if (candles.length === 0) throw new TempotradeError('VENUE_STATE', `${source}: ${symbol} has no closed bar yet`, { symbol, source });
+  return { ...buildMarket(symbol, source, candles, instrument, barMs), live: {} };
+}
+
+/** Append the bars newer than the market's last one (older ones are ignored); returns how many were appended. */
+export function appendBars(m: Market, bars: readonly Candle[]): number {
+  const last = m.candles[m.candles.length - 1]?.ts ?? -1;
+  const fresh = liveBars(bars, m.source).filter((c) => c.ts > last);
+  for (const c of fresh) {
+    m.candles.push(c);
+    m.closeTimes.push(c.ts + m.barMs);
+  }
+  return fresh.length;
+}
+
+/** Keep the last LIVE_BARS_KEPT bars (call after every account has been matched against them). */
+export function trimLive(m: Market): void {
+  const extra = m.candles.length - LIVE_BARS_KEPT;
+  if (extra > 0) {
+    m.candles.splice(0, extra);
+    m.closeTimes.splice(0, extra);
+  }
+}
+
+/** Close time of the market's last bar. */
+export function lastCloseTs(m: Market): number {
+  return m.closeTimes[m.closeTimes.length - 1];
 }
 
 /** Smallest i with keys[i] > t (keys ascending); keys.length when none. */
@@ -190,24 +252,25 @@ export function requireCurrent(m: Market, at: number): number {
 
 /**
  * The market as seen at `at`: the current bar's book and close, and the closed bars with open time
- * after `since` (the last `limit` of them). Never a bar that closes after `at`.
+ * after `since` (the last `limit` of them). Never a bar that closes after `at`. A live market shows
+ * the exchange's book as last fetched (mark = its mid, markTs = when it was fetched) and never ends.
  */
 export function snapshotAt(m: Market, at: number, since: number | undefined, limit: number): MarketSnapshot {
   const idx = requireCurrent(m, at);
-  const book = bookFromCandle(m.candles[idx], m.instrument);
+  const book = m.live?.book ?? bookFromCandle(m.candles[idx], m.instrument);
   let start = Math.max(0, idx + 1 - limit);
   if (since !== undefined) while (start <= idx && m.candles[start].ts <= since) start++;
   return {
     symbol: m.symbol,
     at,
-    markTs: m.closeTimes[idx],
+    markTs: m.live?.bookTs ?? m.closeTimes[idx],
     mark: book.mid,
     bid: book.bid,
     ask: book.ask,
     bids: book.bids,
     asks: book.asks,
     bars: m.candles.slice(start, idx + 1).map((c) => ({ ...c })),
-    endOfData: at >= m.closeTimes[m.closeTimes.length - 1],
+    endOfData: m.live === undefined && at >= m.closeTimes[m.closeTimes.length - 1],
   };
 }
 

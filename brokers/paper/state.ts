@@ -1,8 +1,13 @@
 /**
  * What the paper venue persists, and the file I/O around it. The state file holds every account's
  * balances and orders (with their fills), the per-symbol clocks, counters, and each market's recorded
- * source with its instrument and a fingerprint of the data. Candles are not persisted: a restarted
- * venue reloads them from the recorded sources and refuses to start if the data changed.
+ * source with its instrument and a fingerprint of the data. Candles of replay markets are not
+ * persisted: a restarted venue reloads them from the recorded sources and refuses to start if the data
+ * changed. A live market (fed bar by bar from an exchange, brokers/paper-live/) cannot be re-read, so
+ * its last closed bars are persisted with it.
+ *
+ * Versions: 3 added live markets. A version-2 file (replay markets only) loads unchanged and is
+ * written back as version 3 at the next change.
  *
  * Writes are atomic (write a temp file in the same directory, fsync, rename over the target), so a
  * venue killed mid-write leaves either the previous state or the new one, never a torn file.
@@ -12,11 +17,12 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { z } from 'zod';
 import { TempotradeError, formatZodIssues } from '../../domain/errors';
+import { Candle } from '../../domain/market/candles';
 import { Instrument, MarketSymbol } from '../../domain/market/instrument';
 import { NonNegativeAmount } from '../../domain/money';
 import { Order } from '../../domain/orders/order';
 
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 
 /** Account keys: what the `x-tempotrade-account` header carries. */
 export const AccountKey = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/, 'account: letters, digits and . _ : - only (1–64)');
@@ -50,13 +56,27 @@ export const MarketState = z
   .strict();
 export type MarketState = z.output<typeof MarketState>;
 
+/** A market fed live (paper fills on live data): instrument, timeframe and the last closed bars fed, oldest first. */
+export const LiveMarketState = z
+  .object({
+    kind: z.literal('live'),
+    symbol: MarketSymbol,
+    source: z.string().min(1),
+    instrument: Instrument,
+    barMs: z.number().int().positive(),
+    bars: z.array(Candle).min(1),
+  })
+  .strict();
+export type LiveMarketState = z.output<typeof LiveMarketState>;
+
 export const PaperVenueState = z
   .object({
-    version: z.literal(STATE_VERSION),
+    /** 2 (before live markets) is read and migrated: it has the same shape with replay markets only. */
+    version: z.union([z.literal(2), z.literal(STATE_VERSION)]).transform((): typeof STATE_VERSION => STATE_VERSION),
     nextOrderNo: z.number().int().positive(),
     nextFillNo: z.number().int().positive(),
     stats: z.object({ ordersAccepted: Count, duplicateClientOrderIdRejected: Count, fills: Count }).strict(),
-    markets: z.array(MarketState),
+    markets: z.array(z.union([MarketState, LiveMarketState])),
     /** account key → symbol → market time: every account replays on its own clock. */
     clocks: z.record(AccountKey, z.record(MarketSymbol, Ms)),
     accounts: z.array(z.object({ key: AccountKey, balances: z.record(Asset, HoldingState), orders: z.array(VenueOrderState) }).strict()),

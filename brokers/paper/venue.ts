@@ -15,6 +15,13 @@
  *
  * Persistence: with `stateFile`, the state is loaded at construction when the file exists and written
  * atomically after every call that changed it, before the call returns.
+ *
+ * Live markets (paper fills on live data, brokers/paper-live/): `openLiveMarket` adds a market with the
+ * exchange's instrument and its closed bars so far; `feedLive` appends the bars that closed since and
+ * sets the exchange's current order book. Takers (market orders, marketable limits, triggered stops)
+ * walk that real book; resting orders and stops are matched, as above, against each bar as it is fed.
+ * A live market's clock never passes its last fed bar (a bar not yet fed can still be matched), and
+ * order and taker-fill times are the caller's `at` (wall time) instead of market time.
  */
 import { z } from 'zod';
 import type { Balance, OrderPreview, VenueDescription } from '../brokerage';
@@ -26,11 +33,12 @@ import { NonNegativeAmount, cmp, min } from '../../domain/money';
 import { PlaceOrder, isTerminal, remainingQuantity } from '../../domain/orders/order';
 import type { Fill, Order } from '../../domain/orders/order';
 import { bookFromCandle } from './book';
+import type { SyntheticBook } from './book';
 import { INSUFFICIENT_BALANCE_MESSAGE, OrderBooks, arrivalOf, newVenueOrder, requirement } from './execution';
 import type { Account, OpenOrder } from './execution';
 import { orderRuleViolation } from './filters';
 import { Ledger } from './ledger';
-import { buildMarket, currentIndex, describeMarkets, fingerprintOf, firstClosingAfter, marketInfo, requireCurrent, snapshotAt, toCandles } from './market-data';
+import { appendBars, buildMarket, currentIndex, describeMarkets, fingerprintOf, firstClosingAfter, lastCloseTs, liveMarket, marketInfo, requireCurrent, snapshotAt, toCandles, trimLive } from './market-data';
 import type { Market, MarketInfo } from './market-data';
 import { executeArrival, feeFor, isStopType } from './matching';
 import { previewOf } from './preview';
@@ -135,6 +143,45 @@ export class PaperVenue {
     return this.mutate(() => this.addMarket(symbol, source, read, instrument));
   }
 
+  /**
+   * Add a live market (idempotent for the same symbol and source; another source is VALIDATION): the
+   * exchange's instrument, its timeframe, and the closed bars it has published so far (at least one).
+   */
+  openLiveMarket(symbol: string, spec: { source: string; instrument: unknown; barMs: number; bars: readonly Candle[] }): MarketInfo {
+    this.requests++;
+    return this.mutate(() => {
+      const existing = this.markets.get(symbol);
+      if (existing) {
+        if (existing.live && existing.source === spec.source) return marketInfo(existing);
+        throw new TempotradeError('VALIDATION', `market ${symbol} is already loaded from ${existing.source}; refusing to load it again from ${spec.source}`, { symbol, loadedFrom: existing.source, requested: spec.source });
+      }
+      const m = liveMarket(symbol, spec.source, spec.instrument, spec.barMs, spec.bars);
+      this.markets.set(symbol, m);
+      this.dirty = true;
+      return marketInfo(m);
+    });
+  }
+
+  /**
+   * Feed a live market: set the exchange's current book (when given), append the bars closed since the
+   * last one fed, and move every account's clock to the last close, which matches their resting and
+   * stop orders against each new bar (triggered stops walk this book).
+   */
+  feedLive(symbol: string, feed: { bars: readonly Candle[]; book?: SyntheticBook; bookTs?: number }): { appended: number; lastCloseTs: number } {
+    this.requests++;
+    return this.mutate(() => {
+      const m = this.market(symbol);
+      if (!m.live) throw new TempotradeError('VALIDATION', `market ${symbol} is a replay market (${m.source}), not a live one`, { symbol });
+      if (feed.book) m.live = { book: structuredClone(feed.book), bookTs: feed.bookTs };
+      const appended = appendBars(m, feed.bars);
+      if (appended > 0) this.dirty = true;
+      const last = lastCloseTs(m);
+      for (const key of this.accounts.keys()) this.advanceClock(key, m, last);
+      trimLive(m);
+      return { appended, lastCloseTs: last };
+    });
+  }
+
   listMarkets(): MarketInfo[] {
     return [...this.markets.values()].map(marketInfo);
   }
@@ -225,8 +272,8 @@ export class PaperVenue {
       }
       const m = this.market(cmd.symbol);
       this.advanceClock(key, m, cmd.at);
-      const now = this.clockOf(key, m.symbol) ?? cmd.at;
-      const book = bookFromCandle(m.candles[requireCurrent(m, now)], m.instrument);
+      const now = m.live ? Math.max(cmd.at, this.clockOf(key, m.symbol) ?? 0) : (this.clockOf(key, m.symbol) ?? cmd.at);
+      const book = this.bookAt(m, now);
       const violation = orderRuleViolation(cmd, m.instrument, book.mid);
       if (violation) throw new TempotradeError('INVALID_ORDER', violation, { clientOrderId: cmd.clientOrderId });
       const { base } = m.instrument;
@@ -257,7 +304,7 @@ export class PaperVenue {
     const cmd = parseOrThrow(PlaceOrder, input, 'order');
     const m = this.market(cmd.symbol);
     const at = Math.max(cmd.at, this.clockOf(key, m.symbol) ?? cmd.at);
-    const book = bookFromCandle(m.candles[requireCurrent(m, at)], m.instrument);
+    const book = this.bookAt(m, at);
     const violation = orderRuleViolation(cmd, m.instrument, book.mid);
     const plan = violation || isStopType(cmd.type) ? undefined : executeArrival(arrivalOf(cmd, cmd.type === 'market' ? 'market' : 'limit'), book, m.instrument.fees);
     const need = violation || plan?.kind === 'rejected' ? undefined : requirement(m, cmd, plan);
@@ -357,7 +404,11 @@ export class PaperVenue {
       nextOrderNo: this.nextOrderNo,
       nextFillNo: this.nextFillNo,
       stats: this.counters,
-      markets: [...this.markets.values()].map((m) => ({ symbol: m.symbol, source: m.source, instrument: m.instrument, fingerprint: fingerprintOf(m) })),
+      markets: [...this.markets.values()].map((m) =>
+        m.live
+          ? { kind: 'live' as const, symbol: m.symbol, source: m.source, instrument: m.instrument, barMs: m.barMs, bars: m.candles }
+          : { symbol: m.symbol, source: m.source, instrument: m.instrument, fingerprint: fingerprintOf(m) },
+      ),
       clocks: Object.fromEntries([...this.clocks.entries()].map(([k, m]) => [k, Object.fromEntries(m)])),
       accounts: [...this.accounts.entries()].map(([key, a]) => ({ key, balances: a.ledger.toRecord(), orders: [...a.orders.values()] })),
     });
@@ -365,6 +416,10 @@ export class PaperVenue {
 
   private restore(state: PaperVenueState, where: string): void {
     for (const ms of state.markets) {
+      if ('kind' in ms) {
+        this.markets.set(ms.symbol, liveMarket(ms.symbol, ms.source, ms.instrument, ms.barMs, ms.bars));
+        continue;
+      }
       let data: string | readonly Candle[];
       try {
         data = this.loadSource(ms.source);
@@ -422,6 +477,15 @@ export class PaperVenue {
     return m;
   }
 
+  /** The book takers walk: a live market's real book, else the synthetic book of the bar current at `at`. */
+  private bookAt(m: Market, at: number): SyntheticBook {
+    if (m.live) {
+      if (!m.live.book) throw new TempotradeError('VENUE_STATE', `${m.symbol}: no order book fetched from the exchange yet`, { symbol: m.symbol });
+      return m.live.book;
+    }
+    return bookFromCandle(m.candles[requireCurrent(m, at)], m.instrument);
+  }
+
   private account(key: string): Account {
     const a = this.accounts.get(key);
     if (!a) throw new TempotradeError('AUTHENTICATION', `unknown account "${key}": open it first`, { account: key });
@@ -430,6 +494,8 @@ export class PaperVenue {
 
   private advanceClock(key: string, m: Market, at: number): void {
     if (!Number.isSafeInteger(at) || at < 0) throw new TempotradeError('VALIDATION', `at: must be a non-negative integer (ms), got ${at}`);
+    // A live market's clock stops at its last fed bar: a bar that closes later is matched once it is fed.
+    if (m.live) at = Math.min(at, lastCloseTs(m));
     const prev = this.clockOf(key, m.symbol);
     if (prev !== undefined && at <= prev) return;
     const open = this.openOf(key, m.symbol);

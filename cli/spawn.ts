@@ -90,8 +90,12 @@ export async function spawnTempotrade(args: string[], opts: { env?: NodeJS.Proce
 }
 
 /** Paper venue in its own process on a free port; resolves once it listens. */
-export async function spawnVenue(datasets: Record<string, string>, opts: { port?: number; stateFile?: string } = {}): Promise<Child & { url: string }> {
-  const args = ['venue', '--port', String(opts.port ?? 0), ...Object.entries(datasets).flatMap(([s, p]) => ['--data', `${s}=${p}`]), ...(opts.stateFile ? ['--state', opts.stateFile] : [])];
+export async function spawnVenue(
+  datasets: Record<string, string>,
+  opts: { port?: number; stateFile?: string; apiKeys?: Array<{ apiKey: string; secret: string; balances: Record<string, string> }> } = {},
+): Promise<Child & { url: string }> {
+  const keyArgs = (opts.apiKeys ?? []).flatMap((k) => ['--api-key', k.apiKey, '--api-secret', k.secret, ...Object.entries(k.balances).flatMap(([a, v]) => ['--balance', `${a}=${v}`])]);
+  const args = ['venue', '--port', String(opts.port ?? 0), ...Object.entries(datasets).flatMap(([s, p]) => ['--data', `${s}=${p}`]), ...(opts.stateFile ? ['--state', opts.stateFile] : []), ...keyArgs];
   const child = await spawnTempotrade(args, { ready: /paper venue listening on (http:\/\/\S+)/, label: 'paper venue' });
   const url = /paper venue listening on (http:\/\/\S+)/.exec(child.output())![1];
   return Object.assign(child, { url });

@@ -1,8 +1,10 @@
 /**
  * `npm run demo`: the whole system on embedded defaults. A local Temporal server (started or reused),
- * the paper venue and a worker in their own processes, two paper strategies on bundled real Binance
- * data (January 2018), one per engine, a worker SIGKILL in the middle, then the summaries, a check
- * that every portfolio equals the venue's balances, and the Temporal UI links. Stops what it started.
+ * the local venue and a worker in their own processes, and three paper strategies on bundled real
+ * Binance data (January 2018): one per engine on the venue's replay API (fast, reproducible), and one
+ * through the real ccxt binance client against the venue's Binance-protocol exchange (wall-clock
+ * replay, one recorded bar a second). A worker SIGKILL in the middle, then the summaries, a check that
+ * every portfolio equals the venue's balances, and the Temporal UI links. Stops what it started.
  */
 import path from 'node:path';
 import { Command } from 'commander';
@@ -18,6 +20,7 @@ import { parseFlags } from '../flags';
 import { formatSummary, uiLink } from '../format';
 import { progressLine } from './run';
 import { REPO_ROOT, spawnVenue, spawnWorker, type Child } from '../spawn';
+import { credentialEnvPrefixes } from '../../brokers/credentials';
 
 const DATA = (f: string) => path.join(REPO_ROOT, 'data', 'market', f);
 export const DEMO_DATA: Record<string, string> = {
@@ -27,7 +30,17 @@ export const DEMO_DATA: Record<string, string> = {
   'DASH/BTC': DATA('DASH_BTC-5m.csv.gz'),
 };
 
+/** The demo's account on the local Binance-protocol exchange (an API key like any exchange's). */
+export function demoExchangeAccount(stamp: string) {
+  const apiKey = `demo${stamp}`;
+  return { accountId: `demo-exchange-${stamp}`, apiKey, secret: `demo-secret-${stamp}`, balances: { BTC: '1' } };
+}
+
+/** Exchange runs tick on wall-clock bars (one a second): at most this many ticks, so the demo stays short. */
+export const EXCHANGE_RUN_MAX_TICKS = 90;
+
 export function demoRuns(stamp: string, venueUrl: string, ticks: number): StrategyRunInputRaw[] {
+  const exchange = demoExchangeAccount(stamp);
   return [
     {
       runId: `demo-sma-live-${stamp}`,
@@ -51,12 +64,26 @@ export function demoRuns(stamp: string, venueUrl: string, ticks: number): Strate
       risk: { enableDynamicPositionSizing: true, sizing: { method: 'equity-leverage', targetLeverage: 1, multiplier: 0.15 }, dailyLossLimitPct: 5 },
       stop: { maxTicks: ticks, endOfData: true },
     },
+    {
+      runId: `demo-sma-exchange-${stamp}`,
+      accountId: exchange.accountId,
+      strategy: { name: 'sma-crossover', params: { fast: 3, slow: 10, orderPct: 20 } },
+      symbols: ['ETH/BTC'],
+      // The real ccxt binance client, pointed at the local exchange: the same config reaches Binance
+      // itself with `apiUrl` removed and keys in the worker's environment (or Secrets Manager).
+      venue: { kind: 'ccxt', exchangeId: 'binance', apiUrl: venueUrl, timeframe: '1s' },
+      engine: 'live',
+      capital: '1',
+      tickInterval: '1s',
+      risk: { dailyLossLimitPct: 5 },
+      stop: { maxTicks: Math.min(ticks, EXCHANGE_RUN_MAX_TICKS) },
+    },
   ];
 }
 
 /** Portfolio cash and positions against the venue's balances, to the last unit. */
-export async function checkAgainstVenue(summary: RunSummary, venueUrl: string): Promise<string[]> {
-  const venue = new PaperBrokerage({ url: venueUrl, account: summary.accountId });
+export async function checkAgainstVenue(summary: RunSummary, venueUrl: string, venueAccount = summary.accountId): Promise<string[]> {
+  const venue = new PaperBrokerage({ url: venueUrl, account: venueAccount });
   const balances = await venue.balances();
   const diffs: string[] = [];
   const quoteHeld = balances[summary.quote]?.total ?? '0';
@@ -70,11 +97,17 @@ export async function checkAgainstVenue(summary: RunSummary, venueUrl: string): 
   return diffs;
 }
 
+/** TEMPOTRADE_<EXCHANGE>_<ACCOUNT>_API_KEY / _SECRET: how a worker finds an account's keys. */
+function credentialEnvFor(exchangeId: string, accountId: string, keys: { apiKey: string; secret: string }): Record<string, string> {
+  const [prefix] = credentialEnvPrefixes(exchangeId, accountId);
+  return { [`${prefix}API_KEY`]: keys.apiKey, [`${prefix}SECRET`]: keys.secret };
+}
+
 const DemoFlags = z.object({ ticks: z.coerce.number().int().min(10).max(100_000), killWorker: z.boolean(), json: z.boolean() }).strict();
 
 export function demoCommand(): Command {
   return new Command('demo')
-    .description('run two paper strategies on bundled real data through Temporal, one per engine')
+    .description('run three paper strategies on bundled real data through Temporal: one per engine, one through ccxt on the local exchange')
     .option('--ticks <n>', 'ticks per run (5-minute bars)', '500')
     .option('--no-kill-worker', 'do not SIGKILL the worker in the middle')
     .option('--json', 'print the summaries as JSON', false)
@@ -84,22 +117,27 @@ export function demoCommand(): Command {
       const started: Array<{ stop(): Promise<void> }> = [];
       let server: DevServer | undefined;
       try {
-        log('tempotrade demo — two paper strategies on real Binance OHLCV (Jan 2018), one per execution engine\n');
+        log('tempotrade demo — three paper strategies on real Binance OHLCV (Jan 2018): one per execution engine, one through ccxt on the local Binance-protocol exchange\n');
         server = await startDevServer({ reuse: true, log: (m) => log(`[temporal] ${m}`) });
         if (!server.reused) started.push(server);
         const uiBase = server.uiUrl ?? 'http://localhost:8233';
         log(`[temporal] ${server.reused ? 'reusing' : 'started'} ${server.address}; UI ${uiBase}`);
         const env = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace };
 
-        const venue = await spawnVenue(DEMO_DATA);
+        const stamp = Date.now().toString(36);
+        const exchangeAccount = demoExchangeAccount(stamp);
+        const venue = await spawnVenue(DEMO_DATA, { apiKeys: [exchangeAccount] });
         started.push(venue);
-        log(`[venue]    paper venue on ${venue.url} (pid ${venue.pid})`);
-        let worker: Child = await spawnWorker(env);
+        log(`[venue]    local venue on ${venue.url}: replay API /v1, Binance protocol /api/v3 (pid ${venue.pid})`);
+        // The worker reads the exchange keys from its environment, like against any exchange, and executes
+        // that venue account's calls on its own task queue.
+        const workerEnv = { ...env, ...credentialEnvFor('binance', exchangeAccount.accountId, exchangeAccount) };
+        const venueQueues = { accounts: [`binance:${exchangeAccount.accountId}`] };
+        let worker: Child = await spawnWorker(workerEnv, undefined, undefined, venueQueues);
         started.push({ stop: () => worker.stop() });
         log(`[worker]   worker polling (pid ${worker.pid})`);
 
         const client = await connectClient(temporalConfigFromEnv(process.env, { address: server.address, namespace: server.namespace }));
-        const stamp = Date.now().toString(36);
         const inputs = demoRuns(stamp, venue.url, f.ticks);
         for (const input of inputs) {
           await startRun(client, input);
@@ -116,7 +154,7 @@ export function demoCommand(): Command {
                 void (async () => {
                   log(`\n[chaos]    kill -9 worker pid ${worker.pid} at tick ${s.tick} of ${input.runId}`);
                   await worker.kill9();
-                  worker = await spawnWorker(env);
+                  worker = await spawnWorker(workerEnv, undefined, undefined, venueQueues);
                   log(`[chaos]    new worker pid ${worker.pid}: the runs continue from their history\n`);
                 })();
               }
@@ -126,7 +164,7 @@ export function demoCommand(): Command {
 
         const out: Array<RunSummary & { ui: string; venueCheck: string[] }> = [];
         for (const s of results) {
-          const diffs = await checkAgainstVenue(s, venue.url);
+          const diffs = await checkAgainstVenue(s, venue.url, s.accountId === exchangeAccount.accountId ? exchangeAccount.apiKey : s.accountId);
           const ui = uiLink(uiBase, server.namespace, s.workflowId);
           out.push({ ...s, ui, venueCheck: diffs });
           const view = await runStatus(client, s.workflowId);

@@ -34,6 +34,8 @@ const StartFlags = z
     venueUrl: z.string().url().default(process.env.TEMPOTRADE_PAPER_URL ?? DEFAULT_PAPER_VENUE_URL),
     exchange: z.string().optional(),
     sandbox: z.boolean().default(false),
+    apiUrl: z.string().url().optional(),
+    timeframe: z.string().regex(/^\d+[smhd]$/, 'must be like 1s, 5m, 1h or 1d').optional(),
     wait: z.boolean().default(false),
     json: z.boolean().default(false),
   })
@@ -61,7 +63,9 @@ export function buildRunInput(flags: z.output<typeof StartFlags>): StrategyRunIn
     accountId: flags.account,
     strategy: { name: flags.strategy, params: paramValues(flags.param) },
     symbols: flags.symbol,
-    venue: flags.exchange ? { kind: 'ccxt', exchangeId: flags.exchange, sandbox: flags.sandbox } : { kind: 'paper', url: flags.venueUrl, data },
+    venue: flags.exchange
+      ? { kind: 'ccxt', exchangeId: flags.exchange, sandbox: flags.sandbox, ...(flags.apiUrl ? { apiUrl: flags.apiUrl } : {}), ...(flags.timeframe ? { timeframe: flags.timeframe } : {}) }
+      : { kind: 'paper', url: flags.venueUrl, data },
     mode: flags.mode,
     ...(flags.engine ? { engine: flags.engine } : {}),
     risk: loadRiskConfig(flags.riskFile),
@@ -107,6 +111,8 @@ export function runCommand(): Command {
     .option('--venue-url <url>', 'paper venue URL')
     .option('--exchange <id>', 'trade on a ccxt exchange instead of the paper venue')
     .option('--sandbox', 'use the exchange sandbox', false)
+    .option('--api-url <url>', 'send the exchange calls here: the local Binance-protocol exchange (tempotrade venue), e.g. http://127.0.0.1:8701')
+    .option('--timeframe <tf>', 'bar timeframe of a ccxt venue (default 5m; the local exchange serves 1s)')
     .option('--wait', 'wait for the run to end, showing progress', false)
     .option('--json', 'print one JSON summary', false)
     .action(async (opts) => {

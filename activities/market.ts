@@ -2,6 +2,7 @@
 import type { VenueDescription, Balance } from '../brokers/brokerage';
 import type { BrokerRegistry } from '../brokers/registry';
 import { PaperBrokerage } from '../brokers/paper/client';
+import { PaperOnLiveBrokerage } from '../brokers/paper-live/brokerage';
 import type { MarketSnapshot } from '../domain/market/snapshot';
 import { TempotradeError } from '../domain/errors';
 import type { VenueRef } from './types';
@@ -34,14 +35,15 @@ export function createMarketActivities(deps: MarketActivityDeps) {
     },
 
     /**
-     * Open the run's account. Paper: fund it with the starting capital if it does not exist yet
-     * (idempotent, never re-funds). Live: read the balances. Either way the portfolio starts from the
+     * Open the run's account. Paper (the paper venue, or paper fills on live data): fund it with the
+     * starting capital if it does not exist yet (idempotent, never re-funds). Live: read the balances. Either way the portfolio starts from the
      * venue's balance of the quote currency, so portfolio and venue agree from the first tick.
      */
     async 'account.open'(input: VenueRef & { quote: string; capital: string }): Promise<Record<string, Balance>> {
       return guarded('account.open', async () => {
         const broker = await deps.brokers.get(input.venue, input.accountId);
-        const balances = broker instanceof PaperBrokerage ? await broker.openAccount({ [input.quote]: input.capital }) : await broker.balances();
+        const paper = broker instanceof PaperBrokerage || broker instanceof PaperOnLiveBrokerage;
+        const balances = paper ? await broker.openAccount({ [input.quote]: input.capital }) : await broker.balances();
         if (!balances[input.quote]) throw new TempotradeError('VENUE_STATE', `account ${input.accountId} holds no ${input.quote}`);
         return balances;
       });

@@ -44,6 +44,12 @@ export const VenueSpec = z.discriminatedUnion('kind', [
       requestTimeout: Duration.pipe(z.number().int().min(100, 'must be at least 100ms').max(120_000, 'must be at most 2m')).default(10_000),
       /** Timeframe of bars the strategies see ("1s" suits the local exchange's accelerated replay). */
       timeframe: z.string().regex(/^\d+[smhd]$/, 'must be like 1s, 5m, 1h or 1d').default('5m'),
+      /**
+       * Who fills the orders. "venue": they are sent to the exchange (live, sandbox or local exchange).
+       * "paper": paper trading on live data: market data from the exchange's public endpoints (no keys),
+       * orders never sent, filled in-process by tempotrade's paper fill model (brokers/paper-live/).
+       */
+      fills: z.enum(['venue', 'paper']).default('venue'),
     })
     .strict(),
 ]);
@@ -93,8 +99,10 @@ export const StrategyRunInput = z
   .strict()
   .superRefine((input, ctx) => {
     if (input.mode === 'live' && input.venue.kind === 'paper') ctx.addIssue({ code: 'custom', path: ['mode'], message: 'mode "live" needs a ccxt venue; the paper venue only trades paper' });
-    if (input.mode === 'paper' && input.venue.kind === 'ccxt' && !input.venue.sandbox && input.venue.apiUrl === undefined)
-      ctx.addIssue({ code: 'custom', path: ['venue', 'sandbox'], message: 'paper mode on a ccxt venue needs sandbox: true or a local exchange (venue.apiUrl)' });
+    if (input.mode === 'live' && input.venue.kind === 'ccxt' && input.venue.fills === 'paper')
+      ctx.addIssue({ code: 'custom', path: ['venue', 'fills'], message: 'fills "paper" never sends an order: use mode "paper" with it, or fills "venue" to trade live' });
+    if (input.mode === 'paper' && input.venue.kind === 'ccxt' && input.venue.fills === 'venue' && !input.venue.sandbox && input.venue.apiUrl === undefined)
+      ctx.addIssue({ code: 'custom', path: ['venue', 'fills'], message: 'paper mode on a real exchange needs fills: "paper" (paper fills on its live data; or sandbox: true, or a local exchange via venue.apiUrl)' });
     const quotes = new Set(input.symbols.map((s) => s.split('/')[1]));
     if (quotes.size > 1) ctx.addIssue({ code: 'custom', path: ['symbols'], message: `all symbols must share one quote currency (got ${[...quotes].join(', ')})` });
     if (input.venue.kind === 'ccxt' && input.tickInterval === 0) ctx.addIssue({ code: 'custom', path: ['tickInterval'], message: 'a ccxt venue needs a tickInterval above 0' });

@@ -17,7 +17,8 @@ import type { RunStatus } from '../../workflows/definitions';
 
 const UI_BASE = process.env.TEMPORAL_UI_URL ?? 'http://localhost:8233';
 
-const StartFlags = z
+/** The run a `run start` (or a `schedule create`) describes, as flags. */
+export const RunFlags = z
   .object({
     strategy: z.enum(STRATEGY_NAMES as [string, ...string[]], { message: `must be one of: ${STRATEGY_NAMES.join(', ')}` }),
     symbol: z.array(z.string()).min(1, 'give at least one --symbol'),
@@ -36,10 +37,10 @@ const StartFlags = z
     sandbox: z.boolean().default(false),
     apiUrl: z.string().url().optional(),
     timeframe: z.string().regex(/^\d+[smhd]$/, 'must be like 1s, 5m, 1h or 1d').optional(),
-    wait: z.boolean().default(false),
-    json: z.boolean().default(false),
   })
   .strict();
+
+const StartFlags = RunFlags.extend({ wait: z.boolean().default(false), json: z.boolean().default(false) }).strict();
 
 export function loadRiskConfig(file: string | undefined, env: Record<string, string | undefined> = process.env): z.input<typeof RiskConfig> {
   let fromFile: Record<string, unknown> = {};
@@ -56,7 +57,29 @@ export function loadRiskConfig(file: string | undefined, env: Record<string, str
   return r.data;
 }
 
-export function buildRunInput(flags: z.output<typeof StartFlags>): StrategyRunInputRaw {
+/** The options of a run (`run start`, `schedule create`); `tickHelp` words the per-command meaning of tick flags. */
+export function addRunOptions(cmd: Command, tickHelp: { tickInterval?: string; maxTicks?: string; id?: string } = {}): Command {
+  return cmd
+    .requiredOption('--strategy <name>', `strategy: ${STRATEGY_NAMES.join(' | ')}`)
+    .option('--symbol <SYM>', 'market, e.g. ETH/BTC (repeatable)', collect)
+    .option('--data <SYM=PATH>', 'CSV data for the paper venue (repeatable)', collect)
+    .option('--account <id>', 'account id', 'paper-1')
+    .addOption(new Option('--engine <engine>', 'execution engine (default: by risk flags)').choices(['live', 'advanced']))
+    .addOption(new Option('--mode <mode>', 'paper or live').choices(['paper', 'live']).default('paper'))
+    .option('--capital <n>', 'starting capital in the quote currency', '1')
+    .option('--param <k=v>', 'strategy parameter (repeatable)', collect)
+    .option('--risk-file <path>', 'risk config JSON (RISK_* env vars override it)')
+    .option('--tick-interval <duration>', tickHelp.tickInterval ?? 'pause between ticks: 0, 250ms, 5m …', '0')
+    .option('--max-ticks <n>', tickHelp.maxTicks ?? 'stop after N ticks')
+    .option('--id <runId>', tickHelp.id ?? 'workflow id (default: generated)')
+    .option('--venue-url <url>', 'paper venue URL')
+    .option('--exchange <id>', 'trade on a ccxt exchange instead of the paper venue')
+    .option('--sandbox', 'use the exchange sandbox', false)
+    .option('--api-url <url>', 'send the exchange calls here: the local Binance-protocol exchange (tempotrade venue), e.g. http://127.0.0.1:8701')
+    .option('--timeframe <tf>', 'bar timeframe of a ccxt venue (default 5m; the local exchange serves 1s)');
+}
+
+export function buildRunInput(flags: z.output<typeof RunFlags>): StrategyRunInputRaw {
   const data = Object.fromEntries(Object.entries(pairs(flags.data, '--data')).map(([s, p]) => [s, path.resolve(p)]));
   return {
     runId: flags.id ?? `${flags.strategy}-${flags.account}-${Date.now().toString(36)}`,
@@ -93,26 +116,7 @@ async function withClient<T>(fn: (c: Client) => Promise<T>): Promise<T> {
 export function runCommand(): Command {
   const run = new Command('run').description('start and control strategy runs (Temporal workflows)');
 
-  run
-    .command('start')
-    .description('start a strategy run; with --wait, follow it to the end')
-    .requiredOption('--strategy <name>', `strategy: ${STRATEGY_NAMES.join(' | ')}`)
-    .option('--symbol <SYM>', 'market, e.g. ETH/BTC (repeatable)', collect)
-    .option('--data <SYM=PATH>', 'CSV data for the paper venue (repeatable)', collect)
-    .option('--account <id>', 'account id', 'paper-1')
-    .addOption(new Option('--engine <engine>', 'execution engine (default: by risk flags)').choices(['live', 'advanced']))
-    .addOption(new Option('--mode <mode>', 'paper or live').choices(['paper', 'live']).default('paper'))
-    .option('--capital <n>', 'starting capital in the quote currency', '1')
-    .option('--param <k=v>', 'strategy parameter (repeatable)', collect)
-    .option('--risk-file <path>', 'risk config JSON (RISK_* env vars override it)')
-    .option('--tick-interval <duration>', 'pause between ticks: 0, 250ms, 5m …', '0')
-    .option('--max-ticks <n>', 'stop after N ticks')
-    .option('--id <runId>', 'workflow id (default: generated)')
-    .option('--venue-url <url>', 'paper venue URL')
-    .option('--exchange <id>', 'trade on a ccxt exchange instead of the paper venue')
-    .option('--sandbox', 'use the exchange sandbox', false)
-    .option('--api-url <url>', 'send the exchange calls here: the local Binance-protocol exchange (tempotrade venue), e.g. http://127.0.0.1:8701')
-    .option('--timeframe <tf>', 'bar timeframe of a ccxt venue (default 5m; the local exchange serves 1s)')
+  addRunOptions(run.command('start').description('start a strategy run; with --wait, follow it to the end'))
     .option('--wait', 'wait for the run to end, showing progress', false)
     .option('--json', 'print one JSON summary', false)
     .action(async (opts) => {

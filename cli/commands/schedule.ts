@@ -1,8 +1,6 @@
 /** `tempotrade schedule …`: Temporal Schedules that start strategy runs (or ticks of one run). */
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import { DEFAULT_PAPER_VENUE_URL } from '../../domain/run/input';
-import { STRATEGY_NAMES } from '../../domain/strategies';
 import {
   OVERLAP_POLICIES,
   ScheduleId,
@@ -19,18 +17,17 @@ import {
   validateCreateSchedule,
   type CreateScheduleRequestRaw,
 } from '../../temporal/schedules-client';
-import { collect, parseFlags } from '../flags';
+import { parseFlags } from '../flags';
 import { keyValues, table, uiLink } from '../format';
 import { withTemporalClient } from '../with-client';
-import { buildRunInput } from './run';
+import { RunFlags, addRunOptions, buildRunInput } from './run';
 
 const UI_BASE = process.env.TEMPORAL_UI_URL ?? 'http://localhost:8233';
 const OVERLAP_FLAG_VALUES = OVERLAP_POLICIES.map((p) => p.toLowerCase().replace(/_/g, '-'));
 /** "buffer-one" → "BUFFER_ONE" (the schedules client validates the result). */
 const overlapFlag = z.string().transform((v) => v.toUpperCase().replace(/-/g, '_'));
 
-const CreateFlags = z
-  .object({
+const CreateFlags = RunFlags.extend({
     every: z.string().optional(),
     cron: z.string().optional(),
     tick: z.boolean().default(false),
@@ -39,31 +36,14 @@ const CreateFlags = z
     pauseOnFailure: z.boolean().default(false),
     paused: z.boolean().default(false),
     note: z.string().optional(),
-    // the run, as for `run start`
-    strategy: z.enum(STRATEGY_NAMES as [string, ...string[]], { message: `must be one of: ${STRATEGY_NAMES.join(', ')}` }),
-    symbol: z.array(z.string()).min(1, 'give at least one --symbol'),
-    data: z.array(z.string()).default([]),
-    account: z.string().default('paper-1'),
-    engine: z.enum(['live', 'advanced']).optional(),
-    mode: z.enum(['paper', 'live']).default('paper'),
-    capital: z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive number').refine((v) => Number(v) > 0, 'must be greater than 0').default('1'),
-    param: z.array(z.string()).default([]),
-    riskFile: z.string().optional(),
-    tickInterval: z.string().default('0'),
-    maxTicks: z.string().regex(/^\d+$/, 'must be a whole number').optional(),
-    id: z.string().optional(),
-    venueUrl: z.string().url().default(process.env.TEMPOTRADE_PAPER_URL ?? DEFAULT_PAPER_VENUE_URL),
-    exchange: z.string().optional(),
-    sandbox: z.boolean().default(false),
     json: z.boolean().default(false),
-  })
-  .strict();
+}).strict();
 
 /** The schedule request from `schedule create` flags: everything validated before anything connects. */
 export function buildScheduleRequest(scheduleId: string, opts: unknown): CreateScheduleRequestRaw & { json: boolean } {
   const f = parseFlags(CreateFlags, opts);
   const mode = f.tick ? 'tick' : 'run';
-  const run = buildRunInput({ ...f, id: f.id ?? defaultRunId(scheduleId, mode), wait: false, json: false });
+  const run = buildRunInput({ ...f, id: f.id ?? defaultRunId(scheduleId, mode) });
   const request = {
     scheduleId,
     mode,
@@ -96,8 +76,11 @@ const scheduleUi = (ns: string, id: string) => `${UI_BASE.replace(/\/$/, '')}/na
 export function scheduleCommand(): Command {
   const schedule = new Command('schedule').description('Temporal Schedules that start strategy runs, or ticks of one long-lived run (--tick)');
 
-  schedule
-    .command('create <id>')
+  addRunOptions(schedule.command('create <id>'), {
+    tickInterval: 'run mode: pause between ticks of each run',
+    maxTicks: 'stop each run (tick mode: the one run) after N ticks',
+    id: 'run id (default: the schedule id; tick mode: <id>-run)',
+  })
     .description('create a schedule: --every 5m or --cron "*/5 * * * *", and the run options of `run start`')
     .option('--every <interval>', 'start every 2s, 5m, 1h, 1d …')
     .option('--cron <expr>', 'start on a 5-field cron expression (UTC)')
@@ -107,21 +90,6 @@ export function scheduleCommand(): Command {
     .option('--pause-on-failure', 'pause the schedule when a started workflow fails', false)
     .option('--paused', 'create it paused', false)
     .option('--note <text>', 'a note shown with the schedule')
-    .requiredOption('--strategy <name>', `strategy: ${STRATEGY_NAMES.join(' | ')}`)
-    .option('--symbol <SYM>', 'market, e.g. ETH/BTC (repeatable)', collect)
-    .option('--data <SYM=PATH>', 'CSV data for the paper venue (repeatable)', collect)
-    .option('--account <id>', 'account id', 'paper-1')
-    .addOption(new Option('--engine <engine>', 'execution engine (default: by risk flags)').choices(['live', 'advanced']))
-    .addOption(new Option('--mode <mode>', 'paper or live').choices(['paper', 'live']).default('paper'))
-    .option('--capital <n>', 'starting capital in the quote currency', '1')
-    .option('--param <k=v>', 'strategy parameter (repeatable)', collect)
-    .option('--risk-file <path>', 'risk config JSON (RISK_* env vars override it)')
-    .option('--tick-interval <duration>', 'run mode: pause between ticks of each run', '0')
-    .option('--max-ticks <n>', 'stop each run (tick mode: the one run) after N ticks')
-    .option('--id <runId>', 'run id (default: the schedule id; tick mode: <id>-run)')
-    .option('--venue-url <url>', 'paper venue URL')
-    .option('--exchange <id>', 'trade on a ccxt exchange instead of the paper venue')
-    .option('--sandbox', 'use the exchange sandbox', false)
     .option('--json', 'print JSON', false)
     .action(async (id: string, opts) => {
       const { json, ...request } = buildScheduleRequest(id, opts);

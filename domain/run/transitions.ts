@@ -4,7 +4,7 @@
  */
 import type { Candle } from '../market/candles';
 import { isTerminal, type Fill, type Order } from '../orders/order';
-import { sub } from '../money';
+import { add, cmp, sub } from '../money';
 import type { AuditEvent, AuditKind, RunState, RunSummary } from './state';
 import { MAX_AUDIT_EVENTS, MAX_RECENT_ORDERS, emptyCounters } from './state';
 import type { Instrument } from '../market/instrument';
@@ -103,7 +103,16 @@ export function trackOrder(state: RunState, order: Order, applied: readonly Fill
   const prev = state.openOrders[cid];
   const appliedFillIds = [...(prev?.appliedFillIds ?? []), ...applied.map((f) => f.fillId)];
   state.counters.fills += applied.length;
-  for (const f of applied) audit(state, 'ORDER_FILLED', `${f.side} ${f.quantity} ${order.symbol} @ ${f.price} (${f.liquidity}, fee ${f.fee} ${f.feeCurrency})`, { clientOrderId: cid, numbers: { quantity: f.quantity, price: f.price, fee: f.fee } });
+  // Each fill is its own event; one that leaves the order short of its quantity is a partial fill.
+  let filled = sub(order.filledQuantity, add('0', ...applied.map((f) => f.quantity)));
+  for (const f of applied) {
+    filled = add(filled, f.quantity);
+    const partial = cmp(filled, order.quantity) < 0;
+    audit(state, partial ? 'ORDER_PARTIALLY_FILLED' : 'ORDER_FILLED', `${f.side} ${f.quantity} ${order.symbol} @ ${f.price} (${f.liquidity}, fee ${f.fee} ${f.feeCurrency}; ${filled} of ${order.quantity} filled)`, {
+      clientOrderId: cid,
+      numbers: { quantity: f.quantity, price: f.price, fee: f.fee, filled, ordered: order.quantity },
+    });
+  }
   if (!isTerminal(order.status)) {
     state.openOrders[cid] = { order, appliedFillIds, placedTick: prev?.placedTick ?? state.tick };
     return;

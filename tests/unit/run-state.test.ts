@@ -41,3 +41,19 @@ describe('GIVEN a long, busy run', () => {
     expect(JSON.stringify(st).length).toBeLessThan(512 * 1024);
   });
 });
+
+describe('GIVEN an order that fills in two parts over two ticks', () => {
+  it('WHEN each part arrives THEN the first is audited as a partial fill with how much is filled, the second as the fill that completes it', () => {
+    const st = bigState(1);
+    const full = order(1);
+    const first = { ...full, status: 'PARTIALLY_FILLED' as const, filledQuantity: '0.8304', fills: [full.fills[0]] };
+    trackOrder(st, first, first.fills);
+    trackOrder(st, full, [full.fills[1]]);
+    expect(st.audit.map((e) => [e.kind, e.numbers?.filled, e.numbers?.ordered])).toEqual([
+      ['ORDER_PARTIALLY_FILLED', '0.8304', '1.6608'],
+      ['ORDER_FILLED', '1.6608', '1.6608'],
+    ]);
+    expect(st.counters.fills).toBe(2);
+    expect(st.openOrders).toEqual({});
+  });
+});

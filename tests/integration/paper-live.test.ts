@@ -154,14 +154,16 @@ describe('GIVEN the local exchange as a live data source and runs with venue fil
       const runId = `plr-${stamp}`;
       const queue = uniqueQueue('paper-live-restart');
       const opts = () => ({ brokers: keylessRegistry(), venueAccounts: [`binance:${accountId}`] });
-      const placedBefore = await withWorker(
+      const { placedBefore, resting } = await withWorker(
         queue,
         async () => {
           await startRun(client, paperLiveInput(runId, accountId, server.url, { everyBars: 2, orderPct: 20, orderType: 'limit', tif: 'GTC', offsetBps: 5 }, 14), { taskQueue: queue });
-          return waitFor('the first worker to place two orders', async () => {
+          // Stop the worker while an order of the run rests in the simulated account (after at least two orders).
+          return waitFor('the first worker to have placed two orders, one of them resting', async () => {
             const placed = (await runStatus(client, runId)).status.counters?.placed ?? 0;
-            return placed >= 2 && placed;
-          }, 90_000, 200);
+            const open = ledgerOf(server.url, accountId).orders.filter((o) => o.status === 'NEW' || o.status === 'PARTIALLY_FILLED').map((o) => o.clientOrderId);
+            return placed >= 2 && open.length > 0 && { placedBefore: placed, resting: open };
+          }, 120_000, 100);
         },
         opts(),
       );
@@ -179,12 +181,15 @@ describe('GIVEN the local exchange as a live data source and runs with venue fil
         opts(),
       );
       const ledger = ledgerOf(server.url, accountId);
-      console.log(`restart: ${placedBefore} orders before the stop, ${summary.orders.placed} in all, ${summary.fills} fills; reconciliations: ${audit.filter((e) => e.kind === 'RECONCILED' || e.kind === 'RECONCILIATION_FAILED').map((e) => e.message).join(' | ')}`);
+      console.log(`restart: ${placedBefore} orders before the stop (${resting.length} resting when it was asked to stop; ${ledgerAtStop.orders.filter((o) => resting.includes(o.clientOrderId) && (o.status === 'NEW' || o.status === 'PARTIALLY_FILLED')).length} still resting after it drained), ${summary.orders.placed} in all, ${summary.fills} fills; reconciliations: ${audit.filter((e) => e.kind === 'RECONCILED' || e.kind === 'RECONCILIATION_FAILED').map((e) => e.message).join(' | ')}`);
       expect(audit.filter((e) => e.kind === 'RECONCILIATION_FAILED')).toEqual([]);
       expect(audit.filter((e) => e.kind === 'RECONCILED').map((e) => e.message)).toContainEqual(expect.stringMatching(/^venue agrees \(.*worker second worker started/));
       expect(summary.tradingState).toBe('ACTIVE');
       expect(summary.orders.placed).toBeGreaterThan(placedBefore);
       expect(portfolioVsLedger(summary, ledger)).toEqual([]);
+      // The order resting when the first worker was stopped ended settled (filled on later bars, or canceled) and accounted.
+      expect(resting.length).toBeGreaterThan(0);
+      expect(ledger.orders.filter((o) => resting.includes(o.clientOrderId)).map((o) => o.status)).toEqual(resting.map(() => expect.stringMatching(/^(FILLED|CANCELED)$/)));
       // The account was opened once with the capital: what it holds is capital + trades, never a second funding.
       expect(ledger.orders.slice(0, ledgerAtStop.orders.length).map((o) => o.clientOrderId)).toEqual(ledgerAtStop.orders.map((o) => o.clientOrderId));
       expect(server.exchange.stats().ordersAccepted).toBe(0);

@@ -36,6 +36,7 @@ export const RunFlags = z
     exchange: z.string().optional(),
     sandbox: z.boolean().default(false),
     apiUrl: z.string().url().optional(),
+    fills: z.enum(['venue', 'paper']).optional(),
     timeframe: z.string().regex(/^\d+[smhd]$/, 'must be like 1s, 5m, 1h or 1d').optional(),
   })
   .strict();
@@ -76,7 +77,8 @@ export function addRunOptions(cmd: Command, tickHelp: { tickInterval?: string; m
     .option('--exchange <id>', 'trade on a ccxt exchange instead of the paper venue')
     .option('--sandbox', 'use the exchange sandbox', false)
     .option('--api-url <url>', 'send the exchange calls here: the local Binance-protocol exchange (tempotrade venue), e.g. http://127.0.0.1:8701')
-    .option('--timeframe <tf>', 'bar timeframe of a ccxt venue (default 5m; the local exchange serves 1s)');
+    .option('--timeframe <tf>', 'bar timeframe of a ccxt venue (default 5m; the local exchange serves 1s)')
+    .addOption(new Option('--fills <where>', "ccxt venue: 'venue' sends orders to the exchange; 'paper' fills them in the worker on the exchange's live public data (paper mode)").choices(['venue', 'paper']));
 }
 
 export function buildRunInput(flags: z.output<typeof RunFlags>): StrategyRunInputRaw {
@@ -87,7 +89,7 @@ export function buildRunInput(flags: z.output<typeof RunFlags>): StrategyRunInpu
     strategy: { name: flags.strategy, params: paramValues(flags.param) },
     symbols: flags.symbol,
     venue: flags.exchange
-      ? { kind: 'ccxt', exchangeId: flags.exchange, sandbox: flags.sandbox, ...(flags.apiUrl ? { apiUrl: flags.apiUrl } : {}), ...(flags.timeframe ? { timeframe: flags.timeframe } : {}) }
+      ? { kind: 'ccxt', exchangeId: flags.exchange, sandbox: flags.sandbox, ...(flags.apiUrl ? { apiUrl: flags.apiUrl } : {}), ...(flags.timeframe ? { timeframe: flags.timeframe } : {}), ...(flags.fills ? { fills: flags.fills } : {}) }
       : { kind: 'paper', url: flags.venueUrl, data },
     mode: flags.mode,
     ...(flags.engine ? { engine: flags.engine } : {}),

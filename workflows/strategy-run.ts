@@ -13,6 +13,7 @@ import {
   patched,
   proxyActivities,
   proxyLocalActivities,
+  setCurrentDetails,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -122,6 +123,19 @@ export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunSt
       upsertSearchAttributes([{ key: TradingStateKey, value: to }]);
       if ((to === 'HALTED' || by === 'guard') && patched(HALT_ALERTS_PATCH)) sendAlert(state, from, to, reason, by, numbers);
     }
+    showDetails();
+  }
+
+  /** The UI's "current details" of the run: its trading state and the latest reconciliation, in words. */
+  function showDetails(): void {
+    if (!state) return;
+    const rec = state.reconciliation?.last;
+    const lines = [`**${state.tradingState}** — ${state.stateReason}`];
+    if (rec) {
+      lines.push(`Reconciliation (${rec.trigger}, tick ${rec.tick}): ${rec.ok ? 'venue agrees' : `${rec.differences.length} difference(s)`}`);
+      for (const d of rec.differences) lines.push(`- ${d.code}: ${d.message}`);
+    }
+    setCurrentDetails(lines.join('\n'));
   }
 
   // An alert is sent without blocking the tick; the run waits for every alert before it ends or hands over.
@@ -194,6 +208,7 @@ export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunSt
     { key: TradingStateKey, value: st.tradingState },
   ]);
   applySignals();
+  showDetails();
 
   const engine = st.engine.engine;
   const ref = { venue: input.venue, accountId: input.accountId };
@@ -353,6 +368,7 @@ export async function strategyRun(rawInput: StrategyRunInputRaw, carried?: RunSt
       checked: { venueOpenOrders: view.openOrders.length, runOpenOrders: Object.keys(view.runOrders).length, caughtUp, assets: Object.keys(rec.baseline).sort() },
     };
     if (differences.length === 0) {
+      showDetails();
       audit(target, 'RECONCILED', `venue agrees (${trigger}): ${Object.keys(view.runOrders).length} open orders of the run, ${caughtUp} caught up, balances of ${Object.keys(rec.baseline).sort().join(', ')}${input.reconciliation.balances === 'shared' ? ' not compared (shared account)' : ' match'}`, { code: 'RECONCILED' });
       return;
     }

@@ -139,6 +139,9 @@ describe('GIVEN an exchange account that holds an order and a position no run kn
           expect(halted.counters?.placed).toBe(0);
           expect(halted.counters?.deniedByReason.TRADING_HALTED ?? 0).toBeGreaterThan(0);
           expect(server.venue.orders(account.apiKey).map((o) => o.clientOrderId)).toEqual(['web_manual_1']);
+          // The Temporal UI shows the same as the run's "current details".
+          const meta = await client.workflow.getHandle(runId).query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+          expect(meta.currentDetails).toMatch(/^\*\*HALTED\*\* — reconciliation \(opening\)[\s\S]*- UNEXPECTED_POSITION: the account already holds 0\.5 ETH[\s\S]*- UNKNOWN_OPEN_ORDER: .*web_manual_1/);
           const cli = await tempotrade(['run', 'status', runId]);
           expect(cli).toMatch(/trading state\s+HALTED \(reconciliation \(opening\) found 2 differences/);
           expect(cli).toMatch(/UNKNOWN_OPEN_ORDER\s+web_manual_1/);

@@ -11,6 +11,7 @@ import { createAdvancedEngineActivities } from './engines/advanced';
 import { createAlertActivities, type Notifier } from './alerts';
 import { createSchedulingActivities } from './scheduling';
 import { createReconcileActivities } from './reconcile';
+import { createAccountActivities } from './account';
 
 export interface ActivityDeps {
   brokers: BrokerRegistry;
@@ -28,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAdvancedEngineActivities(deps),
     ...createAlertActivities(deps),
     ...createSchedulingActivities(),
+    ...createAccountActivities(),
   };
 }
 

@@ -25,6 +25,7 @@ export function formatSummary(s: RunSummary, uiUrl?: string): string {
     ['ticks', s.ticks],
     ['orders', `${s.orders.placed} placed, ${s.orders.filled} filled, ${s.orders.partiallyFilled} partial, ${s.orders.canceled} canceled, ${s.orders.expired} expired, ${s.orders.rejected} rejected`],
     ['denied', `${s.orders.denied}${denied ? ` (${denied})` : ''}`],
+    ...(s.orders.resizedByReason && Object.keys(s.orders.resizedByReason).length ? [['resized', Object.entries(s.orders.resizedByReason).map(([k, v]) => `${k}×${v}`).join(', ')] as [string, string]] : []),
     ['fills', s.fills],
     ['fees', `${display(s.feesQuote)} ${q}`],
     ['cash', `${display(s.cash)} ${q}`],

@@ -25,6 +25,7 @@ export const ERROR_CODES = [
   'RUN_ALREADY_EXISTS',
   'SCHEDULE_NOT_FOUND',
   'SCHEDULE_ALREADY_EXISTS',
+  'ACCOUNT_NOT_FOUND',
   'UNKNOWN',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -50,6 +51,7 @@ export const RETRYABLE: Readonly<Record<ErrorCode, boolean>> = {
   RUN_ALREADY_EXISTS: false,
   SCHEDULE_NOT_FOUND: false,
   SCHEDULE_ALREADY_EXISTS: false,
+  ACCOUNT_NOT_FOUND: false,
   UNKNOWN: true,
 };
 

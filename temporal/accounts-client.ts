@@ -1,22 +1,37 @@
 /**
- * Account-wide halt and resume, shared by the CLI and the Lambda handlers. Until the account supervisor
- * workflow exists (issue #4), this is a fan-out: list the running strategy runs whose AccountId search
- * attribute is the account (a visibility query, so a run started a moment ago may not be listed yet),
- * then signal each. The answer names every run signalled, and every run that could not be.
+ * Accounts, from the outside (CLI and Lambda handlers): halt, resume, status and limits go to the account's
+ * supervisor workflow (workflows/account-supervisor.ts) as Updates, with Update-with-Start so that an
+ * account nobody has traded yet can be configured or halted before its first run. The supervisor signals
+ * every run that joined it; runs of the account that have not joined (started before the supervisor
+ * existed, or still opening) are found by a visibility query and signalled too, so nothing is missed.
  */
-import type { Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import { z } from 'zod';
 import { TempotradeError, formatZodIssues } from '../domain/errors';
 import { AccountId } from '../domain/ids';
+import { AccountLimitsPatch, type AccountEvent, type AccountLimits } from '../domain/risk/account';
 import { HaltSignal, ResumeSignal } from '../domain/run/input';
+import {
+  ACCOUNT_SUPERVISOR_WORKFLOW_TYPE,
+  accountEventsQuery,
+  accountStatusQuery,
+  haltAccountUpdate,
+  resumeAccountUpdate,
+  supervisorWorkflowId,
+  updateLimitsUpdate,
+  type AccountFanOutResult,
+  type AccountStatus,
+  type SupervisorInput,
+} from '../workflows/account-definitions';
+import { TASK_QUEUES } from './task-queues';
 import { haltRun, listRuns, resumeRun } from './runs-client';
 
-export interface AccountFanOut {
-  accountId: string;
-  /** Workflow ids of the runs that got the signal. */
-  signalled: string[];
-  /** Runs listed as running that could not be signalled (e.g. they ended meanwhile). */
-  failed: Array<{ workflowId: string; error: string }>;
+export type AccountFanOut = AccountFanOutResult;
+
+export interface AccountClientOptions {
+  /** Where a supervisor that is not running yet is started (a worker must poll it). */
+  taskQueue?: string;
 }
 
 function accountId(raw: string): string {
@@ -31,6 +46,32 @@ function parseOr<S extends z.ZodType>(schema: S, raw: unknown, what: string): z.
   return r.data;
 }
 
+/**
+ * How an account's supervisor is started when an Update finds it not running (Update-with-Start): on
+ * `taskQueue`, with default limits unless `limits` are given; an existing supervisor is used as it is.
+ */
+export function supervisorStart(accountId: string, taskQueue: string, limits?: unknown): WithStartWorkflowOperation<(input: SupervisorInput) => Promise<void>> {
+  return new WithStartWorkflowOperation<(input: SupervisorInput) => Promise<void>>(ACCOUNT_SUPERVISOR_WORKFLOW_TYPE, {
+    workflowId: supervisorWorkflowId(accountId),
+    taskQueue,
+    args: [{ accountId, ...(limits !== undefined ? { limits } : {}) }],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+  });
+}
+
+function withStart(id: string, opts: AccountClientOptions) {
+  return supervisorStart(id, opts.taskQueue ?? TASK_QUEUES.strategies);
+}
+
+/** An Update the supervisor's validator rejected becomes a VALIDATION error naming the fields. */
+function rejected(e: unknown): never {
+  const msg = (e as Error)?.message ?? String(e);
+  const cause = (e as { cause?: Error })?.cause?.message;
+  const text = cause && !msg.includes(cause) ? `${msg}: ${cause}` : msg;
+  if (/invalid (limits|halt|resume|approval)/.test(text)) throw new TempotradeError('VALIDATION', text.replace(/^.*?(invalid )/, '$1'), { fields: [...text.matchAll(/([A-Za-z.0-9]+): /g)].map((m) => m[1]) });
+  throw e;
+}
+
 /** Running strategy runs of one account (the id is validated, so it cannot break out of the query). */
 export async function runningRunsOf(client: Client, account: string): Promise<string[]> {
   const id = accountId(account);
@@ -38,22 +79,55 @@ export async function runningRunsOf(client: Client, account: string): Promise<st
   return runs.map((r) => r.workflowId);
 }
 
-async function fanOut(client: Client, account: string, send: (workflowId: string) => Promise<void>): Promise<AccountFanOut> {
-  const ids = await runningRunsOf(client, account);
-  const settled = await Promise.allSettled(ids.map((w) => send(w)));
-  const out: AccountFanOut = { accountId: account, signalled: [], failed: [] };
-  settled.forEach((s, i) => (s.status === 'fulfilled' ? out.signalled.push(ids[i]) : out.failed.push({ workflowId: ids[i], error: (s.reason as Error).message })));
+/** Signal the account's running runs the supervisor did not know about (it told the others itself). */
+async function alsoUnregistered(client: Client, account: string, r: AccountFanOutResult, send: (workflowId: string) => Promise<void>): Promise<AccountFanOutResult> {
+  const known = new Set([...r.signalled, ...r.failed.map((f) => f.workflowId)]);
+  const rest = (await runningRunsOf(client, account)).filter((w) => !known.has(w));
+  const settled = await Promise.allSettled(rest.map((w) => send(w)));
+  const out = { ...r, signalled: [...r.signalled], failed: [...r.failed] };
+  settled.forEach((s, i) => (s.status === 'fulfilled' ? out.signalled.push(rest[i]) : out.failed.push({ workflowId: rest[i], error: (s.reason as Error).message })));
   return out;
 }
 
-export async function haltAccount(client: Client, account: string, raw: unknown): Promise<AccountFanOut> {
-  accountId(account);
-  const signal = parseOr(HaltSignal, raw, 'halt');
-  return fanOut(client, account, (w) => haltRun(client, w, { reason: `account ${account} halted: ${signal.reason}`.slice(0, 500) }));
+/** Halt the account: the supervisor changes its state and signals every run (policy: what the runs do). */
+export async function haltAccount(client: Client, account: string, raw: unknown, opts: AccountClientOptions = {}): Promise<AccountFanOut> {
+  const id = accountId(account);
+  const req = parseOr(HaltSignal, raw, 'halt');
+  const r = await client.workflow.executeUpdateWithStart(haltAccountUpdate, { args: [req], startWorkflowOperation: withStart(id, opts) }).catch(rejected);
+  return alsoUnregistered(client, id, r, (w) => haltRun(client, w, { reason: `account ${id} halted: ${req.reason}`.slice(0, 500), ...(req.policy ? { policy: req.policy } : {}) }));
 }
 
-export async function resumeAccount(client: Client, account: string, raw: unknown = {}): Promise<AccountFanOut> {
-  accountId(account);
-  const signal = parseOr(ResumeSignal, raw ?? {}, 'resume');
-  return fanOut(client, account, (w) => resumeRun(client, w, { reason: `account ${account} resumed: ${signal.reason}`.slice(0, 500) }));
+export async function resumeAccount(client: Client, account: string, raw: unknown = {}, opts: AccountClientOptions = {}): Promise<AccountFanOut> {
+  const id = accountId(account);
+  const req = parseOr(ResumeSignal, raw ?? {}, 'resume');
+  const r = await client.workflow.executeUpdateWithStart(resumeAccountUpdate, { args: [{ reason: req.reason }], startWorkflowOperation: withStart(id, opts) }).catch(rejected);
+  return alsoUnregistered(client, id, r, (w) => resumeRun(client, w, { reason: `account ${id} resumed: ${req.reason}`.slice(0, 500) }));
+}
+
+/** Change limits at run time; bad values are rejected by the supervisor's validator and nothing changes. */
+export async function updateAccountLimits(client: Client, account: string, raw: unknown, opts: AccountClientOptions = {}): Promise<AccountLimits> {
+  const id = accountId(account);
+  const patch = parseOr(AccountLimitsPatch, raw, 'limits');
+  return client.workflow.executeUpdateWithStart(updateLimitsUpdate, { args: [patch], startWorkflowOperation: withStart(id, opts) }).catch(rejected);
+}
+
+/** Query the account's supervisor; an account without one gets a clear ACCOUNT_NOT_FOUND. */
+async function querySupervisor<T>(client: Client, account: string, query: import('@temporalio/client').QueryDefinition<T, []>): Promise<T> {
+  const id = accountId(account);
+  try {
+    return await client.workflow.getHandle(supervisorWorkflowId(id)).query(query);
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError || /workflow not found/i.test((e as Error)?.message ?? '')) throw new TempotradeError('ACCOUNT_NOT_FOUND', `account ${id} has no supervisor yet: no run has joined it and it was never configured (tempotrade account limits ${id} --file …)`);
+    throw e;
+  }
+}
+
+/** The supervisor's view of the account. */
+export function accountStatus(client: Client, account: string): Promise<AccountStatus> {
+  return querySupervisor(client, account, accountStatusQuery);
+}
+
+/** The supervisor's latest events (decisions, state changes, fan-outs). */
+export function accountEvents(client: Client, account: string): Promise<AccountEvent[]> {
+  return querySupervisor(client, account, accountEventsQuery);
 }

@@ -81,6 +81,10 @@ export interface StartDevServerOptions {
   build?: boolean;
   /** How long to wait for the frontend to answer. Default 60 s. */
   startTimeoutMs?: number;
+  /** Dynamic config values on top of DEV_SERVER_DYNAMIC_CONFIG (bench/ tries settings with it). */
+  dynamicConfig?: Record<string, string | number | boolean>;
+  /** Serve the server's Prometheus metrics on this port (bench/ reads them to find bottlenecks). */
+  metricsPort?: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -103,6 +107,8 @@ const StartOptionsSchema = z.object({
   logFile: z.string().min(1).optional(),
   build: z.boolean().default(true),
   startTimeoutMs: z.number().int().positive().default(START_TIMEOUT_MS),
+  dynamicConfig: z.record(z.string().regex(/^[A-Za-z0-9._]+$/, 'dynamic config keys: letters, digits, "." and "_"'), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  metricsPort: PortSchema.optional(),
 });
 type StartOptions = z.infer<typeof StartOptionsSchema>;
 
@@ -420,7 +426,8 @@ function devServerArgs(o: StartOptions, dbFile: string): string[] {
   const args = ['server', 'start-dev', '--ip', o.ip, '--port', String(o.port), '--ui-port', String(o.uiPort)];
   if (o.headless) args.push('--headless');
   args.push('--db-filename', dbFile, '--namespace', o.namespace, '--log-level', 'warn');
-  for (const [key, value] of Object.entries(DEV_SERVER_DYNAMIC_CONFIG)) args.push('--dynamic-config-value', `${key}=${value}`);
+  for (const [key, value] of Object.entries({ ...DEV_SERVER_DYNAMIC_CONFIG, ...o.dynamicConfig })) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  if (o.metricsPort !== undefined) args.push('--metrics-port', String(o.metricsPort));
   for (const a of CUSTOM_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${a.name}=${a.type}`);
   return args;
 }
@@ -430,14 +437,23 @@ function devServerArgs(o: StartOptions, dbFile: string): string[] {
  * every dispatch hop (task_latency_load in the server's metrics): a sequential activity cost 95 ms on
  * this project's machine, 38 ms with these values (docs/performance.md). Transfer tasks dispatch workflow
  * and activity tasks; timer tasks fire `sleep`s; visibility tasks make search attributes queryable.
+ *
+ * Measured with `npm run bench` (docs/performance.md, "Tuning"):
+ * - `history.timerProcessorMaxTimeShift` (default 1 s) floors every new timer at now + 1 s: a 10 ms
+ *   `sleep` between ticks fired after ~970 ms. At 10 ms it fires after ~3 ms (P1 p50 1,073 → 158 ms).
+ * - `system.enableActivityEagerExecution`: an activity scheduled by a workflow task of a worker that also
+ *   polls the activity's queue comes back in the answer to that workflow task's completion, skipping the
+ *   matching service's dispatch (P1 p50 158 → 107 ms).
  */
-export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, number>> = {
+export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, number | string | boolean>> = {
   'history.transferProcessorMaxPollRPS': 1000,
   'history.transferProcessorMaxPollHostRPS': 5000,
   'history.timerProcessorMaxPollRPS': 1000,
   'history.timerProcessorMaxPollHostRPS': 5000,
   'history.visibilityProcessorMaxPollRPS': 1000,
   'history.visibilityProcessorMaxPollHostRPS': 5000,
+  'history.timerProcessorMaxTimeShift': '10ms',
+  'system.enableActivityEagerExecution': true,
 };
 
 async function spawnCliServer(

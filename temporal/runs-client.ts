@@ -9,7 +9,8 @@ import { HaltSignal, ReconcileSignal, ResumeSignal, StrategyRunInput, type Strat
 import type { AuditEvent, RunSummary } from '../domain/run/state';
 import type { Order } from '../domain/orders/order';
 import type { Portfolio } from '../domain/portfolio/portfolio';
-import { auditQuery, haltSignal, ordersQuery, portfolioQuery, reconcileSignal, resumeSignal, statusQuery, type RunStatus } from '../workflows/definitions';
+import { RiskConfigPatch, type RiskConfig } from '../domain/risk/config';
+import { auditQuery, haltSignal, ordersQuery, portfolioQuery, reconcileSignal, resumeSignal, statusQuery, updateRiskUpdate, type RunStatus } from '../workflows/definitions';
 import { AccountIdKey, EngineKey, StrategyIdKey, TradingModeKey, TradingStateKey } from '../workflows/search-attributes';
 import { TASK_QUEUES } from './task-queues';
 
@@ -62,6 +63,22 @@ export async function haltRun(client: Client, id: string, raw: unknown): Promise
   const r = HaltSignal.safeParse(raw);
   if (!r.success) throw new TempotradeError('VALIDATION', `invalid halt: ${formatZodIssues(r.error)}`);
   await withRun(id, () => client.workflow.getHandle(id).signal(haltSignal, r.data));
+}
+
+/** Change a run's risk limits at run time; bad values are refused by the run and nothing changes. */
+export async function updateRunRisk(client: Client, id: string, patch: unknown): Promise<RiskConfig> {
+  const r = RiskConfigPatch.safeParse(patch);
+  if (!r.success) throw new TempotradeError('VALIDATION', `invalid risk limits: ${formatZodIssues(r.error, 'risk')}`, { fields: r.error.issues.map((i) => ['risk', ...i.path].join('.')) });
+  return withRun(id, () =>
+    client.workflow
+      .getHandle(id)
+      .executeUpdate(updateRiskUpdate, { args: [r.data] })
+      .catch((e: unknown) => {
+        const msg = [(e as Error)?.message, (e as { cause?: Error })?.cause?.message].filter(Boolean).join(': ');
+        if (/invalid risk limits|still starting/.test(msg)) throw new TempotradeError('VALIDATION', msg.replace(/^.*?(invalid risk limits|the run is still starting)/, '$1'));
+        throw e;
+      }),
+  );
 }
 
 export async function resumeRun(client: Client, id: string, raw: unknown = {}): Promise<void> {

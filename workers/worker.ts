@@ -3,7 +3,7 @@
  * SIGINT/SIGTERM → worker.shutdown(): in-flight activities finish (grace time), then the process exits.
  */
 import path from 'node:path';
-import { Worker, bundleWorkflowCode, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, bundleWorkflowCode, type NativeConnection, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createBrokerRegistry, type BrokerRegistry } from '../brokers/registry';
 import { envCredentialProvider } from '../brokers/credentials';
@@ -39,7 +39,29 @@ export interface CreateWorkerOptions {
    * rate limit divided by the requests one venue activity makes (docs/operations.md).
    */
   venueActivitiesPerSecond?: number;
+  /**
+   * Worker tuning and instrumentation passed through to the strategies worker (bench/ measures them:
+   * docs/performance.md). Unset: the SDK's defaults.
+   */
+  tuning?: WorkerTuning;
 }
+
+/** The worker options bench/ varies, plus interceptors (the bench times activities with one). */
+export type WorkerTuning = Pick<
+  WorkerOptions,
+  | 'maxCachedWorkflows'
+  | 'maxConcurrentWorkflowTaskExecutions'
+  | 'maxConcurrentActivityTaskExecutions'
+  | 'maxConcurrentLocalActivityExecutions'
+  | 'maxConcurrentWorkflowTaskPolls'
+  | 'maxConcurrentActivityTaskPolls'
+  | 'nonStickyToStickyPollRatio'
+  | 'stickyQueueScheduleToStartTimeout'
+  | 'reuseV8Context'
+  | 'workflowThreadPoolSize'
+  | 'maxEagerActivityReservationsPerWorkflowTask'
+  | 'interceptors'
+>;
 
 export interface TempotradeWorkers {
   worker: Worker;
@@ -53,7 +75,7 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Tempotrad
   const brokers = opts.brokers ?? createBrokerRegistry(secretsManagerCredentialProviderFromEnv() ?? envCredentialProvider());
   const activities = createActivities({ brokers, quantizer: ccxtQuantizer });
   const common = { connection: opts.connection, namespace: opts.namespace ?? 'default', shutdownGraceTime: '10s' as const, ...(opts.identity ? { identity: opts.identity } : {}) };
-  const worker = await Worker.create({ ...common, taskQueue: opts.taskQueue ?? TASK_QUEUES.strategies, workflowBundle: await workflowBundle(), activities });
+  const worker = await Worker.create({ ...common, taskQueue: opts.taskQueue ?? TASK_QUEUES.strategies, workflowBundle: await workflowBundle(), activities, ...opts.tuning });
   const venueWorkers = await Promise.all(
     [...new Set(opts.venueAccounts ?? [])].map((name) =>
       Worker.create({

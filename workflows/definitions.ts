@@ -1,12 +1,15 @@
 /** Signals and queries of a strategy run, as module constants named by kind. */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { RiskConfig, RiskConfigPatch } from '../domain/risk/config';
 import type { Order } from '../domain/orders/order';
 import type { Portfolio } from '../domain/portfolio/portfolio';
-import type { AuditEvent, ReconciliationRecord, RunCounters, RunState } from '../domain/run/state';
+import type { AlgoLink, AuditEvent, ReconciliationRecord, RunCounters, RunState } from '../domain/run/state';
 import type { EngineChoice } from '../domain/execution/selection';
 import type { TradingState } from '../domain/run/trading-state';
+import type { ExecutionView } from '../domain/execution/monitor';
+import type { HaltPolicy } from '../domain/risk/account';
 
-export const haltSignal = defineSignal<[{ reason: string }]>('halt');
+export const haltSignal = defineSignal<[{ reason: string; policy?: HaltPolicy }]>('halt');
 export const resumeSignal = defineSignal<[{ reason?: string; adoptVenueBalances?: boolean }?]>('resume');
 /** Compare the venue with the run before its next trade (sent by operators and by starting workers). */
 export const reconcileSignal = defineSignal<[{ reason: string }]>('reconcile');
@@ -32,9 +35,17 @@ export interface RunStatus {
   finished?: { reason: string; at: number };
   /** The latest comparison with the venue (differences named one by one). */
   reconciliation?: ReconciliationRecord;
+  /** Execution monitor: counters, shortfall/fees/fill-ratio aggregates, latest orders, armed synthetic stops. */
+  execution?: ExecutionView;
+  /** The run's execution algorithms (child workflows), running and ended, with their progress. */
+  algos?: AlgoLink[];
 }
 
 export const statusQuery = defineQuery<RunStatus>('status');
 export const portfolioQuery = defineQuery<Portfolio | undefined>('portfolio');
 export const ordersQuery = defineQuery<{ open: Order[]; recent: Order[] }>('orders');
 export const auditQuery = defineQuery<AuditEvent[]>('audit');
+/** Change the run's risk limits at run time (any subset of RiskConfig); the validator refuses bad values. */
+export const updateRiskUpdate = defineUpdate<RiskConfig, [RiskConfigPatch]>('updateRisk');
+/** The account's supervisor tells the run what to report (sent when the account's limits change). */
+export const accountNeedsSignal = defineSignal<[import('../domain/risk/account').ReportingNeeds]>('accountNeeds');

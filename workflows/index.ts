@@ -1,2 +1,4 @@
 export { strategyRun } from './strategy-run';
 export { scheduledTick } from './scheduled-tick';
+export { algoOrder } from './algos';
+export { accountSupervisor, accountDayStart } from './account-supervisor';

@@ -9,13 +9,14 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { z } from 'zod';
-import { cmp } from '../../domain/money';
+import { cmp, display } from '../../domain/money';
 import type { RunSummary } from '../../domain/run/state';
 import type { StrategyRunInputRaw } from '../../domain/run/input';
 import { PaperBrokerage } from '../../brokers/paper/client';
 import { connectClient, temporalConfigFromEnv } from '../../temporal/connection';
 import { startDevServer, type DevServer } from '../../temporal/dev-server';
 import { runStatus, startRun, waitForRun } from '../../temporal/runs-client';
+import { accountStatus, updateAccountLimits } from '../../temporal/accounts-client';
 import { parseFlags } from '../flags';
 import { formatSummary, uiLink } from '../format';
 import { progressLine } from './run';
@@ -139,6 +140,10 @@ export function demoCommand(): Command {
 
         const client = await connectClient(temporalConfigFromEnv(process.env, { address: server.address, namespace: server.namespace }));
         const inputs = demoRuns(stamp, venue.url, f.ticks);
+        // Account limits, enforced across runs by the account's supervisor workflow (docs/risk.md).
+        const limits = { maxGrossExposurePct: 50, dailyLossLimitPct: 20, haltPolicy: 'cancel-orders' as const };
+        await updateAccountLimits(client, inputs[0].accountId as string, limits);
+        log(`[account]  ${inputs[0].accountId}: at most ${limits.maxGrossExposurePct}% of its equity exposed across its runs, halt at a ${limits.dailyLossLimitPct}% daily loss`);
         for (const input of inputs) {
           await startRun(client, input);
           log(`[run]      started ${input.runId}\n           ${uiLink(uiBase, server.namespace, input.runId)}`);
@@ -168,7 +173,9 @@ export function demoCommand(): Command {
           const ui = uiLink(uiBase, server.namespace, s.workflowId);
           out.push({ ...s, ui, venueCheck: diffs });
           const view = await runStatus(client, s.workflowId);
-          log(`\n${formatSummary(s, ui)}\n${'venue check'.padEnd(14)}  ${diffs.length === 0 ? 'portfolio cash and positions equal the venue balances to the last unit' : `MISMATCH: ${diffs.join('; ')}`}\n${'execution'.padEnd(14)}  ${view.execution}`);
+          const acct = await accountStatus(client, s.accountId);
+          const accountLine = `${acct.tradingState}; ${acct.counters.approved} approved, ${acct.counters.resized} resized, ${acct.counters.denied} denied${Object.keys(acct.counters.deniedByReason).length ? ` (${Object.entries(acct.counters.deniedByReason).map(([k, v]) => `${k}×${v}`).join(', ')})` : ''}; peak exposure ${display(acct.peakCommitted)} ${s.quote}`;
+          log(`\n${formatSummary(s, ui)}\n${'venue check'.padEnd(14)}  ${diffs.length === 0 ? 'portfolio cash and positions equal the venue balances to the last unit' : `MISMATCH: ${diffs.join('; ')}`}\n${'account'.padEnd(14)}  ${accountLine}\n${'execution'.padEnd(14)}  ${view.execution}`);
         }
         await client.connection.close();
         if (f.json) console.log(JSON.stringify(out, null, 2));

@@ -4,16 +4,17 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
-import { TempotradeError, formatZodIssues } from '../../domain/errors';
-import { RiskConfig, riskConfigFromEnv } from '../../domain/risk/config';
+import { TempotradeError } from '../../domain/errors';
+import { RiskConfig, loadRiskConfig as loadRiskConfigLayers } from '../../domain/risk/config';
 import { DEFAULT_PAPER_VENUE_URL, type StrategyRunInputRaw } from '../../domain/run/input';
 import { STRATEGY_NAMES } from '../../domain/strategies';
 import { display } from '../../domain/money';
 import { connectClient, temporalConfigFromEnv } from '../../temporal/connection';
-import { haltRun, listRuns, reconcileRun, resumeRun, runAudit, runOrders, runStatus, startRun, validateRunInput, waitForRun } from '../../temporal/runs-client';
+import { haltRun, listRuns, reconcileRun, resumeRun, runAudit, runOrders, runStatus, startRun, updateRunRisk, validateRunInput, waitForRun } from '../../temporal/runs-client';
 import { collect, pairs, paramValues, parseFlags } from '../flags';
 import { formatSummary, keyValues, table, uiLink } from '../format';
 import type { RunStatus } from '../../workflows/definitions';
+import { formatExecution } from '../execution-view';
 
 const UI_BASE = process.env.TEMPORAL_UI_URL ?? 'http://localhost:8233';
 
@@ -29,6 +30,7 @@ export const RunFlags = z
     capital: z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive number').refine((v) => Number(v) > 0, 'must be greater than 0').default('1'),
     param: z.array(z.string()).default([]),
     riskFile: z.string().optional(),
+    risk: z.array(z.string()).default([]),
     tickInterval: z.string().default('0'),
     maxTicks: z.string().regex(/^\d+$/, 'must be a whole number').optional(),
     id: z.string().optional(),
@@ -43,19 +45,32 @@ export const RunFlags = z
 
 const StartFlags = RunFlags.extend({ wait: z.boolean().default(false), json: z.boolean().default(false) }).strict();
 
-export function loadRiskConfig(file: string | undefined, env: Record<string, string | undefined> = process.env): z.input<typeof RiskConfig> {
-  let fromFile: Record<string, unknown> = {};
+/**
+ * The run's risk config: defaults < --risk-file < RISK_* env < --risk FIELD=VALUE overrides (nested
+ * objects merge field by field; docs/risk.md). Errors name the field.
+ */
+export function loadRiskConfig(file: string | undefined, env: Record<string, string | undefined> = process.env, overrides: string[] = []): z.input<typeof RiskConfig> {
+  let fromFile: unknown;
   if (file) {
     try {
-      fromFile = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      fromFile = JSON.parse(readFileSync(file, 'utf8'));
     } catch (e) {
       throw new TempotradeError('VALIDATION', `--risk-file: cannot read ${file} as JSON (${(e as Error).message})`);
     }
   }
-  const merged = { ...fromFile, ...riskConfigFromEnv(env) };
-  const r = RiskConfig.safeParse(merged);
-  if (!r.success) throw new TempotradeError('VALIDATION', `risk config: ${formatZodIssues(r.error, 'risk')}`);
-  return r.data;
+  // "maxDrawdownPct=10", "volBreaker={\"haltPct\":3}": JSON when the value parses as JSON, else text.
+  const over = Object.fromEntries(
+    Object.entries(pairs(overrides, '--risk')).map(([k, v]) => {
+      try {
+        return [k, JSON.parse(v) as unknown];
+      } catch {
+        return [k, v];
+      }
+    }),
+  );
+  const r = loadRiskConfigLayers({ file: fromFile, env, overrides: over });
+  if (!r.ok) throw new TempotradeError('VALIDATION', `risk config: ${r.error}`, { fields: r.fields });
+  return r.config;
 }
 
 /** The options of a run (`run start`, `schedule create`); `tickHelp` words the per-command meaning of tick flags. */
@@ -69,7 +84,8 @@ export function addRunOptions(cmd: Command, tickHelp: { tickInterval?: string; m
     .addOption(new Option('--mode <mode>', 'paper or live').choices(['paper', 'live']).default('paper'))
     .option('--capital <n>', 'starting capital in the quote currency', '1')
     .option('--param <k=v>', 'strategy parameter (repeatable)', collect)
-    .option('--risk-file <path>', 'risk config JSON (RISK_* env vars override it)')
+    .option('--risk-file <path>', 'risk config JSON (RISK_* env vars override it; docs/risk.md)')
+    .option('--risk <field=value>', 'risk config override for this run, e.g. maxDrawdownPct=10 (repeatable; wins over file and env)', collect)
     .option('--tick-interval <duration>', tickHelp.tickInterval ?? 'pause between ticks: 0, 250ms, 5m …', '0')
     .option('--max-ticks <n>', tickHelp.maxTicks ?? 'stop after N ticks')
     .option('--id <runId>', tickHelp.id ?? 'workflow id (default: generated)')
@@ -93,7 +109,7 @@ export function buildRunInput(flags: z.output<typeof RunFlags>): StrategyRunInpu
       : { kind: 'paper', url: flags.venueUrl, data },
     mode: flags.mode,
     ...(flags.engine ? { engine: flags.engine } : {}),
-    risk: loadRiskConfig(flags.riskFile),
+    risk: loadRiskConfig(flags.riskFile, process.env, flags.risk),
     capital: flags.capital,
     tickInterval: /^\d+$/.test(flags.tickInterval) ? Number(flags.tickInterval) : flags.tickInterval,
     stop: { endOfData: true, ...(flags.maxTicks ? { maxTicks: Number(flags.maxTicks) } : {}) },
@@ -201,6 +217,7 @@ export function runCommand(): Command {
         console.log(`\nreconciliation at tick ${rec.tick} (${rec.trigger}): ${rec.ok ? 'venue agrees' : `${rec.differences.length} difference(s)`}`);
         if (!rec.ok) console.log(table(rec.differences.map((d) => ({ code: d.code, order: d.clientOrderId ?? '', asset: d.asset ?? '', what: d.message }))));
       }
+      if (s.execution) console.log(formatExecution(s.execution));
       if (p) console.log('\n' + table(Object.values(p.positions).map((x) => ({ symbol: x.symbol, quantity: display(x.quantity), avgPrice: display(x.avgPrice, 10), mark: p.marks[x.symbol] ?? '', realized: display(x.realizedPnl) }))));
     });
 
@@ -216,13 +233,43 @@ export function runCommand(): Command {
     });
 
   run
+    .command('risk <id>')
+    .description("change a running run's risk limits (any RiskConfig fields); bad values are refused and the current limits kept")
+    .option('--file <path>', 'JSON object of the fields to change')
+    .option('--set <field=value>', 'one field to change, e.g. maxDrawdownPct=10 (repeatable; JSON values allowed)', collect)
+    .option('--json', 'print the new limits as JSON', false)
+    .action(async (id: string, opts: { file?: string; set?: string[]; json: boolean }) => {
+      let patch: Record<string, unknown> = {};
+      if (opts.file) {
+        try {
+          patch = JSON.parse(readFileSync(opts.file, 'utf8')) as Record<string, unknown>;
+        } catch (e) {
+          throw new TempotradeError('VALIDATION', `--file: cannot read JSON from ${opts.file}: ${(e as Error).message}`);
+        }
+      }
+      for (const [k, v] of Object.entries(pairs(opts.set, '--set'))) {
+        try {
+          patch[k] = JSON.parse(v) as unknown;
+        } catch {
+          patch[k] = v;
+        }
+      }
+      if (Object.keys(patch).length === 0) throw new TempotradeError('VALIDATION', 'give --file or at least one --set');
+      const config = await withClient((c) => updateRunRisk(c, id, patch));
+      if (opts.json) return console.log(JSON.stringify(config, null, 2));
+      console.log(`risk limits of ${id} changed: ${Object.keys(patch).map((k) => `${k}=${JSON.stringify((config as Record<string, unknown>)[k] ?? null)}`).join(' ')}`);
+    });
+
+  run
     .command('audit <id>')
     .description('timeline of intents, verdicts, orders, fills and state changes')
     .option('--json', 'print JSON', false)
     .action(async (id: string, opts: { json: boolean }) => {
       const [events, orders] = await withClient((c) => Promise.all([runAudit(c, id), runOrders(c, id)]));
       if (opts.json) return console.log(JSON.stringify({ events, orders }, null, 2));
-      console.log(table(events.map((e) => ({ seq: e.seq, tick: e.tick, time: new Date(e.at).toISOString().slice(0, 16), event: e.kind, code: e.code, order: e.clientOrderId, what: e.message }))));
+      // Verdicts and state changes carry the numbers that decided them.
+      const withNumbers = (e: (typeof events)[number]) => (e.numbers && /^(RISK_|ACCOUNT_|STATE_CHANGED|RECONCILIATION_FAILED|HALT_POLICY)/.test(e.kind) ? `${e.message} [${Object.entries(e.numbers).map(([k, v]) => `${k}=${v}`).join(' ')}]` : e.message);
+      console.log(table(events.map((e) => ({ seq: e.seq, tick: e.tick, time: new Date(e.at).toISOString().slice(0, 16), event: e.kind, code: e.code, order: e.clientOrderId, what: withNumbers(e) }))));
     });
 
   return run;

@@ -4,12 +4,12 @@
  * (unsupported → denied, never silently changed), native stop orders where supported, quantization by
  * side, and the market-impact guard reading the estimate it computes. It also runs every live step.
  */
-import { Dec, str, mul, cmp } from '../money';
+import { Dec, cmp } from '../money';
 import type { ExecutionEngine, PlanStep } from './engine';
 import { runPipeline } from './engine';
 import { deny, requirePrices, validateSpec, staleMarkGuard, slippageGuard, forceReduceOnly } from './steps';
 import { sizeIntent } from './sizing';
-import { estimateImpact } from './impact';
+import { IMPACT_MODELS, impactAwareSize, volume15mQuote } from './impact';
 
 /** Post-only: a buy at or above the ask, or a sell at or below the bid, would take: denied. */
 export const postOnlyCrossCheck: PlanStep = (d, ctx) => {
@@ -23,8 +23,11 @@ export const postOnlyCrossCheck: PlanStep = (d, ctx) => {
 };
 
 /**
- * TIF mapping: GTC/IOC/FOK pass when the venue supports them; PO becomes GTC + postOnly where the
- * venue has post-only; GTD and anything else unsupported is denied with the supported list.
+ * TIF mapping from the venue's capabilities (ccxt `features.spot.createOrder.timeInForce`):
+ *  - GTC / IOC / FOK pass when the venue supports them, else TIF_UNSUPPORTED with the supported list;
+ *  - PO becomes GTC + postOnly where the venue has post-only (a documented mapping, noted in the plan);
+ *  - GTD is denied: intents carry no expiry time;
+ *  - a market order is always IOC; another TIF asked for it is a documented downgrade, noted in the plan.
  */
 export const mapTimeInForce: PlanStep = (d, ctx) => {
   const requested = d.intent.tif ?? (d.order.type === 'market' ? 'IOC' : 'GTC');
@@ -33,7 +36,16 @@ export const mapTimeInForce: PlanStep = (d, ctx) => {
     if (!ctx.capabilities.postOnly) return deny('TIF_UNSUPPORTED', 'the venue has no post-only orders', { requested, supported: supported.join(',') });
     return { ...d, order: { ...d.order, tif: 'GTC', postOnly: true }, notes: [...d.notes, 'TIF PO mapped to GTC + postOnly'] };
   }
-  if (d.order.type === 'market') return { ...d, order: { ...d.order, tif: 'IOC' } };
+  if (d.order.type === 'market') {
+    // A market order takes what is there now and never rests: any other TIF asked for is a documented
+    // downgrade to IOC, recorded in the plan's notes (and so in the activity result of the history).
+    const notes = requested === 'IOC' ? d.notes : [...d.notes, `TIF ${requested} on a market order downgraded to IOC (a market order never rests)`];
+    return { ...d, order: { ...d.order, tif: 'IOC' }, notes };
+  }
+  if (requested === 'GTD') {
+    // An intent carries no expiry time, so GTD cannot be sent meaningfully even where the venue has it.
+    return deny('TIF_UNSUPPORTED', `TIF GTD needs an expiry time, which intents do not carry; use GTC and cancelAfterTicks (venue GTD support: ${supported.includes('GTD')})`, { requested, supported: supported.join(','), venueSupportsGTD: String(supported.includes('GTD')) });
+  }
   if (!supported.includes(requested)) return deny('TIF_UNSUPPORTED', `the venue does not support TIF ${requested} (supported: ${supported.join(', ')})`, { requested, supported: supported.join(',') });
   return { ...d, order: { ...d.order, tif: requested } };
 };
@@ -46,21 +58,35 @@ export const stopSupport: PlanStep = (d, ctx) => {
   return d;
 };
 
-/** Market-impact guard: deny when the estimate exceeds maxMarketImpactBps. */
+/**
+ * Market-impact guard (risk config enableMarketImpactGuard, maxMarketImpactBps, impact.{model,action,sizing}).
+ * The estimate above the limit → action deny: MARKET_IMPACT; action resize: impact-aware sizing by binary
+ * search (CONSERVATIVE / STRICT / AGGRESSIVE) — a size of 0 is denied MARKET_IMPACT with the mode, any
+ * other size replaces the quantity (then quantized by validateSpec). The numbers carry the estimate and
+ * the slice / post-only recommendation.
+ */
 export const marketImpactGuard: PlanStep = (d, ctx) => {
   if (!ctx.config.enableMarketImpactGuard) return d;
-  const last3 = ctx.snapshot.bars.slice(-3);
-  const vol15 = str(last3.reduce((acc, b) => acc.plus(new Dec(b.volume).times(b.close)), new Dec(0)));
-  const est = estimateImpact(ctx.snapshot, mul(d.order.quantity, d.price), ctx.config.maxMarketImpactBps, vol15, ctx.config.impactVolumeFloor);
-  const numbers = { ...est.numbers, maxImpactBps: String(ctx.config.maxMarketImpactBps), recommendSlicing: String(est.recommendSlicing), recommendPostOnly: String(est.recommendPostOnly) };
-  if (cmp(est.impactBps, ctx.config.maxMarketImpactBps) > 0) return { ok: false, code: 'MARKET_IMPACT', message: `estimated impact ${new Dec(est.impactBps).toFixed(2)} bps exceeds ${ctx.config.maxMarketImpactBps} bps`, numbers };
-  return { ...d, numbers: { ...d.numbers, ...numbers } };
+  const cfg = ctx.config.impact;
+  const model = IMPACT_MODELS[cfg.model];
+  const input = { snapshot: ctx.snapshot, side: d.order.side, quantity: d.order.quantity, price: d.price, maxImpactBps: ctx.config.maxMarketImpactBps, volume15mQuote: volume15mQuote(ctx.snapshot.bars), floor: ctx.config.impactVolumeFloor, sqrtCoefficient: cfg.sqrtCoefficient };
+  const est = model.estimate(input);
+  const numbers = { ...est.numbers, maxImpactBps: String(ctx.config.maxMarketImpactBps), action: cfg.action, recommendSlicing: String(est.recommendSlicing), recommendPostOnly: String(est.recommendPostOnly) };
+  if (cmp(est.impactBps, ctx.config.maxMarketImpactBps) <= 0) return { ...d, numbers: { ...d.numbers, ...numbers } };
+  const over = `estimated impact ${new Dec(est.impactBps).toFixed(2)} bps (${cfg.model} model) exceeds ${ctx.config.maxMarketImpactBps} bps`;
+  if (cfg.action === 'deny') return deny('MARKET_IMPACT', over, numbers);
+  const sized = impactAwareSize(model, input, cfg.sizing, ctx.instrument.precision.amount);
+  const sizedNumbers = { ...numbers, sizingMode: sized.mode, impactSizedQuantity: sized.quantity, impactSizedBps: sized.estimate.impactBps, searchIterations: String(sized.iterations) };
+  if (cmp(sized.quantity, 0) <= 0) return deny('MARKET_IMPACT', `${over}; ${sized.mode} sizing gives 0: ${sized.reason}`, sizedNumbers);
+  if (cmp(sized.quantity, d.order.quantity) === 0) return { ...d, numbers: { ...d.numbers, ...sizedNumbers }, notes: [...d.notes, `${over}; ${sized.reason}: full size kept`] };
+  return { ...d, order: { ...d.order, quantity: sized.quantity }, numbers: { ...d.numbers, ...sizedNumbers }, notes: [...d.notes, `${over}; resized ${d.order.quantity} → ${sized.quantity} (${sized.mode}: ${sized.reason})`] };
 };
 
-export const ADVANCED_STEPS: readonly PlanStep[] = [requirePrices, stopSupport, postOnlyCrossCheck, mapTimeInForce, validateSpec, staleMarkGuard, slippageGuard, marketImpactGuard, forceReduceOnly];
+// The impact guard runs before validateSpec so that a resized quantity is quantized and checked against the market's limits.
+export const ADVANCED_STEPS: readonly PlanStep[] = [requirePrices, stopSupport, postOnlyCrossCheck, mapTimeInForce, marketImpactGuard, validateSpec, staleMarkGuard, slippageGuard, forceReduceOnly];
 
 export const advancedEngine: ExecutionEngine = {
   name: 'advanced',
   size: sizeIntent,
-  plan: (intent, ctx) => runPipeline(intent, ctx, ADVANCED_STEPS, intent.tif === 'PO' ? 'GTC' : intent.tif ?? (intent.type === 'market' ? 'IOC' : 'GTC')),
+  plan: (intent, ctx) => runPipeline(intent, ctx, ADVANCED_STEPS, intent.tif === 'PO' ? 'GTC' : intent.tif ?? (intent.type === 'market' ? 'IOC' : 'GTC'), 'advanced'),
 };

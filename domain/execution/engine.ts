@@ -10,9 +10,10 @@ import { z } from 'zod';
 import type { Instrument, Quantizer } from '../market/instrument';
 import type { MarketSnapshot } from '../market/snapshot';
 import type { VenueCapabilities } from '../market/venue';
-import type { OrderIntent, PlaceOrder } from '../orders/order';
+import { isSyntheticOnly, type OrderIntent, type PlaceOrder, type SyntheticOrderType } from '../orders/order';
 import type { RiskConfig } from '../risk/config';
 import type { TradingState } from '../run/trading-state';
+import type { SizeContext } from './sizing';
 
 export const EngineName = z.enum(['live', 'advanced']);
 export type EngineName = z.infer<typeof EngineName>;
@@ -39,7 +40,7 @@ export type SizeResult = { ok: true; intent: OrderIntent; numbers: Record<string
 
 export interface ExecutionEngine {
   readonly name: EngineName;
-  size(intent: OrderIntent, ctx: { config: RiskConfig; tradingState: TradingState; equity: string; price: string }): SizeResult;
+  size(intent: OrderIntent, ctx: SizeContext): SizeResult;
   plan(intent: OrderIntent, ctx: PlanContext): PlanResult;
 }
 
@@ -57,7 +58,18 @@ export interface Draft {
 export type Deny = Extract<PlanResult, { ok: false }>;
 export type PlanStep = (draft: Draft, ctx: PlanContext) => Draft | Deny;
 
-export function runPipeline(intent: OrderIntent, ctx: PlanContext, steps: readonly PlanStep[], initialTif: OrderSpec['tif']): PlanResult {
+/**
+ * A take_profit or trailing_stop intent is kept by the run (synthetic) and never becomes a venue order:
+ * any plan for one is refused, so no venue path can send it (the workflow arms it instead).
+ */
+export function syntheticOnlyDenial(type: SyntheticOrderType, trailBps: number | undefined, engine: EngineName): Deny {
+  const numbers = { type, engine, ...(trailBps !== undefined ? { trailBps: String(trailBps) } : {}) };
+  if (engine === 'live') return { ok: false, code: 'ENGINE_UNSUPPORTED', message: `the live engine places market and limit orders only, not ${type}; run with engine "advanced", which keeps ${type} synthetic`, numbers };
+  return { ok: false, code: 'SYNTHETIC_STOP_ONLY', message: `a ${type} is kept by the run as a synthetic stop and never sent to a venue (ccxt trailing / market take-profit support varies by venue)`, numbers };
+}
+
+export function runPipeline(intent: OrderIntent, ctx: PlanContext, steps: readonly PlanStep[], initialTif: OrderSpec['tif'], engine: EngineName): PlanResult {
+  if (isSyntheticOnly(intent.type)) return syntheticOnlyDenial(intent.type, intent.trailBps, engine);
   let draft: Draft = {
     intent,
     order: {

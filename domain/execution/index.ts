@@ -5,3 +5,6 @@ export * from './advanced';
 export * from './sizing';
 export * from './impact';
 export * from './selection';
+export * from './management';
+export * from './monitor';
+export * from './stops';

@@ -24,5 +24,5 @@ export const LIVE_STEPS: readonly PlanStep[] = [liveSupports, requirePrices, val
 export const liveEngine: ExecutionEngine = {
   name: 'live',
   size: (intent) => ({ ok: true, intent, numbers: {} }),
-  plan: (intent, ctx) => runPipeline(intent, ctx, LIVE_STEPS, intent.tif ?? (intent.type === 'market' ? 'IOC' : 'GTC')),
+  plan: (intent, ctx) => runPipeline(intent, ctx, LIVE_STEPS, intent.tif ?? (intent.type === 'market' ? 'IOC' : 'GTC'), 'live'),
 };

@@ -7,11 +7,29 @@ import { z } from 'zod';
 import { NonNegativeAmount, PositiveAmount, add, cmp } from '../money';
 import { ClientOrderId, StrategyId } from '../ids';
 import { MarketSymbol } from '../market/instrument';
+import { AlgoSpec } from '../execution/algo-spec';
 
 export const OrderSide = z.enum(['buy', 'sell']);
 export type OrderSide = z.infer<typeof OrderSide>;
+/** What a venue is sent and reports (PlaceOrder, Order). */
 export const OrderType = z.enum(['market', 'limit', 'stop_market', 'stop_limit', 'take_profit_limit']);
 export type OrderType = z.infer<typeof OrderType>;
+/**
+ * Stops a strategy may ask for that only the run keeps (synthetic, durable): a market take-profit and a
+ * trailing stop (trigger `trailBps` from the best price, never moving back). They are never sent to a
+ * venue (ccxt's trailing support varies by venue), so they are not OrderTypes: an engine refuses them.
+ */
+export const SyntheticOrderType = z.enum(['take_profit', 'trailing_stop']);
+export type SyntheticOrderType = z.infer<typeof SyntheticOrderType>;
+/** What an intent may ask for: a venue order type, or a stop the run keeps synthetic. */
+export const IntentType = z.enum([...OrderType.options, ...SyntheticOrderType.options]);
+export type IntentType = z.infer<typeof IntentType>;
+export function isSyntheticOnly(type: IntentType): type is SyntheticOrderType {
+  return (SyntheticOrderType.options as readonly string[]).includes(type);
+}
+/** Bounds of a trailing stop's trail, bps (the stop book's too). */
+export const TRAIL_BPS_MAX = 5_000;
+export const TrailBps = z.number().positive().max(TRAIL_BPS_MAX);
 /** Time in force as a strategy asks for it; engines map it to what the venue supports. */
 export const TimeInForce = z.enum(['GTC', 'IOC', 'FOK', 'GTD', 'PO']);
 export type TimeInForce = z.infer<typeof TimeInForce>;
@@ -29,17 +47,25 @@ export const OrderIntent = z
     strategyId: StrategyId,
     symbol: MarketSymbol,
     side: OrderSide,
-    type: OrderType.default('market'),
+    type: IntentType.default('market'),
     quantity: PositiveAmount,
     limitPrice: PositiveAmount.optional(),
     stopPrice: PositiveAmount.optional(),
+    /** trailing_stop: the trigger's distance from the best price since it was armed, bps (0 < trail ≤ 5000). */
+    trailBps: TrailBps.optional(),
     tif: TimeInForce.optional(),
     postOnly: z.boolean().default(false),
     reduceOnly: z.boolean().default(false),
     /** Why the strategy wants it, in words, for the audit trail. */
     reason: z.string().max(500).default(''),
+    /** Execute through an algorithm (a child workflow of the run) instead of one order; market orders only. */
+    algo: AlgoSpec.optional(),
   })
-  .strict();
+  .strict()
+  .refine((i) => !i.algo || i.type === 'market', { message: 'an algo intent is a market order (the algo chooses its child orders)', path: ['algo'] })
+  .refine((i) => i.trailBps === undefined || i.type === 'trailing_stop', { message: 'trailBps applies to trailing_stop orders only', path: ['trailBps'] })
+  .refine((i) => i.type !== 'trailing_stop' || i.stopPrice === undefined, { message: "a trailing_stop's trigger follows the mark by trailBps: it takes no stopPrice", path: ['stopPrice'] })
+  .refine((i) => !isSyntheticOnly(i.type) || i.limitPrice === undefined, { message: 'take_profit and trailing_stop fire as market orders: they take no limitPrice (use take_profit_limit for a limit)', path: ['limitPrice'] });
 export type OrderIntent = z.infer<typeof OrderIntent>;
 export type OrderIntentInput = z.input<typeof OrderIntent>;
 

@@ -3,6 +3,7 @@
  * then, per intent, the engine's sizing phase and the pre-trade checks. Pure; the `risk.evaluate` local
  * activity and the backtest core both call it.
  */
+import type { Candle } from '../market/candles';
 import type { Instrument } from '../market/instrument';
 import type { OrderIntent } from '../orders/order';
 import type { Portfolio } from '../portfolio/portfolio';
@@ -10,7 +11,8 @@ import type { TradingState } from '../run/trading-state';
 import type { EngineName } from '../execution/engine';
 import { ENGINES } from '../execution/selection';
 import type { RiskConfig } from './config';
-import { assessGuards, evaluateIntent, type GuardBreach } from './engine';
+import { assessAllGuards, evaluateIntent, type GuardBreach } from './engine';
+import type { RiskFacts } from './facts';
 import type { RiskVerdict } from './verdict';
 
 export interface EvaluateInput {
@@ -20,10 +22,16 @@ export interface EvaluateInput {
   tradingState: TradingState;
   config: RiskConfig;
   instruments: Record<string, Instrument>;
+  /** Closed bars per symbol (the advanced engine's ATR sizing reads them); optional. */
+  windows?: Record<string, Candle[]>;
+  /** Run-level (or account-level) facts; optional — absent, the engine behaves as before. */
+  facts?: RiskFacts;
 }
 
 export interface Evaluation {
   guard?: GuardBreach;
+  /** Every breached guard, most severe first (present when more than one). */
+  guards?: GuardBreach[];
   /** The state the verdicts were made in (after any guard breach). */
   tradingState: TradingState;
   verdicts: RiskVerdict[];
@@ -32,17 +40,20 @@ export interface Evaluation {
 /** One intent: the engine sizes it (advanced: dynamic sizing), then risk decides. */
 export function decideIntent(intent: OrderIntent, ctx: Omit<EvaluateInput, 'intents'>): RiskVerdict {
   const mark = ctx.portfolio.marks[intent.symbol] ?? '0';
-  const sized = ENGINES[ctx.engine].size(intent, { config: ctx.config, tradingState: ctx.tradingState, equity: ctx.portfolio.equity, price: intent.limitPrice ?? mark });
+  const sized = ENGINES[ctx.engine].size(intent, { config: ctx.config, tradingState: ctx.tradingState, equity: ctx.portfolio.equity, price: intent.limitPrice ?? mark, bars: ctx.windows?.[intent.symbol] });
   if (!sized.ok) {
     return { decision: 'DENIED', code: sized.code, message: sized.message, intent, quantity: '0', numbers: sized.numbers, checks: [{ check: 'dynamic_sizing', outcome: 'DENY', code: sized.code, numbers: sized.numbers }] };
   }
-  const v = evaluateIntent(sized.intent, { tradingState: ctx.tradingState, portfolio: ctx.portfolio, config: ctx.config, mark, takerFee: ctx.instruments[intent.symbol]?.fees.taker ?? '0' });
+  const v = evaluateIntent(sized.intent, { tradingState: ctx.tradingState, portfolio: ctx.portfolio, config: ctx.config, mark, takerFee: ctx.instruments[intent.symbol]?.fees.taker ?? '0', ...(ctx.facts ? { facts: ctx.facts } : {}) });
   return Object.keys(sized.numbers).length ? { ...v, checks: [{ check: 'dynamic_sizing', outcome: 'PASS', code: 'SIZED', numbers: sized.numbers }, ...v.checks] } : v;
 }
 
 export function evaluateTick(input: EvaluateInput): Evaluation {
-  const guard = assessGuards(input.portfolio, input.config);
-  const tradingState: TradingState = guard && input.tradingState !== 'HALTED' ? guard.target : input.tradingState;
+  const guards = assessAllGuards(input.portfolio, input.config, input.facts);
+  const guard = guards[0];
+  // A guard only escalates here (ACTIVE → REDUCING → HALTED); lifting a temporary breach is the caller's decision.
+  const escalates = guard && (guard.target === 'HALTED' ? input.tradingState !== 'HALTED' : input.tradingState === 'ACTIVE');
+  const tradingState: TradingState = guard && escalates ? guard.target : input.tradingState;
   const verdicts = input.intents.map((intent) => decideIntent(intent, { ...input, tradingState }));
-  return { ...(guard ? { guard } : {}), tradingState, verdicts };
+  return { ...(guard ? { guard } : {}), ...(guards.length > 1 ? { guards } : {}), tradingState, verdicts };
 }

@@ -10,13 +10,11 @@ import { EngineName } from '../execution/engine';
 import { RiskConfig } from '../risk/config';
 import { parseStrategyParams } from '../strategies';
 import { ReconciliationConfig } from './reconcile';
+import { HaltPolicy } from '../risk/account';
 
 /** "250ms", "2s", "5m", "1h" or a number of milliseconds. */
-export const Duration = z.union([z.number().int().min(0), z.string().regex(/^\d+(ms|s|m|h)$/, 'must be like 250ms, 2s, 5m or 1h')]).transform((v) => {
-  if (typeof v === 'number') return v;
-  const m = /^(\d+)(ms|s|m|h)$/.exec(v)!;
-  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
-});
+import { Duration } from '../duration';
+export { Duration };
 
 export const DEFAULT_PAPER_VENUE_URL = 'http://127.0.0.1:8701';
 
@@ -95,6 +93,12 @@ export const StrategyRunInput = z
     continueAsNewAfterTicks: z.number().int().min(10).max(100_000).default(500),
     /** Venue reconciliation (domain/run/reconcile.ts): what the run owns and what a disagreement does. */
     reconciliation: ReconciliationConfig.default(ReconciliationConfig.parse({})),
+    /**
+     * Advanced execution. stops — auto: stop orders go to the venue where it has native stops, else they
+     * are kept synthetic in the workflow; synthetic: always kept in the workflow (never shown to the venue
+     * before they trigger).
+     */
+    execution: z.object({ stops: z.enum(['auto', 'synthetic']).default('auto') }).strict().default({ stops: 'auto' }),
   })
   .strict()
   .superRefine((input, ctx) => {
@@ -110,7 +114,17 @@ export const StrategyRunInput = z
 export type StrategyRunInput = z.infer<typeof StrategyRunInput>;
 export type StrategyRunInputRaw = z.input<typeof StrategyRunInput>;
 
-export const HaltSignal = z.object({ reason: z.string().trim().min(1, 'must say why').max(500) }).strict();
+export const HaltSignal = z
+  .object({
+    reason: z.string().trim().min(1, 'must say why').max(500),
+    /**
+     * What the halt does (absent: the run stops trading and leaves open orders to their normal expiry).
+     * stop-entries: REDUCING, only reducing orders; cancel-orders: HALTED and every open order canceled;
+     * flatten: as cancel-orders, then every position closed with reduce-only market orders.
+     */
+    policy: HaltPolicy.optional(),
+  })
+  .strict();
 export type HaltSignal = z.infer<typeof HaltSignal>;
 export const ResumeSignal = z
   .object({

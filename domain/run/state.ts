@@ -1,4 +1,5 @@
 /** The state a strategy run carries across ticks and through continue-as-new. */
+import type { AlgoProgress } from '../execution/algos';
 import type { Candle } from '../market/candles';
 import type { Instrument } from '../market/instrument';
 import type { MarketClock } from '../market/snapshot';
@@ -8,6 +9,10 @@ import type { Portfolio } from '../portfolio/portfolio';
 import type { EngineChoice } from '../execution/selection';
 import type { TradingState } from './trading-state';
 import type { Difference } from './reconcile';
+import type { ExecutionMonitor, ExecutionView } from '../execution/monitor';
+import type { StopBook } from '../execution/stops';
+import type { RunRiskState } from './risk';
+import type { RiskConfig } from '../risk/config';
 
 export type AuditKind =
   | 'RUN_STARTED'
@@ -28,6 +33,19 @@ export type AuditKind =
   | 'RECONCILED'
   | 'RECONCILIATION_FAILED'
   | 'BALANCES_ADOPTED'
+  | 'STOP_REGISTERED'
+  | 'STOP_TRIGGERED'
+  | 'STOP_REMOVED'
+  | 'ACCOUNT_REGISTERED'
+  | 'ACCOUNT_APPROVED'
+  | 'ACCOUNT_RESIZED'
+  | 'ACCOUNT_DENIED'
+  | 'ACCOUNT_UNREACHABLE'
+  | 'HALT_POLICY_APPLIED'
+  | 'TRADE_CLOSED'
+  | 'RISK_CONFIG_UPDATED'
+  | 'ALGO_STARTED'
+  | 'ALGO_FINISHED'
   | 'RUN_FINISHED';
 
 export interface AuditEvent {
@@ -54,6 +72,8 @@ export interface RunCounters {
   resized: number;
   denied: number;
   deniedByReason: Record<string, number>;
+  /** Resizes by the code of the check that resized (absent in older runs). */
+  resizedByReason?: Record<string, number>;
   placed: number;
   filled: number;
   partiallyFilled: number;
@@ -93,7 +113,8 @@ export interface RunState {
   engine: EngineChoice;
   tradingState: TradingState;
   stateReason: string;
-  stateChanges: Array<{ at: number; tick: number; from: TradingState; to: TradingState; reason: string; by: 'signal' | 'guard' }>;
+  /** `wallAt`: workflow time of the change (measures halt latency; absent in older runs). */
+  stateChanges: Array<{ at: number; tick: number; from: TradingState; to: TradingState; reason: string; by: 'signal' | 'guard'; wallAt?: number }>;
   portfolio: Portfolio;
   windows: Record<string, Candle[]>;
   orderSeq: number;
@@ -106,6 +127,54 @@ export interface RunState {
   /** Absent only in state carried over from a run started before reconciliation existed. */
   reconciliation?: ReconciliationState;
   finished?: { reason: string; at: number };
+  /** Advanced execution (issue #5): armed synthetic stops, carried through continue-as-new (absent before the first). */
+  stops?: StopBook;
+  /** Execution monitor: per-order measurements and aggregates (absent in state carried from older runs). */
+  execution?: ExecutionMonitor;
+  /** Arrival price (mid) and time of each order still being measured, by clientOrderId. */
+  arrivals?: Record<string, { price: string; at: number; strategyId: string }>;
+  /** The run's side of the account supervisor (absent in runs that predate it). */
+  account?: AccountLink;
+  /** Risk state carried for the risk engine's facts (absent in runs that predate it). */
+  risk?: RunRiskState;
+  /** The risk config after changes accepted at run time (absent: the input's). */
+  riskConfig?: RiskConfig;
+  /** Execution algorithms the run started as child workflows, by child workflow id (absent before the first). */
+  algos?: Record<string, AlgoLink>;
+}
+
+/** A TWAP or iceberg child of the run: what the run last heard of it. */
+export interface AlgoLink {
+  workflowId: string;
+  /** The account approval (request id) that covers the whole algo quantity; released when the child ends. */
+  approvalId: string;
+  /** The run's clientOrderId block the child sends from. */
+  firstSeq: number;
+  maxOrders: number;
+  /** Market time of the last tick the child reported on. */
+  reportedAt: number;
+  ended: boolean;
+  progress: AlgoProgress;
+}
+
+export interface AccountLink {
+  /** Approvals whose orders are done, not yet reported to the supervisor (their reservations end then). */
+  released: string[];
+  /** A halt policy still to carry out: cancel every open order, then (flatten) close every position. */
+  cancelAll?: boolean;
+  flatten?: boolean;
+  /** The supervisor could not be reached on the last report (audited once until it is again). */
+  unreachable?: boolean;
+  /** Equity in the last report (a run with no position and no change does not report). */
+  lastReportedEquity?: string;
+  /** The account's correlation limit asked for these series (at registration, or when its limits change). */
+  correlation?: { window: number; resampleMinutes?: number };
+  /** Report equity moves of at least this % (absent: only position, reservation and series changes). */
+  reportStepPct?: number;
+  /** Position quantities in the last report. */
+  reportedPositions?: Record<string, string>;
+  /** Last close time sent per symbol (a series is sent again only when it gained a point). */
+  closesSent?: Record<string, number>;
 }
 
 /**
@@ -128,7 +197,7 @@ export interface RunSummary {
   engine: EngineChoice;
   symbols: string[];
   ticks: number;
-  orders: { placed: number; filled: number; partiallyFilled: number; canceled: number; rejected: number; expired: number; denied: number; deniedByReason: Record<string, number> };
+  orders: { placed: number; filled: number; partiallyFilled: number; canceled: number; rejected: number; expired: number; denied: number; deniedByReason: Record<string, number>; resizedByReason?: Record<string, number> };
   fills: number;
   fees: Record<string, string>;
   feesQuote: string;
@@ -144,4 +213,6 @@ export interface RunSummary {
   tradingState: TradingState;
   stateReason: string;
   finished?: { reason: string; at: number };
+  /** Execution monitor of the run (advanced execution, issue #5). */
+  execution?: ExecutionView;
 }

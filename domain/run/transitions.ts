@@ -4,7 +4,7 @@
  */
 import type { Candle } from '../market/candles';
 import { isTerminal, type Fill, type Order } from '../orders/order';
-import { add, cmp, sub } from '../money';
+import { add, cmp, display, sub } from '../money';
 import type { AuditEvent, AuditKind, RunState, RunSummary } from './state';
 import { MAX_AUDIT_EVENTS, MAX_RECENT_ORDERS, emptyCounters } from './state';
 import type { Instrument } from '../market/instrument';
@@ -61,9 +61,12 @@ export function initialRunState(args: {
 /** Record a risk verdict in the audit trail and the counters. */
 export function recordVerdict(state: RunState, v: RiskVerdict): void {
   const kind = v.decision === 'APPROVED' ? 'RISK_APPROVED' : v.decision === 'RESIZED' ? 'RISK_RESIZED' : 'RISK_DENIED';
-  audit(state, kind, `${v.intent.side} ${v.intent.quantity} ${v.intent.symbol}: ${v.decision} ${v.code} — ${v.message}`, { code: v.code, numbers: { ...v.numbers, approvedQuantity: v.quantity } });
+  audit(state, kind, `${v.intent.side} ${display(v.intent.quantity)} ${v.intent.symbol}: ${v.decision} ${v.code} — ${v.message}`, { code: v.code, numbers: { ...v.numbers, approvedQuantity: v.quantity } });
   if (v.decision === 'DENIED') countDenial(state, v.code);
-  else if (v.decision === 'RESIZED') state.counters.resized += 1;
+  else if (v.decision === 'RESIZED') {
+    state.counters.resized += 1;
+    state.counters.resizedByReason = { ...state.counters.resizedByReason, [v.code]: (state.counters.resizedByReason?.[v.code] ?? 0) + 1 };
+  }
   else state.counters.approved += 1;
 }
 
@@ -74,12 +77,12 @@ export function audit(state: RunState, kind: AuditKind, message: string, extra: 
 }
 
 /** Change the trading state; returns whether it changed. */
-export function changeTradingState(state: RunState, to: TradingState, reason: string, by: 'signal' | 'guard', numbers?: Record<string, string>): boolean {
+export function changeTradingState(state: RunState, to: TradingState, reason: string, by: 'signal' | 'guard', numbers?: Record<string, string>, wallAt?: number): boolean {
   const from = state.tradingState;
   if (from === to) return false;
   state.tradingState = to;
   state.stateReason = reason;
-  state.stateChanges.push({ at: state.marketTime, tick: state.tick, from, to, reason, by });
+  state.stateChanges.push({ at: state.marketTime, tick: state.tick, from, to, reason, by, ...(wallAt !== undefined ? { wallAt } : {}) });
   audit(state, 'STATE_CHANGED', `${from} → ${to}: ${reason}`, { code: to, ...(numbers ? { numbers } : {}) });
   return true;
 }
@@ -164,7 +167,7 @@ export function summarize(state: RunState, input: StrategyRunInput, workflowId: 
     engine: state.engine,
     symbols: input.symbols,
     ticks: state.tick,
-    orders: { placed: c.placed, filled: c.filled, partiallyFilled: c.partiallyFilled, canceled: c.canceled, rejected: c.rejected, expired: c.expired, denied: c.denied, deniedByReason: c.deniedByReason },
+    orders: { placed: c.placed, filled: c.filled, partiallyFilled: c.partiallyFilled, canceled: c.canceled, rejected: c.rejected, expired: c.expired, denied: c.denied, deniedByReason: c.deniedByReason, ...(c.resizedByReason ? { resizedByReason: c.resizedByReason } : {}) },
     fills: c.fills,
     fees: p.fees,
     feesQuote: p.feesQuote,

@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { Dec, cmp, str } from '../money';
-import { OrderType, TimeInForce } from '../orders/order';
+import { IntentType, TimeInForce, TrailBps } from '../orders/order';
+import { AlgoSpec } from '../execution/algo-spec';
 import type { Signal, StrategyDefinition, StrategyInput } from './strategy';
 
 export const OrderCycleParams = z
   .object({
     /** Act on every N-th closed bar (counted by bar time, so restarts keep the rhythm). */
     everyBars: z.number().int().min(1).max(10_000).default(3),
-    orderType: OrderType.default('market'),
+    /** Any intent type: a venue order type, or take_profit / trailing_stop (kept synthetic by the advanced engine). */
+    orderType: IntentType.default('market'),
     tif: TimeInForce.optional(),
     postOnly: z.boolean().default(false),
     /** Each entry spends this % of equity. */
@@ -17,13 +19,20 @@ export const OrderCycleParams = z
      * (a buy limit below the mark, a buy stop above it). Negative: marketable (a buy limit above the mark).
      */
     offsetBps: z.number().min(-1000).max(1000).default(10),
+    /** trailing_stop: the trail, bps from the best price since the stop was armed (required for trailing_stop). */
+    trailBps: TrailBps.optional(),
+    /** Execute each order through an algorithm (TWAP / iceberg child workflow of the run); market orders only. */
+    algo: AlgoSpec.optional(),
   })
   .strict()
-  .refine((p) => p.orderType === 'limit' || !p.postOnly, { message: 'post-only applies to limit orders', path: ['postOnly'] });
+  .refine((p) => !p.algo || p.orderType === 'market', { message: 'an algo executes market orders: orderType must be market', path: ['algo'] })
+  .refine((p) => p.orderType === 'limit' || !p.postOnly, { message: 'post-only applies to limit orders', path: ['postOnly'] })
+  .refine((p) => p.orderType !== 'trailing_stop' || p.trailBps !== undefined, { message: 'a trailing_stop needs trailBps', path: ['trailBps'] })
+  .refine((p) => p.orderType === 'trailing_stop' || p.trailBps === undefined, { message: 'trailBps applies to orderType trailing_stop only', path: ['trailBps'] });
 export type OrderCycleParams = z.infer<typeof OrderCycleParams>;
 
-function priced(input: StrategyInput<OrderCycleParams>, side: 'buy' | 'sell'): Pick<Signal, 'limitPrice' | 'stopPrice'> {
-  const { orderType, offsetBps } = input.params;
+function priced(input: StrategyInput<OrderCycleParams>, side: 'buy' | 'sell'): Pick<Signal, 'limitPrice' | 'stopPrice' | 'trailBps'> {
+  const { orderType, offsetBps, trailBps } = input.params;
   const off = new Dec(offsetBps).div(10_000);
   const mark = new Dec(input.mark);
   const buy = side === 'buy';
@@ -45,6 +54,11 @@ function priced(input: StrategyInput<OrderCycleParams>, side: 'buy' | 'sell'): P
       const stop = buy ? below(mark, off.abs()) : above(mark, off.abs());
       return { stopPrice: str(stop), limitPrice: str(stop) };
     }
+    case 'take_profit':
+      return { stopPrice: str(buy ? below(mark, off.abs()) : above(mark, off.abs())) };
+    case 'trailing_stop':
+      // The trigger starts trailBps from the mark and follows it (the run's synthetic stop); no price here.
+      return trailBps !== undefined ? { trailBps } : {};
   }
 }
 
@@ -78,7 +92,8 @@ export const orderCycle: StrategyDefinition<OrderCycleParams> = {
         ...(p.tif ? { tif: p.tif } : {}),
         postOnly: p.postOnly,
         reduceOnly: side === 'sell',
-        reason: `cycle: ${side} every ${p.everyBars} bars (${p.orderType}${p.tif ? ` ${p.tif}` : ''}${p.postOnly ? ' post-only' : ''})`,
+        ...(p.algo ? { algo: p.algo } : {}),
+        reason: `cycle: ${side} every ${p.everyBars} bars (${p.orderType}${p.trailBps !== undefined ? ` ${p.trailBps} bps trail` : ''}${p.tif ? ` ${p.tif}` : ''}${p.postOnly ? ' post-only' : ''}${p.algo ? ` via ${p.algo.kind}` : ''})`,
       },
     ];
   },

@@ -32,8 +32,9 @@ export interface LocalExchange {
   close(): Promise<void>;
 }
 
-export async function startLocalExchange(opts: { balances?: Record<string, string>; exchange?: BinanceFrontOptions } = {}): Promise<LocalExchange> {
-  const clock = new ManualClock();
+/** `clock`: share one hand-driven clock between exchanges so that their replays start on the same bar. */
+export async function startLocalExchange(opts: { balances?: Record<string, string>; exchange?: BinanceFrontOptions; clock?: ManualClock } = {}): Promise<LocalExchange> {
+  const clock = opts.clock ?? new ManualClock();
   const server = await startPaperVenueServer({
     datasets: { 'ETH/BTC': ETH_FILE },
     exchange: { now: clock.now, apiKeys: [{ apiKey: KEY, secret: SECRET, balances: opts.balances ?? { BTC: '10', ETH: '20' } }], ...opts.exchange },

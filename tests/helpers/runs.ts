@@ -5,14 +5,36 @@ import { Dec, cmp } from '../../domain/money';
 import type { StrategyRunInputRaw } from '../../domain/run/input';
 import type { RunSummary } from '../../domain/run/state';
 import type { Order } from '../../domain/orders/order';
+import type { AuditEvent } from '../../domain/run/state';
 import { PaperBrokerage } from '../../brokers/paper/client';
 import { startPaperVenueServer, type PaperVenueServer } from '../../brokers/paper/server';
+import { killAllChildren } from '../../cli/spawn';
+import { testClient } from './temporal';
 
 export const DATA_DIR = path.resolve(__dirname, '..', '..', 'data', 'market');
 export const dataFile = (pair: string) => path.join(DATA_DIR, `${pair.replace('/', '_')}-5m.csv.gz`);
 
 export async function startVenue(pairs: string[]): Promise<PaperVenueServer> {
   return startPaperVenueServer({ port: 0, datasets: Object.fromEntries(pairs.map((p) => [p, dataFile(p)])) });
+}
+
+/**
+ * The usual suite around a paper venue: before all, a client of the test server and a venue replaying
+ * `pairs` (handed to `use`); after all, spawned workers killed, venue and connection closed.
+ */
+export function withVenueSuite(pairs: string[], use: (client: Client, venue: PaperVenueServer) => void): void {
+  let client: Client | undefined;
+  let venue: PaperVenueServer | undefined;
+  beforeAll(async () => {
+    client = await testClient();
+    venue = await startVenue(pairs);
+    use(client, venue);
+  });
+  afterAll(async () => {
+    await killAllChildren();
+    await venue?.close();
+    await client?.connection.close();
+  });
 }
 
 export function runInput(over: Partial<StrategyRunInputRaw> & { runId: string; venueUrl: string; symbols: string[] }): StrategyRunInputRaw {
@@ -89,4 +111,12 @@ export async function activityTypes(client: Client, workflowId: string): Promise
     if (name) types.add(name);
   }
   return types;
+}
+
+/**
+ * Opening orders a run made after audit event `seq` (a halt): approvals asked of the account, and buys sent
+ * while not ACTIVE. A buy already in flight when the halt arrived was sent while ACTIVE and is audited after it.
+ */
+export function openingOrdersAfter(events: AuditEvent[], seq: number): AuditEvent[] {
+  return events.filter((e) => e.seq > seq && (e.kind === 'ACCOUNT_APPROVED' || e.kind === 'ACCOUNT_RESIZED' || (e.kind === 'ORDER_PLACED' && /^buy /.test(e.message) && e.numbers?.submittedIn !== 'ACTIVE')));
 }

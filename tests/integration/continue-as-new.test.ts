@@ -2,25 +2,19 @@
  * Continue-as-new carries the whole state: a run that continues as new every 10 ticks ends exactly like
  * one that never does, and a halt survives the hand-over.
  */
+import type { RunSummary } from '../../domain/run/state';
 import type { Client } from '@temporalio/client';
 import type { PaperVenueServer } from '../../brokers/paper/server';
 import { haltRun, runAudit, runStatus, startRun } from '../../temporal/runs-client';
-import { testClient, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
-import { differences, result, runInput, startVenue, venueAccount } from '../helpers/runs';
+import { uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
+import { differences, result, runInput, venueAccount, withVenueSuite } from '../helpers/runs';
 
 let client: Client;
 let venue: PaperVenueServer;
 const queue = uniqueQueue('can');
 const stamp = Date.now().toString(36);
 
-beforeAll(async () => {
-  client = await testClient();
-  venue = await startVenue(['ETH/BTC']);
-});
-afterAll(async () => {
-  await venue?.close();
-  await client?.connection.close();
-});
+withVenueSuite(['ETH/BTC'], (c, v) => ((client = c), (venue = v)));
 
 const input = (runId: string, continueAsNewAfterTicks: number) =>
   runInput({ runId, venueUrl: venue.url, symbols: ['ETH/BTC'], strategy: { name: 'sma-crossover', params: { fast: 3, slow: 8, orderPct: 20 } }, stop: { maxTicks: 120, endOfData: true }, continueAsNewAfterTicks });
@@ -39,7 +33,10 @@ describe('GIVEN the same run with and without frequent continue-as-new', () => {
     expect(runsInChain).toBe(12); // 120 ticks / 10: no empty run is handed the end
     expect(audit.filter((e) => e.kind === 'CONTINUED_AS_NEW').length).toBe(runsInChain - 1);
     expect(chained.orders.placed).toBeGreaterThan(2);
-    expect({ ...chained, workflowId: '', runId: '', accountId: '' }).toEqual({ ...plain, workflowId: '', runId: '', accountId: '' });
+    // The execution monitor too (its order ids differ only by the workflow's prefix): it survives the hand-overs.
+    const same = (s: RunSummary) => ({ ...s, workflowId: '', runId: '', accountId: '', execution: s.execution && { ...s.execution, recent: s.execution.recent.map((o) => ({ ...o, clientOrderId: o.clientOrderId.split('-').pop() })) } });
+    expect(chained.execution?.run.orders).toBeGreaterThan(0);
+    expect(same(chained)).toEqual(same(plain));
     expect(differences(chained, await venueAccount(venue.url, input(`can-chain-${stamp}`, 10).accountId, 'BTC', '1'))).toEqual([]);
   });
 
@@ -62,5 +59,6 @@ describe('GIVEN the same run with and without frequent continue-as-new', () => {
       expect(later.counters!.placed).toBe(halted.counters!.placed);
       await client.workflow.getHandle(runId).terminate('test done');
     });
-  });
+    // 14 s alone; once over 120 s late in a loaded CI run (45 suites in), with no failed assertion.
+  }, 300_000);
 });

@@ -8,13 +8,13 @@ import { TempotradeError } from '../../domain/errors';
 import { Dec } from '../../domain/money';
 import { parseFaultPlan } from '../../brokers/exchange/binance/faults';
 import { failure, startLocalExchange } from '../helpers/local-exchange';
-import type { LocalExchange } from '../helpers/local-exchange';
+import type { LocalExchange, ManualClock } from '../helpers/local-exchange';
 
 const SYMBOL = 'ETH/BTC';
 const open: LocalExchange[] = [];
 
-async function exchange(faults: string): Promise<LocalExchange> {
-  const lx = await startLocalExchange({ exchange: { faults } });
+async function exchange(faults: string, clock?: ManualClock): Promise<LocalExchange> {
+  const lx = await startLocalExchange({ exchange: { faults }, clock });
   open.push(lx);
   return lx;
 }
@@ -71,9 +71,10 @@ describe('GIVEN the local exchange with a fault plan', () => {
   });
 
   it('WHEN market data is stale by 3 bars THEN candles, ticker and book are those of 3 bars ago', async () => {
+    // One clock for both: each replay anchors on its clock's time at start, so two clocks read a second
+    // apart (on a loaded machine) would start the replays a bar apart.
     const fresh = await exchange('');
-    const stale = await exchange('market:stale=3');
-    stale.clock.t = fresh.clock.t;
+    const stale = await exchange('market:stale=3', fresh.clock);
     const a = fresh.client();
     const b = stale.client();
     const [ka, kb] = [await a.fetchOHLCV(SYMBOL, '1s', undefined, 10), await b.fetchOHLCV(SYMBOL, '1s', undefined, 10)];

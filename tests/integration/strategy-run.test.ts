@@ -14,8 +14,8 @@ import { haltRun, resumeRun, runAudit, runOrders, runStatus, startRun, listRuns 
 import { haltSignal, statusQuery } from '../../workflows/definitions';
 import { TradingStateKey } from '../../workflows/search-attributes';
 import { workflowBundle } from '../../workers/worker';
-import { testClient, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
-import { activityTypes, differences, result, runInput, startVenue, venueAccount } from '../helpers/runs';
+import { uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
+import { activityTypes, differences, result, runInput, venueAccount, withVenueSuite } from '../helpers/runs';
 
 const PAIRS = ['ETH/BTC', 'LTC/BTC', 'XMR/BTC', 'ADA/BTC'];
 let client: Client;
@@ -24,14 +24,7 @@ const queue = uniqueQueue('strategy-run');
 const stamp = Date.now().toString(36);
 const finishedRuns: string[] = [];
 
-beforeAll(async () => {
-  client = await testClient();
-  venue = await startVenue(PAIRS);
-});
-afterAll(async () => {
-  await venue?.close();
-  await client?.connection.close();
-});
+withVenueSuite(PAIRS, (c, v) => ((client = c), (venue = v)));
 
 describe('GIVEN real ETH/BTC and LTC/BTC data on the paper venue', () => {
   it.each(['live', 'advanced'] as const)('WHEN a run trades through the %s engine THEN it places orders and its portfolio equals the venue fills to the last unit', async (engine) => {
@@ -98,6 +91,8 @@ describe('GIVEN a running strategy that trades often', () => {
       expect((await runStatus(client, runId)).status.tradingState).toBe('ACTIVE');
       await client.workflow.getHandle(runId).terminate('test done');
     });
+    // Its history (halt and resume signals, a tick timer, local snapshots) is replayed below too.
+    finishedRuns.push(runId);
     await paper.close();
   });
 
@@ -154,7 +149,7 @@ describe('GIVEN a tight daily loss limit during the January 2018 crash', () => {
     const described = await client.workflow.getHandle(runId).describe();
     expect(described.typedSearchAttributes.get(TradingStateKey)).toBe('HALTED');
     expect(differences(summary, await venueAccount(venue.url, input.accountId, 'BTC', '1'))).toEqual([]);
-  });
+  }, 300_000);
 });
 
 describe('GIVEN invalid input', () => {

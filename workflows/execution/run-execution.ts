@@ -1,0 +1,126 @@
+/**
+ * The advanced execution parts of a strategy run, kept out of strategy-run.ts (which calls them in a few
+ * lines): synthetic durable stops and the execution monitor. Deterministic, no I/O: they change the run
+ * state that the workflow carries (and through continue-as-new), and the workflow does the activities.
+ */
+import type { MarketSnapshot } from '../../domain/market/snapshot';
+import type { VenueCapabilities } from '../../domain/market/venue';
+import { Dec, str } from '../../domain/money';
+import { isSyntheticOnly, isTerminal, type Order, type OrderIntent } from '../../domain/orders/order';
+import { emptyMonitor, measureOrder, recordExecution, type ExecutionView } from '../../domain/execution/monitor';
+import { checkStops, emptyStopBook, registerStop, type ArmedStop, type StopKind, type TriggeredStop } from '../../domain/execution/stops';
+import type { EngineName } from '../../domain/execution/engine';
+import type { RunState } from '../../domain/run/state';
+import { audit, countDenial } from '../../domain/run/transitions';
+
+const STOP_TYPES = new Set(['stop_market', 'stop_limit', 'take_profit_limit', 'take_profit', 'trailing_stop']);
+
+/**
+ * A stop intent is kept synthetic when the advanced engine runs it and the venue has no native stop of its
+ * kind (or the run asks for synthetic stops). A take_profit (market) or trailing_stop is always synthetic
+ * under the advanced engine; the live engine refuses it (ENGINE_UNSUPPORTED), it never reaches a venue.
+ */
+export function goesSynthetic(intent: OrderIntent, engine: EngineName, caps: VenueCapabilities, mode: 'auto' | 'synthetic'): boolean {
+  if (engine !== 'advanced' || !STOP_TYPES.has(intent.type)) return false;
+  if (mode === 'synthetic' || isSyntheticOnly(intent.type)) return true;
+  return intent.type === 'stop_market' ? !caps.stopMarket : !caps.stopLimit;
+}
+
+const KIND: Record<string, StopKind> = { stop_market: 'stop_market', stop_limit: 'stop_limit', take_profit_limit: 'take_profit_limit', take_profit: 'take_profit', trailing_stop: 'trailing_stop' };
+
+/** A trailing stop's audit numbers: its trail and the best price seen (a sell's peak, a buy's trough; the trigger is trailBps from it). */
+function trailNumbers(stop: ArmedStop): Record<string, string> {
+  if (stop.kind !== 'trailing_stop' || !stop.extreme || stop.trailBps === undefined) return {};
+  return { [stop.side === 'sell' ? 'peak' : 'trough']: stop.extreme, trailBps: String(stop.trailBps) };
+}
+
+/** Arm a synthetic stop for an approved stop intent (id = the clientOrderId it would have had). Denials are audited and counted. */
+export function armSyntheticStop(st: RunState, intent: OrderIntent, quantity: string, id: string, snapshot: MarketSnapshot): ArmedStop | undefined {
+  st.stops ??= emptyStopBook();
+  const kind: StopKind = KIND[intent.type] ?? 'stop_market';
+  const r = registerStop(
+    st.stops,
+    {
+      id,
+      strategyId: intent.strategyId,
+      symbol: intent.symbol,
+      side: intent.side,
+      kind,
+      quantity,
+      ...(intent.stopPrice ? { triggerPrice: intent.stopPrice } : {}),
+      ...(intent.limitPrice ? { limitPrice: intent.limitPrice } : {}),
+      ...(intent.trailBps !== undefined ? { trailBps: intent.trailBps } : {}),
+      reduceOnly: intent.reduceOnly,
+    },
+    { at: st.marketTime, price: snapshot.mark },
+  );
+  if (!r.ok) {
+    audit(st, 'ORDER_REJECTED', `${intent.side} ${quantity} ${intent.symbol} ${intent.type} not armed: ${r.code} — ${r.message}`, { code: r.code, clientOrderId: id, numbers: r.numbers });
+    countDenial(st, r.code);
+    return undefined;
+  }
+  const trail = kind === 'trailing_stop' ? ` (trailing ${r.stop.trailBps} bps from the ${intent.side === 'sell' ? 'peak' : 'trough'} ${r.stop.extreme})` : '';
+  audit(st, 'STOP_REGISTERED', `synthetic ${kind} ${intent.side} ${quantity} ${intent.symbol} armed at trigger ${r.stop.trigger}${r.stop.limitPrice ? ` (limit ${r.stop.limitPrice})` : ''}${trail}; mark ${snapshot.mark}`, {
+    code: 'STOP_REGISTERED',
+    clientOrderId: id,
+    numbers: { trigger: r.stop.trigger, mark: snapshot.mark, quantity, ...trailNumbers(r.stop) },
+  });
+  return r.stop;
+}
+
+/** The armed stops that this tick's marks fire, each disarmed and audited once. */
+export function fireStops(st: RunState, snaps: Record<string, MarketSnapshot>): TriggeredStop[] {
+  if (!st.stops || Object.keys(st.stops.armed).length === 0) return [];
+  const out: TriggeredStop[] = [];
+  for (const [symbol, snap] of Object.entries(snaps)) {
+    for (const t of checkStops(st.stops, symbol, snap.mark, st.marketTime)) {
+      const trail = t.stop.kind === 'trailing_stop' ? ` (trailing ${t.stop.trailBps} bps from the ${t.stop.side === 'sell' ? 'peak' : 'trough'} ${t.stop.extreme})` : '';
+      audit(st, 'STOP_TRIGGERED', `synthetic ${t.stop.kind} ${t.stop.side} ${t.stop.quantity} ${symbol} triggered: mark ${t.price} crossed ${t.stop.trigger}${trail}`, {
+        code: 'STOP_TRIGGERED',
+        clientOrderId: t.stop.id,
+        numbers: { trigger: t.stop.trigger, mark: t.price, quantity: t.stop.quantity, registeredAt: String(t.stop.registeredAt), ...trailNumbers(t.stop) },
+      });
+      out.push(t);
+    }
+  }
+  return out;
+}
+
+/** Remember the arrival price (mid) of an order the run just placed. */
+export function noteArrival(st: RunState, clientOrderId: string, strategyId: string, snapshot: MarketSnapshot): void {
+  st.arrivals ??= {};
+  st.arrivals[clientOrderId] = { price: str(new Dec(snapshot.bid).plus(snapshot.ask).div(2)), at: snapshot.at, strategyId };
+}
+
+/** Measure an order once it is terminal (each order once). */
+export function measureIfDone(st: RunState, order: Order): void {
+  const arrival = st.arrivals?.[order.clientOrderId];
+  if (!arrival || !isTerminal(order.status)) return;
+  st.execution ??= emptyMonitor();
+  recordExecution(st.execution, measureOrder(order, { strategyId: arrival.strategyId, arrivalPrice: arrival.price, placedAt: arrival.at }));
+  delete st.arrivals![order.clientOrderId];
+}
+
+/** What `status` shows of execution: the run's counters with the monitor's measurements. */
+export function executionView(st: RunState): ExecutionView {
+  const m = st.execution ?? emptyMonitor();
+  const c = st.counters;
+  return {
+    counters: {
+      placed: c.placed,
+      filled: c.filled,
+      partiallyFilled: c.partiallyFilled,
+      cancelled: c.canceled + c.expired,
+      rejected: c.rejected,
+      denied: c.denied,
+      deniedByReason: c.deniedByReason,
+      postOnlyDenials: c.deniedByReason.POST_ONLY_WOULD_CROSS ?? 0,
+      stopsRegistered: st.stops?.registered ?? 0,
+      stopsTriggered: st.stops?.triggered ?? 0,
+    },
+    run: m.run,
+    byStrategy: m.byStrategy,
+    recent: m.orders.slice(-20),
+    armedStops: Object.values(st.stops?.armed ?? {}),
+  };
+}

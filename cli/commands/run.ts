@@ -268,7 +268,7 @@ export function runCommand(): Command {
       const [events, orders] = await withClient((c) => Promise.all([runAudit(c, id), runOrders(c, id)]));
       if (opts.json) return console.log(JSON.stringify({ events, orders }, null, 2));
       // Verdicts and state changes carry the numbers that decided them.
-      const withNumbers = (e: (typeof events)[number]) => (e.numbers && /^(RISK_|ACCOUNT_|STATE_CHANGED|RECONCILIATION_FAILED|HALT_POLICY)/.test(e.kind) ? `${e.message} [${Object.entries(e.numbers).map(([k, v]) => `${k}=${v}`).join(' ')}]` : e.message);
+      const withNumbers = (e: (typeof events)[number]) => (e.numbers && /^(RISK_|ACCOUNT_|STATE_|RECONCILIATION_FAILED|HALT_POLICY)/.test(e.kind) ? `${e.message} [${Object.entries(e.numbers).map(([k, v]) => `${k}=${v}`).join(' ')}]` : e.message);
       console.log(table(events.map((e) => ({ seq: e.seq, tick: e.tick, time: new Date(e.at).toISOString().slice(0, 16), event: e.kind, code: e.code, order: e.clientOrderId, what: withNumbers(e) }))));
     });
 

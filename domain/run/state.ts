@@ -28,6 +28,7 @@ export type AuditKind =
   | 'ORDER_CANCELED'
   | 'ORDER_EXPIRED'
   | 'STATE_CHANGED'
+  | 'STATE_UNCHANGED'
   | 'SIGNAL_REJECTED'
   | 'CONTINUED_AS_NEW'
   | 'RECONCILED'
@@ -184,6 +185,8 @@ export interface AccountLink {
  */
 export const MAX_RECENT_ORDERS = 100;
 export const MAX_AUDIT_EVENTS = 400;
+/** A volatility breaker can step a run's state many times a day; the status carries the newest changes. */
+export const MAX_STATE_CHANGES = 100;
 
 export function emptyCounters(): RunCounters {
   return { ticks: 0, intents: 0, approved: 0, resized: 0, denied: 0, deniedByReason: {}, placed: 0, filled: 0, partiallyFilled: 0, canceled: 0, rejected: 0, expired: 0, fills: 0 };

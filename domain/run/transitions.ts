@@ -6,7 +6,7 @@ import type { Candle } from '../market/candles';
 import { isTerminal, type Fill, type Order } from '../orders/order';
 import { add, cmp, display, sub } from '../money';
 import type { AuditEvent, AuditKind, RunState, RunSummary } from './state';
-import { MAX_AUDIT_EVENTS, MAX_RECENT_ORDERS, emptyCounters } from './state';
+import { MAX_AUDIT_EVENTS, MAX_RECENT_ORDERS, MAX_STATE_CHANGES, emptyCounters } from './state';
 import type { Instrument } from '../market/instrument';
 import type { MarketClock } from '../market/snapshot';
 import type { VenueCapabilities } from '../market/venue';
@@ -73,16 +73,41 @@ export function recordVerdict(state: RunState, v: RiskVerdict): void {
 export function audit(state: RunState, kind: AuditKind, message: string, extra: Partial<Pick<AuditEvent, 'code' | 'clientOrderId' | 'numbers'>> = {}): void {
   state.auditSeq += 1;
   state.audit.push({ seq: state.auditSeq, tick: state.tick, at: state.marketTime, kind, message, ...extra });
-  if (state.audit.length > MAX_AUDIT_EVENTS) state.audit.splice(0, state.audit.length - MAX_AUDIT_EVENTS);
+  trimAudit(state);
+}
+
+/**
+ * Keep the newest MAX_AUDIT_EVENTS events, and always the STATE_CHANGED that put the run in its current trading
+ * state: a run HALTED for hours keeps denying its strategy's intents, and those must not push out why it is
+ * HALTED.
+ */
+function trimAudit(state: RunState): void {
+  const over = state.audit.length - MAX_AUDIT_EVENTS;
+  if (over <= 0) return;
+  let why = -1;
+  for (let i = state.audit.length - 1; i >= 0 && why < 0; i--) if (state.audit[i].kind === 'STATE_CHANGED') why = i;
+  if (why < 0 || why >= over) {
+    state.audit.splice(0, over);
+    return;
+  }
+  const kept = state.audit[why];
+  state.audit.splice(0, over + 1, kept);
 }
 
 /** Change the trading state; returns whether it changed. */
 export function changeTradingState(state: RunState, to: TradingState, reason: string, by: 'signal' | 'guard', numbers?: Record<string, string>, wallAt?: number): boolean {
   const from = state.tradingState;
-  if (from === to) return false;
+  if (from === to) {
+    // A person or the account supervisor asked for the state the run is already in (a halt of an account
+    // reaching a run that a venue error or a reconciliation had halted): the run keeps its first reason, and
+    // the audit keeps the second, so that both causes can be read afterwards.
+    if (by === 'signal') audit(state, 'STATE_UNCHANGED', `already ${to} (${state.stateReason}); also: ${reason}`, { code: to, ...(numbers ? { numbers } : {}) });
+    return false;
+  }
   state.tradingState = to;
   state.stateReason = reason;
   state.stateChanges.push({ at: state.marketTime, tick: state.tick, from, to, reason, by, ...(wallAt !== undefined ? { wallAt } : {}) });
+  if (state.stateChanges.length > MAX_STATE_CHANGES) state.stateChanges.splice(0, state.stateChanges.length - MAX_STATE_CHANGES);
   audit(state, 'STATE_CHANGED', `${from} → ${to}: ${reason}`, { code: to, ...(numbers ? { numbers } : {}) });
   return true;
 }

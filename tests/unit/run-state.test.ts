@@ -1,5 +1,5 @@
-import { audit, trackOrder, appendBars } from '../../domain/run/transitions';
-import { emptyCounters, MAX_AUDIT_EVENTS, MAX_RECENT_ORDERS, type RunState } from '../../domain/run/state';
+import { audit, trackOrder, appendBars, changeTradingState } from '../../domain/run/transitions';
+import { emptyCounters, MAX_AUDIT_EVENTS, MAX_RECENT_ORDERS, MAX_STATE_CHANGES, type RunState } from '../../domain/run/state';
 import { deriveClientOrderId } from '../../domain/ids';
 import type { Order } from '../../domain/orders/order';
 import { openPortfolio } from '../../domain/portfolio/portfolio';
@@ -55,5 +55,61 @@ describe('GIVEN an order that fills in two parts over two ticks', () => {
     ]);
     expect(st.counters.fills).toBe(2);
     expect(st.openOrders).toEqual({});
+  });
+});
+
+describe('GIVEN a run that a reconciliation difference has HALTED', () => {
+  it('WHEN the account supervisor halts it too THEN the run keeps its first reason and the audit shows both, with the account\'s numbers', () => {
+    const st = bigState(1);
+    expect(changeTradingState(st, 'HALTED', 'reconciliation (periodic) found 1 difference with the venue', 'guard')).toBe(true);
+    const changed = changeTradingState(st, 'HALTED', 'account acct-1 HALTED: account drawdown 4.19% reached the limit of 4%', 'signal', { drawdownPct: '4.19' });
+    expect(changed).toBe(false);
+    expect(st.stateReason).toBe('reconciliation (periodic) found 1 difference with the venue');
+    expect(st.stateChanges).toHaveLength(1);
+    expect(st.audit.map((e) => [e.kind, e.code])).toEqual([['STATE_CHANGED', 'HALTED'], ['STATE_UNCHANGED', 'HALTED']]);
+    expect(st.audit[1].message).toBe('already HALTED (reconciliation (periodic) found 1 difference with the venue); also: account acct-1 HALTED: account drawdown 4.19% reached the limit of 4%');
+    expect(st.audit[1].numbers).toEqual({ drawdownPct: '4.19' });
+  });
+
+  it('WHEN a guard asks again for the state the run is in THEN nothing is added to the audit (guards re-assert every tick)', () => {
+    const st = bigState(1);
+    changeTradingState(st, 'HALTED', 'kill switch', 'signal');
+    changeTradingState(st, 'HALTED', 'volatility circuit breaker at HALTED', 'guard');
+    expect(st.audit.map((e) => e.kind)).toEqual(['STATE_CHANGED']);
+  });
+});
+
+describe('GIVEN a run HALTED for a long time while its strategy keeps signalling', () => {
+  it('WHEN thousands of denials fill the audit THEN the event that says why the run is HALTED stays, ahead of the newest events', () => {
+    const st = bigState(1);
+    for (let i = 0; i < 50; i++) audit(st, 'ORDER_PLACED', `buy 1 ETH/BTC #${i}`);
+    changeTradingState(st, 'HALTED', 'account acct-1 HALTED: account drawdown 4.19% reached the limit of 4%', 'signal');
+    const haltSeq = st.auditSeq;
+    for (let i = 0; i < 3000; i++) {
+      audit(st, 'INTENT_SIGNALED', 'buy 1 ETH/BTC: sma cross');
+      audit(st, 'RISK_DENIED', 'buy 1 ETH/BTC: DENIED TRADING_HALTED — trading is HALTED: only cancels are allowed', { code: 'TRADING_HALTED' });
+    }
+    expect(st.audit).toHaveLength(MAX_AUDIT_EVENTS);
+    expect(st.audit[0]).toMatchObject({ seq: haltSeq, kind: 'STATE_CHANGED', code: 'HALTED' });
+    expect(st.audit.slice(1).every((e) => e.kind !== 'ORDER_PLACED' && e.seq > st.auditSeq - MAX_AUDIT_EVENTS)).toBe(true);
+    expect(st.audit.at(-1)!.seq).toBe(st.auditSeq);
+    // in seq order, so `run audit` reads top to bottom
+    expect(st.audit.every((e, i) => i === 0 || e.seq > st.audit[i - 1].seq)).toBe(true);
+  });
+
+  it('WHEN it is resumed and trades on THEN the resume is what stays, and the old halt ages out', () => {
+    const st = bigState(1);
+    changeTradingState(st, 'HALTED', 'kill switch', 'signal');
+    changeTradingState(st, 'ACTIVE', 'resumed by ops', 'signal');
+    for (let i = 0; i < 1000; i++) audit(st, 'ORDER_PLACED', `buy 1 ETH/BTC #${i}`);
+    expect(st.audit[0]).toMatchObject({ kind: 'STATE_CHANGED', code: 'ACTIVE', message: 'HALTED → ACTIVE: resumed by ops' });
+    expect(st.audit.filter((e) => e.kind === 'STATE_CHANGED')).toHaveLength(1);
+  });
+
+  it('WHEN its state flips hundreds of times THEN the status carries the newest 100 changes', () => {
+    const st = bigState(1);
+    for (let i = 0; i < 500; i++) changeTradingState(st, i % 2 === 0 ? 'REDUCING' : 'ACTIVE', `vol step ${i}`, 'guard');
+    expect(st.stateChanges).toHaveLength(MAX_STATE_CHANGES);
+    expect(st.stateChanges.at(-1)!.reason).toBe('vol step 499');
   });
 });

@@ -26,7 +26,6 @@ import {
 } from '../workflows/account-definitions';
 import { TASK_QUEUES } from './task-queues';
 import { haltRun, listRuns, resumeRun } from './runs-client';
-import { retryQueryTimeouts } from './query-retry';
 
 export type AccountFanOut = AccountFanOutResult;
 
@@ -116,7 +115,7 @@ export async function updateAccountLimits(client: Client, account: string, raw: 
 async function querySupervisor<T>(client: Client, account: string, query: import('@temporalio/client').QueryDefinition<T, []>): Promise<T> {
   const id = accountId(account);
   try {
-    return await retryQueryTimeouts(`account ${id}`, () => client.workflow.getHandle(supervisorWorkflowId(id)).query(query));
+    return await client.workflow.getHandle(supervisorWorkflowId(id)).query(query);
   } catch (e) {
     if (e instanceof WorkflowNotFoundError || /workflow not found/i.test((e as Error)?.message ?? '')) throw new TempotradeError('ACCOUNT_NOT_FOUND', `account ${id} has no supervisor yet: no run has joined it and it was never configured (tempotrade account limits ${id} --file …)`);
     throw e;

@@ -13,7 +13,6 @@ import { RiskConfigPatch, type RiskConfig } from '../domain/risk/config';
 import { auditQuery, haltSignal, ordersQuery, portfolioQuery, reconcileSignal, resumeSignal, statusQuery, updateRiskUpdate, type RunStatus } from '../workflows/definitions';
 import { AccountIdKey, EngineKey, StrategyIdKey, TradingModeKey, TradingStateKey } from '../workflows/search-attributes';
 import { TASK_QUEUES } from './task-queues';
-import { retryQueryTimeouts } from './query-retry';
 
 export const WORKFLOW_TYPE = 'strategyRun';
 
@@ -104,17 +103,17 @@ export async function runStatus(client: Client, id: string): Promise<RunView> {
   return withRun(id, async () => {
     const h = client.workflow.getHandle(id);
     const d = await h.describe();
-    const [status, portfolio] = await Promise.all([retryQueryTimeouts(`status of run "${id}"`, () => h.query(statusQuery)), retryQueryTimeouts(`portfolio of run "${id}"`, () => h.query(portfolioQuery))]);
+    const [status, portfolio] = await Promise.all([h.query(statusQuery), h.query(portfolioQuery)]);
     return { status, execution: d.status.name, ...(portfolio ? { portfolio } : {}) };
   });
 }
 
 export async function runOrders(client: Client, id: string): Promise<{ open: Order[]; recent: Order[] }> {
-  return withRun(id, () => retryQueryTimeouts(`orders of run "${id}"`, () => client.workflow.getHandle(id).query(ordersQuery)));
+  return withRun(id, () => client.workflow.getHandle(id).query(ordersQuery));
 }
 
 export async function runAudit(client: Client, id: string): Promise<AuditEvent[]> {
-  return withRun(id, () => retryQueryTimeouts(`audit of run "${id}"`, () => client.workflow.getHandle(id).query(auditQuery)));
+  return withRun(id, () => client.workflow.getHandle(id).query(auditQuery));
 }
 
 export interface RunListItem {

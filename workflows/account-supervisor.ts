@@ -22,6 +22,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { keepNewest } from '../domain/bounded';
 import { formatZodIssues, parseOrThrow } from '../domain/errors';
 import { AccountId } from '../domain/ids';
 import { add, max, sub } from '../domain/money';
@@ -268,7 +269,7 @@ export async function accountSupervisor(input: SupervisorInput, carried?: Superv
     for (const f of result.failed) applyReport(st, { workflowId: f.workflowId, strategy: st.runs[f.workflowId]?.strategy ?? '?', equity: st.runs[f.workflowId]?.equity ?? '0', positions: {}, released: [], ended: true }, Date.now());
     const rec: FanOutRecord = { to: item.to, ...(item.policy ? { policy: item.policy } : {}), decidedAt: item.decidedAt, doneAt: Date.now(), signalled: result.signalled, failed: result.failed };
     fanOuts.push(rec);
-    if (fanOuts.length > 20) fanOuts.splice(0, fanOuts.length - 20);
+    keepNewest(fanOuts, 20);
     record(st, Date.now(), 'RUNS_SIGNALLED', `${item.to === 'ACTIVE' ? 'resume' : `halt (${item.policy})`} sent to ${result.signalled.length} run(s)${result.failed.length ? `, ${result.failed.length} gone` : ''} in ${rec.doneAt - rec.decidedAt} ms`, { code: item.to, numbers: { signalled: String(result.signalled.length), failed: String(result.failed.length), ms: String(rec.doneAt - rec.decidedAt) } });
     showDetails();
     item.done?.(result);

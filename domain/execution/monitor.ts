@@ -6,6 +6,7 @@
  * denials, stops registered and triggered. Pure; the workflow keeps it in its state and serves it by query.
  */
 import { Dec, cmp, str } from '../money';
+import { keepNewest } from '../bounded';
 import type { Order } from '../orders/order';
 import type { ArmedStop } from './stops';
 
@@ -134,7 +135,7 @@ export function recordExecution(m: ExecutionMonitor, e: OrderExecution): void {
   if (e.status === 'CANCELED' || e.status === 'EXPIRED') m.counters.cancelled += 1;
   if (e.status === 'REJECTED') m.counters.rejected += 1;
   m.orders.push(e);
-  if (m.orders.length > MAX_MONITORED_ORDERS) m.orders.splice(0, m.orders.length - MAX_MONITORED_ORDERS);
+  keepNewest(m.orders, MAX_MONITORED_ORDERS);
   const filled = new Dec(e.filledQuantity);
   const notional = e.averagePrice ? filled.times(e.averagePrice) : new Dec(0);
   const arrivalNotional = filled.times(e.arrivalPrice);

@@ -8,6 +8,7 @@
  * signals every registered run. Pure and deterministic; no I/O, no clock (time comes in as arguments).
  */
 import { z } from 'zod';
+import { keepNewest } from '../bounded';
 import { Dec, add, cmp, display, div, max, mul, str, sub, min as dmin } from '../money';
 import { PositiveAmount, NonNegativeAmount } from '../money';
 import { MarketSymbol } from '../market/instrument';
@@ -215,7 +216,7 @@ export function openAccount(accountId: string, limits: AccountLimits, at: number
 export function record(st: AccountState, at: number, kind: AccountEvent['kind'], message: string, extra: Partial<Pick<AccountEvent, 'code' | 'workflowId' | 'numbers'>> = {}): void {
   st.eventSeq += 1;
   st.events.push({ seq: st.eventSeq, at, kind, message, ...extra });
-  if (st.events.length > MAX_ACCOUNT_EVENTS) st.events.splice(0, st.events.length - MAX_ACCOUNT_EVENTS);
+  keepNewest(st.events, MAX_ACCOUNT_EVENTS);
 }
 
 export function accountEquity(st: AccountState): string {
@@ -435,7 +436,7 @@ export function changeAccountState(st: AccountState, to: TradingState, reason: s
   st.stateReason = reason;
   st.haltPolicy = to === 'ACTIVE' ? undefined : policy;
   st.stateChanges.push({ at, from, to, reason, by, ...(code ? { code } : {}) });
-  if (st.stateChanges.length > 100) st.stateChanges.splice(0, st.stateChanges.length - 100);
+  keepNewest(st.stateChanges, 100);
   record(st, at, 'STATE_CHANGED', `${from} → ${to}${policy && to !== 'ACTIVE' ? ` (${policy})` : ''}: ${reason}`, { code: code ?? to, ...(numbers ? { numbers } : {}) });
   return true;
 }

@@ -5,6 +5,7 @@
  * guard and the performance monitor. Pure: the workflow calls these with market time.
  */
 import type { Candle } from '../market/candles';
+import { keepNewest } from '../bounded';
 import { add, cmp, mul } from '../money';
 import type { Order } from '../orders/order';
 import type { Portfolio } from '../portfolio/portfolio';
@@ -60,7 +61,7 @@ function appendCloses(series: ClosePoint[], bars: readonly Candle[], everyMs: nu
     if (series.length && series[series.length - 1].ts === ts) series[series.length - 1] = { ts, close: b.close };
     else if (ts > last) series.push({ ts, close: b.close });
   }
-  if (series.length > keep) series.splice(0, series.length - keep);
+  keepNewest(series, keep);
 }
 
 /** Bars of history the risk checks need before they can measure (asked for on the run's first tick). */

@@ -3,6 +3,7 @@
  * replay recomputes exactly the same state.
  */
 import type { Candle } from '../market/candles';
+import { keepNewest } from '../bounded';
 import { isTerminal, type Fill, type Order } from '../orders/order';
 import { add, cmp, display, sub } from '../money';
 import type { AuditEvent, AuditKind, RunState, RunSummary } from './state';
@@ -107,7 +108,7 @@ export function changeTradingState(state: RunState, to: TradingState, reason: st
   state.tradingState = to;
   state.stateReason = reason;
   state.stateChanges.push({ at: state.marketTime, tick: state.tick, from, to, reason, by, ...(wallAt !== undefined ? { wallAt } : {}) });
-  if (state.stateChanges.length > MAX_STATE_CHANGES) state.stateChanges.splice(0, state.stateChanges.length - MAX_STATE_CHANGES);
+  keepNewest(state.stateChanges, MAX_STATE_CHANGES);
   audit(state, 'STATE_CHANGED', `${from} → ${to}: ${reason}`, { code: to, ...(numbers ? { numbers } : {}) });
   return true;
 }
@@ -147,7 +148,7 @@ export function trackOrder(state: RunState, order: Order, applied: readonly Fill
   }
   delete state.openOrders[cid];
   state.recentOrders.push(order);
-  if (state.recentOrders.length > MAX_RECENT_ORDERS) state.recentOrders.splice(0, state.recentOrders.length - MAX_RECENT_ORDERS);
+  keepNewest(state.recentOrders, MAX_RECENT_ORDERS);
   const partial = order.filledQuantity !== '0' && order.status !== 'FILLED';
   if (partial) state.counters.partiallyFilled += 1;
   switch (order.status) {

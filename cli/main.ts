@@ -48,8 +48,13 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module || process.argv[1]?.endsWith('tempotrade.js')) {
-  void main(process.argv).then((code) => {
+/**
+ * Runs the CLI and sets the exit code. Called by bin/tempotrade.js: the command never starts itself on
+ * import, because npx, `npm link` and global installs run the bin through a symlink, so neither
+ * `require.main` nor `argv[1]` identifies this module.
+ */
+export function run(argv: string[] = process.argv): void {
+  void main(argv).then((code) => {
     if (code !== 0) process.exit(code);
   });
 }

@@ -1,5 +1,5 @@
 /**
- * The bench's processes: its own Temporal dev server (temporal/dev-server.ts, sqlite in a temp dir, free
+ * The bench's processes: its own Temporal dev server (dev/temporal/dev-server.ts, sqlite in a temp dir, free
  * ports, server metrics on), the paper venue in its own process (the real `tempotrade venue` command),
  * and bench/worker-main.ts in its own process with an IPC channel. CPU time of each is read from /proc
  * so that every scenario can say where the two cores went.
@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { findFreePort, startDevServer, type DevServer } from '../temporal/dev-server';
+import { findFreePort, startDevServer, type DevServer } from '../dev/temporal/dev-server';
 import { spawnVenue, type Child } from '../cli/spawn';
 import type { ActivityTiming, BenchWorkerConfig, ParentMessage, WorkerMessage, WorkerTuningConfig } from './protocol';
 

@@ -30,7 +30,7 @@ import type { RunSummary } from '../domain/run/state';
 import { Duration } from '../domain/run/input';
 import { PaperBrokerage } from '../brokers/paper/client';
 import { startRun } from '../temporal/runs-client';
-import { DEV_SERVER_DYNAMIC_CONFIG } from '../temporal/dev-server';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../dev/temporal/dev-server';
 import { loadBars, runCore } from './core';
 import { cpuSeconds, dataFile, rssOf, serverMetrics, startRig, type BenchWorker, type Rig } from './harness';
 import { fetchChain, indexTimings, tickLatencies, totals, type ChainStats } from './history';

@@ -12,7 +12,7 @@ import { TempotradeError } from '../domain/errors';
 import { PaperBrokerage } from './paper/client';
 import { CcxtBrokerage } from './ccxt/adapter';
 import { envCredentialProvider, type CredentialProvider } from './credentials';
-import { binanceApiUrls } from './exchange/binance/urls';
+import { binanceApiUrls } from '../simulators/binance-exchange/urls';
 import { PaperOnLiveBrokerage } from './paper-live/brokerage';
 import { paperStateDir, paperStateFile } from './paper-live/state-file';
 

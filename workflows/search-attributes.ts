@@ -1,6 +1,6 @@
 /**
  * Custom search attributes of strategy runs. The dev server registers these at start
- * (temporal/dev-server.ts); the workflow upserts them; the CLI filters on them.
+ * (dev/temporal/dev-server.ts); the workflow upserts them; the CLI filters on them.
  * Pure definitions: safe to import from workflow code.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';

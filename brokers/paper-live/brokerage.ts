@@ -23,9 +23,9 @@ import type { Fill, Order, PlaceOrder } from '../../domain/orders/order';
 import type { Candle } from '../../domain/market/candles';
 import type { Instrument } from '../../domain/market/instrument';
 import { TempotradeError } from '../../domain/errors';
-import { PAPER_CAPABILITIES, PaperVenue } from '../paper/venue';
-import { LIVE_BARS_KEPT } from '../paper/market-data';
-import type { SyntheticBook } from '../paper/book';
+import { PAPER_CAPABILITIES, PaperVenue } from '../../simulators/paper-venue/venue';
+import { LIVE_BARS_KEPT } from '../../simulators/paper-venue/market-data';
+import type { SyntheticBook } from '../../simulators/paper-venue/book';
 import { PublicFeed, type PublicFeedConfig } from './feed';
 import { acquireLock, fileStamp } from './state-file';
 

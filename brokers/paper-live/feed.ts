@@ -10,8 +10,8 @@ import { mapCcxtError } from '../ccxt/errors';
 import { TempotradeError } from '../../domain/errors';
 import type { Candle } from '../../domain/market/candles';
 import { str } from '../../domain/money';
-import { bookFromLevels } from '../paper/book';
-import type { Level, SyntheticBook } from '../paper/book';
+import { bookFromLevels } from '../../simulators/paper-venue/book';
+import type { Level, SyntheticBook } from '../../simulators/paper-venue/book';
 
 /** Bars asked per klines request, and at most this many requests to catch up in one call. */
 export const BARS_PAGE = 500;

@@ -15,9 +15,9 @@ import type { ClientOrderId } from '../../domain/ids';
 import { MarketSnapshot } from '../../domain/market/snapshot';
 import { Fill, Order, checkOrderConsistency } from '../../domain/orders/order';
 import type { PlaceOrder } from '../../domain/orders/order';
-import type { MarketInfo } from './market-data';
-import type { PaperVenueStats } from './venue';
-import { AccountKey } from './state';
+import type { MarketInfo } from '../../simulators/paper-venue/market-data';
+import type { PaperVenueStats } from '../../simulators/paper-venue/venue';
+import { AccountKey } from '../../simulators/paper-venue/state';
 import {
   ACCOUNT_HEADER,
   BalancesSchema,
@@ -27,7 +27,7 @@ import {
   OrderPreviewSchema,
   StatsSchema,
   VenueDescriptionSchema,
-} from './wire';
+} from '../../simulators/paper-venue/wire';
 
 export interface PaperBrokerageOptions {
   url: string;

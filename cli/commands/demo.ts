@@ -14,7 +14,7 @@ import type { RunSummary } from '../../domain/run/state';
 import type { StrategyRunInputRaw } from '../../domain/run/input';
 import { PaperBrokerage } from '../../brokers/paper/client';
 import { connectClient, temporalConfigFromEnv } from '../../temporal/connection';
-import { startDevServer, type DevServer } from '../../temporal/dev-server';
+import { startDevServer, type DevServer } from '../../dev/temporal/dev-server';
 import { runStatus, startRun, waitForRun } from '../../temporal/runs-client';
 import { accountStatus, updateAccountLimits } from '../../temporal/accounts-client';
 import { parseFlags } from '../flags';

@@ -4,11 +4,11 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import { connectClient, connectWorker, loadTemporalConfig } from '../../temporal/connection';
 import { runWorkerUntilSignal } from '../../workers/worker';
-import { runTemporalForeground } from '../../temporal/dev-server';
-import { resolveTemporalCli } from '../../temporal/cli-binary';
-import { startPaperVenueServer } from '../../brokers/paper/server';
-import { exchangeOptionsFrom } from '../../brokers/exchange/binance/config';
-import type { KeyFlag } from '../../brokers/exchange/binance/config';
+import { runTemporalForeground } from '../../dev/temporal/dev-server';
+import { resolveTemporalCli } from '../../dev/temporal/cli-binary';
+import { startPaperVenueServer } from '../../simulators/paper-venue/server';
+import { exchangeOptionsFrom } from '../../simulators/binance-exchange/config';
+import type { KeyFlag } from '../../simulators/binance-exchange/config';
 import { collect, pairs, parseFlags } from '../flags';
 
 const WorkerFlags = z

@@ -9,9 +9,9 @@ import type { StrategyRunInputRaw } from '../../domain/run/input';
 import type { RunSummary } from '../../domain/run/state';
 import { credentialEnvPrefixes, envCredentialProvider } from '../../brokers/credentials';
 import { createBrokerRegistry, type BrokerRegistry } from '../../brokers/registry';
-import type { PaperVenueServer } from '../../brokers/paper/server';
-import { startPaperVenueServer } from '../../brokers/paper/server';
-import type { BinanceFrontOptions } from '../../brokers/exchange/binance/front';
+import type { PaperVenueServer } from '../../simulators/paper-venue/server';
+import { startPaperVenueServer } from '../../simulators/paper-venue/server';
+import type { BinanceFrontOptions } from '../../simulators/binance-exchange/front';
 
 export const ETH_BTC = path.join(__dirname, '..', '..', 'data', 'market', 'ETH_BTC-5m.csv.gz');
 

@@ -6,10 +6,10 @@
 import * as path from 'node:path';
 import * as ccxt from 'ccxt';
 import { Dec } from '../../domain/money';
-import { binanceApiUrls } from '../../brokers/exchange/binance/urls';
-import type { BinanceFrontOptions } from '../../brokers/exchange/binance/front';
-import { startPaperVenueServer } from '../../brokers/paper/server';
-import type { PaperVenueServer } from '../../brokers/paper/server';
+import { binanceApiUrls } from '../../simulators/binance-exchange/urls';
+import type { BinanceFrontOptions } from '../../simulators/binance-exchange/front';
+import { startPaperVenueServer } from '../../simulators/paper-venue/server';
+import type { PaperVenueServer } from '../../simulators/paper-venue/server';
 
 export const ETH_FILE = path.join(__dirname, '..', '..', 'data', 'market', 'ETH_BTC-5m.csv.gz');
 export const KEY = 'testKey1';

@@ -7,7 +7,7 @@ import type { RunSummary } from '../../domain/run/state';
 import type { Order } from '../../domain/orders/order';
 import type { AuditEvent } from '../../domain/run/state';
 import { PaperBrokerage } from '../../brokers/paper/client';
-import { startPaperVenueServer, type PaperVenueServer } from '../../brokers/paper/server';
+import { startPaperVenueServer, type PaperVenueServer } from '../../simulators/paper-venue/server';
 import { killAllChildren } from '../../cli/spawn';
 import { testClient } from './temporal';
 

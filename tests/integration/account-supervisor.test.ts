@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { cmp, add, mul } from '../../domain/money';
 import type { AccountVerdict } from '../../domain/risk/account';
-import { startPaperVenueServer, type PaperVenueServer } from '../../brokers/paper/server';
+import { startPaperVenueServer, type PaperVenueServer } from '../../simulators/paper-venue/server';
 import { approveOnAccount } from '../../activities/account';
 import { accountEvents, accountStatus, haltAccount, supervisorStart, updateAccountLimits } from '../../temporal/accounts-client';
 import { runAudit, runStatus, startRun } from '../../temporal/runs-client';

@@ -9,7 +9,7 @@ import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { workflowBundle } from '../../workers/worker';
-import type { PaperVenueServer } from '../../brokers/paper/server';
+import type { PaperVenueServer } from '../../simulators/paper-venue/server';
 import { spawnWorker, type Child } from '../../cli/spawn';
 import { clientOrderIdPrefix } from '../../domain/ids';
 import { add, cmp } from '../../domain/money';

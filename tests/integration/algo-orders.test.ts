@@ -4,7 +4,7 @@
  * HALTED and REDUCING states stop it; an iceberg never shows more than its visible size.
  */
 import type { Client } from '@temporalio/client';
-import type { PaperVenueServer } from '../../brokers/paper/server';
+import type { PaperVenueServer } from '../../simulators/paper-venue/server';
 import { PaperBrokerage } from '../../brokers/paper/client';
 import { spawnWorker, type Child } from '../../cli/spawn';
 import type { AlgoOrderInputRaw, AlgoProgress } from '../../domain/execution/algos';

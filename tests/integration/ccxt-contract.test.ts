@@ -6,9 +6,9 @@
  */
 import * as ccxt from 'ccxt';
 import { Dec } from '../../domain/money';
-import { bookFromCandle } from '../../brokers/paper/book';
-import type { SyntheticBook } from '../../brokers/paper/book';
-import type { Market } from '../../brokers/paper/market-data';
+import { bookFromCandle } from '../../simulators/paper-venue/book';
+import type { SyntheticBook } from '../../simulators/paper-venue/book';
+import type { Market } from '../../simulators/paper-venue/market-data';
 import { startLocalExchange, totals } from '../helpers/local-exchange';
 import type { LocalExchange } from '../helpers/local-exchange';
 

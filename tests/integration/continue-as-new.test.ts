@@ -4,7 +4,7 @@
  */
 import type { RunSummary } from '../../domain/run/state';
 import type { Client } from '@temporalio/client';
-import type { PaperVenueServer } from '../../brokers/paper/server';
+import type { PaperVenueServer } from '../../simulators/paper-venue/server';
 import { haltRun, runAudit, runStatus, startRun } from '../../temporal/runs-client';
 import { uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
 import { differences, result, runInput, venueAccount, withVenueSuite } from '../helpers/runs';

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { Client } from '@temporalio/client';
-import type { PaperVenueServer } from '../../brokers/paper/server';
+import type { PaperVenueServer } from '../../simulators/paper-venue/server';
 import { BIN, REPO_ROOT } from '../../cli/spawn';
 import { startRun } from '../../temporal/runs-client';
 import type { RunSummary } from '../../domain/run/state';

@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { killAllChildren, spawnWorker, type Child } from '../../cli/spawn';
 import { runAudit, startRun } from '../../temporal/runs-client';
 import type { RunSummary } from '../../domain/run/state';
-import type { PaperVenueServer } from '../../brokers/paper/server';
+import type { PaperVenueServer } from '../../simulators/paper-venue/server';
 import { NAMESPACE, serverAddress, testClient, uniqueQueue, waitFor } from '../helpers/temporal';
 import { checkAgainstExchange, credentialEnv, exchangeAccount, exchangeRunInput, startExchange } from '../helpers/exchange-runs';
 

@@ -9,7 +9,7 @@ import * as ccxt from 'ccxt';
 import type { Client } from '@temporalio/client';
 import { WorkflowFailedError } from '@temporalio/client';
 import { resumeRun, runAudit, runStatus, startRun } from '../../temporal/runs-client';
-import { binanceApiUrls } from '../../brokers/exchange/binance/urls';
+import { binanceApiUrls } from '../../simulators/binance-exchange/urls';
 import { BIN, REPO_ROOT } from '../../cli/spawn';
 import type { RunSummary } from '../../domain/run/state';
 import { NAMESPACE, serverAddress, testClient, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';

@@ -4,7 +4,7 @@
  * API sees.
  */
 import type { Client } from '@temporalio/client';
-import type { PaperVenueServer } from '../../brokers/paper/server';
+import type { PaperVenueServer } from '../../simulators/paper-venue/server';
 import { closeTemporalClient } from '../../functions/http';
 import { handler as startHandler } from '../../functions/runs/start';
 import { handler as statusHandler } from '../../functions/runs/status';

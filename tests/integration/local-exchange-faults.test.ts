@@ -6,7 +6,7 @@
 import * as ccxt from 'ccxt';
 import { TempotradeError } from '../../domain/errors';
 import { Dec } from '../../domain/money';
-import { parseFaultPlan } from '../../brokers/exchange/binance/faults';
+import { parseFaultPlan } from '../../simulators/binance-exchange/faults';
 import { failure, startLocalExchange } from '../helpers/local-exchange';
 import type { LocalExchange, ManualClock } from '../helpers/local-exchange';
 

@@ -11,7 +11,7 @@ import type { BrokerRegistry } from '../../brokers/registry';
 import type { ClientOrderId } from '../../domain/ids';
 import { Dec, str } from '../../domain/money';
 import { VenueSpec } from '../../domain/run/input';
-import type { PaperVenueServer } from '../../brokers/paper/server';
+import type { PaperVenueServer } from '../../simulators/paper-venue/server';
 import { exchangeAccount, registryFor, startExchange } from '../helpers/exchange-runs';
 import { intent, risk } from '../helpers/fixtures';
 

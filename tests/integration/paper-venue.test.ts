@@ -13,10 +13,10 @@ import { ClientOrderId } from '../../domain/ids';
 import { add, cmp, mul, sub } from '../../domain/money';
 import type { PlaceOrder } from '../../domain/orders/order';
 import { PaperBrokerage } from '../../brokers/paper/client';
-import { startPaperVenueServer } from '../../brokers/paper/server';
-import type { PaperVenueServer, PaperVenueServerOptions } from '../../brokers/paper/server';
-import { readDatasetText } from '../../brokers/paper/state';
-import { PaperVenue } from '../../brokers/paper/venue';
+import { startPaperVenueServer } from '../../simulators/paper-venue/server';
+import type { PaperVenueServer, PaperVenueServerOptions } from '../../simulators/paper-venue/server';
+import { readDatasetText } from '../../simulators/paper-venue/state';
+import { PaperVenue } from '../../simulators/paper-venue/venue';
 
 const DATA = path.join(__dirname, '..', '..', 'data', 'market');
 const ETH_FILE = path.join(DATA, 'ETH_BTC-5m.csv.gz');

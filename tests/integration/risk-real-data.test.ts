@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import type { StrategyRunInputRaw } from '../../domain/run/input';
 import type { RunSummary } from '../../domain/run/state';
 import type { AuditEvent } from '../../domain/run/state';
-import { startPaperVenueServer, type PaperVenueServer } from '../../brokers/paper/server';
+import { startPaperVenueServer, type PaperVenueServer } from '../../simulators/paper-venue/server';
 import { accountEvents, accountStatus, updateAccountLimits } from '../../temporal/accounts-client';
 import { runAudit, runStatus, startRun } from '../../temporal/runs-client';
 import { NAMESPACE, serverAddress, testClient, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';

@@ -3,7 +3,7 @@
  * paper venue. Intervals are 2 s so the tests stay short.
  */
 import type { Client } from '@temporalio/client';
-import type { PaperVenueServer } from '../../brokers/paper/server';
+import type { PaperVenueServer } from '../../simulators/paper-venue/server';
 import { TempotradeError } from '../../domain/errors';
 import { listRuns, runStatus } from '../../temporal/runs-client';
 import { createSchedule, deleteSchedule, describeSchedule, listSchedules, pauseSchedule, triggerSchedule, unpauseSchedule } from '../../temporal/schedules-client';

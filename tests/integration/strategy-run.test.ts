@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import type { PaperVenueServer } from '../../brokers/paper/server';
+import type { PaperVenueServer } from '../../simulators/paper-venue/server';
 import { PaperBrokerage } from '../../brokers/paper/client';
 import { TempotradeError } from '../../domain/errors';
 import { haltRun, resumeRun, runAudit, runOrders, runStatus, startRun, listRuns } from '../../temporal/runs-client';

@@ -5,7 +5,7 @@
  * venue sees each triggered order once.
  */
 import type { Client } from '@temporalio/client';
-import type { PaperVenueServer } from '../../brokers/paper/server';
+import type { PaperVenueServer } from '../../simulators/paper-venue/server';
 import { runAudit, runStatus, startRun } from '../../temporal/runs-client';
 import { spawnWorker, type Child } from '../../cli/spawn';
 import type { AuditEvent } from '../../domain/run/state';

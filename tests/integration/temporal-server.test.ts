@@ -6,8 +6,8 @@ import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { resolveTemporalCli, temporalCacheDir } from '../../temporal/cli-binary';
-import { findFreePort, isServerUp, startDevServer } from '../../temporal/dev-server';
+import { resolveTemporalCli, temporalCacheDir } from '../../dev/temporal/cli-binary';
+import { findFreePort, isServerUp, startDevServer } from '../../dev/temporal/dev-server';
 
 /** temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD (wire value, independent of our code). */
 const INDEXED_VALUE_TYPE_KEYWORD = 2;

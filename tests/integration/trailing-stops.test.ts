@@ -5,7 +5,7 @@
  * what the venue holds.
  */
 import type { Client } from '@temporalio/client';
-import type { PaperVenueServer } from '../../brokers/paper/server';
+import type { PaperVenueServer } from '../../simulators/paper-venue/server';
 import { Dec } from '../../domain/money';
 import type { AuditEvent } from '../../domain/run/state';
 import { runAudit, startRun } from '../../temporal/runs-client';

@@ -3,7 +3,7 @@
  * the orders an uninterrupted run places on the same inputs. The venue never sees a clientOrderId twice.
  */
 import type { Client } from '@temporalio/client';
-import type { PaperVenueServer } from '../../brokers/paper/server';
+import type { PaperVenueServer } from '../../simulators/paper-venue/server';
 import { PaperBrokerage } from '../../brokers/paper/client';
 import { runStatus, startRun } from '../../temporal/runs-client';
 import { killAllChildren, spawnWorker, type Child } from '../../cli/spawn';

@@ -17,7 +17,7 @@ import {
   findFreePort,
   isServerUp,
   startDevServer,
-} from '../../temporal/dev-server';
+} from '../../dev/temporal/dev-server';
 
 export interface TestTemporalServerState {
   server?: DevServer;

@@ -1,7 +1,7 @@
 /**
  * The market-impact guard on a thin book built from real candles: the lowest-volume 5-minute bar of the
  * bundled Binance ETH/BTC data (11.07 ETH traded, 2018-01-25 17:50 UTC), its book as the paper venue
- * models it (brokers/paper/book.ts: 2 % of the bar's volume per level), and the hour of bars before it.
+ * models it (simulators/paper-venue/book.ts: 2 % of the bar's volume per level), and the hour of bars before it.
  * Each estimator and each configured action / sizing mode is exercised through the advanced engine's plan.
  */
 import { readFileSync } from 'node:fs';
@@ -11,8 +11,8 @@ import { advancedEngine } from '../../domain/execution/advanced';
 import { IMPACT_MODELS, volume15mQuote } from '../../domain/execution/impact';
 import type { MarketSnapshot } from '../../domain/market/snapshot';
 import { Dec, add } from '../../domain/money';
-import { bookFromCandle } from '../../brokers/paper/book';
-import { deriveInstrument, toCandles } from '../../brokers/paper/market-data';
+import { bookFromCandle } from '../../simulators/paper-venue/book';
+import { deriveInstrument, toCandles } from '../../simulators/paper-venue/market-data';
 import { planContext, risk, intent } from '../helpers/fixtures';
 
 const candles = toCandles(gunzipSync(readFileSync(path.join(__dirname, '..', '..', 'data', 'market', 'ETH_BTC-5m.csv.gz'))).toString('utf8'), 'ETH_BTC-5m');

@@ -5,10 +5,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ReplayClock, parseReplayStart } from '../../brokers/exchange/binance/clock';
-import { apiKeysFromFlags, exchangeOptionsFrom } from '../../brokers/exchange/binance/config';
-import { PaperVenue } from '../../brokers/paper/venue';
-import { readDatasetText } from '../../brokers/paper/state';
+import { ReplayClock, parseReplayStart } from '../../simulators/binance-exchange/clock';
+import { apiKeysFromFlags, exchangeOptionsFrom } from '../../simulators/binance-exchange/config';
+import { PaperVenue } from '../../simulators/paper-venue/venue';
+import { readDatasetText } from '../../simulators/paper-venue/state';
 import { ETH_FILE } from '../helpers/local-exchange';
 
 const venue = new PaperVenue({ loadSource: readDatasetText });

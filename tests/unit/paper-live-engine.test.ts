@@ -1,5 +1,5 @@
 /**
- * The paper venue's engine fed live (brokers/paper/venue.ts: openLiveMarket, feedLive), pure: a
+ * The paper venue's engine fed live (simulators/paper-venue/venue.ts: openLiveMarket, feedLive), pure: a
  * hand-made order book stands for the exchange's real one and hand-made bars close one by one.
  * Expected numbers are worked out by hand from the book and bars quoted in each test.
  */
@@ -9,10 +9,10 @@ import * as path from 'node:path';
 import type { Candle } from '../../domain/market/candles';
 import type { Instrument } from '../../domain/market/instrument';
 import { ClientOrderId } from '../../domain/ids';
-import { PaperVenue } from '../../brokers/paper/venue';
-import { bookFromLevels } from '../../brokers/paper/book';
-import type { Level } from '../../brokers/paper/book';
-import { readStateFile } from '../../brokers/paper/state';
+import { PaperVenue } from '../../simulators/paper-venue/venue';
+import { bookFromLevels } from '../../simulators/paper-venue/book';
+import type { Level } from '../../simulators/paper-venue/book';
+import { readStateFile } from '../../simulators/paper-venue/state';
 
 const MIN = 60_000;
 const T = 1_700_000_040_000; // a minute boundary

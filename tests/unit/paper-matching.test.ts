@@ -9,9 +9,9 @@ import type { Instrument } from '../../domain/market/instrument';
 import { Dec, add, cmp, mul } from '../../domain/money';
 import type { PlaceOrder } from '../../domain/orders/order';
 import { ClientOrderId } from '../../domain/ids';
-import { bookFromCandle } from '../../brokers/paper/book';
-import { orderRuleViolation } from '../../brokers/paper/filters';
-import { currentIndex, deriveInstrument, snapshotAt, buildMarket, toCandles } from '../../brokers/paper/market-data';
+import { bookFromCandle } from '../../simulators/paper-venue/book';
+import { orderRuleViolation } from '../../simulators/paper-venue/filters';
+import { currentIndex, deriveInstrument, snapshotAt, buildMarket, toCandles } from '../../simulators/paper-venue/market-data';
 import {
   POST_ONLY_REJECT_MESSAGE,
   executeArrival,
@@ -21,8 +21,8 @@ import {
   statusAfter,
   stopTriggered,
   walkBook,
-} from '../../brokers/paper/matching';
-import { readDatasetText } from '../../brokers/paper/state';
+} from '../../simulators/paper-venue/matching';
+import { readDatasetText } from '../../simulators/paper-venue/state';
 
 const DATA = path.join(__dirname, '..', '..', 'data', 'market');
 const load = (file: string): Candle[] => toCandles(readDatasetText(path.join(DATA, file)), file);

@@ -6,8 +6,8 @@
  * -1115 timeInForce, -1120 interval).
  */
 import { z } from 'zod';
-import { TempotradeError } from '../../../domain/errors';
-import type { ErrorCode } from '../../../domain/errors';
+import { TempotradeError } from '../../domain/errors';
+import type { ErrorCode } from '../../domain/errors';
 
 /** Kline intervals Binance knows (ms). `1M` (a calendar month) is refused as a replay interval. */
 export const INTERVAL_MS = {

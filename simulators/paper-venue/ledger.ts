@@ -3,7 +3,7 @@
  * stop orders). Every change is a decimal-string operation; a change that would drive an amount below
  * zero is a venue bug and throws instead of silently going negative.
  */
-import type { Balance } from '../brokerage';
+import type { Balance } from '../../brokers/brokerage';
 import { TempotradeError } from '../../domain/errors';
 import { add, cmp, sub } from '../../domain/money';
 

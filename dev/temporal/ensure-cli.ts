@@ -2,7 +2,7 @@
  * Ensures the Temporal CLI is available (env / PATH / cache, else builds it with Go into the cache outside the
  * clone) and prints where it is. Used by .ci/run; exits 1 with the reason on failure.
  *
- *   npx tsx temporal/ensure-cli.ts
+ *   npx tsx dev/temporal/ensure-cli.ts
  */
 import { resolveTemporalCli, TEMPORAL_CLI_VERSION } from './cli-binary';
 

@@ -48,7 +48,7 @@ const GO_NAME = process.platform === 'win32' ? 'go.exe' : 'go';
 const WELL_KNOWN_GO = '/usr/local/go/bin/go';
 
 /** The repository this file lives in (temporal/ is one level below the root). */
-const REPO_ROOT = path.resolve(__dirname, '..');
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /** Lock heartbeat: the builder touches its lock this often; a lock not touched for STALE ms is abandoned. */
 const LOCK_HEARTBEAT_MS = 5_000;

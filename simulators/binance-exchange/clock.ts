@@ -14,9 +14,9 @@
  * At the end of the data (closed(t) = n) the market stops: every later request sees the last bar.
  * `now` is injectable so tests drive the replay deterministically.
  */
-import { TempotradeError } from '../../../domain/errors';
-import { currentIndex } from '../../paper/market-data';
-import type { Market } from '../../paper/market-data';
+import { TempotradeError } from '../../domain/errors';
+import { currentIndex } from '../paper-venue/market-data';
+import type { Market } from '../paper-venue/market-data';
 import { INTERVAL_MS } from './protocol';
 import type { Interval } from './protocol';
 

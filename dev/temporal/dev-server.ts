@@ -17,7 +17,7 @@ import { Connection, isGrpcServiceError } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { z } from 'zod';
-import { CUSTOM_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { CUSTOM_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { resolveTemporalCli, type TemporalCliSource } from './cli-binary';
 
 export const DEFAULT_IP = '127.0.0.1';

@@ -4,11 +4,11 @@
  * `account` balances are exactly the ledger's. Times are wall-clock (the replay clock maps market time
  * back: `wall(T)`); ids are numbers: orderId = the order's arrival number, trade id = the fill number.
  */
-import type { Instrument } from '../../../domain/market/instrument';
-import { Dec, add, mul } from '../../../domain/money';
-import type { Fill, Order } from '../../../domain/orders/order';
-import type { SyntheticBook } from '../../paper/book';
-import type { VenueOrderRecord } from '../../paper/venue';
+import type { Instrument } from '../../domain/market/instrument';
+import { Dec, add, mul } from '../../domain/money';
+import type { Fill, Order } from '../../domain/orders/order';
+import type { SyntheticBook } from '../paper-venue/book';
+import type { VenueOrderRecord } from '../paper-venue/venue';
 import type { BinanceOrderType } from './protocol';
 
 /** Binance number formatting: at least 8 decimals, all of the value's decimals, no exponent. */

@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { TempotradeError } from '../../../domain/errors';
+import { TempotradeError } from '../../domain/errors';
 import { parseReplayStart } from './clock';
 import { parseFaultPlan } from './faults';
 import type { BinanceFrontOptions } from './front';

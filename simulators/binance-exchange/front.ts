@@ -1,7 +1,7 @@
 /**
  * The Binance spot REST v3 front of the paper venue: the same PaperVenue (one matching engine, one
  * ledger) answered in Binance's protocol, so the real ccxt binance client trades on it. Served by the
- * paper venue's HTTP server under /api/v3/* and /sapi/* (brokers/paper/server.ts).
+ * paper venue's HTTP server under /api/v3/* and /sapi/* (simulators/paper-venue/server.ts).
  *
  * Per request: weight (429 -1003 above the per-IP limit) → faults (latency, 429 burst, 5xx) → the
  * route (signed ones verify key, timestamp and HMAC, then advance every market of that account to the
@@ -9,13 +9,13 @@
  */
 import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
-import { TempotradeError } from '../../../domain/errors';
-import { Dec, add, cmp, div, max as maxDec, min as minDec, mul, str, sub } from '../../../domain/money';
-import { isTerminal, remainingQuantity } from '../../../domain/orders/order';
-import { bookFromCandle, decOf, floorTo } from '../../paper/book';
-import type { SyntheticBook } from '../../paper/book';
-import { POST_ONLY_REJECT_MESSAGE } from '../../paper/matching';
-import type { PaperVenue, VenueOrderRecord } from '../../paper/venue';
+import { TempotradeError } from '../../domain/errors';
+import { Dec, add, cmp, div, max as maxDec, min as minDec, mul, str, sub } from '../../domain/money';
+import { isTerminal, remainingQuantity } from '../../domain/orders/order';
+import { bookFromCandle, decOf, floorTo } from '../paper-venue/book';
+import type { SyntheticBook } from '../paper-venue/book';
+import { POST_ONLY_REJECT_MESSAGE } from '../paper-venue/matching';
+import type { PaperVenue, VenueOrderRecord } from '../paper-venue/venue';
 import { API_KEY_HEADER, verifySigned } from './auth';
 import { ReplayClock } from './clock';
 import type { ReplayStart } from './clock';

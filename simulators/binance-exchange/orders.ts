@@ -13,11 +13,11 @@
  * quoteOrderQty (MARKET only) becomes the largest quantity (a multiple of the step) whose walk of the
  * current book costs (buy) or brings (sell) at most that much quote, fees excluded.
  */
-import type { Instrument } from '../../../domain/market/instrument';
-import { Dec, cmp, str } from '../../../domain/money';
-import type { PlaceOrder } from '../../../domain/orders/order';
-import { floorTo } from '../../paper/book';
-import type { SyntheticBook } from '../../paper/book';
+import type { Instrument } from '../../domain/market/instrument';
+import { Dec, cmp, str } from '../../domain/money';
+import type { PlaceOrder } from '../../domain/orders/order';
+import { floorTo } from '../paper-venue/book';
+import type { SyntheticBook } from '../paper-venue/book';
 import { MSG, ORDER_TYPES, binanceError } from './protocol';
 import type { BinanceOrderType, NewOrderParams } from './protocol';
 

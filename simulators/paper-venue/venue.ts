@@ -24,7 +24,7 @@
  * order and taker-fill times are the caller's `at` (wall time) instead of market time.
  */
 import { z } from 'zod';
-import type { Balance, OrderPreview, VenueDescription } from '../brokerage';
+import type { Balance, OrderPreview, VenueDescription } from '../../brokers/brokerage';
 import { TempotradeError, parseOrThrow } from '../../domain/errors';
 import type { Candle } from '../../domain/market/candles';
 import type { MarketSnapshot } from '../../domain/market/snapshot';

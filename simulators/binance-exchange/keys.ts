@@ -5,10 +5,10 @@
  * re-funded) and an error with another one. Secrets live in memory only (never in the state file).
  */
 import { z } from 'zod';
-import { TempotradeError, formatZodIssues } from '../../../domain/errors';
-import { MarketSymbol } from '../../../domain/market/instrument';
-import { NonNegativeAmount } from '../../../domain/money';
-import { Asset } from '../../paper/state';
+import { TempotradeError, formatZodIssues } from '../../domain/errors';
+import { MarketSymbol } from '../../domain/market/instrument';
+import { NonNegativeAmount } from '../../domain/money';
+import { Asset } from '../paper-venue/state';
 import { Interval } from './protocol';
 
 /** Binance keys are 64 alphanumerics; any 1–64 letters and digits are accepted here. */

@@ -2,7 +2,7 @@
  * Order preview: what a submit would do against the current book, computed with the same fill model
  * and rules as a real submit, changing nothing. A submit that would fail is reported in the notes.
  */
-import type { OrderPreview } from '../brokerage';
+import type { OrderPreview } from '../../brokers/brokerage';
 import type { Instrument } from '../../domain/market/instrument';
 import { add, cmp } from '../../domain/money';
 import type { PlaceOrder } from '../../domain/orders/order';

@@ -24,7 +24,7 @@
  * The config file takes the same string or the parsed form `{ seed, rules: [{ endpoint, kind, … }] }`.
  */
 import { z } from 'zod';
-import { TempotradeError, formatZodIssues } from '../../../domain/errors';
+import { TempotradeError, formatZodIssues } from '../../domain/errors';
 
 export const MARKET_DATA_PATHS = ['/api/v3/depth', '/api/v3/klines', '/api/v3/ticker/24hr', '/api/v3/ticker/bookTicker', '/api/v3/ticker/price'] as const;
 

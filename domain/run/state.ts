@@ -21,6 +21,7 @@ export type AuditKind =
   | 'RISK_APPROVED'
   | 'RISK_RESIZED'
   | 'RISK_DENIED'
+  | 'ORDER_DENIED'
   | 'ORDER_REJECTED'
   | 'ORDER_PLACED'
   | 'ORDER_FILLED'
@@ -42,11 +43,13 @@ export type AuditKind =
   | 'ACCOUNT_RESIZED'
   | 'ACCOUNT_DENIED'
   | 'ACCOUNT_UNREACHABLE'
+  | 'ACCOUNT_REACHABLE'
   | 'HALT_POLICY_APPLIED'
   | 'TRADE_CLOSED'
   | 'RISK_CONFIG_UPDATED'
   | 'ALGO_STARTED'
   | 'ALGO_FINISHED'
+  | 'ALGO_REPORT_LATE'
   | 'RUN_FINISHED';
 
 export interface AuditEvent {

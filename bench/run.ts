@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick]`: starts its own Temporal dev server, paper venue and worker, runs the
- * benchmarks of issue #7 and writes bench/results/latest.json, latest.md and the SVG plots (a --quick
+ * benchmarks and writes bench/results/latest.json, latest.md and the SVG plots (a --quick
  * run writes quick.json and quick.md and prints the same table).
  *
  *   P1  tick → venue-ack latency (p50/p95/p99) of timer-driven ticks that each place an order, and
@@ -37,7 +37,8 @@ import { fetchChain, indexTimings, tickLatencies, totals, type ChainStats } from
 import { runInProcess } from './in-process';
 import { WorkerTuningConfig } from './protocol';
 import { TARGETS, fmtS, markdown, mb, plots, type Results } from './report';
-import { mapLimit, percentile, round, sleep, summarize } from './stats';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { mapLimit, percentile, round, summarize } from './stats';
 
 const PAIRS = ['ETH/BTC', 'LTC/BTC', 'XMR/BTC', 'ADA/BTC', 'ZEC/BTC', 'DASH/BTC', 'ETC/BTC', 'NXT/BTC', 'TRX/BTC', 'XLM/BTC'];
 /** P3: runs per account (one per pair, so no two runs of an account trade the same pair) and each run's capital. */

@@ -2,6 +2,7 @@
  * The client side of strategy runs, shared by the CLI and the Lambda handlers. Every input is
  * validated before anything reaches Temporal: a bad input starts nothing and sends nothing.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowExecutionStatusName } from '@temporalio/client';
 import { TempotradeError, formatZodIssues } from '../domain/errors';
 import { selectEngine } from '../domain/execution/selection';
@@ -162,7 +163,7 @@ export async function waitForRun(client: Client, id: string, onProgress?: (s: Ru
     } catch {
       // the run may be between tasks or finishing; progress is best effort
     }
-    await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, everyMs))]);
+    await Promise.race([result.catch(() => undefined), sleep(everyMs)]);
   }
   return result;
 }

@@ -20,6 +20,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { constants as fsConstants, promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
@@ -168,7 +169,6 @@ async function findOnPath(name: string, env: CliEnv): Promise<string | undefined
   return undefined;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ---------------------------------------------------------------------------------------------------------------
 // Go toolchain

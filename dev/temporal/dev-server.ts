@@ -13,11 +13,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { promises as fsp, openSync, closeSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection, isGrpcServiceError } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { z } from 'zod';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { parseOrThrow } from '../../domain/errors';
 import { resolveTemporalCli, type TemporalCliSource } from './cli-binary';
 
 export const DEFAULT_IP = '127.0.0.1';
@@ -112,12 +114,6 @@ const StartOptionsSchema = z.object({
 });
 type StartOptions = z.infer<typeof StartOptionsSchema>;
 
-function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
-  const r = schema.safeParse(input);
-  if (!r.success) throw new Error(`Invalid ${what}:\n${z.prettifyError(r.error)}`);
-  return r.data;
-}
-
 const AllowSdkDownloadSchema = z.string().optional();
 
 function sdkDownloadAllowed(): boolean {
@@ -128,7 +124,6 @@ function sdkDownloadAllowed(): boolean {
 // Small helpers
 // ---------------------------------------------------------------------------------------------------------------
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const errMsg = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** Address a client should dial for a server bound to `ip` (wildcards → loopback, IPv6 in brackets). */

@@ -1,5 +1,5 @@
 /**
- * The advanced engine, after the seed's AdvancedExecutionEngine, with what it left unfinished done:
+ * The advanced engine, after GPT-Trader's AdvancedExecutionEngine, with what it left unfinished done:
  * dynamic sizing (before risk), the post-only cross check, TIF mapping to what the venue supports
  * (unsupported → denied, never silently changed), native stop orders where supported, quantization by
  * side, and the market-impact guard reading the estimate it computes. It also runs every live step.

@@ -2,7 +2,7 @@
  * Market impact: three estimators behind one interface (ImpactModel), the guard's sizing by binary
  * search (CONSERVATIVE / STRICT / AGGRESSIVE) and the slice / post-only recommendation.
  *
- * (a) seed — the seed's LiquidityService model (fixed: the guard reads the estimate it computes).
+ * (a) seed — GPT-Trader's LiquidityService model (fixed: the guard reads the estimate it computes).
  *     impact_bps = sqrt(notional / max(volume_15m, floor)) × 100
  *       × sqrt(notional / depth_5%)     when the notional exceeds the depth within 5% of mid
  *       × (1 + spread_bps / 1000)
@@ -62,7 +62,7 @@ function midOf(s: MarketSnapshot): Dec {
   return new Dec(s.bid).plus(s.ask).div(2);
 }
 
-/** The seed's liquidity condition: spread (40), depth within 5% vs. the order (40), imbalance (20). */
+/** GPT-Trader's liquidity condition: spread (40), depth within 5% vs. the order (40), imbalance (20). */
 export function liquidityCondition(snapshot: MarketSnapshot, notionalQuote: string): { condition: LiquidityCondition; score: number; spreadBps: Dec; depth5: Dec } {
   const mid = midOf(snapshot);
   const spreadBps = new Dec(snapshot.ask).minus(snapshot.bid).div(mid).times(10_000);
@@ -148,13 +148,13 @@ export const bookImpactModel: ImpactModel = {
 
 export const IMPACT_MODELS: Readonly<Record<ImpactModel['name'], ImpactModel>> = { seed: seedImpactModel, sqrt: sqrtImpactModel, book: bookImpactModel };
 
-/** The seed's entry point, kept: the LiquidityService estimate for a notional. */
+/** GPT-Trader's entry point, kept: the LiquidityService estimate for a notional. */
 export function estimateImpact(snapshot: MarketSnapshot, notionalQuote: string, maxImpactBps: number, volume15mQuote: string, floor = '0'): ImpactEstimate {
   const price = snapshot.mark;
   return seedImpactModel.estimate({ snapshot, side: 'buy', quantity: str(new Dec(notionalQuote).div(price)), price, maxImpactBps, volume15mQuote, floor });
 }
 
-/** Quote volume of the last 15 minutes of bars (the seed's volume_15m). */
+/** Quote volume of the last 15 minutes of bars (GPT-Trader's volume_15m). */
 export function volume15mQuote(bars: MarketSnapshot['bars']): string {
   const end = bars.length ? bars[bars.length - 1].ts : 0;
   const recent = bars.filter((b) => b.ts > end - 15 * 60_000);
@@ -173,7 +173,7 @@ export interface ImpactSizing {
 }
 
 /**
- * Impact-aware sizing, as the seed's binary search: the largest quantity (multiple of `step`, ≤ the
+ * Impact-aware sizing, as GPT-Trader's binary search: the largest quantity (multiple of `step`, ≤ the
  * requested one) whose estimated impact is within maxImpactBps.
  *  - CONSERVATIVE: that largest fitting quantity;
  *  - STRICT: the full quantity if it fits, else 0;

@@ -1,5 +1,5 @@
 /**
- * The live (baseline) engine, after the seed's LiveExecutionEngine: spec validation and quantization,
+ * The live (baseline) engine, after GPT-Trader's LiveExecutionEngine: spec validation and quantization,
  * stale-mark guard, slippage guard with per-symbol multipliers, reduce-only forcing. Preview and audit
  * events are its I/O half (activities/engines/live.ts). It supports GTC and IOC only; anything else
  * is denied with ENGINE_UNSUPPORTED rather than silently changed.

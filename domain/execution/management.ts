@@ -1,6 +1,6 @@
 /**
  * Order management, the pure half (the venue half is activities/engines/order-management.ts):
- *  - the replacement of an order keeps its side, type, TIF and flags (the seed pinned a side flip in a
+ *  - the replacement of an order keeps its side, type, TIF and flags (GPT-Trader pinned a side flip in a
  *    test; that was a bug: a replace changes price and/or quantity, never direction);
  *  - closing a position is a reduce-only market order on the opposite side for the whole quantity;
  *  - bounded retries with exponential backoff;

@@ -1,5 +1,5 @@
 /**
- * Which engine a run uses. An explicit `engine` input wins. Without it, the seed's
+ * Which engine a run uses. An explicit `engine` input wins. Without it, GPT-Trader's
  * ExecutionEngineFactory rule: advanced iff dynamic position sizing or the market-impact guard is on.
  */
 import type { RiskConfig } from '../risk/config';

@@ -1,7 +1,7 @@
 /**
  * Dynamic position sizing (advanced engine), chosen by risk config `sizing.method`. Each method gives
  * an advised entry notional (quote) or quantity (base):
- *  - equity-leverage (the seed's fallback): notional = equity × targetLeverage × multiplier;
+ *  - equity-leverage (GPT-Trader's fallback): notional = equity × targetLeverage × multiplier;
  *  - fixed-quote: notional = quoteAmount;
  *  - pct-equity: notional = equity × equityPct / 100;
  *  - fixed-fractional: quantity = equity × riskPct / 100 / |price − stopPrice| (the intent's stop);

@@ -88,8 +88,8 @@ export function walkBook(levels: ReadonlyArray<readonly [string, string]>, quant
  * Slippage guard. Expected slippage, in bps against mid, times the symbol's slippage multiplier:
  *  - with book levels: a walk of the opposite side (VWAP vs mid) — what the order would really pay;
  *    an order larger than the whole visible book is denied outright;
- *  - with L1 only: the seed's proxy, spread_bps + 10000 × (notional / L1 notional) × 0.5.
- * The seed's proxy alone overstates small orders (2.5% of L1 → 125 bps), so it is the fallback only
+ *  - with L1 only: GPT-Trader's proxy, spread_bps + 10000 × (notional / L1 notional) × 0.5.
+ * GPT-Trader's proxy alone overstates small orders (2.5% of L1 → 125 bps), so it is the fallback only
  * (docs/decisions/0002-slippage-estimate.md). Applies to orders that take liquidity; a resting limit
  * has no slippage. The expected price moves against us by the expected slippage.
  */

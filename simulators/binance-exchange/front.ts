@@ -9,6 +9,7 @@
  */
 import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TempotradeError } from '../../domain/errors';
 import { Dec, add, cmp, div, max as maxDec, min as minDec, mul, str, sub } from '../../domain/money';
 import { isTerminal, remainingQuantity } from '../../domain/orders/order';
@@ -95,10 +96,6 @@ interface Ctx {
 
 const MAX_BODY = 1 << 16;
 const DAY_MS = 86_400_000;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 async function readBody(req: http.IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];

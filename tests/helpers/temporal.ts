@@ -2,6 +2,7 @@
  * Test harness against the real Temporal dev server that tests/setup/global-setup.ts starts once per
  * jest run: a client, and an in-process worker on a task queue of the test's own.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { WorkflowExecutionStatusName } from '@temporalio/client';
@@ -50,7 +51,7 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
       last = e;
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
+    await sleep(everyMs);
   }
 }
 

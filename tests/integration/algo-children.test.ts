@@ -1,5 +1,5 @@
 /**
- * Execution algorithms as child workflows of a strategy run (issue #5), on the real Temporal server, the
+ * Execution algorithms as child workflows of a strategy run, on the real Temporal server, the
  * paper venue and bundled real ETH/BTC data: the order-cycle strategy emits TWAP intents, the run starts
  * each as an `algoOrder` child whose orders are the run's (its clientOrderId prefix, its portfolio).
  */

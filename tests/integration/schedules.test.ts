@@ -2,6 +2,7 @@
  * Temporal Schedules for strategy workflows, on the real server of the jest run with a real worker and the
  * paper venue. Intervals are 2 s so the tests stay short.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import type { PaperVenueServer } from '../../simulators/paper-venue/server';
 import { TempotradeError } from '../../domain/errors';
@@ -26,7 +27,6 @@ afterAll(async () => {
   await client?.connection.close();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const taken = async (id: string) => (await describeSchedule(client, id)).actionsTaken;
 
 describe('GIVEN a schedule that starts a short strategy run every 2 s', () => {

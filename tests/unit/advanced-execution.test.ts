@@ -1,5 +1,5 @@
 /**
- * The advanced execution engine's domain (issue #5): the seed's test cases, mirrored, and the pieces the
+ * The advanced execution engine's domain: GPT-Trader's test cases, mirrored, and the pieces the
  * seed left unfinished (TIF from ccxt features, sizing methods, three impact models, impact-aware sizing,
  * order management, stops, execution monitor).
  */

@@ -1,4 +1,4 @@
-/** Algo intents (issue #5): the order-cycle strategy's `algo` param becomes an intent the run executes as a child. */
+/** Algo intents: the order-cycle strategy's `algo` param becomes an intent the run executes as a child. */
 import { OrderIntent } from '../../domain/orders/order';
 import { OrderCycleParams, orderCycle } from '../../domain/strategies/order-cycle';
 import { AlgoOrderInput } from '../../domain/execution/algos';

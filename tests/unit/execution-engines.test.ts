@@ -4,7 +4,7 @@ import { selectEngine } from '../../domain/execution/selection';
 import { sizeIntent } from '../../domain/execution/sizing';
 import { intent, planContext, risk, snapshot, T0 } from '../helpers/fixtures';
 
-describe('engine selection (the seed factory rule, overridden by the input flag)', () => {
+describe('engine selection (GPT-Trader factory rule, overridden by the input flag)', () => {
   it.each([
     [undefined, {}, 'live'],
     [undefined, { enableDynamicPositionSizing: true }, 'advanced'],
@@ -67,7 +67,7 @@ describe('live engine', () => {
     expect(liveEngine.plan(intent({ quantity: '2' }), planContext({ config: risk({ slippageMultipliers: { 'ETH/BTC': 60 } }) }))).toMatchObject({ ok: false, code: 'SLIPPAGE_GUARD', numbers: { multiplier: '60' } });
   });
 
-  it('GIVEN only L1 in the book THEN the seed proxy is used: spread_bps + 10000 × notional/L1 × 0.5', () => {
+  it('GIVEN only L1 in the book THEN the GPT-Trader proxy is used: spread_bps + 10000 × notional/L1 × 0.5', () => {
     const l1 = snapshot({ bids: [['0.094990', '50']], asks: [['0.095010', '50']] });
     const r = liveEngine.plan(intent({ quantity: '0.1' }), planContext({ snapshot: l1 }));
     expect(r.ok && r.numbers.method).toBe('seed-l1-proxy');

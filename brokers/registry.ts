@@ -8,7 +8,7 @@ import type { VenueSpec } from '../domain/run/input';
 import { envCredentialProvider, type CredentialProvider } from './credentials';
 import { paperStateDir } from './paper-live/state-file';
 import { registerAdapter, type AdapterEnv, type RegisteredAdapter, type VenueSession } from './adapter-kind';
-import { venueKindOf } from './venues';
+import { VENUE_KINDS, venueKindOf } from './venues';
 import { paperAdapter } from './paper/runtime';
 import { ccxtAdapter } from './ccxt/runtime';
 import { paperLiveAdapter } from './paper-live/runtime';
@@ -17,6 +17,10 @@ export type { VenueSession } from './adapter-kind';
 
 /** The runtime half of every venue kind in venues.ts. */
 const VENUE_ADAPTERS: readonly RegisteredAdapter[] = [registerAdapter(paperAdapter), registerAdapter(ccxtAdapter), registerAdapter(paperLiveAdapter)];
+// A kind without an adapter fails the worker at start, not its first run on that venue.
+for (const kind of VENUE_KINDS) {
+  if (!VENUE_ADAPTERS.some((a) => a.kind === kind)) throw new Error(`venue kind "${kind.id}" has no adapter in brokers/registry.ts`);
+}
 
 export interface BrokerRegistryOptions {
   /** Where paper-on-live accounts keep their state (default: TEMPOTRADE_PAPER_STATE_DIR, else .tempotrade/paper-live). */
@@ -36,9 +40,7 @@ export function venueKey(venue: VenueSpec, accountId: string): string {
 
 function adapterOf(venue: VenueSpec): RegisteredAdapter {
   const kind = venueKindOf(venue);
-  const adapter = VENUE_ADAPTERS.find((a) => a.kind === kind);
-  if (!adapter) throw new Error(`venue kind "${kind.id}" has no adapter in brokers/registry.ts`);
-  return adapter;
+  return VENUE_ADAPTERS.find((a) => a.kind === kind) as RegisteredAdapter;
 }
 
 export function createBrokerRegistry(credentials: CredentialProvider = envCredentialProvider(), opts: BrokerRegistryOptions = {}): BrokerRegistry {

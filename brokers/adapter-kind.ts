@@ -41,7 +41,9 @@ export interface RegisteredAdapter {
   open(venue: { kind: string }, accountId: string, env: AdapterEnv): Promise<VenueSession>;
 }
 
-export function registerAdapter<Schema extends VenueSchema, B extends Brokerage>(adapter: VenueAdapter<Schema, B>): RegisteredAdapter {
+export function registerAdapter<Schema extends VenueSchema, B extends Brokerage>(
+  adapter: VenueAdapter<Schema, B>,
+): RegisteredAdapter {
   return {
     kind: adapter.kind,
     async open(spec, accountId, env) {

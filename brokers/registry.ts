@@ -16,14 +16,22 @@ import { paperLiveAdapter } from './paper-live/runtime';
 export type { VenueSession } from './adapter-kind';
 
 /** The runtime half of every venue kind in venues.ts. */
-const VENUE_ADAPTERS: readonly RegisteredAdapter[] = [registerAdapter(paperAdapter), registerAdapter(ccxtAdapter), registerAdapter(paperLiveAdapter)];
+const VENUE_ADAPTERS: readonly RegisteredAdapter[] = [
+  registerAdapter(paperAdapter),
+  registerAdapter(ccxtAdapter),
+  registerAdapter(paperLiveAdapter),
+];
 // A kind without an adapter fails the worker at start, not its first run on that venue.
 for (const kind of VENUE_KINDS) {
-  if (!VENUE_ADAPTERS.some((a) => a.kind === kind)) throw new Error(`venue kind "${kind.id}" has no adapter in brokers/registry.ts`);
+  if (!VENUE_ADAPTERS.some((a) => a.kind === kind))
+    throw new Error(`venue kind "${kind.id}" has no adapter in brokers/registry.ts`);
 }
 
 export interface BrokerRegistryOptions {
-  /** Where paper-on-live accounts keep their state (default: TEMPOTRADE_PAPER_STATE_DIR, else .tempotrade/paper-live). */
+  /**
+   * Where paper-on-live accounts keep their state
+   * (default: TEMPOTRADE_PAPER_STATE_DIR, else .tempotrade/paper-live).
+   */
   paperStateDir?: string;
 }
 
@@ -43,7 +51,10 @@ function adapterOf(venue: VenueSpec): RegisteredAdapter {
   return VENUE_ADAPTERS.find((a) => a.kind === kind) as RegisteredAdapter;
 }
 
-export function createBrokerRegistry(credentials: CredentialProvider = envCredentialProvider(), opts: BrokerRegistryOptions = {}): BrokerRegistry {
+export function createBrokerRegistry(
+  credentials: CredentialProvider = envCredentialProvider(),
+  opts: BrokerRegistryOptions = {},
+): BrokerRegistry {
   const env: AdapterEnv = { credentials, paperStateDir: opts.paperStateDir ?? paperStateDir() };
   const cache = new Map<string, Promise<VenueSession>>();
   const session = (venue: VenueSpec, accountId: string): Promise<VenueSession> => {

@@ -14,7 +14,10 @@ export const VENUE_KINDS = [paperVenue, ccxtVenue, paperLiveVenue] as const;
 type Schema = (typeof VENUE_KINDS)[number]['schema'];
 
 /** The distinct spec schemas, for the run input's `venue` union (kinds may share one). */
-export const VENUE_SCHEMAS = [...new Set(VENUE_KINDS.map((k) => k.schema))] as unknown as readonly [Schema, ...Schema[]];
+export const VENUE_SCHEMAS = [...new Set(VENUE_KINDS.map((k) => k.schema))] as unknown as readonly [
+  Schema,
+  ...Schema[],
+];
 
 /** Any parsed venue spec (domain/run/input.ts names it VenueSpec). */
 export type AnyVenueSpec = z.output<Schema>;

@@ -3,7 +3,9 @@ import type { Client } from '@temporalio/client';
 import { connectClient, loadTemporalConfig, type TemporalConfig } from '../temporal/connection';
 
 /** `cfg` is what the client was connected with, for a command that opens a worker connection too. */
-export async function withTemporalClient<T>(fn: (c: Client, namespace: string, cfg: TemporalConfig) => Promise<T>): Promise<T> {
+export async function withTemporalClient<T>(
+  fn: (c: Client, namespace: string, cfg: TemporalConfig) => Promise<T>,
+): Promise<T> {
   const cfg = await loadTemporalConfig();
   const client = await connectClient(cfg);
   try {

@@ -11,9 +11,15 @@ import { ccxtVenue, type CcxtVenueSpec } from './venue';
 /** `venue.apiUrl`: the exchange's REST calls go to the local Binance-protocol exchange (or a proxy). */
 export function ccxtApiOverrides(venue: CcxtVenueSpec) {
   if (venue.apiUrl !== undefined && venue.exchangeId !== 'binance') {
-    throw new TempotradeError('CONFIG', `venue.apiUrl: only supported for exchangeId "binance" (the local exchange speaks Binance's protocol), not "${venue.exchangeId}"`);
+    throw new TempotradeError(
+      'CONFIG',
+      `venue.apiUrl: only supported for exchangeId "binance" (the local exchange speaks Binance's protocol), ` +
+        `not "${venue.exchangeId}"`,
+    );
   }
-  return venue.apiUrl !== undefined ? { apiUrls: binanceApiUrls(venue.apiUrl), options: { fetchMarkets: ['spot'], fetchMargins: false } } : {};
+  return venue.apiUrl !== undefined
+    ? { apiUrls: binanceApiUrls(venue.apiUrl), options: { fetchMarkets: ['spot'], fetchMargins: false } }
+    : {};
 }
 
 export const ccxtAdapter: VenueAdapter<typeof CcxtVenueSpec, CcxtBrokerage> = {

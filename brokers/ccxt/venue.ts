@@ -16,9 +16,14 @@ export const CcxtVenueSpec = z
      */
     apiUrl: z.string().url().optional(),
     /** ccxt's request timeout; a slower answer is treated as ambiguous and resolved by lookup. */
-    requestTimeout: Duration.pipe(z.number().int().min(100, 'must be at least 100ms').max(120_000, 'must be at most 2m')).default(10_000),
+    requestTimeout: Duration.pipe(
+      z.number().int().min(100, 'must be at least 100ms').max(120_000, 'must be at most 2m'),
+    ).default(10_000),
     /** Timeframe of bars the strategies see ("1s" suits the local exchange's accelerated replay). */
-    timeframe: z.string().regex(/^\d+[smhd]$/, 'must be like 1s, 5m, 1h or 1d').default('5m'),
+    timeframe: z
+      .string()
+      .regex(/^\d+[smhd]$/, 'must be like 1s, 5m, 1h or 1d')
+      .default('5m'),
     /**
      * Who fills the orders. "venue": they are sent to the exchange (live, sandbox or local exchange).
      * "paper": paper trading on live data: market data from the exchange's public endpoints (no keys),
@@ -30,7 +35,8 @@ export const CcxtVenueSpec = z
 export type CcxtVenueSpec = z.infer<typeof CcxtVenueSpec>;
 
 export function ccxtCacheKey(v: CcxtVenueSpec, accountId: string): string {
-  return `ccxt|${v.exchangeId}|${v.sandbox}|${v.apiUrl ?? ''}|${v.timeframe}|${v.requestTimeout}|${v.fills}|${accountId}`;
+  const { exchangeId, sandbox, apiUrl, timeframe, requestTimeout, fills } = v;
+  return `ccxt|${exchangeId}|${sandbox}|${apiUrl ?? ''}|${timeframe}|${requestTimeout}|${fills}|${accountId}`;
 }
 
 /** "binance:acct-1" or "binance-sandbox:acct-1": how operators name a venue account. */
@@ -40,7 +46,8 @@ export function venueAccountName(v: Pick<CcxtVenueSpec, 'exchangeId' | 'sandbox'
 
 /** Checks of every run on a ccxt exchange, whoever fills. */
 export function validateCcxtRun(run: RunFacts<CcxtVenueSpec>, ctx: z.RefinementCtx): void {
-  if (run.tickInterval === 0) ctx.addIssue({ code: 'custom', path: ['tickInterval'], message: 'a ccxt venue needs a tickInterval above 0' });
+  if (run.tickInterval === 0)
+    ctx.addIssue({ code: 'custom', path: ['tickInterval'], message: 'a ccxt venue needs a tickInterval above 0' });
 }
 
 export const ccxtVenue: VenueKind<typeof CcxtVenueSpec> = {
@@ -53,7 +60,13 @@ export const ccxtVenue: VenueKind<typeof CcxtVenueSpec> = {
   validateRun(run, ctx) {
     const v = run.venue;
     if (run.mode === 'paper' && !v.sandbox && v.apiUrl === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['venue', 'fills'], message: 'paper mode on a real exchange needs fills: "paper" (paper fills on its live data; or sandbox: true, or a local exchange via venue.apiUrl)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['venue', 'fills'],
+        message:
+          'paper mode on a real exchange needs fills: "paper" (paper fills on its live data; ' +
+          'or sandbox: true, or a local exchange via venue.apiUrl)',
+      });
     }
     validateCcxtRun(run, ctx);
   },

@@ -13,7 +13,13 @@ export const paperLiveAdapter: VenueAdapter<typeof CcxtVenueSpec, PaperOnLiveBro
   kind: paperLiveVenue,
   create: (venue, accountId, env) =>
     new PaperOnLiveBrokerage({
-      feed: { exchangeId: venue.exchangeId, sandbox: venue.sandbox, timeframe: venue.timeframe, timeoutMs: venue.requestTimeout, ...ccxtApiOverrides(venue) },
+      feed: {
+        exchangeId: venue.exchangeId,
+        sandbox: venue.sandbox,
+        timeframe: venue.timeframe,
+        timeoutMs: venue.requestTimeout,
+        ...ccxtApiOverrides(venue),
+      },
       accountId,
       stateFile: paperStateFile(env.paperStateDir, venue, accountId),
     }),

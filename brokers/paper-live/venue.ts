@@ -13,7 +13,12 @@ export const paperLiveVenue: VenueKind<typeof CcxtVenueSpec> = {
   venueAccount: venueAccountName,
   clock: 'live',
   validateRun(run, ctx) {
-    if (run.mode === 'live') ctx.addIssue({ code: 'custom', path: ['venue', 'fills'], message: 'fills "paper" never sends an order: use mode "paper" with it, or fills "venue" to trade live' });
+    if (run.mode === 'live')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['venue', 'fills'],
+        message: 'fills "paper" never sends an order: use mode "paper" with it, or fills "venue" to trade live',
+      });
     validateCcxtRun(run, ctx);
   },
 };

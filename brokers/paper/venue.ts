@@ -24,6 +24,11 @@ export const paperVenue: VenueKind<typeof PaperVenueSpec> = {
   venueAccount: () => undefined,
   clock: 'replay',
   validateRun(run, ctx) {
-    if (run.mode === 'live') ctx.addIssue({ code: 'custom', path: ['mode'], message: 'mode "live" needs a ccxt venue; the paper venue only trades paper' });
+    if (run.mode === 'live')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mode'],
+        message: 'mode "live" needs a ccxt venue; the paper venue only trades paper',
+      });
   },
 };

@@ -47,7 +47,7 @@ export const StrategyRunInput = z
     symbols: z.array(MarketSymbol).min(1).max(50).refine((s) => new Set(s).size === s.length, { message: 'must not repeat a symbol' }),
     venue: VenueSpec,
     mode: z.enum(['paper', 'live']).default('paper'),
-    /** Absent: advanced iff risk enables dynamic sizing or the market-impact guard (seed factory rule). */
+    /** Absent: advanced iff risk enables dynamic sizing or the market-impact guard. */
     engine: EngineName.optional(),
     risk: RiskConfig.default(RiskConfig.parse({})),
     /** Starting capital in the quote currency. */

@@ -21,7 +21,15 @@ const sandbox = VenueSpec.parse({ kind: 'ccxt', exchangeId: 'binance', sandbox: 
 const paperLive = VenueSpec.parse({ kind: 'ccxt', exchangeId: 'binance', fills: 'paper' });
 
 const refusal = (venue: Record<string, unknown>, more: Record<string, unknown>): string => {
-  const raw = { runId: 'k-1', accountId: 'acct-1', strategy: { name: 'order-cycle' }, symbols: ['ETH/BTC'], capital: '1', venue, ...more };
+  const raw = {
+    runId: 'k-1',
+    accountId: 'acct-1',
+    strategy: { name: 'order-cycle' },
+    symbols: ['ETH/BTC'],
+    capital: '1',
+    venue,
+    ...more,
+  };
   try {
     validateRunInput(raw as Parameters<typeof validateRunInput>[0]);
     return 'valid';
@@ -36,16 +44,23 @@ describe('GIVEN the venue kinds', () => {
     expect(refusal({ kind: 'paper' }, {})).toBe('valid');
     const local = { kind: 'ccxt', exchangeId: 'binance', apiUrl: 'http://127.0.0.1:8701' };
     expect(refusal(local, { tickInterval: 0 })).toMatch(/tickInterval: a ccxt venue needs a tickInterval above 0/);
-    expect(refusal({ ...local, fills: 'paper' }, { tickInterval: 0 })).toMatch(/tickInterval: a ccxt venue needs a tickInterval above 0/);
+    expect(refusal({ ...local, fills: 'paper' }, { tickInterval: 0 })).toMatch(
+      /tickInterval: a ccxt venue needs a tickInterval above 0/,
+    );
     expect(refusal(local, { tickInterval: '1s' })).toBe('valid');
   });
 
   it('WHEN any accepted venue spec is looked at THEN exactly one kind claims it', () => {
-    for (const spec of [paper, ccxt, sandbox, paperLive]) expect(VENUE_KINDS.filter((k) => k.matches(spec)).map((k) => k.id)).toHaveLength(1);
-    expect([paper, ccxt, paperLive].map((s) => VENUE_KINDS.find((k) => k.matches(s))?.id)).toEqual(['paper', 'ccxt', 'paper-live']);
+    for (const spec of [paper, ccxt, sandbox, paperLive])
+      expect(VENUE_KINDS.filter((k) => k.matches(spec)).map((k) => k.id)).toHaveLength(1);
+    expect([paper, ccxt, paperLive].map((s) => VENUE_KINDS.find((k) => k.matches(s))?.id)).toEqual([
+      'paper',
+      'ccxt',
+      'paper-live',
+    ]);
   });
 
-  it('WHEN a run picks its venue queue THEN the paper venue stays on the workflow queue and both ccxt kinds use the account queue', () => {
+  it('WHEN a run picks its venue queue THEN paper keeps the workflow queue, ccxt kinds the account queue', () => {
     expect(venueTaskQueue(paper, 'acct-1')).toBeUndefined();
     expect(venueTaskQueue(ccxt, 'acct-1')).toBe('tempotrade-venue-binance.acct-1');
     expect(venueTaskQueue(sandbox, 'acct-1')).toBe('tempotrade-venue-binance-sandbox.acct-1');
@@ -77,7 +92,9 @@ describe('GIVEN the venue kinds', () => {
   it('WHEN a ccxt apiUrl names a non-Binance exchange THEN reaching it fails naming venue.apiUrl', async () => {
     const registry = createBrokerRegistry(envCredentialProvider({}));
     const kraken = VenueSpec.parse({ kind: 'ccxt', exchangeId: 'kraken', apiUrl: 'http://127.0.0.1:8701' });
-    await expect(registry.get(kraken, 'acct-1')).rejects.toThrow(/venue\.apiUrl: only supported for exchangeId "binance"/);
+    await expect(registry.get(kraken, 'acct-1')).rejects.toThrow(
+      /venue\.apiUrl: only supported for exchangeId "binance"/,
+    );
     await registry.closeAll();
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Every venue kind, pure half (schema, cache key, task queue, clock, run checks). Workflow-safe: no I/O here
- * or in what it imports. The runtime halves are listed in registry.ts, in the same order.
+ * or in what it imports. Their runtime halves are listed in registry.ts.
  * A spec is of the first kind that matches it.
  */
 import { paperVenue } from './paper/venue';

@@ -1,8 +1,6 @@
 /** Market data and account activities: every brokerage call is an activity. */
 import type { VenueDescription, Balance } from '../brokers/brokerage';
 import type { BrokerRegistry } from '../brokers/registry';
-import { PaperBrokerage } from '../brokers/paper/client';
-import { PaperOnLiveBrokerage } from '../brokers/paper-live/brokerage';
 import type { MarketSnapshot } from '../domain/market/snapshot';
 import { TempotradeError } from '../domain/errors';
 import type { VenueRef } from './types';
@@ -14,14 +12,12 @@ export interface MarketActivityDeps {
 
 export function createMarketActivities(deps: MarketActivityDeps) {
   return {
-    /** Instruments, capabilities and the market clock; loads the paper venue's datasets first. */
+    /** Instruments, capabilities and the market clock, once the venue holds what its kind needs (datasets). */
     async 'market.describe'(input: VenueRef & { symbols: string[] }): Promise<VenueDescription> {
       return guarded('market.describe', async () => {
-        const broker = await deps.brokers.get(input.venue, input.accountId);
-        if (input.venue.kind === 'paper' && broker instanceof PaperBrokerage) {
-          for (const [symbol, path] of Object.entries(input.venue.data)) await broker.ensureMarket(symbol, path);
-        }
-        return broker.describe(input.symbols);
+        const venue = await deps.brokers.session(input.venue, input.accountId);
+        await venue.prepare();
+        return venue.broker.describe(input.symbols);
       });
     },
 
@@ -35,15 +31,14 @@ export function createMarketActivities(deps: MarketActivityDeps) {
     },
 
     /**
-     * Open the run's account. Paper (the paper venue, or paper fills on live data): fund it with the
-     * starting capital if it does not exist yet (idempotent, never re-funds). Live: read the balances. Either way the portfolio starts from the
-     * venue's balance of the quote currency, so portfolio and venue agree from the first tick.
+     * Open the run's account as its venue kind does (a simulated account is funded once with the capital,
+     * a real one is read). Either way the portfolio starts from the venue's balance of the quote currency,
+     * so portfolio and venue agree from the first tick.
      */
     async 'account.open'(input: VenueRef & { quote: string; capital: string }): Promise<Record<string, Balance>> {
       return guarded('account.open', async () => {
-        const broker = await deps.brokers.get(input.venue, input.accountId);
-        const paper = broker instanceof PaperBrokerage || broker instanceof PaperOnLiveBrokerage;
-        const balances = paper ? await broker.openAccount({ [input.quote]: input.capital }) : await broker.balances();
+        const venue = await deps.brokers.session(input.venue, input.accountId);
+        const balances = await venue.openAccount({ [input.quote]: input.capital });
         if (!balances[input.quote]) throw new TempotradeError('VENUE_STATE', `account ${input.accountId} holds no ${input.quote}`);
         return balances;
       });

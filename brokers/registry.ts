@@ -1,87 +1,80 @@
 /**
  * One Brokerage per (venue, account), created on first use and reused by every activity of the worker.
- * Credentials for ccxt venues come from the worker's CredentialProvider (credentials.ts): the
- * environment by default, Secrets Manager in AWS. They never travel through a workflow.
- * A ccxt venue with `fills: 'paper'` (paper trading on live data) needs no credentials: its
- * PaperOnLiveBrokerage reads public data and keeps the simulated account in a state file per
- * (exchange, account) under `paperStateDir` (TEMPOTRADE_PAPER_STATE_DIR).
+ * How each kind of venue is reached is its adapter's business (brokers/<kind>/runtime.ts), listed here;
+ * credentials come from the worker's CredentialProvider, never through a workflow.
  */
 import type { Brokerage } from './brokerage';
 import type { VenueSpec } from '../domain/run/input';
-import { TempotradeError } from '../domain/errors';
-import { PaperBrokerage } from './paper/client';
-import { CcxtBrokerage } from './ccxt/adapter';
 import { envCredentialProvider, type CredentialProvider } from './credentials';
-import { binanceApiUrls } from '../simulators/binance-exchange/urls';
-import { PaperOnLiveBrokerage } from './paper-live/brokerage';
-import { paperStateDir, paperStateFile } from './paper-live/state-file';
+import { paperStateDir } from './paper-live/state-file';
+import { registerAdapter, type AdapterEnv, type RegisteredAdapter, type VenueSession } from './adapter-kind';
+import { VENUE_KINDS, venueKindOf } from './venues';
+import { paperAdapter } from './paper/runtime';
+import { ccxtAdapter } from './ccxt/runtime';
+import { paperLiveAdapter } from './paper-live/runtime';
+
+export type { VenueSession } from './adapter-kind';
+
+/** The runtime half of every venue kind in venues.ts. */
+const VENUE_ADAPTERS: readonly RegisteredAdapter[] = [
+  registerAdapter(paperAdapter),
+  registerAdapter(ccxtAdapter),
+  registerAdapter(paperLiveAdapter),
+];
+// A kind without an adapter fails the worker at start, not its first run on that venue.
+for (const kind of VENUE_KINDS) {
+  if (!VENUE_ADAPTERS.some((a) => a.kind === kind))
+    throw new Error(`venue kind "${kind.id}" has no adapter in brokers/registry.ts`);
+}
 
 export interface BrokerRegistryOptions {
-  /** Where paper-on-live accounts keep their state (default: TEMPOTRADE_PAPER_STATE_DIR, else .tempotrade/paper-live). */
+  /**
+   * Where paper-on-live accounts keep their state
+   * (default: TEMPOTRADE_PAPER_STATE_DIR, else .tempotrade/paper-live).
+   */
   paperStateDir?: string;
 }
 
 export interface BrokerRegistry {
   get(venue: VenueSpec, accountId: string): Promise<Brokerage>;
+  /** The brokerage with its kind's per-kind steps (dataset loading, account opening). */
+  session(venue: VenueSpec, accountId: string): Promise<VenueSession>;
   closeAll(): Promise<void>;
 }
 
 export function venueKey(venue: VenueSpec, accountId: string): string {
-  return venue.kind === 'paper' ? `paper|${venue.url}|${accountId}` : `ccxt|${venue.exchangeId}|${venue.sandbox}|${venue.apiUrl ?? ''}|${venue.timeframe}|${venue.requestTimeout}|${venue.fills}|${accountId}`;
+  return venueKindOf(venue).cacheKey(venue, accountId);
 }
 
-type CcxtVenue = Extract<VenueSpec, { kind: 'ccxt' }>;
-
-function apiOverrides(venue: CcxtVenue) {
-  if (venue.apiUrl !== undefined && venue.exchangeId !== 'binance') {
-    throw new TempotradeError('CONFIG', `venue.apiUrl: only supported for exchangeId "binance" (the local exchange speaks Binance's protocol), not "${venue.exchangeId}"`);
-  }
-  return venue.apiUrl !== undefined ? { apiUrls: binanceApiUrls(venue.apiUrl), options: { fetchMarkets: ['spot'], fetchMargins: false } } : {};
+function adapterOf(venue: VenueSpec): RegisteredAdapter {
+  const kind = venueKindOf(venue);
+  return VENUE_ADAPTERS.find((a) => a.kind === kind) as RegisteredAdapter;
 }
 
-/** Paper fills on live data: public data only, no credentials asked for. */
-function createPaperOnLive(venue: CcxtVenue, accountId: string, stateDir: string): Brokerage {
-  return new PaperOnLiveBrokerage({
-    feed: { exchangeId: venue.exchangeId, sandbox: venue.sandbox, timeframe: venue.timeframe, timeoutMs: venue.requestTimeout, ...apiOverrides(venue) },
-    accountId,
-    stateFile: paperStateFile(stateDir, venue, accountId),
-  });
-}
-
-async function createCcxt(venue: CcxtVenue, accountId: string, credentials: CredentialProvider): Promise<Brokerage> {
-  const overrides = apiOverrides(venue);
-  const keys = await credentials.get(venue.exchangeId, accountId);
-  return new CcxtBrokerage({
-    exchangeId: venue.exchangeId,
-    sandbox: venue.sandbox,
-    timeframe: venue.timeframe,
-    timeoutMs: venue.requestTimeout,
-    ...(keys ?? {}),
-    ...overrides,
-  });
-}
-
-export function createBrokerRegistry(credentials: CredentialProvider = envCredentialProvider(), opts: BrokerRegistryOptions = {}): BrokerRegistry {
-  const stateDir = opts.paperStateDir ?? paperStateDir();
-  const cache = new Map<string, Promise<Brokerage>>();
+export function createBrokerRegistry(
+  credentials: CredentialProvider = envCredentialProvider(),
+  opts: BrokerRegistryOptions = {},
+): BrokerRegistry {
+  const env: AdapterEnv = { credentials, paperStateDir: opts.paperStateDir ?? paperStateDir() };
+  const cache = new Map<string, Promise<VenueSession>>();
+  const session = (venue: VenueSpec, accountId: string): Promise<VenueSession> => {
+    const key = venueKey(venue, accountId);
+    let s = cache.get(key);
+    if (!s) {
+      s = Promise.resolve().then(() => adapterOf(venue).open(venue, accountId, env));
+      // A failed creation (e.g. a missing secret) is not cached: the next attempt asks again.
+      s.catch(() => cache.delete(key));
+      cache.set(key, s);
+    }
+    return s;
+  };
   return {
-    get(venue, accountId) {
-      const key = venueKey(venue, accountId);
-      let b = cache.get(key);
-      if (!b) {
-        if (venue.kind === 'paper') b = Promise.resolve(new PaperBrokerage({ url: venue.url, account: accountId }));
-        else if (venue.fills === 'paper') b = Promise.resolve().then(() => createPaperOnLive(venue, accountId, stateDir));
-        else b = createCcxt(venue, accountId, credentials);
-        // A failed creation (e.g. a missing secret) is not cached: the next attempt asks again.
-        b.catch(() => cache.delete(key));
-        cache.set(key, b);
-      }
-      return b;
-    },
+    session,
+    get: async (venue, accountId) => (await session(venue, accountId)).broker,
     async closeAll() {
       const all = [...cache.values()];
       cache.clear();
-      await Promise.all(all.map(async (b) => (await b.catch(() => undefined))?.close()));
+      await Promise.all(all.map(async (s) => (await s.catch(() => undefined))?.broker.close()));
     },
   };
 }

@@ -4,19 +4,18 @@
  * Venue calls of a ccxt venue go to one task queue per venue account, polled with the server-enforced
  * `maxTaskQueueActivitiesPerSecond`: however many workers poll it, together they start at most that
  * many venue activities per second, so the account stays under the exchange's rate limit.
- * The paper venue (no rate limit) keeps its calls on the strategies queue.
+ * The paper venue (no rate limit) keeps its calls on the strategies queue. Each venue kind says which
+ * (brokers/venues.ts).
  */
 import type { VenueSpec } from '../domain/run/input';
+import { venueKindOf } from '../brokers/venues';
+
+export { venueAccountName } from '../brokers/ccxt/venue';
 
 export const TASK_QUEUES = {
   /** Strategy workflows, their local activities, and paper-venue activities. */
   strategies: 'tempotrade-strategies',
 } as const;
-
-/** "binance:acct-1" or "binance-sandbox:acct-1": how operators name a venue account. */
-export function venueAccountName(venue: Extract<VenueSpec, { kind: 'ccxt' }>, accountId: string): string {
-  return `${venue.exchangeId}${venue.sandbox ? '-sandbox' : ''}:${accountId}`;
-}
 
 /** The task queue of one venue account's calls. */
 export function venueTaskQueueOf(name: string): string {
@@ -25,5 +24,6 @@ export function venueTaskQueueOf(name: string): string {
 
 /** Where a run's venue activities go; undefined: the workflow's own queue. */
 export function venueTaskQueue(venue: VenueSpec, accountId: string): string | undefined {
-  return venue.kind === 'ccxt' ? venueTaskQueueOf(venueAccountName(venue, accountId)) : undefined;
+  const account = venueKindOf(venue).venueAccount(venue, accountId);
+  return account === undefined ? undefined : venueTaskQueueOf(account);
 }

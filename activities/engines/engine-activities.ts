@@ -12,6 +12,7 @@ import type { ClientOrderId } from '../../domain/ids';
 import type { Quantizer } from '../../domain/market/instrument';
 import { isTerminal, type Order, type PlaceOrder } from '../../domain/orders/order';
 import type { BrokerRegistry } from '../../brokers/registry';
+import { venueKindOf } from '../../brokers/venues';
 import type { OrderPreview } from '../../brokers/brokerage';
 import type { CancelOrderInput, FollowOrdersInput, PlaceOrderInput, PlaceOrderResult } from '../types';
 import { guarded } from '../failures';
@@ -36,7 +37,7 @@ export function makeEngineActivities(engine: EngineName, deps: EngineActivityDep
         snapshot: input.snapshot,
         // A live venue is judged at the moment of submission: a retry after an outage must not send an
         // order on a snapshot that went stale meanwhile. A replay venue lives at the tick's market time.
-        now: input.venue.kind === 'ccxt' ? Date.now() : input.at,
+        now: venueKindOf(input.venue).clock === 'live' ? Date.now() : input.at,
         config: input.config,
         tradingState: input.tradingState,
         capabilities: input.capabilities,

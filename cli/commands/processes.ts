@@ -2,7 +2,8 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { z } from 'zod';
-import { connectClient, connectWorker, loadTemporalConfig } from '../../temporal/connection';
+import { connectWorker } from '../../temporal/connection';
+import { withTemporalClient } from '../with-client';
 import { runWorkerUntilSignal } from '../../workers/worker';
 import { runTemporalForeground } from '../../dev/temporal/dev-server';
 import { resolveTemporalCli } from '../../dev/temporal/cli-binary';
@@ -27,15 +28,15 @@ export function workerCommand(): Command {
     .option('--venue-rate <perSecond>', 'at most this many venue activities per second per venue account, for all workers together (server-enforced)')
     .action(async (opts) => {
       const f = parseFlags(WorkerFlags, opts);
-      const cfg = await loadTemporalConfig(); // env, or the Temporal secret (TEMPORAL_SECRET_ARN) in AWS
-      const connection = await connectWorker(cfg);
-      const client = await connectClient(cfg);
-      try {
-        await runWorkerUntilSignal({ connection, client, namespace: cfg.namespace, venueAccounts: f.venue, ...(f.venueRate !== undefined ? { venueActivitiesPerSecond: f.venueRate } : {}), ...(f.taskQueue ? { taskQueue: f.taskQueue } : {}) });
-      } finally {
-        await client.connection.close();
-        await connection.close();
-      }
+      // env, or the Temporal secret (TEMPORAL_SECRET_ARN) in AWS
+      await withTemporalClient(async (client, namespace, cfg) => {
+        const connection = await connectWorker(cfg);
+        try {
+          await runWorkerUntilSignal({ connection, client, namespace, venueAccounts: f.venue, ...(f.venueRate !== undefined ? { venueActivitiesPerSecond: f.venueRate } : {}), ...(f.taskQueue ? { taskQueue: f.taskQueue } : {}) });
+        } finally {
+          await connection.close();
+        }
+      });
     });
 }
 

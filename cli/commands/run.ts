@@ -3,18 +3,17 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import type { Client } from '@temporalio/client';
 import { TempotradeError } from '../../domain/errors';
 import { RiskConfig, loadRiskConfig as loadRiskConfigLayers } from '../../domain/risk/config';
 import { DEFAULT_PAPER_VENUE_URL, type StrategyRunInputRaw } from '../../domain/run/input';
 import { STRATEGY_NAMES } from '../../domain/strategies';
 import { display } from '../../domain/money';
-import { connectClient, temporalConfigFromEnv } from '../../temporal/connection';
 import { haltRun, listRuns, reconcileRun, resumeRun, runAudit, runOrders, runStatus, startRun, updateRunRisk, validateRunInput, waitForRun } from '../../temporal/runs-client';
 import { collect, pairs, paramValues, parseFlags } from '../flags';
 import { formatSummary, keyValues, table, uiLink } from '../format';
 import type { RunStatus } from '../../workflows/definitions';
 import { formatExecution } from '../execution-view';
+import { withTemporalClient } from '../with-client';
 
 const UI_BASE = process.env.TEMPORAL_UI_URL ?? 'http://localhost:8233';
 
@@ -122,15 +121,6 @@ export function progressLine(s: RunStatus): string {
   return `${s.workflowId}  tick ${s.tick}  ${t}  equity ${s.equity ? display(s.equity) : '-'} ${s.quote ?? ''}  ${s.tradingState}  orders ${c?.placed ?? 0} placed / ${c?.fills ?? 0} fills / ${c?.denied ?? 0} denied`;
 }
 
-async function withClient<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-  const client = await connectClient(temporalConfigFromEnv());
-  try {
-    return await fn(client);
-  } finally {
-    await client.connection.close();
-  }
-}
-
 export function runCommand(): Command {
   const run = new Command('run').description('start and control strategy runs (Temporal workflows)');
 
@@ -141,9 +131,8 @@ export function runCommand(): Command {
       const flags = parseFlags(StartFlags, opts);
       const input = buildRunInput(flags);
       validateRunInput(input); // the whole input, before anything connects
-      await withClient(async (client) => {
+      await withTemporalClient(async (client, ns) => {
         const { workflowId } = await startRun(client, input);
-        const ns = temporalConfigFromEnv().namespace;
         const link = uiLink(UI_BASE, ns, workflowId);
         if (!flags.wait) {
           console.log(flags.json ? JSON.stringify({ workflowId, ui: link }) : `started ${workflowId}\n${link}`);
@@ -160,7 +149,7 @@ export function runCommand(): Command {
     .description('halt a run: no new orders until resumed')
     .requiredOption('--reason <text>', 'why (recorded in the audit trail)')
     .action(async (id: string, opts: { reason: string }) => {
-      await withClient((c) => haltRun(c, id, { reason: opts.reason }));
+      await withTemporalClient((c) => haltRun(c, id, { reason: opts.reason }));
       console.log(`halt sent to ${id}`);
     });
 
@@ -170,7 +159,7 @@ export function runCommand(): Command {
     .option('--reason <text>', 'why', 'resumed by operator')
     .option('--adopt-venue-balances', "after a reconciliation halt: take the venue's balances as right (order differences must be fixed at the venue)", false)
     .action(async (id: string, opts: { reason: string; adoptVenueBalances: boolean }) => {
-      await withClient((c) => resumeRun(c, id, { reason: opts.reason, adoptVenueBalances: opts.adoptVenueBalances }));
+      await withTemporalClient((c) => resumeRun(c, id, { reason: opts.reason, adoptVenueBalances: opts.adoptVenueBalances }));
       console.log(`resume sent to ${id}${opts.adoptVenueBalances ? ' (adopting the venue balances)' : ''}`);
     });
 
@@ -179,7 +168,7 @@ export function runCommand(): Command {
     .description('compare the venue with the run before its next trade; any difference halts it (see `run status`)')
     .option('--reason <text>', 'why (recorded in the audit trail)', 'requested by operator')
     .action(async (id: string, opts: { reason: string }) => {
-      await withClient((c) => reconcileRun(c, id, { reason: opts.reason }));
+      await withTemporalClient((c) => reconcileRun(c, id, { reason: opts.reason }));
       console.log(`reconcile sent to ${id}`);
     });
 
@@ -188,7 +177,7 @@ export function runCommand(): Command {
     .description('state, portfolio and counters of a run')
     .option('--json', 'print JSON', false)
     .action(async (id: string, opts: { json: boolean }) => {
-      const view = await withClient((c) => runStatus(c, id));
+      const [view, ns] = await withTemporalClient(async (c, n) => [await runStatus(c, id), n] as const);
       if (opts.json) return console.log(JSON.stringify(view, null, 2));
       const s = view.status;
       const p = view.portfolio;
@@ -209,7 +198,7 @@ export function runCommand(): Command {
           ['cash', p ? `${display(p.cash)} ${p.quote}` : '-'],
           ['realized / unrealized', p ? `${display(p.realizedPnl)} / ${display(p.unrealizedPnl)} ${p.quote}` : '-'],
           ['max drawdown', p ? `${display(p.maxDrawdownPct, 2)} %` : '-'],
-          ['UI', uiLink(UI_BASE, temporalConfigFromEnv().namespace, s.workflowId)],
+          ['UI', uiLink(UI_BASE, ns, s.workflowId)],
         ]),
       );
       const rec = s.reconciliation;
@@ -227,7 +216,7 @@ export function runCommand(): Command {
     .option('--query <visibility query>', "extra filter, e.g. \"AccountId = 'paper-1'\"")
     .option('--json', 'print JSON', false)
     .action(async (opts: { json: boolean; query?: string }) => {
-      const runs = await withClient((c) => listRuns(c, { query: opts.query }));
+      const runs = await withTemporalClient((c) => listRuns(c, { query: opts.query }));
       if (opts.json) return console.log(JSON.stringify(runs, null, 2));
       console.log(table(runs.map((r) => ({ id: r.workflowId, status: r.status, strategy: r.strategy, account: r.accountId, engine: r.engine, mode: r.tradingMode, state: r.tradingState, started: r.startTime.toISOString().slice(0, 19) }))));
     });
@@ -255,7 +244,7 @@ export function runCommand(): Command {
         }
       }
       if (Object.keys(patch).length === 0) throw new TempotradeError('VALIDATION', 'give --file or at least one --set');
-      const config = await withClient((c) => updateRunRisk(c, id, patch));
+      const config = await withTemporalClient((c) => updateRunRisk(c, id, patch));
       if (opts.json) return console.log(JSON.stringify(config, null, 2));
       console.log(`risk limits of ${id} changed: ${Object.keys(patch).map((k) => `${k}=${JSON.stringify((config as Record<string, unknown>)[k] ?? null)}`).join(' ')}`);
     });
@@ -265,7 +254,7 @@ export function runCommand(): Command {
     .description('timeline of intents, verdicts, orders, fills and state changes')
     .option('--json', 'print JSON', false)
     .action(async (id: string, opts: { json: boolean }) => {
-      const [events, orders] = await withClient((c) => Promise.all([runAudit(c, id), runOrders(c, id)]));
+      const [events, orders] = await withTemporalClient((c) => Promise.all([runAudit(c, id), runOrders(c, id)]));
       if (opts.json) return console.log(JSON.stringify({ events, orders }, null, 2));
       // Verdicts and state changes carry the numbers that decided them.
       const withNumbers = (e: (typeof events)[number]) => (e.numbers && /^(RISK_|ACCOUNT_|STATE_|RECONCILIATION_FAILED|HALT_POLICY)/.test(e.kind) ? `${e.message} [${Object.entries(e.numbers).map(([k, v]) => `${k}=${v}`).join(' ')}]` : e.message);

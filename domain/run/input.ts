@@ -11,46 +11,16 @@ import { RiskConfig } from '../risk/config';
 import { parseStrategyParams } from '../strategies';
 import { ReconciliationConfig } from './reconcile';
 import { HaltPolicy } from '../risk/account';
+import { VENUE_SCHEMAS, venueKindOf } from '../../brokers/venues';
 
 /** "250ms", "2s", "5m", "1h" or a number of milliseconds. */
 import { Duration } from '../duration';
 export { Duration };
 
-export const DEFAULT_PAPER_VENUE_URL = 'http://127.0.0.1:8701';
+export { DEFAULT_PAPER_VENUE_URL } from '../../brokers/paper/venue';
 
-export const VenueSpec = z.discriminatedUnion('kind', [
-  z
-    .object({
-      kind: z.literal('paper'),
-      url: z.string().url().default(DEFAULT_PAPER_VENUE_URL),
-      /** Datasets the paper venue must hold: symbol → CSV path on the venue's machine. */
-      data: z.record(MarketSymbol, z.string().min(1)).default({}),
-    })
-    .strict(),
-  z
-    .object({
-      kind: z.literal('ccxt'),
-      /** Any ccxt exchange id, e.g. "binance". Keys come from the worker's env, never from the input. */
-      exchangeId: z.string().regex(/^[a-z0-9]+$/, 'must be a ccxt exchange id like "binance"'),
-      sandbox: z.boolean().default(false),
-      /**
-       * Send the exchange's REST calls to this base URL instead of its own hosts: the local
-       * Binance-protocol exchange (`tempotrade venue`), or a proxy. Binance only.
-       */
-      apiUrl: z.string().url().optional(),
-      /** ccxt's request timeout; a slower answer is treated as ambiguous and resolved by lookup. */
-      requestTimeout: Duration.pipe(z.number().int().min(100, 'must be at least 100ms').max(120_000, 'must be at most 2m')).default(10_000),
-      /** Timeframe of bars the strategies see ("1s" suits the local exchange's accelerated replay). */
-      timeframe: z.string().regex(/^\d+[smhd]$/, 'must be like 1s, 5m, 1h or 1d').default('5m'),
-      /**
-       * Who fills the orders. "venue": they are sent to the exchange (live, sandbox or local exchange).
-       * "paper": paper trading on live data: market data from the exchange's public endpoints (no keys),
-       * orders never sent, filled in-process by tempotrade's paper fill model (brokers/paper-live/).
-       */
-      fills: z.enum(['venue', 'paper']).default('venue'),
-    })
-    .strict(),
-]);
+/** One schema per venue kind's spec (brokers/venues.ts), told apart by `kind`. */
+export const VenueSpec = z.discriminatedUnion('kind', VENUE_SCHEMAS);
 export type VenueSpec = z.infer<typeof VenueSpec>;
 
 export const StopCondition = z
@@ -77,7 +47,7 @@ export const StrategyRunInput = z
     symbols: z.array(MarketSymbol).min(1).max(50).refine((s) => new Set(s).size === s.length, { message: 'must not repeat a symbol' }),
     venue: VenueSpec,
     mode: z.enum(['paper', 'live']).default('paper'),
-    /** Absent: advanced iff risk enables dynamic sizing or the market-impact guard (seed factory rule). */
+    /** Absent: advanced iff risk enables dynamic sizing or the market-impact guard. */
     engine: EngineName.optional(),
     risk: RiskConfig.default(RiskConfig.parse({})),
     /** Starting capital in the quote currency. */
@@ -102,14 +72,9 @@ export const StrategyRunInput = z
   })
   .strict()
   .superRefine((input, ctx) => {
-    if (input.mode === 'live' && input.venue.kind === 'paper') ctx.addIssue({ code: 'custom', path: ['mode'], message: 'mode "live" needs a ccxt venue; the paper venue only trades paper' });
-    if (input.mode === 'live' && input.venue.kind === 'ccxt' && input.venue.fills === 'paper')
-      ctx.addIssue({ code: 'custom', path: ['venue', 'fills'], message: 'fills "paper" never sends an order: use mode "paper" with it, or fills "venue" to trade live' });
-    if (input.mode === 'paper' && input.venue.kind === 'ccxt' && input.venue.fills === 'venue' && !input.venue.sandbox && input.venue.apiUrl === undefined)
-      ctx.addIssue({ code: 'custom', path: ['venue', 'fills'], message: 'paper mode on a real exchange needs fills: "paper" (paper fills on its live data; or sandbox: true, or a local exchange via venue.apiUrl)' });
+    venueKindOf(input.venue).validateRun({ venue: input.venue, mode: input.mode, tickInterval: input.tickInterval }, ctx);
     const quotes = new Set(input.symbols.map((s) => s.split('/')[1]));
     if (quotes.size > 1) ctx.addIssue({ code: 'custom', path: ['symbols'], message: `all symbols must share one quote currency (got ${[...quotes].join(', ')})` });
-    if (input.venue.kind === 'ccxt' && input.tickInterval === 0) ctx.addIssue({ code: 'custom', path: ['tickInterval'], message: 'a ccxt venue needs a tickInterval above 0' });
   });
 export type StrategyRunInput = z.infer<typeof StrategyRunInput>;
 export type StrategyRunInputRaw = z.input<typeof StrategyRunInput>;

@@ -9,6 +9,7 @@
  * flags, new price and/or quantity, minus what filled meanwhile — with the same bounded retries, idempotent
  * by its clientOrderId. Bounded: once the attempts are spent the last venue error is raised.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TempotradeError } from '../../domain/errors';
 import type { ClientOrderId } from '../../domain/ids';
 import { isTerminal, type Order } from '../../domain/orders/order';
@@ -40,7 +41,7 @@ export interface CancelAllInput extends VenueRef {
 }
 
 type Sleep = (ms: number) => Promise<void>;
-const realSleep: Sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const realSleep: Sleep = (ms) => sleep(ms);
 
 /** Run `fn` up to policy.maxAttempts times while it fails with a retryable venue error. */
 async function withRetries<T>(policy: RetryPolicy, sleep: Sleep, fn: (attempt: number) => Promise<T>): Promise<{ value: T; attempts: number }> {

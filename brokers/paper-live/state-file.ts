@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TempotradeError } from '../../domain/errors';
 
 export const PAPER_STATE_DIR_ENV = 'TEMPOTRADE_PAPER_STATE_DIR';
@@ -44,10 +45,6 @@ export function fileStamp(file: string): string {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
     throw e;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 /** Take `<file>.lock`; the returned function releases it (only if still ours). */

@@ -18,13 +18,13 @@
 import { Dec, str, mul, div, sub, cmp, add, display, min as dmin } from '../money';
 import type { OrderIntent } from '../orders/order';
 import type { Portfolio } from '../portfolio/portfolio';
-import { dailyPnl } from '../portfolio/portfolio';
 import type { TradingState } from '../run/trading-state';
 import { parseSubmitRate, type RiskConfig } from './config';
 import { exposureFromPortfolio, type RiskFacts } from './facts';
 import { drawdownBreach, performanceBreach, stopoutBreach, stopoutLock, volBreakerBreach, volNumbers, type DrawdownState, type GuardBreach } from './guards';
 import { returnCorrelation, resampleCloses, fmt } from './stats';
 import type { CheckResult, RiskVerdict } from './verdict';
+import { dailyLossReached } from './breach';
 
 export type { GuardBreach } from './guards';
 
@@ -483,18 +483,20 @@ export function evaluateIntent(intent: OrderIntent, ctx: RiskContext): RiskVerdi
 
 /** Daily loss limit, absolute and %: a breach halts the run by itself. */
 export function dailyLossBreach(p: Portfolio, config: RiskConfig): GuardBreach | undefined {
-  const pnl = dailyPnl(p);
-  const loss = cmp(pnl, 0) < 0 ? str(new Dec(pnl).neg()) : '0';
-  if (config.dailyLossLimit && cmp(loss, config.dailyLossLimit) >= 0) {
-    return { code: 'DAILY_LOSS_LIMIT', message: `daily loss ${loss} ${p.quote} reached the limit of ${config.dailyLossLimit}`, numbers: { dailyLoss: loss, limit: config.dailyLossLimit, dayStartEquity: p.day.startEquity, equity: p.equity, day: p.day.date }, target: 'HALTED' };
+  const equity = p.equity;
+  const dayStartEquity = p.day.startEquity;
+  const limits = { limit: config.dailyLossLimit, limitPct: config.dailyLossLimitPct };
+  const r = dailyLossReached({ equity, dayStartEquity, ...limits });
+  if (!r) return undefined;
+  const day = { dayStartEquity, equity, day: p.day.date };
+  if (r.by === 'amount') {
+    const message = `daily loss ${r.loss} ${p.quote} reached the limit of ${r.limit}`;
+    const numbers = { dailyLoss: r.loss, limit: r.limit, ...day };
+    return { code: 'DAILY_LOSS_LIMIT', message, numbers, target: 'HALTED' };
   }
-  if (config.dailyLossLimitPct !== undefined && cmp(p.day.startEquity, 0) > 0) {
-    const pct = str(new Dec(loss).div(p.day.startEquity).times(100));
-    if (cmp(pct, config.dailyLossLimitPct) >= 0) {
-      return { code: 'DAILY_LOSS_LIMIT_PCT', message: `daily loss ${pct}% reached the limit of ${config.dailyLossLimitPct}%`, numbers: { dailyLossPct: pct, limitPct: String(config.dailyLossLimitPct), dailyLoss: loss, dayStartEquity: p.day.startEquity, equity: p.equity, day: p.day.date }, target: 'HALTED' };
-    }
-  }
-  return undefined;
+  const numbers = { dailyLossPct: r.pct, limitPct: String(r.limitPct), dailyLoss: r.loss, ...day };
+  const message = `daily loss ${r.pct}% reached the limit of ${r.limitPct}%`;
+  return { code: 'DAILY_LOSS_LIMIT_PCT', message, numbers, target: 'HALTED' };
 }
 
 const SEVERITY: Record<TradingState, number> = { HALTED: 2, REDUCING: 1, ACTIVE: 0 };

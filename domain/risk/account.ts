@@ -21,6 +21,7 @@ import { evaluateIntent } from './engine';
 import { accountPortfolio, accountRiskFacts } from './facts';
 import { dailyLoss, dailyLossReached } from './breach';
 import { ACCOUNT_CHECKS, type AccountFacts } from './account-checks';
+import type { AccountEventKind } from '../vocabulary';
 import { moveTradingState, stateChangeMessage } from '../state-change';
 
 const Pct = z.number().min(0, 'must be 0 or more').max(100, 'is a percentage: 100 at most');
@@ -155,7 +156,8 @@ export interface Reservation {
 export interface AccountEvent {
   seq: number;
   at: number;
-  kind: 'RUN_REGISTERED' | 'RUN_ENDED' | 'APPROVED' | 'RESIZED' | 'DENIED' | 'STATE_CHANGED' | 'LIMITS_UPDATED' | 'LIMITS_REJECTED' | 'DAY_STARTED' | 'RUNS_SIGNALLED';
+  /** What the event records: ACCOUNT_EVENT_KINDS (domain/vocabulary.ts). */
+  kind: AccountEventKind;
   message: string;
   code?: string;
   workflowId?: string;
@@ -225,7 +227,7 @@ export function openAccount(accountId: string, limits: AccountLimits, at: number
     events: [],
     eventSeq: 0,
   };
-  record(st, at, 'STATE_CHANGED', `supervisor of account ${accountId} started ${st.tradingState}`, { code: st.tradingState });
+  record(st, at, 'SUPERVISOR_STARTED', `supervisor of account ${accountId} started ${st.tradingState}`, { code: st.tradingState });
   return st;
 }
 

@@ -13,44 +13,10 @@ import type { ExecutionMonitor, ExecutionView } from '../execution/monitor';
 import type { StopBook } from '../execution/stops';
 import type { RunRiskState } from './risk';
 import type { RiskConfig } from '../risk/config';
+import type { AuditKind as VocabularyAuditKind } from '../vocabulary';
 
-export type AuditKind =
-  | 'RUN_STARTED'
-  | 'ENGINE_SELECTED'
-  | 'INTENT_SIGNALED'
-  | 'RISK_APPROVED'
-  | 'RISK_RESIZED'
-  | 'RISK_DENIED'
-  | 'ORDER_DENIED'
-  | 'ORDER_REJECTED'
-  | 'ORDER_PLACED'
-  | 'ORDER_FILLED'
-  | 'ORDER_PARTIALLY_FILLED'
-  | 'ORDER_CANCELED'
-  | 'ORDER_EXPIRED'
-  | 'STATE_CHANGED'
-  | 'STATE_UNCHANGED'
-  | 'SIGNAL_REJECTED'
-  | 'CONTINUED_AS_NEW'
-  | 'RECONCILED'
-  | 'RECONCILIATION_FAILED'
-  | 'BALANCES_ADOPTED'
-  | 'STOP_REGISTERED'
-  | 'STOP_TRIGGERED'
-  | 'STOP_REMOVED'
-  | 'ACCOUNT_REGISTERED'
-  | 'ACCOUNT_APPROVED'
-  | 'ACCOUNT_RESIZED'
-  | 'ACCOUNT_DENIED'
-  | 'ACCOUNT_UNREACHABLE'
-  | 'ACCOUNT_REACHABLE'
-  | 'HALT_POLICY_APPLIED'
-  | 'TRADE_CLOSED'
-  | 'RISK_CONFIG_UPDATED'
-  | 'ALGO_STARTED'
-  | 'ALGO_FINISHED'
-  | 'ALGO_REPORT_LATE'
-  | 'RUN_FINISHED';
+/** Every kind of audit event, with its meaning in the catalogue (domain/vocabulary.ts). */
+export type AuditKind = VocabularyAuditKind;
 
 export interface AuditEvent {
   seq: number;

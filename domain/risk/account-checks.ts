@@ -7,6 +7,7 @@
 import { Dec, mul, min as dmin, str } from '../money';
 import type { TradingState } from '../run/trading-state';
 import type { AccountLimits, ApprovalRequest } from './account';
+import type { ReasonCode } from '../vocabulary';
 
 /** What the account's checks see of one approval request. */
 export interface AccountFacts {
@@ -29,7 +30,7 @@ export type AccountStep =
   | { outcome: 'CAP'; cap: string; committed: string };
 
 export interface AccountCheck {
-  code: string;
+  code: ReasonCode;
   /** 'opening': only orders that open or add to a position (reducing orders pass and reserve nothing). */
   appliesTo: 'all' | 'opening';
   check(f: AccountFacts): AccountStep;

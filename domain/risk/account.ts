@@ -21,7 +21,7 @@ import { evaluateIntent } from './engine';
 import { accountPortfolio, accountRiskFacts } from './facts';
 import { dailyLoss, dailyLossReached } from './breach';
 import { ACCOUNT_CHECKS, type AccountFacts } from './account-checks';
-import type { AccountEventKind } from '../vocabulary';
+import type { AccountEventKind, ReasonCode } from '../vocabulary';
 import { moveTradingState, stateChangeMessage } from '../state-change';
 
 const Pct = z.number().min(0, 'must be 0 or more').max(100, 'is a percentage: 100 at most');
@@ -426,7 +426,7 @@ function accountEngineVerdict(st: AccountState, req: ApprovalRequest, at: number
 }
 
 export interface Breach {
-  code: string;
+  code: ReasonCode;
   message: string;
   numbers: Record<string, string>;
   target: TradingState;

@@ -25,6 +25,7 @@ import { drawdownBreach, performanceBreach, stopoutBreach, stopoutLock, volBreak
 import { returnCorrelation, resampleCloses, fmt } from './stats';
 import type { CheckResult, RiskVerdict } from './verdict';
 import { dailyLossReached } from './breach';
+import type { ReasonCode } from '../vocabulary';
 
 export type { GuardBreach } from './guards';
 
@@ -41,11 +42,12 @@ export interface RiskContext {
 }
 
 type Numbers = Record<string, string>;
+/** Codes come from the catalogue (REASON_CODES in domain/vocabulary.ts). */
 export type Step =
-  | { outcome: 'PASS'; code?: string; numbers?: Numbers }
+  | { outcome: 'PASS'; code?: ReasonCode; numbers?: Numbers }
   | { outcome: 'SKIP' }
-  | { outcome: 'RESIZE'; quantity: string; code: string; numbers: Numbers }
-  | { outcome: 'DENY'; code: string; message: string; numbers: Numbers };
+  | { outcome: 'RESIZE'; quantity: string; code: ReasonCode; numbers: Numbers }
+  | { outcome: 'DENY'; code: ReasonCode; message: string; numbers: Numbers };
 
 export interface Check {
   name: string;
@@ -60,7 +62,7 @@ export function isReducing(intent: Pick<OrderIntent, 'side'>): boolean {
 }
 
 /** HALTED allows no new order; REDUCING (or reduce-only mode) allows only orders that reduce a position. */
-export function tradingStateDenial(intent: Pick<OrderIntent, 'side'>, tradingState: TradingState, config: Pick<RiskConfig, 'reduceOnlyMode'>): { code: string; message: string; numbers: Record<string, string> } | undefined {
+export function tradingStateDenial(intent: Pick<OrderIntent, 'side'>, tradingState: TradingState, config: Pick<RiskConfig, 'reduceOnlyMode'>): { code: ReasonCode; message: string; numbers: Record<string, string> } | undefined {
   if (tradingState === 'HALTED') return { code: 'TRADING_HALTED', message: 'trading is HALTED: only cancels are allowed', numbers: { tradingState: 'HALTED' } };
   if ((tradingState === 'REDUCING' || config.reduceOnlyMode) && !isReducing(intent))
     return { code: 'REDUCE_ONLY', message: 'trading is REDUCING: only orders that reduce a position are allowed', numbers: { tradingState, reduceOnlyMode: String(config.reduceOnlyMode) } };
@@ -100,7 +102,7 @@ const sumOf = (r: Record<string, string>): string => Object.values(r).reduce((s,
  * The common shape of a cap on notional: PASS when the order fits the headroom, RESIZE to the headroom,
  * DENY when there is none.
  */
-function capStep(code: string, what: string, qty: string, price: string, cap: string, current: string, numbers: Numbers): Step {
+function capStep(code: ReasonCode, what: string, qty: string, price: string, cap: string, current: string, numbers: Numbers): Step {
   const orderNotional = mul(qty, price);
   const headroom = sub(cap, current);
   const n = { ...numbers, orderNotional, cap, headroom };
@@ -109,9 +111,11 @@ function capStep(code: string, what: string, qty: string, price: string, cap: st
   return { outcome: 'RESIZE', quantity: qtyFor(headroom, price), code, numbers: n };
 }
 
+type LeverageCap = { code: ReasonCode; cap: number; scope: 'gross' | 'symbol'; window?: string };
+
 /** Leverage caps that apply now: global, per symbol, and the UTC-hour windows containing `now`. */
-export function leverageCaps(config: RiskConfig, symbol: string, now: number | undefined): Array<{ code: string; cap: number; scope: 'gross' | 'symbol'; window?: string }> {
-  const caps: Array<{ code: string; cap: number; scope: 'gross' | 'symbol'; window?: string }> = [];
+export function leverageCaps(config: RiskConfig, symbol: string, now: number | undefined): LeverageCap[] {
+  const caps: LeverageCap[] = [];
   if (config.maxLeverage !== undefined) caps.push({ code: 'LEVERAGE_LIMIT', cap: config.maxLeverage, scope: 'gross' });
   const perSymbol = config.maxLeveragePerSymbol[symbol];
   if (perSymbol !== undefined) caps.push({ code: 'SYMBOL_LEVERAGE_LIMIT', cap: perSymbol, scope: 'symbol' });

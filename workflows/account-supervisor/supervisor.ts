@@ -16,34 +16,15 @@ import { keepNewest } from '../../domain/bounded';
 import { formatZodIssues, parseOrThrow } from '../../domain/errors';
 import { AccountId } from '../../domain/ids';
 import { add, max, sub } from '../../domain/money';
-import {
-  AccountLimits,
-  AccountLimitsPatch,
-  RunReport,
-  accountDayStartEquity,
-  accountDrawdownPct,
-  accountEquity,
-  applyReport,
-  approve,
-  changeAccountState,
-  committedExposure,
-  detectBreach,
-  directive,
-  needsDayStart,
-  openAccount,
-  patchAccountLimits,
-  record,
-  registerRun,
-  reportingNeeds,
-  runStateFor,
-  startNewDay,
-  type AccountDirective,
-  type AccountEvent,
-  type AccountState,
-  type AccountVerdict,
-  type ApprovalRequest,
-  type HaltPolicy,
-  type StateChangeBy,
+/** The account's books and every decision made with them. */
+import * as books from '../../domain/risk/account';
+import type {
+  AccountEvent,
+  AccountState,
+  AccountVerdict,
+  ApprovalRequest,
+  HaltPolicy,
+  StateChangeBy,
 } from '../../domain/risk/account';
 import type { TradingState } from '../../domain/run/trading-state';
 import { accountNeedsSignal, haltSignal, resumeSignal } from '../definitions';
@@ -107,20 +88,20 @@ export class AccountSupervisor {
 
   constructor(input: SupervisorInput, carried?: SupervisorCarry) {
     this.accountId = parseOrThrow(AccountId, input.accountId, 'accountId') as string;
-    const limits = () => parseOrThrow(AccountLimits, input.limits ?? {}, 'account limits');
-    this.st = carried?.state ?? openAccount(this.accountId, limits(), Date.now());
+    const limits = () => parseOrThrow(books.AccountLimits, input.limits ?? {}, 'account limits');
+    this.st = carried?.state ?? books.openAccount(this.accountId, limits(), Date.now());
     this.fanOuts = carried?.fanOuts ?? [];
     this.continuedAsNew = carried?.continuedAsNew ?? 0;
     this.dayStartWhenNeeded = patched(DAY_START_WHEN_NEEDED_PATCH);
-    this.scheduleDue = !carried && (!this.dayStartWhenNeeded || needsDayStart(this.st.limits));
+    this.scheduleDue = !carried && (!this.dayStartWhenNeeded || books.needsDayStart(this.st.limits));
   }
 
   // ---- queries ----
 
   status(): AccountStatus {
     const st = this.st;
-    const equity = accountEquity(st);
-    const dayStart = accountDayStartEquity(st);
+    const equity = books.accountEquity(st);
+    const dayStart = books.accountDayStartEquity(st);
     const reservedBy: Record<string, string> = {};
     for (const r of Object.values(st.reservations)) {
       reservedBy[r.workflowId] = add(reservedBy[r.workflowId] ?? '0', r.notional);
@@ -141,10 +122,10 @@ export class AccountSupervisor {
       limits: st.limits,
       equity,
       highWaterMark: st.highWaterMark,
-      drawdownPct: accountDrawdownPct(st, equity),
+      drawdownPct: books.accountDrawdownPct(st, equity),
       dayStartEquity: dayStart,
       dailyPnl: sub(equity, dayStart),
-      exposure: committedExposure(st),
+      exposure: books.committedExposure(st),
       peakCommitted: st.peakCommitted,
       runs,
       reservations: Object.keys(st.reservations).length,
@@ -180,41 +161,41 @@ export class AccountSupervisor {
 
   // ---- updates and signals ----
 
-  registerRun(req: RegisterRunRequest): AccountDirective {
-    registerRun(this.st, req.workflowId, req.strategy, req.equity, Date.now());
+  registerRun(req: RegisterRunRequest): books.AccountDirective {
+    books.registerRun(this.st, req.workflowId, req.strategy, req.equity, Date.now());
     this.showDetails();
-    return directive(this.st);
+    return books.directive(this.st);
   }
 
   /** Synchronous: each approval sees every reservation made before it. */
   approveOrder(req: ApprovalRequest): AccountVerdict {
-    const v = approve(this.st, req, Date.now());
+    const v = books.approve(this.st, req, Date.now());
     this.showDetails();
     return v;
   }
 
   /** Bad values are refused before they reach the history's state: the current limits stay. */
   validateLimits(patch: unknown): void {
-    const shape = AccountLimitsPatch.safeParse(patch);
+    const shape = books.AccountLimitsPatch.safeParse(patch);
     if (!shape.success) throw new Error(`invalid limits: ${formatZodIssues(shape.error)}`);
-    const r = patchAccountLimits(this.st.limits, patch);
+    const r = books.patchAccountLimits(this.st.limits, patch);
     if (!r.ok) throw new Error(`invalid limits: ${r.error}`);
   }
 
-  updateLimits(patch: AccountLimitsPatch): AccountLimits {
+  updateLimits(patch: books.AccountLimitsPatch): books.AccountLimits {
     const st = this.st;
-    const r = patchAccountLimits(st.limits, patch);
+    const r = books.patchAccountLimits(st.limits, patch);
     if (!r.ok) throw new Error(r.error); // the validator has refused it already
     const dayChanged = JSON.stringify(r.limits.dayStart) !== JSON.stringify(st.limits.dayStart);
-    const needsBefore = JSON.stringify(reportingNeeds(st));
+    const needsBefore = JSON.stringify(books.reportingNeeds(st));
     st.limits = r.limits;
-    if (JSON.stringify(reportingNeeds(st)) !== needsBefore) this.needsDue = true;
+    if (JSON.stringify(books.reportingNeeds(st)) !== needsBefore) this.needsDue = true;
     const fields = Object.entries(patch ?? {});
     const numbers = Object.fromEntries(fields.map(([k, v]) => [k, JSON.stringify(v)]));
     const message = `limits updated: ${Object.keys(patch ?? {}).join(', ')}`;
-    record(st, Date.now(), 'LIMITS_UPDATED', message, { code: 'LIMITS_UPDATED', numbers });
+    books.record(st, Date.now(), 'LIMITS_UPDATED', message, { code: 'LIMITS_UPDATED', numbers });
     const scheduleOutOfLine = this.dayStartWhenNeeded
-      ? needsDayStart(st.limits) && (dayChanged || !st.dayScheduled)
+      ? books.needsDayStart(st.limits) && (dayChanged || !st.dayScheduled)
       : dayChanged;
     if (scheduleOutOfLine) this.scheduleDue = true;
     if (st.limits.killSwitch && st.tradingState !== 'HALTED') {
@@ -228,7 +209,7 @@ export class AccountSupervisor {
   /** Halt the account and every run; answers once every run has been signalled. */
   async halt(req: AccountHaltRequest): Promise<AccountFanOutResult> {
     const policy = req.policy ?? this.st.limits.haltPolicy;
-    const to = runStateFor(policy);
+    const to = books.runStateFor(policy);
     return this.moveAndWait({ to, reason: req.reason, by: 'operator', policy, code: 'ACCOUNT_HALTED_BY_OPERATOR' });
   }
 
@@ -239,19 +220,19 @@ export class AccountSupervisor {
 
   /** A run's equity and positions; a bad report is recorded and changes nothing. */
   runReport(raw: unknown): void {
-    const r = RunReport.safeParse(raw);
+    const r = books.RunReport.safeParse(raw);
     if (!r.success) {
       const message = `run report rejected: ${formatZodIssues(r.error)}`;
-      record(this.st, Date.now(), 'REPORT_REJECTED', message, { code: 'INVALID_REPORT' });
+      books.record(this.st, Date.now(), 'REPORT_REJECTED', message, { code: 'INVALID_REPORT' });
       return;
     }
-    applyReport(this.st, r.data, Date.now());
+    books.applyReport(this.st, r.data, Date.now());
     this.checkBreach();
     this.showDetails();
   }
 
   newDay(): void {
-    const { lifted } = startNewDay(this.st, Date.now());
+    const { lifted } = books.startNewDay(this.st, Date.now());
     if (lifted) this.outbox.push({ to: 'ACTIVE', reason: this.st.stateReason, decidedAt: Date.now() });
     this.showDetails();
   }
@@ -292,7 +273,7 @@ export class AccountSupervisor {
   /** Change the account's state and queue the fan-out to every run. */
   private moveTo(m: Move): boolean {
     const policy = m.to === 'ACTIVE' ? undefined : m.policy;
-    const changed = changeAccountState(this.st, m.to, m.reason, m.by, Date.now(), policy, m.code, m.numbers);
+    const changed = books.changeAccountState(this.st, m.to, m.reason, m.by, Date.now(), policy, m.code, m.numbers);
     if (changed || m.done) {
       const policyPart = m.to === 'ACTIVE' ? {} : { policy: m.policy };
       const done = m.done ? { done: m.done } : {};
@@ -310,7 +291,7 @@ export class AccountSupervisor {
   }
 
   private checkBreach(): void {
-    const breach = detectBreach(this.st);
+    const breach = books.detectBreach(this.st);
     if (!breach) return;
     const policy: HaltPolicy = breach.target === 'REDUCING' ? 'stop-entries' : this.st.limits.haltPolicy;
     const { target: to, message: reason, code, numbers } = breach;
@@ -327,7 +308,7 @@ export class AccountSupervisor {
       st.dayScheduled = true;
     } catch (e) {
       const message = `the day-start schedule could not be set: ${(e as Error).message}`;
-      record(st, Date.now(), 'DAY_SCHEDULE_FAILED', message, { code: 'DAY_SCHEDULE_FAILED' });
+      books.record(st, Date.now(), 'DAY_SCHEDULE_FAILED', message, { code: 'DAY_SCHEDULE_FAILED' });
     }
   }
 
@@ -355,7 +336,7 @@ export class AccountSupervisor {
     const gone = failed.length ? `, ${failed.length} gone` : '';
     const numbers = { signalled: String(signalled.length), failed: String(failed.length), ms };
     const message = `${what} sent to ${signalled.length} run(s)${gone} in ${ms} ms`;
-    record(st, Date.now(), 'RUNS_SIGNALLED', message, { code: item.to, numbers });
+    books.record(st, Date.now(), 'RUNS_SIGNALLED', message, { code: item.to, numbers });
     this.showDetails();
     item.done?.(result);
   }
@@ -373,16 +354,16 @@ export class AccountSupervisor {
   private forget(workflowId: string): void {
     const run = this.st.runs[workflowId];
     const [strategy, equity] = [run?.strategy ?? '?', run?.equity ?? '0'];
-    applyReport(this.st, { workflowId, strategy, equity, positions: {}, released: [], ended: true }, Date.now());
+    books.applyReport(this.st, { workflowId, strategy, equity, positions: {}, released: [], ended: true }, Date.now());
   }
 
   private async sendReportingNeeds(): Promise<void> {
     this.needsDue = false;
     const st = this.st;
-    const needs = reportingNeeds(st);
+    const needs = books.reportingNeeds(st);
     const runs = Object.keys(st.runs);
     await Promise.allSettled(runs.map((w) => getExternalWorkflowHandle(w).signal(accountNeedsSignal, needs)));
     const message = `reporting needs sent to ${Object.keys(st.runs).length} run(s): ${JSON.stringify(needs)}`;
-    record(st, Date.now(), 'REPORTING_NEEDS_SENT', message, { code: 'ACCOUNT_NEEDS' });
+    books.record(st, Date.now(), 'REPORTING_NEEDS_SENT', message, { code: 'ACCOUNT_NEEDS' });
   }
 }

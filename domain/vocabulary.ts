@@ -56,7 +56,7 @@ export const ACCOUNT_EVENT_KINDS = {
   DENIED: 'an order was refused, with the reason code',
   STATE_CHANGED: "the account's trading state changed (a person, a breach, the new day)",
   LIMITS_UPDATED: "the account's limits changed at run time",
-  REPORT_REJECTED: "a run's report failed validation and was ignored: the books are as before",
+  REPORT_REJECTED: "a run's report failed validation and was ignored: the books stay as they were",
   DAY_SCHEDULE_FAILED: 'the day-start Schedule could not be created or updated',
   DAY_STARTED: "a new account day: every run's day-start equity is its equity now",
   RUNS_SIGNALLED: 'a halt or a resume was sent to every registered run, with its timing',

@@ -1,10 +1,10 @@
 /**
- * The account supervisor's own checks, as data: one entry per account limit, run in order by `approve()`
- * (domain/risk/account.ts). A gate denies or passes; a cap states what it allows and what is already
- * committed against it, and the cap with the least headroom resizes or denies the order. The first denial
- * wins. `limits.risk` (the run engine's CHECKS on the account's facts) runs after these.
+ * The account supervisor's own checks, as data: one entry per account limit, run in order by
+ * runAccountChecks for `approve()` (domain/risk/account.ts). A gate denies or passes; a cap states what it
+ * allows and what is already committed against it, and the cap with the least headroom resizes or denies
+ * the order. The first denial wins. `limits.risk` (the run engine's CHECKS on the account's facts) runs after.
  */
-import { Dec, mul, min as dmin, str } from '../money';
+import { Dec, cmp, mul, min as dmin, str, sub } from '../money';
 import type { TradingState } from '../run/trading-state';
 import type { AccountLimits, ApprovalRequest } from './account';
 import type { ReasonCode } from '../vocabulary';
@@ -92,3 +92,30 @@ export const ACCOUNT_CHECKS: readonly AccountCheck[] = [
         : PASS,
   },
 ];
+
+/** The cap with the least headroom: it decides an opening order's size. */
+export interface BindingCap {
+  code: ReasonCode;
+  cap: string;
+  committed: string;
+  headroom: string;
+}
+
+export type AccountChecksResult =
+  | { outcome: 'DENY'; code: ReasonCode; message: string; numbers: Record<string, string> }
+  | { outcome: 'PASS'; binding?: BindingCap };
+
+/** Run ACCOUNT_CHECKS in order: the first denial wins; otherwise the binding cap (the first on a tie). */
+export function runAccountChecks(f: AccountFacts): AccountChecksResult {
+  let binding: BindingCap | undefined;
+  for (const c of ACCOUNT_CHECKS) {
+    if (c.appliesTo === 'opening' && f.req.reducing) continue;
+    const step = c.check(f);
+    if (step.outcome === 'DENY') return { outcome: 'DENY', code: c.code, message: step.message, numbers: step.numbers };
+    if (step.outcome !== 'CAP') continue;
+    const headroom = sub(step.cap, step.committed);
+    if (binding && cmp(headroom, binding.headroom) >= 0) continue;
+    binding = { code: c.code, cap: step.cap, committed: step.committed, headroom };
+  }
+  return { outcome: 'PASS', ...(binding ? { binding } : {}) };
+}

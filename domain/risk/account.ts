@@ -20,7 +20,7 @@ import { RiskConfig, parseSubmitRate } from './config';
 import { evaluateIntent } from './engine';
 import { accountPortfolio, accountRiskFacts } from './facts';
 import { dailyLoss, dailyLossReached } from './breach';
-import { ACCOUNT_CHECKS, type AccountFacts } from './account-checks';
+import { runAccountChecks, type AccountFacts, type BindingCap } from './account-checks';
 import type { AccountEventKind, ReasonCode } from '../vocabulary';
 import { moveTradingState, stateChangeMessage } from '../state-change';
 
@@ -291,17 +291,11 @@ export function approve(st: AccountState, req: ApprovalRequest, at: number): Acc
   const earlier = st.decided[req.requestId];
   if (earlier) return earlier;
   const facts = approvalFacts(st, req);
-  let binding: { code: string; cap: string; committed: string; headroom: string } | undefined;
-  for (const c of ACCOUNT_CHECKS) {
-    if (c.appliesTo === 'opening' && req.reducing) continue;
-    const step = c.check(facts);
-    if (step.outcome === 'DENY') return deny(st, req, at, c.code, step.message, step.numbers);
-    if (step.outcome !== 'CAP') continue;
-    const headroom = sub(step.cap, step.committed);
-    if (!binding || cmp(headroom, binding.headroom) < 0) binding = { code: c.code, ...step, headroom };
-  }
+  const checked = runAccountChecks(facts);
+  if (checked.outcome === 'DENY') return deny(st, req, at, checked.code, checked.message, checked.numbers);
   const notional = mul(req.quantity, req.price);
   if (req.reducing) return approveReducing(st, req, at, notional);
+  const { binding } = checked;
   const numbers = {
     orderNotional: notional,
     price: req.price,
@@ -314,27 +308,43 @@ export function approve(st: AccountState, req: ApprovalRequest, at: number): Acc
     const message = `no headroom left under the account cap of ${binding.cap} (committed ${binding.committed})`;
     return deny(st, req, at, binding.code, message, numbers);
   }
+  const sized = sizeToCaps(st, req, at, binding, notional);
+  if (sized.decision === 'DENIED') {
+    return deny(st, req, at, sized.code, sized.message, { ...numbers, ...sized.numbers });
+  }
+  const committed = facts.committed.total;
+  return reserve(st, req, at, { ...sized, numbers: { ...numbers, ...sized.numbers }, committed });
+}
+
+type Sized =
+  | { decision: 'APPROVED' | 'RESIZED'; quantity: string; code: string; numbers: Record<string, string> }
+  | { decision: 'DENIED'; code: string; message: string; numbers: Record<string, string> };
+
+/** Resize to the binding cap's headroom, then through `limits.risk` (the engine on the account's facts). */
+function sizeToCaps(
+  st: AccountState,
+  req: ApprovalRequest,
+  at: number,
+  binding: BindingCap | undefined,
+  notional: string,
+): Sized {
   let quantity = req.quantity;
-  let decision: AccountVerdict['decision'] = 'APPROVED';
+  let decision: 'APPROVED' | 'RESIZED' = 'APPROVED';
   let code = 'APPROVED';
   if (binding && cmp(notional, binding.headroom) > 0) {
     quantity = div(binding.headroom, req.price);
     decision = 'RESIZED';
     code = binding.code;
   }
-  let engineNumbers: Record<string, string> = {};
-  if (st.limits.risk) {
-    const v = accountEngineVerdict(st, { ...req, quantity }, at, st.limits.risk);
-    if (v.decision === 'DENIED') return deny(st, req, at, v.code, `account risk: ${v.message}`, { ...numbers, ...v.numbers });
-    if (v.decision === 'RESIZED' && cmp(v.quantity, quantity) < 0) {
-      quantity = v.quantity;
-      decision = 'RESIZED';
-      code = v.code;
-    }
-    engineNumbers = v.decision === 'RESIZED' ? v.numbers : {};
+  if (!st.limits.risk) return { decision, quantity, code, numbers: {} };
+  const v = accountEngineVerdict(st, { ...req, quantity }, at, st.limits.risk);
+  if (v.decision === 'DENIED') {
+    return { decision: 'DENIED', code: v.code, message: `account risk: ${v.message}`, numbers: v.numbers };
   }
-  const committed = facts.committed.total;
-  return reserve(st, req, at, { decision, quantity, code, numbers: { ...numbers, ...engineNumbers }, committed });
+  if (v.decision === 'RESIZED' && cmp(v.quantity, quantity) < 0) {
+    return { decision: 'RESIZED', quantity: v.quantity, code: v.code, numbers: v.numbers };
+  }
+  return { decision, quantity, code, numbers: v.decision === 'RESIZED' ? v.numbers : {} };
 }
 
 function approvalFacts(st: AccountState, req: ApprovalRequest): AccountFacts {

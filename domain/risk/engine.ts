@@ -8,8 +8,8 @@
  *   - strategy run:      facts = runRiskFacts({ now, portfolio, strategyId, openOrders, submitTimes, … })
  *   - account supervisor: portfolio = accountPortfolio({...}), facts = accountRiskFacts({ equity,
  *     exposure of all runs + reservations, openOrders of all runs, account submitTimes, … })
- * `facts` is optional: without it the engine behaves exactly as before (the new checks are left out of
- * the check list); with it, a configured check whose facts are missing passes with code NOT_APPLICABLE.
+ * `facts` is optional: without it the checks that need facts are left out of the check list; with it, a
+ * configured check whose facts are missing passes with code NOT_APPLICABLE.
  * A limit absent from the config is off (its check is left out of the list).
  *
  * Runtime guards (state machines over time, checked every tick): assessGuards / assessAllGuards, with
@@ -37,7 +37,7 @@ export interface RiskContext {
   mark: string;
   /** Taker fee rate of the instrument, to reserve cash for fees. */
   takerFee: string;
-  /** Run-level or account-level facts (see facts.ts). Optional: absent = the engine as before. */
+  /** Run-level or account-level facts (see facts.ts). Optional: without them the checks that need them are left out. */
   facts?: RiskFacts;
 }
 

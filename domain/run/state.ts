@@ -42,7 +42,7 @@ export interface RunCounters {
   resized: number;
   denied: number;
   deniedByReason: Record<string, number>;
-  /** Resizes by the code of the check that resized (absent in older runs). */
+  /** Resizes by the code of the check that resized (carried state may lack it). */
   resizedByReason?: Record<string, number>;
   placed: number;
   filled: number;
@@ -83,7 +83,7 @@ export interface RunState {
   engine: EngineChoice;
   tradingState: TradingState;
   stateReason: string;
-  /** `wallAt`: workflow time of the change (measures halt latency; absent in older runs). */
+  /** `wallAt`: workflow time of the change (measures halt latency; carried state may lack it). */
   stateChanges: Array<{ at: number; tick: number; from: TradingState; to: TradingState; reason: string; by: 'signal' | 'guard'; wallAt?: number }>;
   portfolio: Portfolio;
   windows: Record<string, Candle[]>;
@@ -97,15 +97,15 @@ export interface RunState {
   /** Absent only in state carried over from a run started before reconciliation existed. */
   reconciliation?: ReconciliationState;
   finished?: { reason: string; at: number };
-  /** Advanced execution (issue #5): armed synthetic stops, carried through continue-as-new (absent before the first). */
+  /** Armed synthetic stops, carried through continue-as-new (absent before the first). */
   stops?: StopBook;
-  /** Execution monitor: per-order measurements and aggregates (absent in state carried from older runs). */
+  /** Execution monitor: per-order measurements and aggregates (carried state may lack it). */
   execution?: ExecutionMonitor;
   /** Arrival price (mid) and time of each order still being measured, by clientOrderId. */
   arrivals?: Record<string, { price: string; at: number; strategyId: string }>;
-  /** The run's side of the account supervisor (absent in runs that predate it). */
+  /** The run's side of the account supervisor (carried state may lack it). */
   account?: AccountLink;
-  /** Risk state carried for the risk engine's facts (absent in runs that predate it). */
+  /** Risk state carried for the risk engine's facts (carried state may lack it). */
   risk?: RunRiskState;
   /** The risk config after changes accepted at run time (absent: the input's). */
   riskConfig?: RiskConfig;
@@ -185,6 +185,6 @@ export interface RunSummary {
   tradingState: TradingState;
   stateReason: string;
   finished?: { reason: string; at: number };
-  /** Execution monitor of the run (advanced execution, issue #5). */
+  /** Execution monitor of the run. */
   execution?: ExecutionView;
 }

@@ -271,7 +271,7 @@ export class AccountSupervisor {
   // ---- internals ----
 
   /** Change the account's state and queue the fan-out to every run. */
-  private moveTo(m: Move): boolean {
+  private moveTo(m: Move): void {
     const policy = m.to === 'ACTIVE' ? undefined : m.policy;
     const changed = books.changeAccountState(this.st, m.to, m.reason, m.by, Date.now(), policy, m.code, m.numbers);
     if (changed || m.done) {
@@ -280,7 +280,6 @@ export class AccountSupervisor {
       this.outbox.push({ to: m.to, reason: m.reason, ...policyPart, decidedAt: Date.now(), ...done });
     }
     this.showDetails();
-    return changed;
   }
 
   private async moveAndWait(m: Omit<Move, 'done'>): Promise<AccountFanOutResult> {

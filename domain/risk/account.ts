@@ -1,5 +1,5 @@
 /**
- * Account-level risk: the state the account supervisor (workflows/account-supervisor.ts) owns, and the
+ * Account-level risk: the state the account supervisor (workflows/account-supervisor/) owns, and the
  * pure decisions it makes with it. Strategy runs of one account ask here before every opening order; the
  * approval *reserves* the order's notional, so runs asking at the same moment can never together pass a
  * cap (the supervisor handles one Update at a time, and each decision sees the reservations before it).

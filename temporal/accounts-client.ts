@@ -1,6 +1,6 @@
 /**
  * Accounts, from the outside (CLI and Lambda handlers): halt, resume, status and limits go to the account's
- * supervisor workflow (workflows/account-supervisor.ts) as Updates, with Update-with-Start so that an
+ * supervisor workflow (workflows/account-supervisor/) as Updates, with Update-with-Start so that an
  * account nobody has traded yet can be configured or halted before its first run. The supervisor signals
  * every run that joined it; runs of the account that have not joined (started before the supervisor
  * existed, or still opening) are found by a visibility query and signalled too, so nothing is missed.

@@ -3,7 +3,18 @@
  * from workflow, activity and client code.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AccountDirective, AccountEvent, AccountLimits, AccountLimitsPatch, AccountState, AccountVerdict, ApprovalRequest, HaltPolicy, RunReport } from '../domain/risk/account';
+import { z } from 'zod';
+import type {
+  AccountDirective,
+  AccountEvent,
+  AccountLimits,
+  AccountLimitsPatch,
+  AccountState,
+  AccountVerdict,
+  ApprovalRequest,
+  HaltPolicy,
+  RunReport,
+} from '../domain/risk/account';
 
 export const ACCOUNT_SUPERVISOR_WORKFLOW_TYPE = 'accountSupervisor';
 export const ACCOUNT_DAY_START_WORKFLOW_TYPE = 'accountDayStart';
@@ -24,20 +35,21 @@ export interface SupervisorInput {
   limits?: unknown;
 }
 
-export interface RegisterRunRequest {
-  workflowId: string;
-  strategy: string;
-  equity: string;
-}
+/** A run joining the account (validated by the registerRun Update's validator). */
+export const RegisterRunRequest = z.object({
+  workflowId: z.string().min(1, 'is required'),
+  strategy: z.string(),
+  equity: z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal string'),
+});
+export type RegisterRunRequest = z.infer<typeof RegisterRunRequest>;
 
 export interface AccountHaltRequest {
   reason: string;
   policy?: HaltPolicy;
 }
 
-export interface AccountResumeRequest {
-  reason?: string;
-}
+export const AccountResumeRequest = z.object({ reason: z.string().max(500).optional() });
+export type AccountResumeRequest = z.infer<typeof AccountResumeRequest>;
 
 /** What a halt or resume did: the account's new state and every run told about it. */
 export interface AccountFanOutResult {
@@ -61,7 +73,14 @@ export interface AccountStatus {
   dailyPnl: string;
   exposure: { total: string; bySymbol: Record<string, string> };
   peakCommitted: string;
-  runs: Array<{ workflowId: string; strategy: string; equity: string; dayStartEquity: string; positions: Record<string, string>; reserved: string }>;
+  runs: Array<{
+    workflowId: string;
+    strategy: string;
+    equity: string;
+    dayStartEquity: string;
+    positions: Record<string, string>;
+    reserved: string;
+  }>;
   reservations: number;
   counters: AccountState['counters'];
   stateChanges: AccountState['stateChanges'];

@@ -1,5 +1,5 @@
 /**
- * Account-level risk: the state the account supervisor (workflows/account-supervisor.ts) owns, and the
+ * Account-level risk: the state the account supervisor (workflows/account-supervisor/) owns, and the
  * pure decisions it makes with it. Strategy runs of one account ask here before every opening order; the
  * approval *reserves* the order's notional, so runs asking at the same moment can never together pass a
  * cap (the supervisor handles one Update at a time, and each decision sees the reservations before it).
@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { keepNewest } from '../bounded';
-import { Dec, add, cmp, display, div, max, mul, str, sub, min as dmin } from '../money';
+import { Dec, add, cmp, display, div, max, mul, str, sub } from '../money';
 import { PositiveAmount, NonNegativeAmount } from '../money';
 import { MarketSymbol } from '../market/instrument';
 import { TradingState } from '../run/trading-state';
@@ -19,6 +19,10 @@ import { utcDate } from '../portfolio/portfolio';
 import { RiskConfig, parseSubmitRate } from './config';
 import { evaluateIntent } from './engine';
 import { accountPortfolio, accountRiskFacts } from './facts';
+import { dailyLoss, dailyLossReached } from './breach';
+import { runAccountChecks, type AccountFacts, type BindingCap } from './account-checks';
+import type { AccountEventKind, ReasonCode } from '../vocabulary';
+import { moveTradingState, stateChangeMessage } from '../state-change';
 
 const Pct = z.number().min(0, 'must be 0 or more').max(100, 'is a percentage: 100 at most');
 
@@ -152,11 +156,24 @@ export interface Reservation {
 export interface AccountEvent {
   seq: number;
   at: number;
-  kind: 'RUN_REGISTERED' | 'RUN_ENDED' | 'APPROVED' | 'RESIZED' | 'DENIED' | 'STATE_CHANGED' | 'LIMITS_UPDATED' | 'LIMITS_REJECTED' | 'DAY_STARTED' | 'RUNS_SIGNALLED';
+  /** What the event records: ACCOUNT_EVENT_KINDS (domain/vocabulary.ts). */
+  kind: AccountEventKind;
   message: string;
   code?: string;
   workflowId?: string;
   numbers?: Record<string, string>;
+}
+
+/** Who changed the account's state: a person, a breach of the limits, or the day-start schedule. */
+export type StateChangeBy = 'operator' | 'breach' | 'schedule';
+
+export interface AccountStateChange {
+  at: number;
+  from: TradingState;
+  to: TradingState;
+  reason: string;
+  by: StateChangeBy;
+  code?: string;
 }
 
 export interface AccountState {
@@ -165,7 +182,7 @@ export interface AccountState {
   stateReason: string;
   /** Policy of the current halt (what the runs were told to do). */
   haltPolicy?: HaltPolicy;
-  stateChanges: Array<{ at: number; from: TradingState; to: TradingState; reason: string; by: 'operator' | 'breach' | 'schedule'; code?: string }>;
+  stateChanges: AccountStateChange[];
   limits: AccountLimits;
   runs: Record<string, AccountRun>;
   reservations: Record<string, Reservation>;
@@ -190,6 +207,7 @@ export interface AccountState {
 
 export const MAX_ACCOUNT_EVENTS = 300;
 const MAX_DECIDED = 2000;
+const MAX_STATE_CHANGES = 100;
 
 export function openAccount(accountId: string, limits: AccountLimits, at: number): AccountState {
   const st: AccountState = {
@@ -209,7 +227,7 @@ export function openAccount(accountId: string, limits: AccountLimits, at: number
     events: [],
     eventSeq: 0,
   };
-  record(st, at, 'STATE_CHANGED', `supervisor of account ${accountId} started ${st.tradingState}`, { code: st.tradingState });
+  record(st, at, 'SUPERVISOR_STARTED', `supervisor of account ${accountId} started ${st.tradingState}`, { code: st.tradingState });
   return st;
 }
 
@@ -265,63 +283,106 @@ function deny(st: AccountState, req: ApprovalRequest, at: number, code: string, 
 }
 
 /**
- * Decide one order of one run against the account, and reserve what is approved. Checks, in order:
- * account trading state (HALTED: nothing; REDUCING: reducing orders only), kill switch, open orders,
- * gross exposure (absolute and % of account equity), symbol exposure. Opening orders resize down to the
- * headroom left after every other run's positions and reservations; reducing orders pass and reserve nothing.
+ * Decide one order of one run against the account, and reserve what is approved: ACCOUNT_CHECKS in order
+ * (./account-checks.ts), then `limits.risk`. Opening orders resize down to the headroom left after every
+ * other run's positions and reservations; reducing orders pass and reserve nothing.
  */
 export function approve(st: AccountState, req: ApprovalRequest, at: number): AccountVerdict {
   const earlier = st.decided[req.requestId];
   if (earlier) return earlier;
-  const state = st.tradingState;
-  if (state === 'HALTED') return deny(st, req, at, 'ACCOUNT_HALTED', `account ${st.accountId} is HALTED: ${st.stateReason}`, { tradingState: state });
-  if (!req.reducing) {
-    if (state === 'REDUCING') return deny(st, req, at, 'ACCOUNT_REDUCING', `account ${st.accountId} is REDUCING: only orders that reduce a position (${st.stateReason})`, { tradingState: state });
-    if (st.limits.killSwitch) return deny(st, req, at, 'KILL_SWITCH_ENGAGED', `the account's kill switch is engaged`, { killSwitch: 'true' });
-  }
-  const pending = Object.keys(st.reservations).length;
-  if (st.limits.maxOpenOrders !== undefined && !req.reducing && pending >= st.limits.maxOpenOrders) {
-    return deny(st, req, at, 'ACCOUNT_MAX_OPEN_ORDERS', `${pending} orders of the account are pending; the limit is ${st.limits.maxOpenOrders}`, { pendingOrders: String(pending), limit: String(st.limits.maxOpenOrders) });
-  }
+  const facts = approvalFacts(st, req);
+  const checked = runAccountChecks(facts);
+  if (checked.outcome === 'DENY') return deny(st, req, at, checked.code, checked.message, checked.numbers);
   const notional = mul(req.quantity, req.price);
-  if (req.reducing) {
-    st.counters.approved += 1;
-    record(st, at, 'APPROVED', `${req.side} ${req.quantity} ${req.symbol} of ${req.workflowId}: reduces a position`, { code: 'APPROVED', workflowId: req.workflowId, numbers: { notional } });
-    return remember(st, req.requestId, { decision: 'APPROVED', code: 'APPROVED', message: 'reduces a position', quantity: req.quantity, numbers: { notional }, tradingState: state });
+  if (req.reducing) return approveReducing(st, req, at, notional);
+  const { binding } = checked;
+  const numbers = {
+    orderNotional: notional,
+    price: req.price,
+    ...(binding ? { cap: binding.cap, committed: binding.committed, headroom: max(binding.headroom, '0') } : {}),
+    accountEquity: facts.equity,
+    maxGrossExposurePct: String(st.limits.maxGrossExposurePct),
+    pendingOrders: String(facts.pendingOrders),
+  };
+  if (binding && cmp(binding.headroom, 0) <= 0) {
+    const message = `no headroom left under the account cap of ${binding.cap} (committed ${binding.committed})`;
+    return deny(st, req, at, binding.code, message, numbers);
   }
-  const committed = committedExposure(st);
-  const equity = accountEquity(st);
-  const pctCap = mul(equity, str(new Dec(st.limits.maxGrossExposurePct).div(100)));
-  const grossCap = st.limits.maxGrossExposure ? dmin(pctCap, st.limits.maxGrossExposure) : pctCap;
-  const headrooms: Array<{ code: string; cap: string; committed: string; headroom: string }> = [
-    { code: 'ACCOUNT_EXPOSURE_LIMIT', cap: grossCap, committed: committed.total, headroom: sub(grossCap, committed.total) },
-  ];
-  if (st.limits.maxSymbolExposure) {
-    const inSymbol = committed.bySymbol[req.symbol] ?? '0';
-    headrooms.push({ code: 'ACCOUNT_SYMBOL_EXPOSURE_LIMIT', cap: st.limits.maxSymbolExposure, committed: inSymbol, headroom: sub(st.limits.maxSymbolExposure, inSymbol) });
+  const sized = sizeToCaps(st, req, at, binding, notional);
+  if (sized.decision === 'DENIED') {
+    return deny(st, req, at, sized.code, sized.message, { ...numbers, ...sized.numbers });
   }
-  const binding = headrooms.reduce((a, b) => (cmp(b.headroom, a.headroom) < 0 ? b : a));
-  const numbers = { orderNotional: notional, price: req.price, cap: binding.cap, committed: binding.committed, headroom: max(binding.headroom, '0'), accountEquity: equity, maxGrossExposurePct: String(st.limits.maxGrossExposurePct), pendingOrders: String(pending) };
-  if (cmp(binding.headroom, 0) <= 0) return deny(st, req, at, binding.code, `no headroom left under the account cap of ${binding.cap} (committed ${binding.committed})`, numbers);
+  const committed = facts.committed.total;
+  return reserve(st, req, at, { ...sized, numbers: { ...numbers, ...sized.numbers }, committed });
+}
+
+type Sized =
+  | { decision: 'APPROVED' | 'RESIZED'; quantity: string; code: string; numbers: Record<string, string> }
+  | { decision: 'DENIED'; code: string; message: string; numbers: Record<string, string> };
+
+/** Resize to the binding cap's headroom, then through `limits.risk` (the engine on the account's facts). */
+function sizeToCaps(
+  st: AccountState,
+  req: ApprovalRequest,
+  at: number,
+  binding: BindingCap | undefined,
+  notional: string,
+): Sized {
   let quantity = req.quantity;
-  let decision: AccountVerdict['decision'] = 'APPROVED';
+  let decision: 'APPROVED' | 'RESIZED' = 'APPROVED';
   let code = 'APPROVED';
-  if (cmp(notional, binding.headroom) > 0) {
+  if (binding && cmp(notional, binding.headroom) > 0) {
     quantity = div(binding.headroom, req.price);
     decision = 'RESIZED';
     code = binding.code;
   }
-  let engineNumbers: Record<string, string> = {};
-  if (st.limits.risk) {
-    const v = accountEngineVerdict(st, { ...req, quantity }, at, st.limits.risk);
-    if (v.decision === 'DENIED') return deny(st, req, at, v.code, `account risk: ${v.message}`, { ...numbers, ...v.numbers });
-    if (v.decision === 'RESIZED' && cmp(v.quantity, quantity) < 0) {
-      quantity = v.quantity;
-      decision = 'RESIZED';
-      code = v.code;
-    }
-    engineNumbers = v.decision === 'RESIZED' ? v.numbers : {};
+  if (!st.limits.risk) return { decision, quantity, code, numbers: {} };
+  const v = accountEngineVerdict(st, { ...req, quantity }, at, st.limits.risk);
+  if (v.decision === 'DENIED') {
+    return { decision: 'DENIED', code: v.code, message: `account risk: ${v.message}`, numbers: v.numbers };
   }
+  if (v.decision === 'RESIZED' && cmp(v.quantity, quantity) < 0) {
+    return { decision: 'RESIZED', quantity: v.quantity, code: v.code, numbers: v.numbers };
+  }
+  return { decision, quantity, code, numbers: v.decision === 'RESIZED' ? v.numbers : {} };
+}
+
+function approvalFacts(st: AccountState, req: ApprovalRequest): AccountFacts {
+  return {
+    accountId: st.accountId,
+    tradingState: st.tradingState,
+    stateReason: st.stateReason,
+    limits: st.limits,
+    req,
+    pendingOrders: Object.keys(st.reservations).length,
+    equity: accountEquity(st),
+    committed: committedExposure(st),
+  };
+}
+
+function approveReducing(st: AccountState, req: ApprovalRequest, at: number, notional: string): AccountVerdict {
+  st.counters.approved += 1;
+  const message = `${req.side} ${req.quantity} ${req.symbol} of ${req.workflowId}: reduces a position`;
+  record(st, at, 'APPROVED', message, { code: 'APPROVED', workflowId: req.workflowId, numbers: { notional } });
+  const v: AccountVerdict = {
+    decision: 'APPROVED',
+    code: 'APPROVED',
+    message: 'reduces a position',
+    quantity: req.quantity,
+    numbers: { notional },
+    tradingState: st.tradingState,
+  };
+  return remember(st, req.requestId, v);
+}
+
+/** Approve `quantity` (resized when below the request): count it for the day and rate, and reserve its notional. */
+function reserve(
+  st: AccountState,
+  req: ApprovalRequest,
+  at: number,
+  d: Pick<AccountVerdict, 'decision' | 'quantity' | 'code' | 'numbers'> & { committed: string },
+): AccountVerdict {
+  const { decision, quantity, code } = d;
   const day = utcDate(at);
   if (st.tradesToday?.date !== day) st.tradesToday = { date: day, count: 0 };
   st.tradesToday.count += 1;
@@ -329,12 +390,22 @@ export function approve(st: AccountState, req: ApprovalRequest, at: number): Acc
   st.submitTimes = [...(st.submitTimes ?? []), at].filter((t) => t > at - windowMs);
   const reserved = mul(quantity, req.price);
   st.reservations[req.requestId] = { workflowId: req.workflowId, symbol: req.symbol, notional: reserved, at };
-  const after = add(committed.total, reserved);
+  const after = add(d.committed, reserved);
   if (cmp(after, st.peakCommitted) > 0) st.peakCommitted = after;
   if (decision === 'RESIZED') st.counters.resized += 1;
   else st.counters.approved += 1;
-  const v: AccountVerdict = { decision, code, message: decision === 'RESIZED' ? `resized from ${display(req.quantity)} to ${display(quantity)} to fit the account's limits` : 'within the account limits', quantity, numbers: { ...numbers, ...engineNumbers, reserved, committedAfter: after }, tradingState: state };
-  record(st, at, decision, `${req.side} ${req.quantity} ${req.symbol} of ${req.workflowId}: ${decision} ${code}${decision === 'RESIZED' ? ` to ${quantity}` : ''}`, { code, workflowId: req.workflowId, numbers: v.numbers });
+  const resized = `resized from ${display(req.quantity)} to ${display(quantity)} to fit the account's limits`;
+  const v: AccountVerdict = {
+    decision,
+    code,
+    message: decision === 'RESIZED' ? resized : 'within the account limits',
+    quantity,
+    numbers: { ...d.numbers, reserved, committedAfter: after },
+    tradingState: st.tradingState,
+  };
+  const what = `${req.side} ${req.quantity} ${req.symbol} of ${req.workflowId}`;
+  const message = `${what}: ${decision} ${code}${decision === 'RESIZED' ? ` to ${quantity}` : ''}`;
+  record(st, at, decision, message, { code, workflowId: req.workflowId, numbers: v.numbers });
   return remember(st, req.requestId, v);
 }
 
@@ -365,7 +436,7 @@ function accountEngineVerdict(st: AccountState, req: ApprovalRequest, at: number
 }
 
 export interface Breach {
-  code: string;
+  code: ReasonCode;
   message: string;
   numbers: Record<string, string>;
   target: TradingState;
@@ -408,36 +479,49 @@ export function applyReport(st: AccountState, report: RunReport, at: number): vo
 
 /** Account-level breaches: daily loss (absolute, %) and drawdown from the high-water mark. */
 export function detectBreach(st: AccountState): Breach | undefined {
+  const l = st.limits;
   const equity = accountEquity(st);
   const dayStart = accountDayStartEquity(st);
-  const loss = max(sub(dayStart, equity), '0');
-  const target = st.limits.breachState;
-  const base = { accountEquity: equity, dayStartEquity: dayStart, dailyLoss: loss };
-  if (st.limits.dailyLossLimit && cmp(loss, st.limits.dailyLossLimit) >= 0) {
-    return { code: 'ACCOUNT_DAILY_LOSS_LIMIT', message: `account daily loss ${loss} reached the limit of ${st.limits.dailyLossLimit}`, numbers: { ...base, limit: st.limits.dailyLossLimit }, target };
+  const target = l.breachState;
+  const limits = { limit: l.dailyLossLimit, limitPct: l.dailyLossLimitPct };
+  const daily = dailyLossReached({ equity, dayStartEquity: dayStart, ...limits, pctDecimals: 6 });
+  const base = { accountEquity: equity, dayStartEquity: dayStart, dailyLoss: dailyLoss(equity, dayStart) };
+  if (daily?.by === 'amount') {
+    const message = `account daily loss ${daily.loss} reached the limit of ${daily.limit}`;
+    return { code: 'ACCOUNT_DAILY_LOSS_LIMIT', message, numbers: { ...base, limit: daily.limit }, target };
   }
-  if (st.limits.dailyLossLimitPct !== undefined && cmp(dayStart, 0) > 0) {
-    const pct = str(new Dec(loss).div(dayStart).times(100).toDecimalPlaces(6));
-    if (cmp(pct, st.limits.dailyLossLimitPct) >= 0) return { code: 'ACCOUNT_DAILY_LOSS_LIMIT_PCT', message: `account daily loss ${pct}% reached the limit of ${st.limits.dailyLossLimitPct}%`, numbers: { ...base, dailyLossPct: pct, limitPct: String(st.limits.dailyLossLimitPct) }, target };
+  if (daily?.by === 'pct') {
+    const message = `account daily loss ${daily.pct}% reached the limit of ${daily.limitPct}%`;
+    const numbers = { ...base, dailyLossPct: daily.pct, limitPct: String(daily.limitPct) };
+    return { code: 'ACCOUNT_DAILY_LOSS_LIMIT_PCT', message, numbers, target };
   }
-  if (st.limits.maxDrawdownPct !== undefined && cmp(st.highWaterMark, 0) > 0) {
-    const dd = accountDrawdownPct(st, equity);
-    if (cmp(dd, st.limits.maxDrawdownPct) >= 0) return { code: 'ACCOUNT_DRAWDOWN_LIMIT', message: `account drawdown ${dd}% from the high-water mark ${st.highWaterMark} reached the limit of ${st.limits.maxDrawdownPct}%`, numbers: { ...base, drawdownPct: dd, highWaterMark: st.highWaterMark, limitPct: String(st.limits.maxDrawdownPct) }, target };
-  }
-  return undefined;
+  if (l.maxDrawdownPct === undefined || cmp(st.highWaterMark, 0) <= 0) return undefined;
+  const dd = accountDrawdownPct(st, equity);
+  if (cmp(dd, l.maxDrawdownPct) < 0) return undefined;
+  const mark = st.highWaterMark;
+  const message = `account drawdown ${dd}% from the high-water mark ${mark} reached the limit of ${l.maxDrawdownPct}%`;
+  const numbers = { ...base, drawdownPct: dd, highWaterMark: st.highWaterMark, limitPct: String(l.maxDrawdownPct) };
+  return { code: 'ACCOUNT_DRAWDOWN_LIMIT', message, numbers, target };
 }
 
 /** Move the account to `to`; returns whether it changed. A stronger state is never weakened by a breach. */
-export function changeAccountState(st: AccountState, to: TradingState, reason: string, by: 'operator' | 'breach' | 'schedule', at: number, policy?: HaltPolicy, code?: string, numbers?: Record<string, string>): boolean {
+export function changeAccountState(
+  st: AccountState,
+  to: TradingState,
+  reason: string,
+  by: StateChangeBy,
+  at: number,
+  policy?: HaltPolicy,
+  code?: string,
+  numbers?: Record<string, string>,
+): boolean {
   const from = st.tradingState;
   if (by === 'breach' && (from === 'HALTED' || (from === 'REDUCING' && to === 'REDUCING'))) return false;
   if (from === to && st.haltPolicy === policy) return false;
-  st.tradingState = to;
-  st.stateReason = reason;
+  moveTradingState(st, to, reason, () => ({ at, from, to, reason, by, ...(code ? { code } : {}) }), MAX_STATE_CHANGES);
   st.haltPolicy = to === 'ACTIVE' ? undefined : policy;
-  st.stateChanges.push({ at, from, to, reason, by, ...(code ? { code } : {}) });
-  keepNewest(st.stateChanges, 100);
-  record(st, at, 'STATE_CHANGED', `${from} → ${to}${policy && to !== 'ACTIVE' ? ` (${policy})` : ''}: ${reason}`, { code: code ?? to, ...(numbers ? { numbers } : {}) });
+  const message = stateChangeMessage(from, to, reason, to === 'ACTIVE' ? undefined : policy);
+  record(st, at, 'STATE_CHANGED', message, { code: code ?? to, ...(numbers ? { numbers } : {}) });
   return true;
 }
 

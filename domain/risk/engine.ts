@@ -8,8 +8,8 @@
  *   - strategy run:      facts = runRiskFacts({ now, portfolio, strategyId, openOrders, submitTimes, … })
  *   - account supervisor: portfolio = accountPortfolio({...}), facts = accountRiskFacts({ equity,
  *     exposure of all runs + reservations, openOrders of all runs, account submitTimes, … })
- * `facts` is optional: without it the engine behaves exactly as before (the new checks are left out of
- * the check list); with it, a configured check whose facts are missing passes with code NOT_APPLICABLE.
+ * `facts` is optional: without it the checks that need facts are left out of the check list; with it, a
+ * configured check whose facts are missing passes with code NOT_APPLICABLE.
  * A limit absent from the config is off (its check is left out of the list).
  *
  * Runtime guards (state machines over time, checked every tick): assessGuards / assessAllGuards, with
@@ -18,13 +18,14 @@
 import { Dec, str, mul, div, sub, cmp, add, display, min as dmin } from '../money';
 import type { OrderIntent } from '../orders/order';
 import type { Portfolio } from '../portfolio/portfolio';
-import { dailyPnl } from '../portfolio/portfolio';
 import type { TradingState } from '../run/trading-state';
 import { parseSubmitRate, type RiskConfig } from './config';
 import { exposureFromPortfolio, type RiskFacts } from './facts';
 import { drawdownBreach, performanceBreach, stopoutBreach, stopoutLock, volBreakerBreach, volNumbers, type DrawdownState, type GuardBreach } from './guards';
 import { returnCorrelation, resampleCloses, fmt } from './stats';
 import type { CheckResult, RiskVerdict } from './verdict';
+import { dailyLossReached } from './breach';
+import type { ReasonCode } from '../vocabulary';
 
 export type { GuardBreach } from './guards';
 
@@ -36,16 +37,17 @@ export interface RiskContext {
   mark: string;
   /** Taker fee rate of the instrument, to reserve cash for fees. */
   takerFee: string;
-  /** Run-level or account-level facts (see facts.ts). Optional: absent = the engine as before. */
+  /** Run-level or account-level facts (see facts.ts). Optional: without them the checks that need them are left out. */
   facts?: RiskFacts;
 }
 
 type Numbers = Record<string, string>;
+/** Codes come from the catalogue (REASON_CODES in domain/vocabulary.ts). */
 export type Step =
-  | { outcome: 'PASS'; code?: string; numbers?: Numbers }
+  | { outcome: 'PASS'; code?: ReasonCode; numbers?: Numbers }
   | { outcome: 'SKIP' }
-  | { outcome: 'RESIZE'; quantity: string; code: string; numbers: Numbers }
-  | { outcome: 'DENY'; code: string; message: string; numbers: Numbers };
+  | { outcome: 'RESIZE'; quantity: string; code: ReasonCode; numbers: Numbers }
+  | { outcome: 'DENY'; code: ReasonCode; message: string; numbers: Numbers };
 
 export interface Check {
   name: string;
@@ -60,7 +62,7 @@ export function isReducing(intent: Pick<OrderIntent, 'side'>): boolean {
 }
 
 /** HALTED allows no new order; REDUCING (or reduce-only mode) allows only orders that reduce a position. */
-export function tradingStateDenial(intent: Pick<OrderIntent, 'side'>, tradingState: TradingState, config: Pick<RiskConfig, 'reduceOnlyMode'>): { code: string; message: string; numbers: Record<string, string> } | undefined {
+export function tradingStateDenial(intent: Pick<OrderIntent, 'side'>, tradingState: TradingState, config: Pick<RiskConfig, 'reduceOnlyMode'>): { code: ReasonCode; message: string; numbers: Record<string, string> } | undefined {
   if (tradingState === 'HALTED') return { code: 'TRADING_HALTED', message: 'trading is HALTED: only cancels are allowed', numbers: { tradingState: 'HALTED' } };
   if ((tradingState === 'REDUCING' || config.reduceOnlyMode) && !isReducing(intent))
     return { code: 'REDUCE_ONLY', message: 'trading is REDUCING: only orders that reduce a position are allowed', numbers: { tradingState, reduceOnlyMode: String(config.reduceOnlyMode) } };
@@ -100,7 +102,7 @@ const sumOf = (r: Record<string, string>): string => Object.values(r).reduce((s,
  * The common shape of a cap on notional: PASS when the order fits the headroom, RESIZE to the headroom,
  * DENY when there is none.
  */
-function capStep(code: string, what: string, qty: string, price: string, cap: string, current: string, numbers: Numbers): Step {
+function capStep(code: ReasonCode, what: string, qty: string, price: string, cap: string, current: string, numbers: Numbers): Step {
   const orderNotional = mul(qty, price);
   const headroom = sub(cap, current);
   const n = { ...numbers, orderNotional, cap, headroom };
@@ -109,9 +111,11 @@ function capStep(code: string, what: string, qty: string, price: string, cap: st
   return { outcome: 'RESIZE', quantity: qtyFor(headroom, price), code, numbers: n };
 }
 
+type LeverageCap = { code: ReasonCode; cap: number; scope: 'gross' | 'symbol'; window?: string };
+
 /** Leverage caps that apply now: global, per symbol, and the UTC-hour windows containing `now`. */
-export function leverageCaps(config: RiskConfig, symbol: string, now: number | undefined): Array<{ code: string; cap: number; scope: 'gross' | 'symbol'; window?: string }> {
-  const caps: Array<{ code: string; cap: number; scope: 'gross' | 'symbol'; window?: string }> = [];
+export function leverageCaps(config: RiskConfig, symbol: string, now: number | undefined): LeverageCap[] {
+  const caps: LeverageCap[] = [];
   if (config.maxLeverage !== undefined) caps.push({ code: 'LEVERAGE_LIMIT', cap: config.maxLeverage, scope: 'gross' });
   const perSymbol = config.maxLeveragePerSymbol[symbol];
   if (perSymbol !== undefined) caps.push({ code: 'SYMBOL_LEVERAGE_LIMIT', cap: perSymbol, scope: 'symbol' });
@@ -483,18 +487,20 @@ export function evaluateIntent(intent: OrderIntent, ctx: RiskContext): RiskVerdi
 
 /** Daily loss limit, absolute and %: a breach halts the run by itself. */
 export function dailyLossBreach(p: Portfolio, config: RiskConfig): GuardBreach | undefined {
-  const pnl = dailyPnl(p);
-  const loss = cmp(pnl, 0) < 0 ? str(new Dec(pnl).neg()) : '0';
-  if (config.dailyLossLimit && cmp(loss, config.dailyLossLimit) >= 0) {
-    return { code: 'DAILY_LOSS_LIMIT', message: `daily loss ${loss} ${p.quote} reached the limit of ${config.dailyLossLimit}`, numbers: { dailyLoss: loss, limit: config.dailyLossLimit, dayStartEquity: p.day.startEquity, equity: p.equity, day: p.day.date }, target: 'HALTED' };
+  const equity = p.equity;
+  const dayStartEquity = p.day.startEquity;
+  const limits = { limit: config.dailyLossLimit, limitPct: config.dailyLossLimitPct };
+  const r = dailyLossReached({ equity, dayStartEquity, ...limits });
+  if (!r) return undefined;
+  const day = { dayStartEquity, equity, day: p.day.date };
+  if (r.by === 'amount') {
+    const message = `daily loss ${r.loss} ${p.quote} reached the limit of ${r.limit}`;
+    const numbers = { dailyLoss: r.loss, limit: r.limit, ...day };
+    return { code: 'DAILY_LOSS_LIMIT', message, numbers, target: 'HALTED' };
   }
-  if (config.dailyLossLimitPct !== undefined && cmp(p.day.startEquity, 0) > 0) {
-    const pct = str(new Dec(loss).div(p.day.startEquity).times(100));
-    if (cmp(pct, config.dailyLossLimitPct) >= 0) {
-      return { code: 'DAILY_LOSS_LIMIT_PCT', message: `daily loss ${pct}% reached the limit of ${config.dailyLossLimitPct}%`, numbers: { dailyLossPct: pct, limitPct: String(config.dailyLossLimitPct), dailyLoss: loss, dayStartEquity: p.day.startEquity, equity: p.equity, day: p.day.date }, target: 'HALTED' };
-    }
-  }
-  return undefined;
+  const numbers = { dailyLossPct: r.pct, limitPct: String(r.limitPct), dailyLoss: r.loss, ...day };
+  const message = `daily loss ${r.pct}% reached the limit of ${r.limitPct}%`;
+  return { code: 'DAILY_LOSS_LIMIT_PCT', message, numbers, target: 'HALTED' };
 }
 
 const SEVERITY: Record<TradingState, number> = { HALTED: 2, REDUCING: 1, ACTIVE: 0 };

@@ -14,9 +14,10 @@ import { Dec, str, sub, cmp, add } from '../money';
 import type { TradingState } from '../run/trading-state';
 import type { PerformanceMonitorConfig, StopoutGuardConfig, VolBreakerConfig } from './config';
 import { realizedVolPct, fmt, type ClosePoint } from './stats';
+import type { ReasonCode } from '../vocabulary';
 
 export interface GuardBreach {
-  code: string;
+  code: ReasonCode;
   message: string;
   numbers: Record<string, string>;
   /** The state the run (or account) must move to. */
@@ -252,7 +253,7 @@ export function performanceStats(trades: ReadonlyArray<{ pnl: string }>, allocat
 }
 
 /** The monitor's verdict over the rolling window: a reason to disable, or undefined. */
-export function performanceVerdict(state: PerformanceState, cfg: PerformanceMonitorConfig, allocationBase: string): { code: string; message: string; numbers: Record<string, string> } | undefined {
+export function performanceVerdict(state: PerformanceState, cfg: PerformanceMonitorConfig, allocationBase: string): { code: ReasonCode; message: string; numbers: Record<string, string> } | undefined {
   const trades = state.trades.slice(-cfg.window);
   if (trades.length < cfg.minTrades) return undefined;
   const s = performanceStats(trades, allocationBase);
@@ -282,7 +283,8 @@ export function reenableStrategy(): PerformanceState {
 
 export function performanceBreach(state: PerformanceState): GuardBreach | undefined {
   if (!state.disabled) return undefined;
-  return { code: state.disabled.code, message: `strategy disabled: ${state.disabled.message}`, numbers: state.disabled.numbers, target: 'REDUCING', disableStrategy: true };
+  // The monitor stored one of its own codes (performanceVerdict) when it disabled the strategy.
+  return { code: state.disabled.code as ReasonCode, message: `strategy disabled: ${state.disabled.message}`, numbers: state.disabled.numbers, target: 'REDUCING', disableStrategy: true };
 }
 
 // ───────────────────────────── closed trades (input of stop-outs and the performance monitor) ─────────────────────────────

@@ -13,44 +13,10 @@ import type { ExecutionMonitor, ExecutionView } from '../execution/monitor';
 import type { StopBook } from '../execution/stops';
 import type { RunRiskState } from './risk';
 import type { RiskConfig } from '../risk/config';
+import type { AuditKind as VocabularyAuditKind } from '../vocabulary';
 
-export type AuditKind =
-  | 'RUN_STARTED'
-  | 'ENGINE_SELECTED'
-  | 'INTENT_SIGNALED'
-  | 'RISK_APPROVED'
-  | 'RISK_RESIZED'
-  | 'RISK_DENIED'
-  | 'ORDER_DENIED'
-  | 'ORDER_REJECTED'
-  | 'ORDER_PLACED'
-  | 'ORDER_FILLED'
-  | 'ORDER_PARTIALLY_FILLED'
-  | 'ORDER_CANCELED'
-  | 'ORDER_EXPIRED'
-  | 'STATE_CHANGED'
-  | 'STATE_UNCHANGED'
-  | 'SIGNAL_REJECTED'
-  | 'CONTINUED_AS_NEW'
-  | 'RECONCILED'
-  | 'RECONCILIATION_FAILED'
-  | 'BALANCES_ADOPTED'
-  | 'STOP_REGISTERED'
-  | 'STOP_TRIGGERED'
-  | 'STOP_REMOVED'
-  | 'ACCOUNT_REGISTERED'
-  | 'ACCOUNT_APPROVED'
-  | 'ACCOUNT_RESIZED'
-  | 'ACCOUNT_DENIED'
-  | 'ACCOUNT_UNREACHABLE'
-  | 'ACCOUNT_REACHABLE'
-  | 'HALT_POLICY_APPLIED'
-  | 'TRADE_CLOSED'
-  | 'RISK_CONFIG_UPDATED'
-  | 'ALGO_STARTED'
-  | 'ALGO_FINISHED'
-  | 'ALGO_REPORT_LATE'
-  | 'RUN_FINISHED';
+/** Every kind of audit event, with its meaning in the catalogue (domain/vocabulary.ts). */
+export type AuditKind = VocabularyAuditKind;
 
 export interface AuditEvent {
   seq: number;
@@ -76,7 +42,7 @@ export interface RunCounters {
   resized: number;
   denied: number;
   deniedByReason: Record<string, number>;
-  /** Resizes by the code of the check that resized (absent in older runs). */
+  /** Resizes by the code of the check that resized (carried state may lack it). */
   resizedByReason?: Record<string, number>;
   placed: number;
   filled: number;
@@ -117,7 +83,7 @@ export interface RunState {
   engine: EngineChoice;
   tradingState: TradingState;
   stateReason: string;
-  /** `wallAt`: workflow time of the change (measures halt latency; absent in older runs). */
+  /** `wallAt`: workflow time of the change (measures halt latency; carried state may lack it). */
   stateChanges: Array<{ at: number; tick: number; from: TradingState; to: TradingState; reason: string; by: 'signal' | 'guard'; wallAt?: number }>;
   portfolio: Portfolio;
   windows: Record<string, Candle[]>;
@@ -131,15 +97,15 @@ export interface RunState {
   /** Absent only in state carried over from a run started before reconciliation existed. */
   reconciliation?: ReconciliationState;
   finished?: { reason: string; at: number };
-  /** Advanced execution (issue #5): armed synthetic stops, carried through continue-as-new (absent before the first). */
+  /** Armed synthetic stops, carried through continue-as-new (absent before the first). */
   stops?: StopBook;
-  /** Execution monitor: per-order measurements and aggregates (absent in state carried from older runs). */
+  /** Execution monitor: per-order measurements and aggregates (carried state may lack it). */
   execution?: ExecutionMonitor;
   /** Arrival price (mid) and time of each order still being measured, by clientOrderId. */
   arrivals?: Record<string, { price: string; at: number; strategyId: string }>;
-  /** The run's side of the account supervisor (absent in runs that predate it). */
+  /** The run's side of the account supervisor (carried state may lack it). */
   account?: AccountLink;
-  /** Risk state carried for the risk engine's facts (absent in runs that predate it). */
+  /** Risk state carried for the risk engine's facts (carried state may lack it). */
   risk?: RunRiskState;
   /** The risk config after changes accepted at run time (absent: the input's). */
   riskConfig?: RiskConfig;
@@ -219,6 +185,6 @@ export interface RunSummary {
   tradingState: TradingState;
   stateReason: string;
   finished?: { reason: string; at: number };
-  /** Execution monitor of the run (advanced execution, issue #5). */
+  /** Execution monitor of the run. */
   execution?: ExecutionView;
 }

@@ -16,6 +16,7 @@ import { openPortfolio } from '../portfolio/portfolio';
 import type { RiskVerdict } from '../risk/verdict';
 import type { TradingState } from './trading-state';
 import type { StrategyRunInput } from './input';
+import { moveTradingState, stateChangeMessage } from '../state-change';
 
 /**
  * The state of a new run: the portfolio opens with the run's capital, or the venue's balance of the quote
@@ -105,11 +106,10 @@ export function changeTradingState(state: RunState, to: TradingState, reason: st
     if (by === 'signal') audit(state, 'STATE_UNCHANGED', `already ${to} (${state.stateReason}); also: ${reason}`, { code: to, ...(numbers ? { numbers } : {}) });
     return false;
   }
-  state.tradingState = to;
-  state.stateReason = reason;
-  state.stateChanges.push({ at: state.marketTime, tick: state.tick, from, to, reason, by, ...(wallAt !== undefined ? { wallAt } : {}) });
-  keepNewest(state.stateChanges, MAX_STATE_CHANGES);
-  audit(state, 'STATE_CHANGED', `${from} → ${to}: ${reason}`, { code: to, ...(numbers ? { numbers } : {}) });
+  const { marketTime: at, tick } = state;
+  const change = () => ({ at, tick, from, to, reason, by, ...(wallAt !== undefined ? { wallAt } : {}) });
+  moveTradingState(state, to, reason, change, MAX_STATE_CHANGES);
+  audit(state, 'STATE_CHANGED', stateChangeMessage(from, to, reason), { code: to, ...(numbers ? { numbers } : {}) });
   return true;
 }
 

@@ -6,7 +6,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { cmp, add, mul } from '../../domain/money';
 import type { AccountVerdict } from '../../domain/risk/account';
 import { startPaperVenueServer, type PaperVenueServer } from '../../simulators/paper-venue/server';
@@ -192,6 +192,36 @@ describe('GIVEN an account with limits', () => {
       const h = client.workflow.getHandle(supervisorWorkflowId(account));
       await expect(h.executeUpdate('updateLimits', { args: [{ maxGrossExposurePct: -1 }] })).rejects.toThrow();
       expect((await accountStatus(client, account)).limits.maxGrossExposurePct).toBe(100);
+    });
+  }, 120_000);
+
+  /** A supervisor, started by a change of its limits, while a worker runs. */
+  async function withSupervisor(account: string, fn: (h: WorkflowHandle) => Promise<void>): Promise<void> {
+    await withWorker(queue, async () => {
+      await updateAccountLimits(client, account, { maxGrossExposure: '2' }, { taskQueue: queue });
+      await fn(client.workflow.getHandle(supervisorWorkflowId(account)));
+    });
+  }
+
+  it('WHEN a run sends a malformed report THEN the supervisor records REPORT_REJECTED naming the field and its books stay', async () => {
+    const account = `report-${stamp}`;
+    await withSupervisor(account, async (h) => {
+      await h.executeUpdate(registerRunUpdate, { args: [{ workflowId: `run-r-${stamp}`, strategy: 'sma', equity: '10' }] });
+      await h.signal('runReport', { workflowId: `run-r-${stamp}`, strategy: 'sma', equity: '-3', positions: {} });
+      const find = async () => (await accountEvents(client, account)).find((e) => e.kind === 'REPORT_REJECTED');
+      const rejected = await waitFor('the rejected report', find, 60_000);
+      expect(rejected).toMatchObject({ code: 'INVALID_REPORT', message: expect.stringContaining('equity') });
+      expect((await accountStatus(client, account)).equity).toBe('10');
+    });
+  }, 120_000);
+
+  it('WHEN a run registers with an equity that is not a decimal THEN the Update is refused naming the field', async () => {
+    const account = `report-${stamp}`;
+    await withSupervisor(account, async (h) => {
+      const bad = h.executeUpdate(registerRunUpdate, { args: [{ workflowId: `run-s-${stamp}`, strategy: 'sma', equity: 'ten' }] });
+      const err = (await bad.catch((e: unknown) => e)) as Error & { cause?: Error };
+      expect(err.cause?.message).toMatch(/invalid registerRun: equity/);
+      expect((await accountStatus(client, account)).runs.map((r) => r.workflowId)).not.toContain(`run-s-${stamp}`);
     });
   }, 120_000);
 });

@@ -1,0 +1,1 @@
+export { accountSupervisor, accountDayStart, type SupervisorCarry } from './workflow';

@@ -50,13 +50,20 @@ export function validateCcxtRun(run: RunFacts<CcxtVenueSpec>, ctx: z.RefinementC
     ctx.addIssue({ code: 'custom', path: ['tickInterval'], message: 'a ccxt venue needs a tickInterval above 0' });
 }
 
+/** What every kind on a ccxt exchange shares; `fills` picks the kind. */
+export function onCcxtExchange(fills: CcxtVenueSpec['fills']) {
+  return {
+    schema: CcxtVenueSpec,
+    matches: (v: { kind: string }) => v.kind === 'ccxt' && (v as CcxtVenueSpec).fills === fills,
+    cacheKey: ccxtCacheKey,
+    venueAccount: venueAccountName,
+    clock: 'live',
+  } as const;
+}
+
 export const ccxtVenue: VenueKind<typeof CcxtVenueSpec> = {
   id: 'ccxt',
-  schema: CcxtVenueSpec,
-  matches: (v) => v.kind === 'ccxt' && (v as CcxtVenueSpec).fills === 'venue',
-  cacheKey: ccxtCacheKey,
-  venueAccount: venueAccountName,
-  clock: 'live',
+  ...onCcxtExchange('venue'),
   validateRun(run, ctx) {
     const v = run.venue;
     if (run.mode === 'paper' && !v.sandbox && v.apiUrl === undefined) {

@@ -2,16 +2,12 @@
  * Paper trading on live data (a ccxt spec with `fills: 'paper'`), pure half. Same spec schema as ccxt/;
  * its market data comes from the exchange, so its calls go to the venue account's rate-limited queue too.
  */
-import { ccxtCacheKey, CcxtVenueSpec, validateCcxtRun, venueAccountName } from '../ccxt/venue';
+import { CcxtVenueSpec, onCcxtExchange, validateCcxtRun } from '../ccxt/venue';
 import type { VenueKind } from '../venue-kind';
 
 export const paperLiveVenue: VenueKind<typeof CcxtVenueSpec> = {
   id: 'paper-live',
-  schema: CcxtVenueSpec,
-  matches: (v) => v.kind === 'ccxt' && (v as CcxtVenueSpec).fills === 'paper',
-  cacheKey: ccxtCacheKey,
-  venueAccount: venueAccountName,
-  clock: 'live',
+  ...onCcxtExchange('paper'),
   validateRun(run, ctx) {
     if (run.mode === 'live')
       ctx.addIssue({

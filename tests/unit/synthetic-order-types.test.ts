@@ -10,7 +10,7 @@ import { OrderCycleParams, orderCycle } from '../../domain/strategies/order-cycl
 import { StrategyRunInput } from '../../domain/run/input';
 import type { RunState } from '../../domain/run/state';
 import { initialRunState } from '../../domain/run/transitions';
-import { armSyntheticStop, fireStops, goesSynthetic } from '../../workflows/execution/run-execution';
+import { armSyntheticStop, fireStops, goesSynthetic } from '../../domain/run/execution';
 import { ETH_BTC, intent, planContext, snapshot, T0 } from '../helpers/fixtures';
 
 const base = { strategyId: 'test', symbol: 'ETH/BTC', side: 'sell', quantity: '1', reduceOnly: true } as const;

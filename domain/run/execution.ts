@@ -1,17 +1,24 @@
 /**
- * The advanced execution parts of a strategy run, kept out of strategy-run.ts (which calls them in a few
- * lines): synthetic durable stops and the execution monitor. Deterministic, no I/O: they change the run
- * state that the workflow carries (and through continue-as-new), and the workflow does the activities.
+ * The advanced execution parts of a strategy run: synthetic durable stops and the execution monitor.
+ * Deterministic, no I/O: they change the run state that the workflow carries (and through continue-as-new),
+ * and the workflow (workflows/strategy-run/) does the activities.
  */
-import type { MarketSnapshot } from '../../domain/market/snapshot';
-import type { VenueCapabilities } from '../../domain/market/venue';
-import { Dec, str } from '../../domain/money';
-import { isSyntheticOnly, isTerminal, type Order, type OrderIntent } from '../../domain/orders/order';
-import { emptyMonitor, measureOrder, recordExecution, type ExecutionView } from '../../domain/execution/monitor';
-import { checkStops, emptyStopBook, registerStop, type ArmedStop, type StopKind, type TriggeredStop } from '../../domain/execution/stops';
-import type { EngineName } from '../../domain/execution/engine';
-import type { RunState } from '../../domain/run/state';
-import { audit, countDenial } from '../../domain/run/transitions';
+import type { MarketSnapshot } from '../market/snapshot';
+import type { VenueCapabilities } from '../market/venue';
+import { Dec, str } from '../money';
+import { isSyntheticOnly, isTerminal, type Order, type OrderIntent } from '../orders/order';
+import { emptyMonitor, measureOrder, recordExecution, type ExecutionView } from '../execution/monitor';
+import {
+  checkStops,
+  emptyStopBook,
+  registerStop,
+  type ArmedStop,
+  type StopKind,
+  type TriggeredStop,
+} from '../execution/stops';
+import type { EngineName } from '../execution/engine';
+import type { RunState } from './state';
+import { audit, countDenial } from './transitions';
 
 const STOP_TYPES = new Set(['stop_market', 'stop_limit', 'take_profit_limit', 'take_profit', 'trailing_stop']);
 
@@ -20,22 +27,49 @@ const STOP_TYPES = new Set(['stop_market', 'stop_limit', 'take_profit_limit', 't
  * kind (or the run asks for synthetic stops). A take_profit (market) or trailing_stop is always synthetic
  * under the advanced engine; the live engine refuses it (ENGINE_UNSUPPORTED), it never reaches a venue.
  */
-export function goesSynthetic(intent: OrderIntent, engine: EngineName, caps: VenueCapabilities, mode: 'auto' | 'synthetic'): boolean {
+export function goesSynthetic(
+  intent: OrderIntent,
+  engine: EngineName,
+  caps: VenueCapabilities,
+  mode: 'auto' | 'synthetic',
+): boolean {
   if (engine !== 'advanced' || !STOP_TYPES.has(intent.type)) return false;
   if (mode === 'synthetic' || isSyntheticOnly(intent.type)) return true;
   return intent.type === 'stop_market' ? !caps.stopMarket : !caps.stopLimit;
 }
 
-const KIND: Record<string, StopKind> = { stop_market: 'stop_market', stop_limit: 'stop_limit', take_profit_limit: 'take_profit_limit', take_profit: 'take_profit', trailing_stop: 'trailing_stop' };
+const KIND: Record<string, StopKind> = {
+  stop_market: 'stop_market',
+  stop_limit: 'stop_limit',
+  take_profit_limit: 'take_profit_limit',
+  take_profit: 'take_profit',
+  trailing_stop: 'trailing_stop',
+};
 
-/** A trailing stop's audit numbers: its trail and the best price seen (a sell's peak, a buy's trough; the trigger is trailBps from it). */
+/**
+ * A trailing stop's audit numbers: its trail and the best price seen (a sell's peak, a buy's trough; the
+ * trigger is trailBps from it).
+ */
+function trailText(stop: ArmedStop): string {
+  return ` (trailing ${stop.trailBps} bps from the ${stop.side === 'sell' ? 'peak' : 'trough'} ${stop.extreme})`;
+}
+
 function trailNumbers(stop: ArmedStop): Record<string, string> {
   if (stop.kind !== 'trailing_stop' || !stop.extreme || stop.trailBps === undefined) return {};
   return { [stop.side === 'sell' ? 'peak' : 'trough']: stop.extreme, trailBps: String(stop.trailBps) };
 }
 
-/** Arm a synthetic stop for an approved stop intent (id = the clientOrderId it would have had). Denials are audited and counted. */
-export function armSyntheticStop(st: RunState, intent: OrderIntent, quantity: string, id: string, snapshot: MarketSnapshot): ArmedStop | undefined {
+/**
+ * Arm a synthetic stop for an approved stop intent (id = the clientOrderId it would have had). Denials are
+ * audited and counted.
+ */
+export function armSyntheticStop(
+  st: RunState,
+  intent: OrderIntent,
+  quantity: string,
+  id: string,
+  snapshot: MarketSnapshot,
+): ArmedStop | undefined {
   st.stops ??= emptyStopBook();
   const kind: StopKind = KIND[intent.type] ?? 'stop_market';
   const r = registerStop(
@@ -55,12 +89,19 @@ export function armSyntheticStop(st: RunState, intent: OrderIntent, quantity: st
     { at: st.marketTime, price: snapshot.mark },
   );
   if (!r.ok) {
-    audit(st, 'ORDER_REJECTED', `${intent.side} ${quantity} ${intent.symbol} ${intent.type} not armed: ${r.code} — ${r.message}`, { code: r.code, clientOrderId: id, numbers: r.numbers });
+    const what = `${intent.side} ${quantity} ${intent.symbol} ${intent.type}`;
+    audit(st, 'ORDER_REJECTED', `${what} not armed: ${r.code} — ${r.message}`, {
+      code: r.code,
+      clientOrderId: id,
+      numbers: r.numbers,
+    });
     countDenial(st, r.code);
     return undefined;
   }
-  const trail = kind === 'trailing_stop' ? ` (trailing ${r.stop.trailBps} bps from the ${intent.side === 'sell' ? 'peak' : 'trough'} ${r.stop.extreme})` : '';
-  audit(st, 'STOP_REGISTERED', `synthetic ${kind} ${intent.side} ${quantity} ${intent.symbol} armed at trigger ${r.stop.trigger}${r.stop.limitPrice ? ` (limit ${r.stop.limitPrice})` : ''}${trail}; mark ${snapshot.mark}`, {
+  const trail = kind === 'trailing_stop' ? trailText(r.stop) : '';
+  const limit = r.stop.limitPrice ? ` (limit ${r.stop.limitPrice})` : '';
+  const what = `synthetic ${kind} ${intent.side} ${quantity} ${intent.symbol}`;
+  audit(st, 'STOP_REGISTERED', `${what} armed at trigger ${r.stop.trigger}${limit}${trail}; mark ${snapshot.mark}`, {
     code: 'STOP_REGISTERED',
     clientOrderId: id,
     numbers: { trigger: r.stop.trigger, mark: snapshot.mark, quantity, ...trailNumbers(r.stop) },
@@ -74,11 +115,18 @@ export function fireStops(st: RunState, snaps: Record<string, MarketSnapshot>): 
   const out: TriggeredStop[] = [];
   for (const [symbol, snap] of Object.entries(snaps)) {
     for (const t of checkStops(st.stops, symbol, snap.mark, st.marketTime)) {
-      const trail = t.stop.kind === 'trailing_stop' ? ` (trailing ${t.stop.trailBps} bps from the ${t.stop.side === 'sell' ? 'peak' : 'trough'} ${t.stop.extreme})` : '';
-      audit(st, 'STOP_TRIGGERED', `synthetic ${t.stop.kind} ${t.stop.side} ${t.stop.quantity} ${symbol} triggered: mark ${t.price} crossed ${t.stop.trigger}${trail}`, {
+      const trail = t.stop.kind === 'trailing_stop' ? trailText(t.stop) : '';
+      const what = `synthetic ${t.stop.kind} ${t.stop.side} ${t.stop.quantity} ${symbol}`;
+      audit(st, 'STOP_TRIGGERED', `${what} triggered: mark ${t.price} crossed ${t.stop.trigger}${trail}`, {
         code: 'STOP_TRIGGERED',
         clientOrderId: t.stop.id,
-        numbers: { trigger: t.stop.trigger, mark: t.price, quantity: t.stop.quantity, registeredAt: String(t.stop.registeredAt), ...trailNumbers(t.stop) },
+        numbers: {
+          trigger: t.stop.trigger,
+          mark: t.price,
+          quantity: t.stop.quantity,
+          registeredAt: String(t.stop.registeredAt),
+          ...trailNumbers(t.stop),
+        },
       });
       out.push(t);
     }
@@ -89,7 +137,8 @@ export function fireStops(st: RunState, snaps: Record<string, MarketSnapshot>): 
 /** Remember the arrival price (mid) of an order the run just placed. */
 export function noteArrival(st: RunState, clientOrderId: string, strategyId: string, snapshot: MarketSnapshot): void {
   st.arrivals ??= {};
-  st.arrivals[clientOrderId] = { price: str(new Dec(snapshot.bid).plus(snapshot.ask).div(2)), at: snapshot.at, strategyId };
+  const mid = str(new Dec(snapshot.bid).plus(snapshot.ask).div(2));
+  st.arrivals[clientOrderId] = { price: mid, at: snapshot.at, strategyId };
 }
 
 /** Measure an order once it is terminal (each order once). */
@@ -97,7 +146,9 @@ export function measureIfDone(st: RunState, order: Order): void {
   const arrival = st.arrivals?.[order.clientOrderId];
   if (!arrival || !isTerminal(order.status)) return;
   st.execution ??= emptyMonitor();
-  recordExecution(st.execution, measureOrder(order, { strategyId: arrival.strategyId, arrivalPrice: arrival.price, placedAt: arrival.at }));
+  const { strategyId, price: arrivalPrice, at: placedAt } = arrival;
+  const measured = measureOrder(order, { strategyId, arrivalPrice, placedAt });
+  recordExecution(st.execution, measured);
   delete st.arrivals![order.clientOrderId];
 }
 

@@ -90,7 +90,7 @@ export function armSyntheticStop(
   );
   if (!r.ok) {
     const what = `${intent.side} ${quantity} ${intent.symbol} ${intent.type}`;
-    audit(st, 'ORDER_REJECTED', `${what} not armed: ${r.code} — ${r.message}`, {
+    audit(st, 'ORDER_DENIED', `${what} not armed: ${r.code} — ${r.message}`, {
       code: r.code,
       clientOrderId: id,
       numbers: r.numbers,

@@ -149,7 +149,7 @@ export async function reportToAccount(run: RunContext, ended = false): Promise<v
       () => {
         reportDelivered(a, due);
         const again = { code: 'ACCOUNT_REACHABLE' };
-        if (a.unreachable) audit(st, 'ACCOUNT_REGISTERED', `${supervisor} reachable again`, again);
+        if (a.unreachable) audit(st, 'ACCOUNT_REACHABLE', `${supervisor} reachable again`, again);
         a.unreachable = false;
       },
       (e: unknown) => {

@@ -11,7 +11,7 @@ import { formatZodIssues } from '../../domain/errors';
 import { cmp } from '../../domain/money';
 import type { RiskVerdict } from '../../domain/risk/verdict';
 import { audit, countDenial } from '../../domain/run/transitions';
-import { algoOrder } from '../algos';
+import { algoOrder } from '../algo-order/workflow';
 import { algoTickSignal, cancelAlgoSignal } from '../algo-definitions';
 import type { RunContext } from './context';
 import { requestReconciliation } from './reconciliation';
@@ -52,7 +52,7 @@ export async function startAlgo(run: RunContext, v: RiskVerdict, approved: strin
   if (cmp(quantity, limits.limits.amount.min) < 0 || cmp(quantity, 0) <= 0) {
     st.account?.released.push(approvalId);
     const what = `${spec.kind} ${intent.side} ${approved} ${intent.symbol}`;
-    audit(st, 'ORDER_REJECTED', `${what} not started: below the market's minimum amount once on its step`, {
+    audit(st, 'ORDER_DENIED', `${what} not started: below the market's minimum amount once on its step`, {
       code: 'ALGO_BELOW_MIN_AMOUNT',
       clientOrderId: approvalId,
       numbers: { quantity: approved, onStep: quantity, minAmount: limits.limits.amount.min },
@@ -124,7 +124,7 @@ export async function driveAlgos(run: RunContext): Promise<void> {
   if (!answered) {
     const late = `an algo child did not report on tick ${st.tick} within ${ALGO_REPORT_WAIT}`;
     const message = `${late}; the run goes on and reconciles`;
-    audit(st, 'RECONCILIATION_FAILED', message, { code: 'ALGO_REPORT_LATE' });
+    audit(st, 'ALGO_REPORT_LATE', message, { code: 'ALGO_REPORT_LATE' });
   }
   await applyAlgoReports(run);
   if (!answered) requestReconciliation(run, 'an algo child reported late');

@@ -12,7 +12,7 @@ import type { AlgoLink, RunState } from '../../domain/run/state';
 import { getStrategy } from '../../domain/strategies';
 import { audit } from '../../domain/run/transitions';
 import { venueTaskQueue } from '../../temporal/task-queues';
-import type { algoOrder } from '../algos';
+import type { algoOrder } from '../algo-order/workflow';
 import type { TickDriver } from '../scheduling';
 import { venueActivities } from '../venue-activities';
 

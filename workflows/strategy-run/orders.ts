@@ -96,7 +96,9 @@ async function submitToVenue(run: RunContext, o: Routed): Promise<boolean> {
   const suggested: Record<string, string> = {};
   if (result.suggestedQuantity) suggested.suggestedQuantity = result.suggestedQuantity;
   const what = `${intent.side} ${o.v.quantity} ${intent.symbol}`;
-  audit(st, 'ORDER_REJECTED', `${what} rejected by the ${by}: ${result.code} — ${result.message}`, {
+  // Refused by the engine before the venue: a denial; refused by the venue: a rejection.
+  const kind = result.by === 'engine' ? 'ORDER_DENIED' : 'ORDER_REJECTED';
+  audit(st, kind, `${what} rejected by the ${by}: ${result.code} — ${result.message}`, {
     code: result.code,
     clientOrderId: o.clientOrderId,
     numbers: { ...result.numbers, ...suggested },

@@ -59,6 +59,22 @@ function trailNumbers(stop: ArmedStop): Record<string, string> {
   return { [stop.side === 'sell' ? 'peak' : 'trough']: stop.extreme, trailBps: String(stop.trailBps) };
 }
 
+/** The stop book's entry for a stop intent. */
+function stopSpec(intent: OrderIntent, kind: StopKind, quantity: string, id: string) {
+  return {
+    id,
+    strategyId: intent.strategyId,
+    symbol: intent.symbol,
+    side: intent.side,
+    kind,
+    quantity,
+    ...(intent.stopPrice ? { triggerPrice: intent.stopPrice } : {}),
+    ...(intent.limitPrice ? { limitPrice: intent.limitPrice } : {}),
+    ...(intent.trailBps !== undefined ? { trailBps: intent.trailBps } : {}),
+    reduceOnly: intent.reduceOnly,
+  };
+}
+
 /**
  * Arm a synthetic stop for an approved stop intent (id = the clientOrderId it would have had). Denials are
  * audited and counted.
@@ -72,22 +88,7 @@ export function armSyntheticStop(
 ): ArmedStop | undefined {
   st.stops ??= emptyStopBook();
   const kind: StopKind = KIND[intent.type] ?? 'stop_market';
-  const r = registerStop(
-    st.stops,
-    {
-      id,
-      strategyId: intent.strategyId,
-      symbol: intent.symbol,
-      side: intent.side,
-      kind,
-      quantity,
-      ...(intent.stopPrice ? { triggerPrice: intent.stopPrice } : {}),
-      ...(intent.limitPrice ? { limitPrice: intent.limitPrice } : {}),
-      ...(intent.trailBps !== undefined ? { trailBps: intent.trailBps } : {}),
-      reduceOnly: intent.reduceOnly,
-    },
-    { at: st.marketTime, price: snapshot.mark },
-  );
+  const r = registerStop(st.stops, stopSpec(intent, kind, quantity, id), { at: st.marketTime, price: snapshot.mark });
   if (!r.ok) {
     const what = `${intent.side} ${quantity} ${intent.symbol} ${intent.type}`;
     audit(st, 'ORDER_DENIED', `${what} not armed: ${r.code} — ${r.message}`, {

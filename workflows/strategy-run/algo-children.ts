@@ -6,7 +6,7 @@
  * child ends.
  */
 import { condition, ParentClosePolicy, startChild } from '@temporalio/workflow';
-import { AlgoReport, floorToStep, type AlgoOrderInputRaw } from '../../domain/execution/algos';
+import { AlgoReport, floorToStep, type AlgoOrderInputRaw, type AlgoProgress } from '../../domain/execution/algos';
 import { formatZodIssues } from '../../domain/errors';
 import { cmp } from '../../domain/money';
 import type { RiskVerdict } from '../../domain/risk/verdict';
@@ -43,58 +43,22 @@ export function onAlgoReport(run: RunContext, raw: unknown): void {
  * fails, and then nothing is left to act for them.
  */
 export async function startAlgo(run: RunContext, v: RiskVerdict, approved: string, approvalId: string): Promise<void> {
-  const { st, input } = run;
+  const { st } = run;
   const { intent } = v;
   const spec = intent.algo!;
-  const limits = st.instruments[intent.symbol];
   // The algo's total on the market's amount step: its slices then add up to it exactly.
-  const quantity = floorToStep(approved, limits.precision.amount);
-  if (cmp(quantity, limits.limits.amount.min) < 0 || cmp(quantity, 0) <= 0) {
-    st.account?.released.push(approvalId);
-    const what = `${spec.kind} ${intent.side} ${approved} ${intent.symbol}`;
-    audit(st, 'ORDER_DENIED', `${what} not started: below the market's minimum amount once on its step`, {
-      code: 'ALGO_BELOW_MIN_AMOUNT',
-      clientOrderId: approvalId,
-      numbers: { quantity: approved, onStep: quantity, minAmount: limits.limits.amount.min },
-    });
-    countDenial(st, 'ALGO_BELOW_MIN_AMOUNT');
-    return;
-  }
+  const quantity = floorToStep(approved, st.instruments[intent.symbol].precision.amount);
+  if (belowMinimum(run, v, approved, quantity, approvalId)) return;
   const maxOrders = spec.kind === 'twap' ? spec.slices * 2 : spec.maxClips;
   const firstSeq = st.orderSeq + 1;
   st.orderSeq += maxOrders;
   const workflowId = `${run.info.workflowId}-algo-${firstSeq - 1}`;
-  const algoInput: AlgoOrderInputRaw = {
-    venue: input.venue,
-    accountId: input.accountId,
-    strategyId: intent.strategyId,
-    symbol: intent.symbol,
-    side: intent.side,
-    quantity,
-    algo: spec,
-    reduceOnly: intent.reduceOnly,
-    tradingState: st.tradingState,
-    risk: run.risk(),
-    parent: { workflowId: run.info.workflowId, firstSeq, maxOrders },
-  };
-  const progress = {
-    kind: spec.kind,
-    symbol: intent.symbol,
-    side: intent.side,
-    quantity,
-    filled: '0',
-    remaining: quantity,
-    step: 0,
-    phase: 'RUNNING' as const,
-    reason: 'starting',
-    orders: [],
-    fees: '0',
-  };
   st.algos ??= {};
+  const progress = starting(v, quantity);
   st.algos[workflowId] = { workflowId, approvalId, firstSeq, maxOrders, reportedAt: 0, ended: false, progress };
   const handle = await startChild(algoOrder, {
     workflowId,
-    args: [algoInput],
+    args: [childInput(run, v, quantity, firstSeq, maxOrders)],
     parentClosePolicy: ParentClosePolicy.TERMINATE,
   });
   run.algoHandles.set(workflowId, handle);
@@ -106,6 +70,59 @@ export async function startAlgo(run: RunContext, v: RiskVerdict, approved: strin
     clientOrderId: approvalId,
     numbers: { quantity, firstSeq: String(firstSeq), maxOrders: String(maxOrders) },
   });
+}
+
+/** An algo whose total, on the market's step, is below the market's minimum is not started (a denial). */
+function belowMinimum(run: RunContext, v: RiskVerdict, approved: string, quantity: string, approvalId: string) {
+  const { st } = run;
+  const { intent } = v;
+  const min = st.instruments[intent.symbol].limits.amount.min;
+  if (cmp(quantity, min) >= 0 && cmp(quantity, 0) > 0) return false;
+  st.account?.released.push(approvalId);
+  const what = `${intent.algo!.kind} ${intent.side} ${approved} ${intent.symbol}`;
+  audit(st, 'ORDER_DENIED', `${what} not started: below the market's minimum amount once on its step`, {
+    code: 'ALGO_BELOW_MIN_AMOUNT',
+    clientOrderId: approvalId,
+    numbers: { quantity: approved, onStep: quantity, minAmount: min },
+  });
+  countDenial(st, 'ALGO_BELOW_MIN_AMOUNT');
+  return true;
+}
+
+function childInput(run: RunContext, v: RiskVerdict, quantity: string, firstSeq: number, maxOrders: number) {
+  const { input, st } = run;
+  const { intent } = v;
+  const algoInput: AlgoOrderInputRaw = {
+    venue: input.venue,
+    accountId: input.accountId,
+    strategyId: intent.strategyId,
+    symbol: intent.symbol,
+    side: intent.side,
+    quantity,
+    algo: intent.algo!,
+    reduceOnly: intent.reduceOnly,
+    tradingState: st.tradingState,
+    risk: run.risk(),
+    parent: { workflowId: run.info.workflowId, firstSeq, maxOrders },
+  };
+  return algoInput;
+}
+
+function starting(v: RiskVerdict, quantity: string): AlgoProgress {
+  const { intent } = v;
+  return {
+    kind: intent.algo!.kind,
+    symbol: intent.symbol,
+    side: intent.side,
+    quantity,
+    filled: '0',
+    remaining: quantity,
+    step: 0,
+    phase: 'RUNNING',
+    reason: 'starting',
+    orders: [],
+    fees: '0',
+  };
 }
 
 /** One tick of every running child: tick it at the run's market time, wait for its report, settle its orders. */

@@ -137,15 +137,17 @@ function concludeReconciliation(
     differences,
     checked: { venueOpenOrders: view.openOrders.length, runOpenOrders, caughtUp, assets },
   };
-  if (differences.length === 0) {
-    showDetails(run);
-    const shared = run.input.reconciliation.balances === 'shared';
-    const balances = `balances of ${assets.join(', ')}${shared ? ' not compared (shared account)' : ' match'}`;
-    const orders = `${runOpenOrders} open orders of the run, ${caughtUp} caught up`;
-    const message = `venue agrees (${trigger}): ${orders}, ${balances}`;
-    audit(st, 'RECONCILED', message, { code: 'RECONCILED' });
-    return;
-  }
+  if (differences.length > 0) return disagree(run, trigger, differences);
+  showDetails(run);
+  const shared = run.input.reconciliation.balances === 'shared';
+  const balances = `balances of ${assets.join(', ')}${shared ? ' not compared (shared account)' : ' match'}`;
+  const orders = `${runOpenOrders} open orders of the run, ${caughtUp} caught up`;
+  audit(st, 'RECONCILED', `venue agrees (${trigger}): ${orders}, ${balances}`, { code: 'RECONCILED' });
+}
+
+/** Every difference is audited, and the run stops trading (onMismatch; a HALTED run stays HALTED). */
+function disagree(run: RunContext, trigger: string, differences: Difference[]): void {
+  const st = run.st;
   for (const d of differences) {
     const extra = d.clientOrderId ? { clientOrderId: d.clientOrderId } : {};
     audit(st, 'RECONCILIATION_FAILED', d.message, { code: d.code, numbers: d.numbers, ...extra });

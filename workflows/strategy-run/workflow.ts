@@ -19,7 +19,7 @@ import { formatZodIssues } from '../../domain/errors';
 import { executionView } from '../../domain/run/execution';
 import { StrategyRunInput, type StrategyRunInputRaw } from '../../domain/run/input';
 import type { RunState, RunSummary } from '../../domain/run/state';
-import { summarize } from '../../domain/run/transitions';
+import { audit, summarize } from '../../domain/run/transitions';
 import { algoReportSignal, cancelAlgoSignal } from '../algo-definitions';
 import * as d from '../definitions';
 import { tickSignal, type TickDriver } from '../scheduling';
@@ -33,7 +33,6 @@ import { cancelOpenOrders } from './settle';
 import { queueSignal, updateRisk, validateRiskPatch } from './signals';
 import { startRun } from './start';
 import { tick } from './tick';
-import { audit } from '../../domain/run/transitions';
 
 /** `driver` (tick mode, docs/decisions/0005): present iff each tick waits for a `tick` signal instead of a timer. */
 export async function strategyRun(

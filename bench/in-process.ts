@@ -1,5 +1,5 @@
 /**
- * The durability-overhead baseline: the same run as workflows/strategy-run.ts (replay venue, no
+ * The durability-overhead baseline: the same run as workflows/strategy-run/ (replay venue, no
  * reconciliation differences, no signals) driven in-process, without Temporal — the same activity
  * functions (createActivities: market data and orders over HTTP to the same venue process, the pure
  * decision steps) called one after the other in the same order as the workflow calls them, with the

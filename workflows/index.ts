@@ -1,4 +1,4 @@
-export { strategyRun } from './strategy-run';
+export { strategyRun } from './strategy-run/workflow';
 export { scheduledTick } from './scheduled-tick';
-export { algoOrder } from './algos';
+export { algoOrder } from './algo-order/workflow';
 export { accountSupervisor, accountDayStart } from './account-supervisor';

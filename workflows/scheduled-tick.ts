@@ -6,7 +6,10 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ScheduledTickInput, TickDelivery } from './scheduling';
 
-const deliver = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: { initialInterval: '500ms', maximumInterval: '10s', maximumAttempts: 10 } });
+const deliver = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '500ms', maximumInterval: '10s', maximumAttempts: 10 },
+});
 
 export async function scheduledTick(req: ScheduledTickInput): Promise<TickDelivery> {
   return deliver['schedule.deliverTick'](req);

@@ -15,8 +15,16 @@ export function venueActivities(taskQueue: string | undefined) {
       // non-retryable ones (auth, invalid order, insufficient funds) are marked so by the error table.
       retry: { initialInterval: '250ms', backoffCoefficient: 2, maximumInterval: '30s' },
     }),
-    follow: proxyActivities<Activities>({ ...q, startToCloseTimeout: '2m', heartbeatTimeout: '10s', retry: { initialInterval: '250ms', maximumInterval: '30s' } }),
-    /** A strategy run's market snapshot as a local activity (its LOCAL_SNAPSHOT_PATCH): for venues without a venue queue only. */
-    local: proxyLocalActivities<Activities>({ startToCloseTimeout: '30s', retry: { initialInterval: '250ms', backoffCoefficient: 2, maximumInterval: '30s' } }),
+    follow: proxyActivities<Activities>({
+      ...q,
+      startToCloseTimeout: '2m',
+      heartbeatTimeout: '10s',
+      retry: { initialInterval: '250ms', maximumInterval: '30s' },
+    }),
+    /** A strategy run's market snapshot as a local activity (LOCAL_SNAPSHOT_PATCH): venues without a venue queue. */
+    local: proxyLocalActivities<Activities>({
+      startToCloseTimeout: '30s',
+      retry: { initialInterval: '250ms', backoffCoefficient: 2, maximumInterval: '30s' },
+    }),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * Execution algorithms, the pure half: the input of an algo order (zod), the TWAP schedule and the
- * iceberg's next visible clip. The workflow (workflows/algos.ts) runs them durably.
+ * iceberg's next visible clip. The workflow (workflows/algo-order/) runs them durably.
  *  - TWAP: N slices over a duration. Slice i brings the filled total to ⌊total × i / N⌋ (quantized), the
  *    last slice to the total, so what one slice misses the next one catches up; it fills exactly the total.
  *  - Iceberg: only `visibleQuantity` shows at a time; when the clip fills, the next one is placed.

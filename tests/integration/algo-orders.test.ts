@@ -1,5 +1,5 @@
 /**
- * TWAP and iceberg as durable workflows (workflows/algos.ts) on the paper venue's real ETH/BTC replay:
+ * TWAP and iceberg as durable workflows (workflows/algo-order/) on the paper venue's real ETH/BTC replay:
  * a TWAP survives a SIGKILL of its worker and fills exactly its total; cancel by signal; the parent's
  * HALTED and REDUCING states stop it; an iceberg never shows more than its visible size.
  */

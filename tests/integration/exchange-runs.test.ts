@@ -71,7 +71,7 @@ async function runAll<C>(queue: string, accounts: ExchangeAccount[], cells: C[],
       // A finished run's audit is answered by replaying its history: ask 8 at a time, as a few operators would.
       const audits: Awaited<ReturnType<typeof runAudit>>[] = [];
       for (let i = 0; i < ids.length; i += 8) audits.push(...(await Promise.all(ids.slice(i, i + 8).map((id) => runAudit(client, id)))));
-      return summaries.map((s, i) => ({ ...s, rejections: [...new Set(audits[i].filter((e) => e.kind === 'ORDER_REJECTED').map((e) => `${e.code}: ${e.message.slice(0, 160)}`))] }));
+      return summaries.map((s, i) => ({ ...s, rejections: [...new Set(audits[i].filter((e) => e.kind === 'ORDER_REJECTED' || e.kind === 'ORDER_DENIED').map((e) => `${e.code}: ${e.message.slice(0, 160)}`))] }));
     },
     { brokers: registryFor(accounts), venueAccounts: accounts.map((a) => `binance:${a.accountId}`) },
   );

@@ -10,7 +10,7 @@ import { OrderCycleParams, orderCycle } from '../../domain/strategies/order-cycl
 import { StrategyRunInput } from '../../domain/run/input';
 import type { RunState } from '../../domain/run/state';
 import { initialRunState } from '../../domain/run/transitions';
-import { armSyntheticStop, fireStops, goesSynthetic } from '../../workflows/execution/run-execution';
+import { armSyntheticStop, fireStops, goesSynthetic } from '../../domain/run/execution';
 import { ETH_BTC, intent, planContext, snapshot, T0 } from '../helpers/fixtures';
 
 const base = { strategyId: 'test', symbol: 'ETH/BTC', side: 'sell', quantity: '1', reduceOnly: true } as const;
@@ -128,11 +128,12 @@ describe('GIVEN a run with synthetic trailing stops', () => {
     expect(st.audit.find((e) => e.kind === 'STOP_TRIGGERED')?.numbers).toMatchObject({ trough: '0.090', trigger: '0.0918' });
   });
 
-  it('WHEN a trailing stop has no trail THEN it is not armed: ORDER_REJECTED STOP_PRICE_REQUIRED, counted once', () => {
+  it('WHEN a trailing stop has no trail THEN it is not armed: ORDER_DENIED STOP_PRICE_REQUIRED, counted once as a denial', () => {
     const st = runState();
     expect(armSyntheticStop(st, intent({ ...base, type: 'trailing_stop' }), '1', 'run-3', snapshot())).toBeUndefined();
-    expect(st.audit.filter((e) => e.kind === 'ORDER_REJECTED').map((e) => e.code)).toEqual(['STOP_PRICE_REQUIRED']);
+    expect(st.audit.filter((e) => e.kind === 'ORDER_DENIED').map((e) => e.code)).toEqual(['STOP_PRICE_REQUIRED']);
     expect(st.counters.deniedByReason).toEqual({ STOP_PRICE_REQUIRED: 1 });
+    expect(st.counters.rejected).toBe(0);
     expect(st.stops?.registered).toBe(0);
   });
 });
@@ -153,6 +154,7 @@ describe('GIVEN a run with a synthetic market take-profit sell at 0.097', () => 
     const st = runState();
     expect(armSyntheticStop(st, intent({ ...base, type: 'take_profit' }), '1', 'run-5', snapshot())).toBeUndefined();
     expect(st.counters.deniedByReason).toEqual({ STOP_PRICE_REQUIRED: 1 });
+    expect(st.counters.rejected).toBe(0);
   });
 });
 

@@ -77,7 +77,7 @@ export function workflowSuite(name: string, pairs: string[]): WorkflowSuite {
     input: (over) => runInput({ venueUrl: venue.url, ...over }),
     async start(input) {
       const quote = input.symbols[0].split('/')[1];
-      venue.openAccount(input.accountId, { [quote]: input.capital });
+      venue.openAccount(input.accountId, { [quote]: String(input.capital) });
       return (await startRun(suite.client, input, { taskQueue: queue })).workflowId;
     },
     async account(accountId, quote = 'BTC', capital = '1') {

@@ -61,6 +61,8 @@ export function workflowSuite(name: string, pairs: string[]): WorkflowSuite {
   }, 120_000);
 
   afterAll(async () => {
+    // A failed test may leave a run held at a venue call: let it go, or the worker waits for it.
+    for (const h of [...openHolds]) h.release();
     workers?.worker.shutdown();
     await running;
     await connection?.close();
@@ -99,6 +101,9 @@ export function workflowSuite(name: string, pairs: string[]): WorkflowSuite {
   return suite;
 }
 
+/** Holds not released yet, of this test file (each file has its own module registry). */
+const openHolds = new Set<Hold>();
+
 export interface Hold {
   /** Settles with the call once a call matching the predicate arrives (and is held). */
   reached: Promise<VenueCall>;
@@ -123,13 +128,16 @@ export function holdAt(venue: InProcessPaperVenue, when: (c: VenueCall) => boole
     arrived(c);
     return gate;
   });
-  return {
+  const hold: Hold = {
     reached,
     release() {
+      openHolds.delete(hold);
       remove();
       go();
     },
   };
+  openHolds.add(hold);
+  return hold;
 }
 
 /** The `n`-th (0-based) snapshot a run's account asks for: the run's tick `n` on a one-symbol run. */

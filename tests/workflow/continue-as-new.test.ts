@@ -34,7 +34,7 @@ describe('GIVEN the same run with and without frequent continue-as-new', () => {
   });
 
   it('WHEN halted before several continue-as-new hand-overs THEN it is still HALTED after them, with its reason', async () => {
-    const runInput = input(`wf-can-halt-${stamp}`, 10, 60);
+    const runInput = input(`wf-can-halt-${stamp}`, 10, 50);
     const atHalt = holdAt(suite.venue, snapshotNo(runInput.accountId, 15));
     const runId = await suite.start(runInput);
     await atHalt.reached;
@@ -48,7 +48,7 @@ describe('GIVEN the same run with and without frequent continue-as-new', () => {
     const { status } = await runStatus(suite.client, runId);
     const audit = await runAudit(suite.client, runId);
     const haltSeq = audit.filter((e) => e.kind === 'STATE_CHANGED' && e.code === 'HALTED').at(-1)!.seq;
-    // Three hand-overs after the halt (ticks 20, 30, 40, 50), each carrying it.
+    // Three hand-overs after the halt (ticks 20, 30, 40), each carrying it.
     expect(audit.filter((e) => e.kind === 'CONTINUED_AS_NEW' && e.seq > haltSeq).length).toBeGreaterThanOrEqual(3);
     expect(summary.tradingState).toBe('HALTED');
     expect(status.tick).toBeGreaterThanOrEqual(halted.tick + 30);

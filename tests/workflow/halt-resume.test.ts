@@ -17,7 +17,7 @@ const finishedRuns: string[] = [];
 
 describe('GIVEN a replayed run whose strategy trades often', () => {
   it('WHEN halt is processed THEN no new order is placed while halted; WHEN resumed THEN trading continues', async () => {
-    const input = suite.input({ runId: `wf-halt-${stamp}`, symbols: ['ADA/BTC'], strategy: { name: 'sma-crossover', params: { fast: 2, slow: 3, orderPct: 10 } }, stop: { maxTicks: 100, endOfData: true } });
+    const input = suite.input({ runId: `wf-halt-${stamp}`, symbols: ['ADA/BTC'], strategy: { name: 'sma-crossover', params: { fast: 2, slow: 3, orderPct: 10 } }, stop: { maxTicks: 55, endOfData: true } });
     const broker = suite.venue.brokerage(input.accountId);
     // Hold the run at its first tick after its second order, then again 20 ticks later.
     let orders = 0;

@@ -25,7 +25,7 @@ const manual = (id: string, over: Partial<PlaceOrder> & Pick<PlaceOrder, 'side' 
 
 describe('GIVEN a running run that owns its account balances', () => {
   it('WHEN someone trades and leaves an order on its account THEN the next reconciliation halts it naming each difference; WHEN the order is gone and the balances adopted THEN it trades again', async () => {
-    const input = suite.input({ runId: `wf-recon-${stamp}`, symbols: ['ETH/BTC'], strategy: { name: 'sma-crossover', params: { fast: 2, slow: 3, orderPct: 10 } }, stop: { maxTicks: 60, endOfData: true } });
+    const input = suite.input({ runId: `wf-recon-${stamp}`, symbols: ['ETH/BTC'], strategy: { name: 'sma-crossover', params: { fast: 2, slow: 3, orderPct: 10 } }, stop: { maxTicks: 40, endOfData: true } });
     const broker = suite.venue.brokerage(input.accountId);
     const behindItsBack = holdAt(suite.venue, snapshotNo(input.accountId, 10));
     const whileHalted = holdAt(suite.venue, snapshotNo(input.accountId, 20));

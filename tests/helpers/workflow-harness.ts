@@ -1,19 +1,22 @@
 /**
  * The fast workflow layer (tests/workflow/): the real workflows on the real Temporal test server, with
- * the real activities (createActivities via createWorker) over an in-process paper venue instead of its
- * HTTP server. One worker per test file, on a task queue of its own, polling from beforeAll to afterAll.
+ * the real activities (createActivities) over an in-process paper venue instead of its HTTP server. One
+ * worker per test file, on a task queue of its own, polling from beforeAll to afterAll; one workflow
+ * bundle for all the files of a jest run (workflow-bundle.ts).
  */
 import type { Client } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { ccxtQuantizer } from '../../brokers/precision';
 import { TempotradeError } from '../../domain/errors';
 import { Dec } from '../../domain/money';
 import type { StrategyRunInputRaw } from '../../domain/run/input';
 import type { BrokerRegistry } from '../../brokers/registry';
 import { InProcessPaperVenue, type VenueCall } from '../../simulators/paper-venue/in-process';
-import { createWorker, type TempotradeWorkers } from '../../workers/worker';
 import { startRun } from '../../temporal/runs-client';
 import { NAMESPACE, serverAddress, testClient, uniqueQueue } from './temporal';
 import { dataFile, runInput, type venueAccount } from './runs';
+import { sharedWorkflowBundle } from './workflow-bundle';
 
 /** The registry the activities ask for brokerages: every paper venue spec naming `venue.url` is `venue`. */
 export function inProcessBrokers(venue: InProcessPaperVenue): BrokerRegistry {
@@ -50,20 +53,22 @@ export function workflowSuite(name: string, pairs: string[]): WorkflowSuite {
   const venue = new InProcessPaperVenue({ datasets: Object.fromEntries(pairs.map((p) => [p, dataFile(p)])) });
   let client: Client | undefined;
   let connection: NativeConnection | undefined;
-  let workers: TempotradeWorkers | undefined;
+  let worker: Worker | undefined;
   let running: Promise<void> | undefined;
 
   beforeAll(async () => {
     client = await testClient();
     connection = await NativeConnection.connect({ address: serverAddress() });
-    workers = await createWorker({ connection, namespace: NAMESPACE(), taskQueue: queue, brokers: inProcessBrokers(venue) });
-    running = workers.worker.run();
+    // As createWorker (workers/worker.ts) makes the strategies worker, with the bundle shared by the files.
+    const activities = createActivities({ brokers: inProcessBrokers(venue), quantizer: ccxtQuantizer });
+    worker = await Worker.create({ connection, namespace: NAMESPACE(), taskQueue: queue, workflowBundle: await sharedWorkflowBundle(), activities, shutdownGraceTime: '10s' });
+    running = worker.run();
   }, 120_000);
 
   afterAll(async () => {
     // A failed test may leave a run held at a venue call: let it go, or the worker waits for it.
     for (const h of [...openHolds]) h.release();
-    workers?.worker.shutdown();
+    worker?.shutdown();
     await running;
     await connection?.close();
     await client?.connection.close();

@@ -6,10 +6,10 @@
 import { Worker } from '@temporalio/worker';
 import { haltRun, resumeRun, runAudit, runStatus } from '../../temporal/runs-client';
 import { haltSignal, statusQuery } from '../../workflows/definitions';
-import { workflowBundle } from '../../workers/worker';
 import { waitFor } from '../helpers/temporal';
 import { differences, result } from '../helpers/runs';
 import { holdAt, snapshotNo, workflowSuite } from '../helpers/workflow-harness';
+import { sharedWorkflowBundle } from '../helpers/workflow-bundle';
 
 const suite = workflowSuite('halt-resume', ['ADA/BTC']);
 const stamp = Date.now().toString(36);
@@ -85,7 +85,7 @@ describe('GIVEN the histories of these runs (signals while an activity was in fl
     expect(finishedRuns.length).toBe(2);
     const histories = await Promise.all(finishedRuns.map(async (id) => ({ workflowId: id, history: await suite.client.workflow.getHandle(id).fetchHistory() })));
     const results = [];
-    for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) results.push(r);
+    for await (const r of Worker.runReplayHistories({ workflowBundle: await sharedWorkflowBundle() }, histories)) results.push(r);
     expect(results.map((r) => [r.workflowId, r.error?.message])).toEqual(finishedRuns.map((id) => [id, undefined]));
   });
 });

@@ -15,7 +15,15 @@ import type { MarketSnapshot } from '../../domain/market/snapshot';
 import { checkOrderConsistency, type Fill, type Order, type PlaceOrder } from '../../domain/orders/order';
 import { PaperVenue, type PaperVenueOptions } from './venue';
 
-export type VenueCallName = 'describe' | 'snapshot' | 'balances' | 'placeOrder' | 'fetchOrder' | 'cancelOrder' | 'fetchOpenOrders' | 'previewOrder';
+export type VenueCallName =
+  | 'describe'
+  | 'snapshot'
+  | 'balances'
+  | 'placeOrder'
+  | 'fetchOrder'
+  | 'cancelOrder'
+  | 'fetchOpenOrders'
+  | 'previewOrder';
 
 export interface VenueCall {
   call: VenueCallName;
@@ -98,7 +106,9 @@ export class InProcessBrokerage implements Brokerage {
 
   async snapshot(symbol: string, opts: { at: number; since?: number; limit: number }): Promise<MarketSnapshot> {
     const args = { at: opts.at, limit: opts.limit, ...(opts.since !== undefined ? { since: opts.since } : {}) };
-    return this.paper.call({ call: 'snapshot', account: this.account, symbol, at: opts.at }, (e) => e.snapshot(symbol, args, this.account));
+    return this.paper.call({ call: 'snapshot', account: this.account, symbol, at: opts.at }, (e) =>
+      e.snapshot(symbol, args, this.account),
+    );
   }
 
   async balances(): Promise<Record<string, Balance>> {
@@ -106,7 +116,9 @@ export class InProcessBrokerage implements Brokerage {
   }
 
   async placeOrder(cmd: PlaceOrder): Promise<Order> {
-    return this.paper.call({ call: 'placeOrder', account: this.account, symbol: cmd.symbol, at: cmd.at }, (e) => this.checked(e.placeOrder(this.account, cmd)));
+    return this.paper.call({ call: 'placeOrder', account: this.account, symbol: cmd.symbol, at: cmd.at }, (e) =>
+      this.checked(e.placeOrder(this.account, cmd)),
+    );
   }
 
   async fetchOrder(symbol: string, clientOrderId: ClientOrderId): Promise<Order | undefined> {
@@ -117,7 +129,9 @@ export class InProcessBrokerage implements Brokerage {
   }
 
   async cancelOrder(symbol: string, clientOrderId: ClientOrderId): Promise<Order> {
-    return this.paper.call({ call: 'cancelOrder', account: this.account, symbol }, (e) => this.checked(e.cancelOrder(this.account, clientOrderId, symbol)));
+    return this.paper.call({ call: 'cancelOrder', account: this.account, symbol }, (e) =>
+      this.checked(e.cancelOrder(this.account, clientOrderId, symbol)),
+    );
   }
 
   async fetchOpenOrders(symbol?: string): Promise<Order[]> {
@@ -127,7 +141,9 @@ export class InProcessBrokerage implements Brokerage {
   }
 
   async previewOrder(cmd: PlaceOrder): Promise<OrderPreview | undefined> {
-    return this.paper.call({ call: 'previewOrder', account: this.account, symbol: cmd.symbol, at: cmd.at }, (e) => e.previewOrder(this.account, cmd));
+    return this.paper.call({ call: 'previewOrder', account: this.account, symbol: cmd.symbol, at: cmd.at }, (e) =>
+      e.previewOrder(this.account, cmd),
+    );
   }
 
   async close(): Promise<void> {
@@ -152,7 +168,11 @@ export class InProcessBrokerage implements Brokerage {
 
   private checked(order: Order): Order {
     const inconsistent = checkOrderConsistency(order);
-    if (inconsistent) throw new TempotradeError('UNKNOWN', `in-process paper venue returned an inconsistent order ${order.clientOrderId}: ${inconsistent}`);
+    if (inconsistent)
+      throw new TempotradeError(
+        'UNKNOWN',
+        `in-process paper venue returned an inconsistent order ${order.clientOrderId}: ${inconsistent}`,
+      );
     return order;
   }
 }

@@ -26,7 +26,8 @@ function sources(dir: string, out: string[]): string[] {
 
 function sourceHash(): string {
   const h = createHash('sha256');
-  for (const f of sources(ROOT, []).sort()) h.update(path.relative(ROOT, f)).update('\0').update(readFileSync(f)).update('\0');
+  for (const f of sources(ROOT, []).sort())
+    h.update(path.relative(ROOT, f)).update('\0').update(readFileSync(f)).update('\0');
   return h.digest('hex').slice(0, 24);
 }
 

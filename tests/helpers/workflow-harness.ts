@@ -23,7 +23,10 @@ export function inProcessBrokers(venue: InProcessPaperVenue): BrokerRegistry {
   return {
     async get(spec, accountId) {
       if (spec.kind !== 'paper' || spec.url !== venue.url) {
-        throw new TempotradeError('CONFIG', `venue: this worker only knows the in-process paper venue ${venue.url}, not ${JSON.stringify(spec)}`);
+        throw new TempotradeError(
+          'CONFIG',
+          `venue: this worker only knows the in-process paper venue ${venue.url}, not ${JSON.stringify(spec)}`,
+        );
       }
       // As market.describe does over HTTP (ensureMarket): the datasets the run names are loaded first.
       for (const [symbol, file] of Object.entries(spec.data)) venue.ensureMarket(symbol, file);
@@ -61,7 +64,14 @@ export function workflowSuite(name: string, pairs: string[]): WorkflowSuite {
     connection = await NativeConnection.connect({ address: serverAddress() });
     // As createWorker (workers/worker.ts) makes the strategies worker, with the bundle shared by the files.
     const activities = createActivities({ brokers: inProcessBrokers(venue), quantizer: ccxtQuantizer });
-    worker = await Worker.create({ connection, namespace: NAMESPACE(), taskQueue: queue, workflowBundle: await sharedWorkflowBundle(), activities, shutdownGraceTime: '10s' });
+    worker = await Worker.create({
+      connection,
+      namespace: NAMESPACE(),
+      taskQueue: queue,
+      workflowBundle: await sharedWorkflowBundle(),
+      activities,
+      shutdownGraceTime: '10s',
+    });
     running = worker.run();
   }, 120_000);
 
@@ -100,7 +110,13 @@ export function workflowSuite(name: string, pairs: string[]): WorkflowSuite {
         if (f.feeCurrency === quote) cash = cash.minus(f.fee);
         else base[asset] = base[asset].minus(f.fee);
       }
-      return { balances, orders, fills, cashFromFills: cash.toFixed(), baseFromFills: Object.fromEntries(Object.entries(base).map(([k, v]) => [k, v.toFixed()])) };
+      return {
+        balances,
+        orders,
+        fills,
+        cashFromFills: cash.toFixed(),
+        baseFromFills: Object.fromEntries(Object.entries(base).map(([k, v]) => [k, v.toFixed()])),
+      };
     },
   };
   return suite;
@@ -146,4 +162,5 @@ export function holdAt(venue: InProcessPaperVenue, when: (c: VenueCall) => boole
 }
 
 /** The `n`-th (0-based) snapshot a run's account asks for: the run's tick `n` on a one-symbol run. */
-export const snapshotNo = (accountId: string, n: number) => (c: VenueCall) => c.call === 'snapshot' && c.account === accountId && c.n === n;
+export const snapshotNo = (accountId: string, n: number) => (c: VenueCall) =>
+  c.call === 'snapshot' && c.account === accountId && c.n === n;

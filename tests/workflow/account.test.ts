@@ -18,7 +18,15 @@ describe('GIVEN an account whose gross exposure cap is 0.1 BTC', () => {
     const account = `wf-cap-${stamp}`;
     await updateAccountLimits(suite.client, account, { maxGrossExposure: '0.1' }, { taskQueue: suite.queue });
     // A bid 10 % under the mark every 3 bars, left working: it does not fill, so the run stays flat and bids again.
-    const input = suite.input({ runId: `wf-cap-${stamp}`, accountId: account, symbols: ['ETH/BTC'], strategy: { name: 'order-cycle', params: { everyBars: 3, orderType: 'limit', offsetBps: 1000, orderPct: 30 } }, risk: { maxPositionPctPerSymbol: 100 }, cancelAfterTicks: 1000, stop: { maxTicks: 20, endOfData: true } });
+    const input = suite.input({
+      runId: `wf-cap-${stamp}`,
+      accountId: account,
+      symbols: ['ETH/BTC'],
+      strategy: { name: 'order-cycle', params: { everyBars: 3, orderType: 'limit', offsetBps: 1000, orderPct: 30 } },
+      risk: { maxPositionPctPerSymbol: 100 },
+      cancelAfterTicks: 1000,
+      stop: { maxTicks: 20, endOfData: true },
+    });
     const runId = await suite.start(input);
     const summary = await result(suite.client, runId);
 
@@ -47,7 +55,14 @@ describe('GIVEN an account whose gross exposure cap is 0.1 BTC', () => {
 describe('GIVEN a run holding a position', () => {
   it('WHEN its account is halted with policy flatten THEN the run halts and closes the position with a reduce-only market sell', async () => {
     const account = `wf-flat-${stamp}`;
-    const input = suite.input({ runId: `wf-flat-${stamp}`, accountId: account, symbols: ['LTC/BTC'], strategy: { name: 'order-cycle', params: { everyBars: 20, orderPct: 40 } }, risk: { maxPositionPctPerSymbol: 100 }, stop: { maxTicks: 40, endOfData: true } });
+    const input = suite.input({
+      runId: `wf-flat-${stamp}`,
+      accountId: account,
+      symbols: ['LTC/BTC'],
+      strategy: { name: 'order-cycle', params: { everyBars: 20, orderPct: 40 } },
+      risk: { maxPositionPctPerSymbol: 100 },
+      stop: { maxTicks: 40, endOfData: true },
+    });
     // Hold the run at its first tick after its buy: it holds LTC then.
     let bought = false;
     const holding = holdAt(suite.venue, (c) => {
@@ -59,9 +74,17 @@ describe('GIVEN a run holding a position', () => {
     const before = await runStatus(suite.client, runId);
     expect(cmp(before.portfolio?.positions['LTC/BTC']?.quantity ?? '0', 0)).toBeGreaterThan(0);
 
-    const fan = await haltAccount(suite.client, account, { reason: 'desk flattening', policy: 'flatten' }, { taskQueue: suite.queue });
+    const fan = await haltAccount(
+      suite.client,
+      account,
+      { reason: 'desk flattening', policy: 'flatten' },
+      { taskQueue: suite.queue },
+    );
     expect(fan.signalled).toEqual([runId]);
-    await waitFor('the run HALTED', async () => (await runStatus(suite.client, runId)).status.tradingState === 'HALTED');
+    await waitFor(
+      'the run HALTED',
+      async () => (await runStatus(suite.client, runId)).status.tradingState === 'HALTED',
+    );
     holding.release();
     const summary = await result(suite.client, runId);
 

@@ -12,7 +12,13 @@ const suite = workflowSuite('can', ['ETH/BTC']);
 const stamp = Date.now().toString(36);
 
 const input = (runId: string, continueAsNewAfterTicks: number, maxTicks = 40) =>
-  suite.input({ runId, symbols: ['ETH/BTC'], strategy: { name: 'sma-crossover', params: { fast: 3, slow: 8, orderPct: 20 } }, stop: { maxTicks, endOfData: true }, continueAsNewAfterTicks });
+  suite.input({
+    runId,
+    symbols: ['ETH/BTC'],
+    strategy: { name: 'sma-crossover', params: { fast: 3, slow: 8, orderPct: 20 } },
+    stop: { maxTicks, endOfData: true },
+    continueAsNewAfterTicks,
+  });
 
 describe('GIVEN the same run with and without frequent continue-as-new', () => {
   it('WHEN one continues as new every 10 ticks THEN both end with the same orders, fills and portfolio', async () => {
@@ -27,7 +33,16 @@ describe('GIVEN the same run with and without frequent continue-as-new', () => {
     expect(audit.filter((e) => e.kind === 'CONTINUED_AS_NEW').length).toBe(runsInChain - 1);
     expect(chained.orders.placed).toBeGreaterThan(2);
     // The execution monitor too (its order ids differ only by the workflow's prefix): it survives the hand-overs.
-    const same = (s: RunSummary) => ({ ...s, workflowId: '', runId: '', accountId: '', execution: s.execution && { ...s.execution, recent: s.execution.recent.map((o) => ({ ...o, clientOrderId: o.clientOrderId.split('-').pop() })) } });
+    const same = (s: RunSummary) => ({
+      ...s,
+      workflowId: '',
+      runId: '',
+      accountId: '',
+      execution: s.execution && {
+        ...s.execution,
+        recent: s.execution.recent.map((o) => ({ ...o, clientOrderId: o.clientOrderId.split('-').pop() })),
+      },
+    });
     expect(chained.execution?.run.orders).toBeGreaterThan(0);
     expect(same(chained)).toEqual(same(plain));
     expect(differences(chained, await suite.account(input(chainId, 10).accountId))).toEqual([]);

@@ -17,7 +17,12 @@ const finishedRuns: string[] = [];
 
 describe('GIVEN a replayed run whose strategy trades often', () => {
   it('WHEN halt is processed THEN no new order is placed while halted; WHEN resumed THEN trading continues', async () => {
-    const input = suite.input({ runId: `wf-halt-${stamp}`, symbols: ['ADA/BTC'], strategy: { name: 'sma-crossover', params: { fast: 2, slow: 3, orderPct: 10 } }, stop: { maxTicks: 55, endOfData: true } });
+    const input = suite.input({
+      runId: `wf-halt-${stamp}`,
+      symbols: ['ADA/BTC'],
+      strategy: { name: 'sma-crossover', params: { fast: 2, slow: 3, orderPct: 10 } },
+      stop: { maxTicks: 55, endOfData: true },
+    });
     const broker = suite.venue.brokerage(input.accountId);
     // Hold the run at its first tick after its second order, then again 20 ticks later.
     let orders = 0;
@@ -63,7 +68,11 @@ describe('GIVEN a replayed run whose strategy trades often', () => {
   });
 
   it('WHEN a signal arrives with a bad payload THEN it is recorded as rejected and the state does not change', async () => {
-    const input = suite.input({ runId: `wf-badsignal-${stamp}`, symbols: ['ADA/BTC'], stop: { maxTicks: 10, endOfData: true } });
+    const input = suite.input({
+      runId: `wf-badsignal-${stamp}`,
+      symbols: ['ADA/BTC'],
+      stop: { maxTicks: 10, endOfData: true },
+    });
     const running = holdAt(suite.venue, snapshotNo(input.accountId, 3));
     const runId = await suite.start(input);
     await running.reached;
@@ -71,7 +80,9 @@ describe('GIVEN a replayed run whose strategy trades often', () => {
     await expect(haltRun(suite.client, runId, { reason: '' })).rejects.toThrow(/reason: must say why/);
     // ...and a raw bad payload that bypasses the client is refused by the workflow itself.
     await suite.client.workflow.getHandle(runId).signal(haltSignal, { reason: 42 } as unknown as { reason: string });
-    const rejected = await waitFor('SIGNAL_REJECTED', async () => (await runAudit(suite.client, runId)).find((e) => e.kind === 'SIGNAL_REJECTED'));
+    const rejected = await waitFor('SIGNAL_REJECTED', async () =>
+      (await runAudit(suite.client, runId)).find((e) => e.kind === 'SIGNAL_REJECTED'),
+    );
     expect(rejected.message).toContain('reason');
     expect((await suite.client.workflow.getHandle(runId).query(statusQuery)).tradingState).toBe('ACTIVE');
     running.release();
@@ -83,9 +94,15 @@ describe('GIVEN a replayed run whose strategy trades often', () => {
 describe('GIVEN the histories of these runs (signals while an activity was in flight)', () => {
   it('WHEN replayed with the current workflow code THEN there is no nondeterminism', async () => {
     expect(finishedRuns.length).toBe(2);
-    const histories = await Promise.all(finishedRuns.map(async (id) => ({ workflowId: id, history: await suite.client.workflow.getHandle(id).fetchHistory() })));
+    const histories = await Promise.all(
+      finishedRuns.map(async (id) => ({
+        workflowId: id,
+        history: await suite.client.workflow.getHandle(id).fetchHistory(),
+      })),
+    );
     const results = [];
-    for await (const r of Worker.runReplayHistories({ workflowBundle: await sharedWorkflowBundle() }, histories)) results.push(r);
+    for await (const r of Worker.runReplayHistories({ workflowBundle: await sharedWorkflowBundle() }, histories))
+      results.push(r);
     expect(results.map((r) => [r.workflowId, r.error?.message])).toEqual(finishedRuns.map((id) => [id, undefined]));
   });
 });

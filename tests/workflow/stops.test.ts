@@ -13,7 +13,8 @@ const suite = workflowSuite('stops', ['ETH/BTC']);
 const stamp = Date.now().toString(36);
 
 const events = (audit: AuditEvent[], kind: string) => audit.filter((e) => e.kind === kind);
-const byId = (audit: AuditEvent[], kind: string) => new Map(audit.filter((e) => e.kind === kind).map((e) => [e.clientOrderId ?? '', e]));
+const byId = (audit: AuditEvent[], kind: string) =>
+  new Map(audit.filter((e) => e.kind === kind).map((e) => [e.clientOrderId ?? '', e]));
 const TRAIL_BPS = 80;
 
 describe('GIVEN order-cycle entering with buy stops above the mark and exiting with stop-loss sells below it', () => {
@@ -23,7 +24,10 @@ describe('GIVEN order-cycle entering with buy stops above the mark and exiting w
       runId: `wf-stops-${stamp}`,
       symbols: ['ETH/BTC'],
       engine: 'advanced',
-      strategy: { name: 'order-cycle', params: { everyBars: 6, orderType: 'stop_market', offsetBps: 15, orderPct: 20 } },
+      strategy: {
+        name: 'order-cycle',
+        params: { everyBars: 6, orderType: 'stop_market', offsetBps: 15, orderPct: 20 },
+      },
       execution: { stops: 'synthetic' },
       stop: { maxTicks: 80, endOfData: true },
     });
@@ -35,7 +39,10 @@ describe('GIVEN order-cycle entering with buy stops above the mark and exiting w
     const fired = events(audit, 'STOP_TRIGGERED');
     expect(fired.length).toBeGreaterThanOrEqual(2);
     expect(new Set(fired.map((e) => e.clientOrderId)).size).toBe(fired.length);
-    expect(summary.execution?.counters).toMatchObject({ stopsRegistered: registered.size, stopsTriggered: fired.length });
+    expect(summary.execution?.counters).toMatchObject({
+      stopsRegistered: registered.size,
+      stopsTriggered: fired.length,
+    });
     let stopLosses = 0;
     for (const t of fired) {
       const armed = registered.get(t.clientOrderId)!;
@@ -43,7 +50,9 @@ describe('GIVEN order-cycle entering with buy stops above the mark and exiting w
       // The mark that fired it crossed its trigger: a sell stop sits under the mark it was armed at.
       const sell = new Dec(armed.numbers!.trigger).lt(armed.numbers!.mark);
       if (sell) stopLosses += 1;
-      expect(sell ? new Dec(t.numbers!.mark).lte(t.numbers!.trigger) : new Dec(t.numbers!.mark).gte(t.numbers!.trigger)).toBe(true);
+      expect(
+        sell ? new Dec(t.numbers!.mark).lte(t.numbers!.trigger) : new Dec(t.numbers!.mark).gte(t.numbers!.trigger),
+      ).toBe(true);
     }
     expect(stopLosses).toBeGreaterThanOrEqual(1);
 
@@ -65,7 +74,10 @@ describe('GIVEN order-cycle asking for trailing stops (80 bps) under the advance
       engine: 'advanced',
       // Every 6 bars: flat → a trailing buy stop (enters when the mark rises 80 bps off its trough);
       // long → a reduce-only trailing sell stop (exits when the mark falls 80 bps off its peak).
-      strategy: { name: 'order-cycle', params: { everyBars: 6, orderType: 'trailing_stop', trailBps: TRAIL_BPS, orderPct: 20 } },
+      strategy: {
+        name: 'order-cycle',
+        params: { everyBars: 6, orderType: 'trailing_stop', trailBps: TRAIL_BPS, orderPct: 20 },
+      },
       stop: { maxTicks: 150, endOfData: true },
     });
     const runId = await suite.start(input);
@@ -112,7 +124,11 @@ describe('GIVEN order-cycle asking for trailing stops (80 bps) under the advance
     expect(run.orders.placed).toBe(acct.orders.length);
     const placedAfter = audit
       .filter((e) => e.kind === 'ORDER_PLACED')
-      .map((p) => audit.filter((e) => e.seq < p.seq && (e.kind === 'STOP_TRIGGERED' || e.kind === 'INTENT_SIGNALED')).pop()?.kind);
+      .map(
+        (p) =>
+          audit.filter((e) => e.seq < p.seq && (e.kind === 'STOP_TRIGGERED' || e.kind === 'INTENT_SIGNALED')).pop()
+            ?.kind,
+      );
     expect(placedAfter).toEqual(acct.orders.map(() => 'STOP_TRIGGERED'));
     expect(differences(run, acct)).toEqual([]);
   });

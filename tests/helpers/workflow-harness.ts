@@ -1,0 +1,166 @@
+/**
+ * The fast workflow layer (tests/workflow/): the real workflows on the real Temporal test server, with
+ * the real activities (createActivities) over an in-process paper venue instead of its HTTP server. One
+ * worker per test file, on a task queue of its own, polling from beforeAll to afterAll; one workflow
+ * bundle for all the files of a jest run (workflow-bundle.ts).
+ */
+import type { Client } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { ccxtQuantizer } from '../../brokers/precision';
+import { TempotradeError } from '../../domain/errors';
+import { Dec } from '../../domain/money';
+import type { StrategyRunInputRaw } from '../../domain/run/input';
+import type { BrokerRegistry } from '../../brokers/registry';
+import { InProcessPaperVenue, type VenueCall } from '../../simulators/paper-venue/in-process';
+import { startRun } from '../../temporal/runs-client';
+import { NAMESPACE, serverAddress, testClient, uniqueQueue } from './temporal';
+import { dataFile, runInput, type venueAccount } from './runs';
+import { sharedWorkflowBundle } from './workflow-bundle';
+
+/** The registry the activities ask for brokerages: every paper venue spec naming `venue.url` is `venue`. */
+export function inProcessBrokers(venue: InProcessPaperVenue): BrokerRegistry {
+  return {
+    async get(spec, accountId) {
+      if (spec.kind !== 'paper' || spec.url !== venue.url) {
+        throw new TempotradeError(
+          'CONFIG',
+          `venue: this worker only knows the in-process paper venue ${venue.url}, not ${JSON.stringify(spec)}`,
+        );
+      }
+      // As market.describe does over HTTP (ensureMarket): the datasets the run names are loaded first.
+      for (const [symbol, file] of Object.entries(spec.data)) venue.ensureMarket(symbol, file);
+      return venue.brokerage(accountId);
+    },
+    async closeAll() {
+      // The venue lives as long as the suite.
+    },
+  };
+}
+
+export interface WorkflowSuite {
+  readonly client: Client;
+  readonly venue: InProcessPaperVenue;
+  readonly queue: string;
+  /** A run on this suite's venue (runInput's defaults: sma-crossover, capital 1 BTC, 300 ticks). */
+  input(over: Partial<StrategyRunInputRaw> & { runId: string; symbols: string[] }): StrategyRunInputRaw;
+  /** Open the run's account with its capital in the quote (as account.open does on the HTTP venue), then start it. */
+  start(input: StrategyRunInputRaw): Promise<string>;
+  /** The venue's own account of a run, in the shape `differences()` compares with a summary. */
+  account(accountId: string, quote?: string, capital?: string): Promise<Awaited<ReturnType<typeof venueAccount>>>;
+}
+
+/** Before all: a client, an in-process venue holding `pairs`, and a worker; after all, all closed. */
+export function workflowSuite(name: string, pairs: string[]): WorkflowSuite {
+  const queue = uniqueQueue(`wf-${name}`);
+  const venue = new InProcessPaperVenue({ datasets: Object.fromEntries(pairs.map((p) => [p, dataFile(p)])) });
+  let client: Client | undefined;
+  let connection: NativeConnection | undefined;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+
+  beforeAll(async () => {
+    client = await testClient();
+    connection = await NativeConnection.connect({ address: serverAddress() });
+    // As createWorker (workers/worker.ts) makes the strategies worker, with the bundle shared by the files.
+    const activities = createActivities({ brokers: inProcessBrokers(venue), quantizer: ccxtQuantizer });
+    worker = await Worker.create({
+      connection,
+      namespace: NAMESPACE(),
+      taskQueue: queue,
+      workflowBundle: await sharedWorkflowBundle(),
+      activities,
+      shutdownGraceTime: '10s',
+    });
+    running = worker.run();
+  }, 120_000);
+
+  afterAll(async () => {
+    // A failed test may leave a run held at a venue call: let it go, or the worker waits for it.
+    for (const h of [...openHolds]) h.release();
+    worker?.shutdown();
+    await running;
+    await connection?.close();
+    await client?.connection.close();
+  }, 60_000);
+
+  const suite: WorkflowSuite = {
+    get client() {
+      if (!client) throw new Error('workflowSuite: the client exists from beforeAll on');
+      return client;
+    },
+    venue,
+    queue,
+    input: (over) => runInput({ venueUrl: venue.url, ...over }),
+    async start(input) {
+      const quote = input.symbols[0].split('/')[1];
+      venue.openAccount(input.accountId, { [quote]: String(input.capital) });
+      return (await startRun(suite.client, input, { taskQueue: queue })).workflowId;
+    },
+    async account(accountId, quote = 'BTC', capital = '1') {
+      const b = venue.brokerage(accountId);
+      const [balances, orders, fills] = await Promise.all([b.balances(), b.orders(), b.fills()]);
+      let cash = new Dec(capital);
+      const base: Record<string, Dec> = {};
+      for (const f of fills) {
+        const notional = new Dec(f.quantity).times(f.price);
+        const asset = f.symbol.split('/')[0];
+        base[asset] = (base[asset] ?? new Dec(0)).plus(f.side === 'buy' ? f.quantity : new Dec(f.quantity).neg());
+        cash = f.side === 'buy' ? cash.minus(notional) : cash.plus(notional);
+        if (f.feeCurrency === quote) cash = cash.minus(f.fee);
+        else base[asset] = base[asset].minus(f.fee);
+      }
+      return {
+        balances,
+        orders,
+        fills,
+        cashFromFills: cash.toFixed(),
+        baseFromFills: Object.fromEntries(Object.entries(base).map(([k, v]) => [k, v.toFixed()])),
+      };
+    },
+  };
+  return suite;
+}
+
+/** Holds not released yet, of this test file (each file has its own module registry). */
+const openHolds = new Set<Hold>();
+
+export interface Hold {
+  /** Settles with the call once a call matching the predicate arrives (and is held). */
+  reached: Promise<VenueCall>;
+  /** Let the held call (and every later one) through. */
+  release(): void;
+}
+
+/**
+ * Hold the first venue call matching `when` until `release()`: the run stands still at that call (an
+ * activity in flight), while signals and queries still reach it. Holds longer than the activity's
+ * timeout (30 s) would make it retry; tests hold for a few seconds at most.
+ */
+export function holdAt(venue: InProcessPaperVenue, when: (c: VenueCall) => boolean): Hold {
+  let arrived!: (c: VenueCall) => void;
+  let go!: () => void;
+  const reached = new Promise<VenueCall>((r) => (arrived = r));
+  const gate = new Promise<void>((r) => (go = r));
+  let matched = false;
+  const remove = venue.onCall((c) => {
+    if (matched || !when(c)) return;
+    matched = true;
+    arrived(c);
+    return gate;
+  });
+  const hold: Hold = {
+    reached,
+    release() {
+      openHolds.delete(hold);
+      remove();
+      go();
+    },
+  };
+  openHolds.add(hold);
+  return hold;
+}
+
+/** The `n`-th (0-based) snapshot a run's account asks for: the run's tick `n` on a one-symbol run. */
+export const snapshotNo = (accountId: string, n: number) => (c: VenueCall) =>
+  c.call === 'snapshot' && c.account === accountId && c.n === n;

@@ -10,8 +10,8 @@ import { createActivities } from '../../activities';
 import { ccxtQuantizer } from '../../brokers/precision';
 import { TempotradeError } from '../../domain/errors';
 import { Dec } from '../../domain/money';
-import type { StrategyRunInputRaw } from '../../domain/run/input';
-import type { BrokerRegistry } from '../../brokers/registry';
+import type { StrategyRunInputRaw, VenueSpec } from '../../domain/run/input';
+import type { BrokerRegistry, VenueSession } from '../../brokers/registry';
 import { InProcessPaperVenue, type VenueCall } from '../../simulators/paper-venue/in-process';
 import { startRun } from '../../temporal/runs-client';
 import { NAMESPACE, serverAddress, testClient, uniqueQueue } from './temporal';
@@ -20,21 +20,28 @@ import { sharedWorkflowBundle } from './workflow-bundle';
 
 /** The registry the activities ask for brokerages: every paper venue spec naming `venue.url` is `venue`. */
 export function inProcessBrokers(venue: InProcessPaperVenue): BrokerRegistry {
-  return {
-    async get(spec, accountId) {
-      if (spec.kind !== 'paper' || spec.url !== venue.url) {
-        throw new TempotradeError(
-          'CONFIG',
-          `venue: this worker only knows the in-process paper venue ${venue.url}, not ${JSON.stringify(spec)}`,
-        );
-      }
+  const session = async (spec: VenueSpec, accountId: string): Promise<VenueSession> => {
+    if (spec.kind !== 'paper' || spec.url !== venue.url) {
+      throw new TempotradeError(
+        'CONFIG',
+        `venue: this worker only knows the in-process paper venue ${venue.url}, not ${JSON.stringify(spec)}`,
+      );
+    }
+    const broker = venue.brokerage(accountId);
+    return {
+      broker,
       // As market.describe does over HTTP (ensureMarket): the datasets the run names are loaded first.
-      for (const [symbol, file] of Object.entries(spec.data)) venue.ensureMarket(symbol, file);
-      return venue.brokerage(accountId);
-    },
-    async closeAll() {
-      // The venue lives as long as the suite.
-    },
+      prepare: async () => {
+        for (const [symbol, file] of Object.entries(spec.data)) venue.ensureMarket(symbol, file);
+      },
+      openAccount: (funds) => broker.openAccount(funds),
+    };
+  };
+  return {
+    session,
+    get: async (spec, accountId) => (await session(spec, accountId)).broker,
+    // The venue lives as long as the suite.
+    closeAll: async () => undefined,
   };
 }
 

@@ -16,12 +16,34 @@ export default tseslint.config(
     rules: {
       'no-restricted-properties': [
         'error',
-        { object: 'Math', property: 'random', message: 'Use the SDK-seeded Math.random only via @temporalio/workflow helpers.' },
+        {
+          object: 'Math',
+          property: 'random',
+          message: 'Use the SDK-seeded Math.random only via @temporalio/workflow helpers.',
+        },
       ],
       // No I/O in workflows; activities and brokers only as types (`import type`), which are erased.
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['fs', 'node:*', 'http', 'https', 'net', 'child_process', 'ccxt', '../activities', '../activities/*', '../brokers/*'], allowTypeImports: true }] },
+        {
+          patterns: [
+            {
+              group: [
+                'fs',
+                'node:*',
+                'http',
+                'https',
+                'net',
+                'child_process',
+                'ccxt',
+                '../activities',
+                '../activities/*',
+                '../brokers/*',
+              ],
+              allowTypeImports: true,
+            },
+          ],
+        },
       ],
     },
   },

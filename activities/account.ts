@@ -8,7 +8,13 @@ import { Context } from '@temporalio/activity';
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { supervisorStart } from '../temporal/accounts-client';
 import type { AccountDirective, AccountLimits, AccountVerdict, ApprovalRequest } from '../domain/risk/account';
-import { ACCOUNT_DAY_START_WORKFLOW_TYPE, approveOrderUpdate, dayStartScheduleId, registerRunUpdate, type RegisterRunRequest } from '../workflows/account-definitions';
+import {
+  ACCOUNT_DAY_START_WORKFLOW_TYPE,
+  approveOrderUpdate,
+  dayStartScheduleId,
+  registerRunUpdate,
+  type RegisterRunRequest,
+} from '../workflows/account-definitions';
 
 export function createAccountActivities() {
   const ctx = () => Context.current();
@@ -26,14 +32,22 @@ export function createAccountActivities() {
       return approveOnAccount(ctx().client, ctx().info.taskQueue, req);
     },
 
-    async 'account.ensureDayStartSchedule'(req: { accountId: string; dayStart: AccountLimits['dayStart']; taskQueue: string }): Promise<{ scheduleId: string; created: boolean }> {
+    async 'account.ensureDayStartSchedule'(req: {
+      accountId: string;
+      dayStart: AccountLimits['dayStart'];
+      taskQueue: string;
+    }): Promise<{ scheduleId: string; created: boolean }> {
       return ensureDayStartSchedule(ctx().client, req);
     },
   };
 }
 
 /** Ask the account's supervisor to approve (and reserve) one order; the Update id is the order's, so a retry gets the same verdict. */
-export function approveOnAccount(client: Client, taskQueue: string, req: ApprovalRequest & { accountId: string }): Promise<AccountVerdict> {
+export function approveOnAccount(
+  client: Client,
+  taskQueue: string,
+  req: ApprovalRequest & { accountId: string },
+): Promise<AccountVerdict> {
   const { accountId, ...body } = req;
   return client.workflow.executeUpdateWithStart(approveOrderUpdate, {
     args: [body],
@@ -43,14 +57,28 @@ export function approveOnAccount(client: Client, taskQueue: string, req: Approva
 }
 
 /** Create (or bring up to date) the Schedule that starts the account's day at dayStart in its time zone. */
-export async function ensureDayStartSchedule(client: Client, req: { accountId: string; dayStart: AccountLimits['dayStart']; taskQueue: string }): Promise<{ scheduleId: string; created: boolean }> {
+export async function ensureDayStartSchedule(
+  client: Client,
+  req: { accountId: string; dayStart: AccountLimits['dayStart']; taskQueue: string },
+): Promise<{ scheduleId: string; created: boolean }> {
   const scheduleId = dayStartScheduleId(req.accountId);
-  const spec = { calendars: [{ hour: req.dayStart.hour, minute: req.dayStart.minute, comment: `start of day of account ${req.accountId}` }], timezone: req.dayStart.timeZone };
+  const spec = {
+    calendars: [
+      { hour: req.dayStart.hour, minute: req.dayStart.minute, comment: `start of day of account ${req.accountId}` },
+    ],
+    timezone: req.dayStart.timeZone,
+  };
   try {
     await client.schedule.create({
       scheduleId,
       spec,
-      action: { type: 'startWorkflow', workflowType: ACCOUNT_DAY_START_WORKFLOW_TYPE, args: [{ accountId: req.accountId }], taskQueue: req.taskQueue, workflowId: `${scheduleId}-run` },
+      action: {
+        type: 'startWorkflow',
+        workflowType: ACCOUNT_DAY_START_WORKFLOW_TYPE,
+        args: [{ accountId: req.accountId }],
+        taskQueue: req.taskQueue,
+        workflowId: `${scheduleId}-run`,
+      },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
     });
     return { scheduleId, created: true };

@@ -54,7 +54,11 @@ export function snsSubject(a: TradingAlert): string {
 }
 
 /** Publishes to an SNS topic, after writing the log line. */
-export function snsNotifier(topicArn: string, client: SNSClient = new SNSClient({}), log: Notifier = logNotifier()): Notifier {
+export function snsNotifier(
+  topicArn: string,
+  client: SNSClient = new SNSClient({}),
+  log: Notifier = logNotifier(),
+): Notifier {
   return {
     describe: () => `sns:${topicArn}`,
     async notify(alert) {

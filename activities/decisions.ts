@@ -31,7 +31,14 @@ export function createDecisionActivities() {
       for (const [symbol, bars] of Object.entries(input.windows)) {
         const mark = input.marks[symbol];
         if (!mark) continue;
-        const signals = def.signals({ symbol, bars, params: params.params as never, position: input.positions[symbol] ?? '0', equity: input.equity, mark });
+        const signals = def.signals({
+          symbol,
+          bars,
+          params: params.params as never,
+          position: input.positions[symbol] ?? '0',
+          equity: input.equity,
+          mark,
+        });
         for (const s of signals) out.push(OrderIntentSchema.parse({ ...s, strategyId: input.strategyId }));
       }
       return out;

@@ -22,10 +22,14 @@ export function createMarketActivities(deps: MarketActivityDeps) {
     },
 
     /** One snapshot per symbol at market time `at`, with the closed bars since the last ones seen. */
-    async 'market.snapshot'(input: VenueRef & { symbols: string[]; at: number; since: Record<string, number | undefined>; limit: number }): Promise<Record<string, MarketSnapshot>> {
+    async 'market.snapshot'(
+      input: VenueRef & { symbols: string[]; at: number; since: Record<string, number | undefined>; limit: number },
+    ): Promise<Record<string, MarketSnapshot>> {
       return guarded('market.snapshot', async () => {
         const broker = await deps.brokers.get(input.venue, input.accountId);
-        const snaps = await Promise.all(input.symbols.map((s) => broker.snapshot(s, { at: input.at, since: input.since[s], limit: input.limit })));
+        const snaps = await Promise.all(
+          input.symbols.map((s) => broker.snapshot(s, { at: input.at, since: input.since[s], limit: input.limit })),
+        );
         return Object.fromEntries(input.symbols.map((s, i) => [s, snaps[i]])) as Record<string, MarketSnapshot>;
       });
     },
@@ -39,7 +43,8 @@ export function createMarketActivities(deps: MarketActivityDeps) {
       return guarded('account.open', async () => {
         const venue = await deps.brokers.session(input.venue, input.accountId);
         const balances = await venue.openAccount({ [input.quote]: input.capital });
-        if (!balances[input.quote]) throw new TempotradeError('VENUE_STATE', `account ${input.accountId} holds no ${input.quote}`);
+        if (!balances[input.quote])
+          throw new TempotradeError('VENUE_STATE', `account ${input.accountId} holds no ${input.quote}`);
         return balances;
       });
     },

@@ -30,9 +30,13 @@ function fingerprint(orders: Record<string, Order | null>): string {
     .join('|');
 }
 
-async function readRunOrders(broker: Brokerage, runOrders: ReconcileInput['runOrders']): Promise<Record<string, Order | null>> {
+async function readRunOrders(
+  broker: Brokerage,
+  runOrders: ReconcileInput['runOrders'],
+): Promise<Record<string, Order | null>> {
   const out: Record<string, Order | null> = {};
-  for (const o of runOrders) out[o.clientOrderId] = (await broker.fetchOrder(o.symbol, o.clientOrderId as ClientOrderId)) ?? null;
+  for (const o of runOrders)
+    out[o.clientOrderId] = (await broker.fetchOrder(o.symbol, o.clientOrderId as ClientOrderId)) ?? null;
   return out;
 }
 
@@ -48,10 +52,17 @@ export function createReconcileActivities(deps: { brokers: BrokerRegistry }) {
           for (const s of input.symbols) openOrders.push(...(await broker.fetchOpenOrders(s)));
           const after = await readRunOrders(broker, input.runOrders);
           if (fingerprint(before) === fingerprint(after)) {
-            return { balances: Object.fromEntries(Object.entries(balances).map(([asset, b]) => [asset, b.total])), openOrders, runOrders: after };
+            return {
+              balances: Object.fromEntries(Object.entries(balances).map(([asset, b]) => [asset, b.total])),
+              openOrders,
+              runOrders: after,
+            };
           }
         }
-        throw new TempotradeError('VENUE_STATE', `account.reconcile: the run's orders kept changing during ${MAX_PASSES} reads; retrying`);
+        throw new TempotradeError(
+          'VENUE_STATE',
+          `account.reconcile: the run's orders kept changing during ${MAX_PASSES} reads; retrying`,
+        );
       });
     },
   };

@@ -28,7 +28,10 @@ export function createSchedulingActivities() {
         return { runWorkflowId: handle.workflowId, signaledRunId: handle.signaledRunId };
       } catch (e) {
         if (e instanceof WorkflowExecutionAlreadyStartedError) {
-          throw ApplicationFailure.nonRetryable(`the strategy run "${input.runId}" of schedule "${req.scheduleId}" has ended; a tick-mode run is not restarted (its state would be lost): delete the schedule or create it with a new run id`, 'RUN_ALREADY_EXISTS');
+          throw ApplicationFailure.nonRetryable(
+            `the strategy run "${input.runId}" of schedule "${req.scheduleId}" has ended; a tick-mode run is not restarted (its state would be lost): delete the schedule or create it with a new run id`,
+            'RUN_ALREADY_EXISTS',
+          );
         }
         throw e;
       }

@@ -26,8 +26,24 @@ export interface PlaceOrderInput extends VenueRef {
 }
 
 export type PlaceOrderResult =
-  | { kind: 'placed'; order: Order; recovered: boolean; expectedPrice: string; expectedSlippageBps: string; numbers: Record<string, string>; notes: string[]; preview?: OrderPreview }
-  | { kind: 'rejected'; by: 'engine' | 'venue'; code: string; message: string; numbers: Record<string, string>; suggestedQuantity?: string };
+  | {
+      kind: 'placed';
+      order: Order;
+      recovered: boolean;
+      expectedPrice: string;
+      expectedSlippageBps: string;
+      numbers: Record<string, string>;
+      notes: string[];
+      preview?: OrderPreview;
+    }
+  | {
+      kind: 'rejected';
+      by: 'engine' | 'venue';
+      code: string;
+      message: string;
+      numbers: Record<string, string>;
+      suggestedQuantity?: string;
+    };
 
 export interface FollowOrdersInput extends VenueRef {
   orders: Array<{ symbol: string; clientOrderId: string }>;

@@ -36,14 +36,24 @@ export function createSecretReader(opts: SecretReaderOptions = {}): SecretReader
     client ??= new SecretsManagerClient({});
     try {
       const r = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-      if (r.SecretString === undefined) throw new TempotradeError('CONFIG', `secret ${secretId} has no string value (binary secrets are not supported)`);
+      if (r.SecretString === undefined)
+        throw new TempotradeError(
+          'CONFIG',
+          `secret ${secretId} has no string value (binary secrets are not supported)`,
+        );
       return r.SecretString;
     } catch (e) {
       if (e instanceof TempotradeError) throw e;
       const name = awsErrorName(e);
-      if (name === 'ResourceNotFoundException') throw new TempotradeError('CONFIG', `secret ${secretId} does not exist (or has no current value)`);
-      if (name === 'AccessDeniedException' || name === 'AccessDenied') throw new TempotradeError('PERMISSION_DENIED', `not allowed to read secret ${secretId}: ${(e as Error).message}`);
-      if (name === 'DecryptionFailure') throw new TempotradeError('PERMISSION_DENIED', `cannot decrypt secret ${secretId}: ${(e as Error).message}`);
+      if (name === 'ResourceNotFoundException')
+        throw new TempotradeError('CONFIG', `secret ${secretId} does not exist (or has no current value)`);
+      if (name === 'AccessDeniedException' || name === 'AccessDenied')
+        throw new TempotradeError(
+          'PERMISSION_DENIED',
+          `not allowed to read secret ${secretId}: ${(e as Error).message}`,
+        );
+      if (name === 'DecryptionFailure')
+        throw new TempotradeError('PERMISSION_DENIED', `cannot decrypt secret ${secretId}: ${(e as Error).message}`);
       throw new TempotradeError('NETWORK', `cannot read secret ${secretId}: ${(e as Error).message}`);
     }
   }
@@ -70,7 +80,11 @@ export function defaultSecretReader(): SecretReader {
 }
 
 /** Read a JSON secret and validate it; errors name the secret and the field, never the value. */
-export async function readJsonSecret<S extends z.ZodType>(reader: SecretReader, secretId: string, schema: S): Promise<z.output<S>> {
+export async function readJsonSecret<S extends z.ZodType>(
+  reader: SecretReader,
+  secretId: string,
+  schema: S,
+): Promise<z.output<S>> {
   const text = await reader.read(secretId);
   let json: unknown;
   try {

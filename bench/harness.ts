@@ -42,7 +42,11 @@ export function rssOf(pid: number | undefined): number {
 export class BenchWorker {
   private waiters: Array<{ kind: WorkerMessage['kind']; resolve: (m: WorkerMessage) => void }> = [];
   readonly timings: ActivityTiming[] = [];
-  private constructor(readonly proc: ChildProcess, readonly pid: number, private readonly logs: string[]) {
+  private constructor(
+    readonly proc: ChildProcess,
+    readonly pid: number,
+    private readonly logs: string[],
+  ) {
     proc.on('message', (m: WorkerMessage) => {
       const i = this.waiters.findIndex((w) => w.kind === m.kind);
       if (i >= 0) this.waiters.splice(i, 1)[0].resolve(m);
@@ -51,12 +55,18 @@ export class BenchWorker {
 
   static async start(config: BenchWorkerConfig): Promise<BenchWorker> {
     // BENCH_WORKER_CPU_PROF=<dir>: the worker writes a V8 CPU profile there when it stops (bottleneck hunting).
-    const prof = process.env.BENCH_WORKER_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_CPU_PROF}`] : [];
-    const proc = spawn(process.execPath, ['--expose-gc', ...prof, '-r', 'tsx/cjs', path.join(__dirname, 'worker-main.ts')], {
-      cwd: REPO,
-      env: { ...process.env, BENCH_WORKER_CONFIG: JSON.stringify(config) },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
+    const prof = process.env.BENCH_WORKER_CPU_PROF
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_CPU_PROF}`]
+      : [];
+    const proc = spawn(
+      process.execPath,
+      ['--expose-gc', ...prof, '-r', 'tsx/cjs', path.join(__dirname, 'worker-main.ts')],
+      {
+        cwd: REPO,
+        env: { ...process.env, BENCH_WORKER_CONFIG: JSON.stringify(config) },
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      },
+    );
     const logs: string[] = [];
     const keep = (d: Buffer) => {
       logs.push(d.toString());
@@ -80,7 +90,10 @@ export class BenchWorker {
     return new BenchWorker(proc, ready.pid, logs);
   }
 
-  private ask<K extends WorkerMessage['kind']>(msg: ParentMessage, kind: K): Promise<Extract<WorkerMessage, { kind: K }>> {
+  private ask<K extends WorkerMessage['kind']>(
+    msg: ParentMessage,
+    kind: K,
+  ): Promise<Extract<WorkerMessage, { kind: K }>> {
     return new Promise((resolve, reject) => {
       if (!this.proc.connected) return reject(new Error(`bench worker is gone:\n${this.logs.join('')}`));
       this.waiters.push({ kind, resolve: resolve as (m: WorkerMessage) => void });
@@ -125,13 +138,27 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-export async function startRig(opts: { pairs: string[]; tuning: WorkerTuningConfig; dynamicConfig: Record<string, string | number | boolean>; dbDir?: string; log: (m: string) => void }): Promise<Rig> {
+export async function startRig(opts: {
+  pairs: string[];
+  tuning: WorkerTuningConfig;
+  dynamicConfig: Record<string, string | number | boolean>;
+  dbDir?: string;
+  log: (m: string) => void;
+}): Promise<Rig> {
   const dataDir = mkdtempSync(path.join(opts.dbDir ?? os.tmpdir(), 'tempotrade-bench-'));
   const cleanups: Array<() => Promise<void>> = [async () => rmSync(dataDir, { recursive: true, force: true })];
   try {
     const port = await findFreePort();
     const metricsPort = await findFreePort();
-    const server = await startDevServer({ port, headless: true, reuse: false, dataDir, metricsPort, dynamicConfig: opts.dynamicConfig, log: (m) => opts.log(`[temporal] ${m}`) });
+    const server = await startDevServer({
+      port,
+      headless: true,
+      reuse: false,
+      dataDir,
+      metricsPort,
+      dynamicConfig: opts.dynamicConfig,
+      log: (m) => opts.log(`[temporal] ${m}`),
+    });
     cleanups.unshift(() => server.stop());
     const venue = await spawnVenue(Object.fromEntries(opts.pairs.map((p) => [p, dataFile(p)])));
     cleanups.unshift(() => venue.stop());
@@ -144,7 +171,9 @@ export async function startRig(opts: { pairs: string[]; tuning: WorkerTuningConf
     const rawTaskQueue = `bench-raw-${stamp}`;
     const cfg = { address: server.address, namespace: server.namespace, taskQueue, rawTaskQueue };
     let worker = await BenchWorker.start({ ...cfg, tuning: opts.tuning });
-    opts.log(`[worker] pid ${worker.pid} on ${taskQueue} (+ raw on ${rawTaskQueue}), tuning ${JSON.stringify(opts.tuning)}`);
+    opts.log(
+      `[worker] pid ${worker.pid} on ${taskQueue} (+ raw on ${rawTaskQueue}), tuning ${JSON.stringify(opts.tuning)}`,
+    );
     const rig: Rig = {
       server,
       metricsPort,

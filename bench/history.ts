@@ -91,9 +91,16 @@ export function analyzeExecution(runId: string, events: HistoryEvent[], bytes: n
     if (sched) counts.at++;
     const snapshot = snapshotOf(e);
     if (snapshot !== undefined) {
-      ticks.push({ runId, snapshotActivityId: snapshot, placeOrderActivityIds: [], ...(pendingDue.due !== undefined ? { dueAt: pendingDue.due } : {}), ...(pendingDue.fired !== undefined ? { timerFiredAt: pendingDue.fired } : {}) });
+      ticks.push({
+        runId,
+        snapshotActivityId: snapshot,
+        placeOrderActivityIds: [],
+        ...(pendingDue.due !== undefined ? { dueAt: pendingDue.due } : {}),
+        ...(pendingDue.fired !== undefined ? { timerFiredAt: pendingDue.fired } : {}),
+      });
       pendingDue = {};
-    } else if (sched?.activityType?.name?.endsWith('.placeOrder') && ticks.length > 0) ticks[ticks.length - 1].placeOrderActivityIds.push(sched.activityId ?? '');
+    } else if (sched?.activityType?.name?.endsWith('.placeOrder') && ticks.length > 0)
+      ticks[ticks.length - 1].placeOrderActivityIds.push(sched.activityId ?? '');
     if (e.markerRecordedEventAttributes) counts.la++;
     const ts = e.timerStartedEventAttributes;
     if (ts) {
@@ -134,7 +141,9 @@ export async function fetchChain(client: Client, workflowId: string, firstRunId?
     const events: HistoryEvent[] = history.events ?? [];
     const bytes = temporal.api.history.v1.History.encode(history).finish().length;
     executions.push(analyzeExecution(runId, events, bytes));
-    runId = events.find((e: HistoryEvent) => e.workflowExecutionContinuedAsNewEventAttributes)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+    runId =
+      events.find((e: HistoryEvent) => e.workflowExecutionContinuedAsNewEventAttributes)
+        ?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
   }
   return { workflowId, executions };
 }
@@ -161,12 +170,19 @@ export function tickLatencies(chains: readonly ChainStats[], timings: Map<string
       for (const t of ex.tickRecords) {
         if (t.dueAt === undefined) continue;
         const snap = timings.get(`${t.runId}/${t.snapshotActivityId}`);
-        const place = t.placeOrderActivityIds.length > 0 ? timings.get(`${t.runId}/${t.placeOrderActivityIds[0]}`) : undefined;
+        const place =
+          t.placeOrderActivityIds.length > 0 ? timings.get(`${t.runId}/${t.placeOrderActivityIds[0]}`) : undefined;
         const r: TickLatency = {};
         if (snap) r.lag = snap.start - t.dueAt;
         if (snap && place) {
           r.dueToAck = place.end - t.dueAt;
-          r.stages = { timerFire: (t.timerFiredAt ?? t.dueAt) - t.dueAt, toSnapshotStart: snap.start - (t.timerFiredAt ?? t.dueAt), snapshot: snap.end - snap.start, toPlaceStart: place.start - snap.end, place: place.end - place.start };
+          r.stages = {
+            timerFire: (t.timerFiredAt ?? t.dueAt) - t.dueAt,
+            toSnapshotStart: snap.start - (t.timerFiredAt ?? t.dueAt),
+            snapshot: snap.end - snap.start,
+            toPlaceStart: place.start - snap.end,
+            place: place.end - place.start,
+          };
         }
         out.push(r);
       }
@@ -175,7 +191,16 @@ export function tickLatencies(chains: readonly ChainStats[], timings: Map<string
 
 /** Totals over the ticks of many chains. */
 export function totals(chains: readonly ChainStats[]) {
-  let ticks = 0, events = 0, bytes = 0, wft = 0, at = 0, la = 0, timers = 0, executions = 0, allBytes = 0, allEvents = 0;
+  let ticks = 0,
+    events = 0,
+    bytes = 0,
+    wft = 0,
+    at = 0,
+    la = 0,
+    timers = 0,
+    executions = 0,
+    allBytes = 0,
+    allEvents = 0;
   for (const c of chains)
     for (const ex of c.executions) {
       executions++;
@@ -189,5 +214,17 @@ export function totals(chains: readonly ChainStats[]) {
       allBytes += ex.bytes;
       allEvents += ex.events;
     }
-  return { chains: chains.length, executions, ticks, events, bytes, workflowTasks: wft, activityTasks: at, localActivities: la, timers, allBytes, allEvents };
+  return {
+    chains: chains.length,
+    executions,
+    ticks,
+    events,
+    bytes,
+    workflowTasks: wft,
+    activityTasks: at,
+    localActivities: la,
+    timers,
+    allBytes,
+    allEvents,
+  };
 }

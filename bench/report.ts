@@ -33,61 +33,123 @@ export type Results = Record<string, any>;
 export function markdown(r: Results): string {
   const L: string[] = [];
   L.push(`# Benchmarks (${r.when}${r.quick ? ', --quick' : ''})`, '');
-  L.push(`Machine: ${r.machine.cpus} cores, ${r.machine.cpu}, Node ${r.machine.node}; Temporal CLI dev server (sqlite), worker, venue and bench on the same cores. Load average before/after: ${r.load.before.join(' ')} / ${r.load.after.join(' ')} (the machine is shared: numbers are noisy). Server sqlite in ${r.dbDir ?? 'the temp dir'}; dynamic config \`${JSON.stringify(r.serverDynamicConfig ?? r.serverConfig)}\`. Worker tuning: \`${JSON.stringify(r.tuning)}\`. Wall time ${r.wallSeconds} s.`, '');
+  L.push(
+    `Machine: ${r.machine.cpus} cores, ${r.machine.cpu}, Node ${r.machine.node}; Temporal CLI dev server (sqlite), worker, venue and bench on the same cores. Load average before/after: ${r.load.before.join(' ')} / ${r.load.after.join(' ')} (the machine is shared: numbers are noisy). Server sqlite in ${r.dbDir ?? 'the temp dir'}; dynamic config \`${JSON.stringify(r.serverDynamicConfig ?? r.serverConfig)}\`. Worker tuning: \`${JSON.stringify(r.tuning)}\`. Wall time ${r.wallSeconds} s.`,
+    '',
+  );
   L.push('| figure | measured | target | |', '|---|---|---|---|');
   if (r.p1) {
-    L.push(`| P1 tick → venue ack p50 | ${r.p1.latencyMs.p50} ms | ≤ ${TARGETS.p1P50Ms} ms | ${yes(r.p1.latencyMs.p50 <= TARGETS.p1P50Ms)} |`);
+    L.push(
+      `| P1 tick → venue ack p50 | ${r.p1.latencyMs.p50} ms | ≤ ${TARGETS.p1P50Ms} ms | ${yes(r.p1.latencyMs.p50 <= TARGETS.p1P50Ms)} |`,
+    );
     L.push(`| P1 tick → venue ack p95 | ${r.p1.latencyMs.p95} ms | — | |`);
-    L.push(`| P1 tick → venue ack p99 | ${r.p1.latencyMs.p99} ms | ≤ ${TARGETS.p1P99Ms} ms | ${yes(r.p1.latencyMs.p99 <= TARGETS.p1P99Ms)} |`);
-    L.push(`| P1 server round trips per tick (workflow tasks + activity tasks) | ${r.p1.perTick.roundTrips} (${r.p1.perTick.workflowTasks} + ${r.p1.perTick.activityTasks}; ${r.p1.perTick.localActivities} local activities) | ≤ ${TARGETS.p1RoundTrips} | ${yes(r.p1.perTick.roundTrips <= TARGETS.p1RoundTrips)} |`);
+    L.push(
+      `| P1 tick → venue ack p99 | ${r.p1.latencyMs.p99} ms | ≤ ${TARGETS.p1P99Ms} ms | ${yes(r.p1.latencyMs.p99 <= TARGETS.p1P99Ms)} |`,
+    );
+    L.push(
+      `| P1 server round trips per tick (workflow tasks + activity tasks) | ${r.p1.perTick.roundTrips} (${r.p1.perTick.workflowTasks} + ${r.p1.perTick.activityTasks}; ${r.p1.perTick.localActivities} local activities) | ≤ ${TARGETS.p1RoundTrips} | ${yes(r.p1.perTick.roundTrips <= TARGETS.p1RoundTrips)} |`,
+    );
   }
   if (r.p2) {
-    L.push(`| P2 orders/s end to end (${r.p2.orders.runs} runs) | ${r.p2.orders.ordersPerSecond} | ≥ ${TARGETS.p2OrdersPerSecond} | ${yes(r.p2.orders.ordersPerSecond >= TARGETS.p2OrdersPerSecond)} |`);
-    L.push(`| P2 raw Temporal: empty workflow + 1 no-op activity /s (same run, ${r.p2.raw.concurrency} in flight) | ${r.p2.raw.perSecond} | — | |`);
-    L.push(`| P2 ratio orders/s ÷ raw/s | ${round(r.p2.ratio * 100, 0)} % | ≥ ${TARGETS.p2RatioOfRaw * 100} % | ${yes(r.p2.ratio >= TARGETS.p2RatioOfRaw)} |`);
+    L.push(
+      `| P2 orders/s end to end (${r.p2.orders.runs} runs) | ${r.p2.orders.ordersPerSecond} | ≥ ${TARGETS.p2OrdersPerSecond} | ${yes(r.p2.orders.ordersPerSecond >= TARGETS.p2OrdersPerSecond)} |`,
+    );
+    L.push(
+      `| P2 raw Temporal: empty workflow + 1 no-op activity /s (same run, ${r.p2.raw.concurrency} in flight) | ${r.p2.raw.perSecond} | — | |`,
+    );
+    L.push(
+      `| P2 ratio orders/s ÷ raw/s | ${round(r.p2.ratio * 100, 0)} % | ≥ ${TARGETS.p2RatioOfRaw * 100} % | ${yes(r.p2.ratio >= TARGETS.p2RatioOfRaw)} |`,
+    );
   }
   for (const s of r.p3 ?? []) {
-    L.push(`| P3 ${s.runs} runs, tick every ${s.tickIntervalMs / 1000} s: p99 tick lag | ${s.lagMs.p99} ms (p50 ${s.lagMs.p50}, n=${s.lagMs.n}) | ${s.runs >= TARGETS.p3Runs ? `≤ ${TARGETS.p3P99LagMs} ms` : '—'} | ${s.runs >= TARGETS.p3Runs ? yes(s.lagMs.p99 <= TARGETS.p3P99LagMs) : ''} |`);
-    L.push(`| P3 ${s.runs} runs: worker RSS per cached run | ${mb(s.rssPerRunBytes)} (heap ${mb(s.heapPerRunBytes)}) | ${s.runs >= TARGETS.p3Runs ? '≤ 2 MB' : '—'} | ${s.runs >= TARGETS.p3Runs ? yes(s.rssPerRunBytes <= TARGETS.p3BytesPerRun) : ''} |`);
+    L.push(
+      `| P3 ${s.runs} runs, tick every ${s.tickIntervalMs / 1000} s: p99 tick lag | ${s.lagMs.p99} ms (p50 ${s.lagMs.p50}, n=${s.lagMs.n}) | ${s.runs >= TARGETS.p3Runs ? `≤ ${TARGETS.p3P99LagMs} ms` : '—'} | ${s.runs >= TARGETS.p3Runs ? yes(s.lagMs.p99 <= TARGETS.p3P99LagMs) : ''} |`,
+    );
+    L.push(
+      `| P3 ${s.runs} runs: worker RSS per cached run | ${mb(s.rssPerRunBytes)} (heap ${mb(s.heapPerRunBytes)}) | ${s.runs >= TARGETS.p3Runs ? '≤ 2 MB' : '—'} | ${s.runs >= TARGETS.p3Runs ? yes(s.rssPerRunBytes <= TARGETS.p3BytesPerRun) : ''} |`,
+    );
   }
-  if (r.p4) L.push(`| P4 pure core bars/s (one core) | ${r.p4.barsPerSecond.toLocaleString('en')} | ≥ ${TARGETS.p4BarsPerSecond.toLocaleString('en')} | ${yes(r.p4.barsPerSecond >= TARGETS.p4BarsPerSecond)} |`);
-  if (r.durability) L.push(`| Durability overhead: ms per tick through Temporal ÷ in-process (same run, ${r.durability.ticks} ticks) | ${r.durability.temporalMsPerTick} ÷ ${r.durability.inProcessMsPerTick} = ${r.durability.ratio}× (same orders and cash: ${r.durability.sameResult ? 'yes' : 'NO'}) | reported | |`);
+  if (r.p4)
+    L.push(
+      `| P4 pure core bars/s (one core) | ${r.p4.barsPerSecond.toLocaleString('en')} | ≥ ${TARGETS.p4BarsPerSecond.toLocaleString('en')} | ${yes(r.p4.barsPerSecond >= TARGETS.p4BarsPerSecond)} |`,
+    );
+  if (r.durability)
+    L.push(
+      `| Durability overhead: ms per tick through Temporal ÷ in-process (same run, ${r.durability.ticks} ticks) | ${r.durability.temporalMsPerTick} ÷ ${r.durability.inProcessMsPerTick} = ${r.durability.ratio}× (same orders and cash: ${r.durability.sameResult ? 'yes' : 'NO'}) | reported | |`,
+    );
   L.push('');
   if (r.p1) {
     L.push('## P1 detail', '');
-    L.push(`${r.p1.orders} orders in ${r.p1.ticks} ticks of one run (order-cycle, a market order every tick, tick every ${r.p1.tickInterval} ms, ${r.p1.executions} executions via continue-as-new), ${r.p1.wallSeconds} s. Latency = the tick's timer was due → the placeOrder activity had the venue's answer. CPU during P1 (% of one core): server ${r.p1.cpuPct.server}, worker ${r.p1.cpuPct.worker}, venue ${r.p1.cpuPct.venue}.`, '');
+    L.push(
+      `${r.p1.orders} orders in ${r.p1.ticks} ticks of one run (order-cycle, a market order every tick, tick every ${r.p1.tickInterval} ms, ${r.p1.executions} executions via continue-as-new), ${r.p1.wallSeconds} s. Latency = the tick's timer was due → the placeOrder activity had the venue's answer. CPU during P1 (% of one core): server ${r.p1.cpuPct.server}, worker ${r.p1.cpuPct.worker}, venue ${r.p1.cpuPct.venue}.`,
+      '',
+    );
     L.push('| stage | p50 ms | p99 ms |', '|---|---:|---:|');
-    const names: Record<string, string> = { timerFire: 'timer due → TimerFired recorded', toSnapshotStart: 'TimerFired → market.snapshot starts at the worker (a workflow task; the snapshot runs in it as a local activity)', snapshot: 'market.snapshot (venue HTTP)', toPlaceStart: 'snapshot done → placeOrder starts (signals + risk local activities, the account approval activity and its workflow task, dispatch)', place: 'placeOrder (venue HTTP: lookup + submit)' };
-    for (const [k, v] of Object.entries(r.p1.stagesMs as Record<string, Summary>)) L.push(`| ${names[k]} | ${v.p50} | ${v.p99} |`);
+    const names: Record<string, string> = {
+      timerFire: 'timer due → TimerFired recorded',
+      toSnapshotStart:
+        'TimerFired → market.snapshot starts at the worker (a workflow task; the snapshot runs in it as a local activity)',
+      snapshot: 'market.snapshot (venue HTTP)',
+      toPlaceStart:
+        'snapshot done → placeOrder starts (signals + risk local activities, the account approval activity and its workflow task, dispatch)',
+      place: 'placeOrder (venue HTTP: lookup + submit)',
+    };
+    for (const [k, v] of Object.entries(r.p1.stagesMs as Record<string, Summary>))
+      L.push(`| ${names[k]} | ${v.p50} | ${v.p99} |`);
     L.push('');
   }
   if (r.p2) {
     L.push('## P2 detail', '');
-    L.push(`Orders: ${r.p2.orders.runs} concurrent runs × ${r.p2.orders.ticksPerRun} ticks, a market order every tick (${r.p2.orders.ordersPlaced} orders; every tick ordered: ${r.p2.orders.everyTickOrdered}), rate over the middle 80 % of acks (${r.p2.orders.steadyWindowS} s). CPU % of one core: server ${r.p2.orders.cpuPct.server}, worker ${r.p2.orders.cpuPct.worker}, venue ${r.p2.orders.cpuPct.venue}, bench client ${r.p2.orders.cpuPct.bench}.`);
-    L.push(`Raw: ${r.p2.raw.workflows} workflows, ${r.p2.raw.concurrency} in flight, same worker process and server. CPU % of one core: server ${r.p2.raw.cpuPct.server}, worker ${r.p2.raw.cpuPct.worker}, bench client ${r.p2.raw.cpuPct.bench}.`, '');
+    L.push(
+      `Orders: ${r.p2.orders.runs} concurrent runs × ${r.p2.orders.ticksPerRun} ticks, a market order every tick (${r.p2.orders.ordersPlaced} orders; every tick ordered: ${r.p2.orders.everyTickOrdered}), rate over the middle 80 % of acks (${r.p2.orders.steadyWindowS} s). CPU % of one core: server ${r.p2.orders.cpuPct.server}, worker ${r.p2.orders.cpuPct.worker}, venue ${r.p2.orders.cpuPct.venue}, bench client ${r.p2.orders.cpuPct.bench}.`,
+    );
+    L.push(
+      `Raw: ${r.p2.raw.workflows} workflows, ${r.p2.raw.concurrency} in flight, same worker process and server. CPU % of one core: server ${r.p2.raw.cpuPct.server}, worker ${r.p2.raw.cpuPct.worker}, bench client ${r.p2.raw.cpuPct.bench}.`,
+      '',
+    );
   }
   if (r.p3?.length) {
     L.push('## P3 detail', '');
-    L.push(`Runs of sma-crossover, one pair each; ${r.p3[0].runsPerAccount ?? 1} runs share an account (one venue account and one account supervisor, balances reconciled as 'shared'). Lag = the tick's timer was due → its market.snapshot started at the worker, for every tick due in a window of whole intervals after all runs had ticked once (a tick that had not started by the end of the window counts as that late).`, '');
-    L.push('| runs | accounts | interval | ticks/s offered | start s | all ticked s | lag p50 / p95 / p99 / max ms | ticks measured | worker RSS | per run | server RSS | CPU % server / worker / venue | round trips per tick |', '|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---:|');
-    for (const s of r.p3) L.push(`| ${s.runs} | ${s.accounts ?? s.runs} | ${s.tickIntervalMs / 1000} s | ${s.ticksPerSecondOffered} | ${s.startSeconds} | ${s.allTickedSeconds ?? ''}${s.tickedRuns !== undefined && s.tickedRuns < s.runs ? ` (${s.tickedRuns} ticked)` : ''} | ${s.lagMs.p50} / ${s.lagMs.p95} / ${s.lagMs.p99} / ${s.lagMs.max} | ${s.ticksInWindow} | ${mb(s.workerRssBytes)} | ${mb(s.rssPerRunBytes)} | ${mb(s.serverRssBytes)} | ${s.cpuPct.server} / ${s.cpuPct.worker} / ${s.cpuPct.venue} | ${s.perTick.roundTrips} |`);
+    L.push(
+      `Runs of sma-crossover, one pair each; ${r.p3[0].runsPerAccount ?? 1} runs share an account (one venue account and one account supervisor, balances reconciled as 'shared'). Lag = the tick's timer was due → its market.snapshot started at the worker, for every tick due in a window of whole intervals after all runs had ticked once (a tick that had not started by the end of the window counts as that late).`,
+      '',
+    );
+    L.push(
+      '| runs | accounts | interval | ticks/s offered | start s | all ticked s | lag p50 / p95 / p99 / max ms | ticks measured | worker RSS | per run | server RSS | CPU % server / worker / venue | round trips per tick |',
+      '|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---:|',
+    );
+    for (const s of r.p3)
+      L.push(
+        `| ${s.runs} | ${s.accounts ?? s.runs} | ${s.tickIntervalMs / 1000} s | ${s.ticksPerSecondOffered} | ${s.startSeconds} | ${s.allTickedSeconds ?? ''}${s.tickedRuns !== undefined && s.tickedRuns < s.runs ? ` (${s.tickedRuns} ticked)` : ''} | ${s.lagMs.p50} / ${s.lagMs.p95} / ${s.lagMs.p99} / ${s.lagMs.max} | ${s.ticksInWindow} | ${mb(s.workerRssBytes)} | ${mb(s.rssPerRunBytes)} | ${mb(s.serverRssBytes)} | ${s.cpuPct.server} / ${s.cpuPct.worker} / ${s.cpuPct.venue} | ${s.perTick.roundTrips} |`,
+      );
     L.push('');
   }
   if (r.resources) {
     const x = r.resources;
     L.push('## Resources', '');
-    L.push(`Continue-as-new: after \`continueAsNewAfterTicks\` (${x.continueAsNewAfterTicks}) ticks, or earlier when the server suggests it: the dev server does at ${SUGGEST_CAN_EVENTS.toLocaleString('en')} events of history.`, '');
-    L.push('| | events per tick | bytes of history per tick | per run-day, 5 m bars (288 ticks) | per run-day, 1 m bars (1,440 ticks) | continue-as-new every | runs per day (5 m / 1 m) | history of one execution |', '|---|---:|---:|---:|---:|---:|---:|---:|');
+    L.push(
+      `Continue-as-new: after \`continueAsNewAfterTicks\` (${x.continueAsNewAfterTicks}) ticks, or earlier when the server suggests it: the dev server does at ${SUGGEST_CAN_EVENTS.toLocaleString('en')} events of history.`,
+      '',
+    );
+    L.push(
+      '| | events per tick | bytes of history per tick | per run-day, 5 m bars (288 ticks) | per run-day, 1 m bars (1,440 ticks) | continue-as-new every | runs per day (5 m / 1 m) | history of one execution |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
+    );
     for (const row of x.rows) {
-      const every: number = row.measuredTicksPerExecution ?? Math.min(x.continueAsNewAfterTicks, Math.floor(SUGGEST_CAN_EVENTS / row.eventsPerTick));
+      const every: number =
+        row.measuredTicksPerExecution ??
+        Math.min(x.continueAsNewAfterTicks, Math.floor(SUGGEST_CAN_EVENTS / row.eventsPerTick));
       const how = row.measuredTicksPerExecution ? 'measured' : 'from events per tick';
-      L.push(`| ${row.what} | ${row.eventsPerTick} | ${row.bytesPerTick} | ${mb(row.bytesPerTick * 288)} | ${mb(row.bytesPerTick * 1440)} | ${round(every, 0)} ticks (${how}) | ${round(288 / every, 2)} / ${round(1440 / every, 2)} | ${mb(row.bytesPerTick * every)} |`);
+      L.push(
+        `| ${row.what} | ${row.eventsPerTick} | ${row.bytesPerTick} | ${mb(row.bytesPerTick * 288)} | ${mb(row.bytesPerTick * 1440)} | ${round(every, 0)} ticks (${how}) | ${round(288 / every, 2)} / ${round(1440 / every, 2)} | ${mb(row.bytesPerTick * every)} |`,
+      );
     }
     L.push('');
   }
   if (r.p4) {
     L.push('## P4 detail', '', '| pair | strategy | bars | bars/s |', '|---|---|---:|---:|');
-    for (const row of r.p4.rows) L.push(`| ${row.pair} | ${row.strategy} | ${row.bars} | ${row.barsPerSecond.toLocaleString('en')} |`);
+    for (const row of r.p4.rows)
+      L.push(`| ${row.pair} | ${row.strategy} | ${row.bars} | ${row.barsPerSecond.toLocaleString('en')} |`);
     L.push('');
   }
   return L.join('\n');
@@ -101,7 +163,13 @@ export function plots(r: Results, dir: string): string[] {
       title: `P1 tick → venue ack latency (${r.p1.orders} orders)`,
       xLabel: 'percentile',
       yLabel: 'ms',
-      series: [{ name: 'tick → ack', color: '#1f77b4', points: (r.p1.percentiles as Array<[number, number]>).map(([, v], i) => [i, v]) }],
+      series: [
+        {
+          name: 'tick → ack',
+          color: '#1f77b4',
+          points: (r.p1.percentiles as Array<[number, number]>).map(([, v], i) => [i, v]),
+        },
+      ],
       xTicks: labels.map((l, i) => [i, l]),
       hLines: [
         { y: TARGETS.p1P50Ms, label: 'p50 target 15 ms', color: '#2ca02c' },
@@ -145,4 +213,3 @@ export function plots(r: Results, dir: string): string[] {
   }
   return files;
 }
-

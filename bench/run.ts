@@ -40,7 +40,18 @@ import { TARGETS, fmtS, markdown, mb, plots, type Results } from './report';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mapLimit, percentile, round, summarize } from './stats';
 
-const PAIRS = ['ETH/BTC', 'LTC/BTC', 'XMR/BTC', 'ADA/BTC', 'ZEC/BTC', 'DASH/BTC', 'ETC/BTC', 'NXT/BTC', 'TRX/BTC', 'XLM/BTC'];
+const PAIRS = [
+  'ETH/BTC',
+  'LTC/BTC',
+  'XMR/BTC',
+  'ADA/BTC',
+  'ZEC/BTC',
+  'DASH/BTC',
+  'ETC/BTC',
+  'NXT/BTC',
+  'TRX/BTC',
+  'XLM/BTC',
+];
 /** P3: runs per account (one per pair, so no two runs of an account trade the same pair) and each run's capital. */
 const RUNS_PER_ACCOUNT = PAIRS.length;
 const P3_CAPITAL = 1;
@@ -53,7 +64,10 @@ const Flags = z
     scaleInterval: Duration.pipe(z.number().int().min(1000, 'must be at least 1s')),
     tuning: WorkerTuningConfig,
     serverConfig: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
-    label: z.string().regex(/^[a-z0-9-]+$/, 'letters, digits and "-" only').optional(),
+    label: z
+      .string()
+      .regex(/^[a-z0-9-]+$/, 'letters, digits and "-" only')
+      .optional(),
     p1Orders: z.number().int().min(10),
     p1Interval: Duration,
     dbDir: z.string().min(1).optional(),
@@ -71,17 +85,35 @@ function argValues(argv: string[], name: string): string[] {
 }
 
 function parseFlags(argv: string[]): Flags {
-  const known = new Set(['--db-dir', '--quick', '--only', '--scale', '--scale-interval', '--tuning', '--server-config', '--label', '--p1-orders', '--p1-interval']);
-  for (const a of argv) if (a.startsWith('--') && !known.has(a.split('=')[0])) throw new Error(`unknown flag ${a} (known: ${[...known].join(', ')})`);
+  const known = new Set([
+    '--db-dir',
+    '--quick',
+    '--only',
+    '--scale',
+    '--scale-interval',
+    '--tuning',
+    '--server-config',
+    '--label',
+    '--p1-orders',
+    '--p1-interval',
+  ]);
+  for (const a of argv)
+    if (a.startsWith('--') && !known.has(a.split('=')[0]))
+      throw new Error(`unknown flag ${a} (known: ${[...known].join(', ')})`);
   const quick = argv.includes('--quick');
   const one = (n: string) => argValues(argv, n).at(-1);
-  const list = (n: string) => one(n)?.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (n: string) =>
+    one(n)
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const serverConfig: Record<string, unknown> = {};
   for (const kv of argValues(argv, '--server-config')) {
     const i = kv.indexOf('=');
     if (i <= 0) throw new Error(`--server-config: expected key=value, got "${kv}"`);
     const v = kv.slice(i + 1);
-    serverConfig[kv.slice(0, i)] = v === 'true' ? true : v === 'false' ? false : Number.isFinite(Number(v)) ? Number(v) : v;
+    serverConfig[kv.slice(0, i)] =
+      v === 'true' ? true : v === 'false' ? false : Number.isFinite(Number(v)) ? Number(v) : v;
   }
   const r = Flags.safeParse({
     quick,
@@ -95,13 +127,21 @@ function parseFlags(argv: string[]): Flags {
     p1Interval: one('--p1-interval') ?? '10ms',
     dbDir: one('--db-dir') ?? (existsSync('/dev/shm') ? '/dev/shm' : undefined),
   });
-  if (!r.success) throw new Error(`bench flags: ${r.error.issues.map((i) => `${i.path.join('.') || 'flags'}: ${i.message}`).join('; ')}`);
+  if (!r.success)
+    throw new Error(
+      `bench flags: ${r.error.issues.map((i) => `${i.path.join('.') || 'flags'}: ${i.message}`).join('; ')}`,
+    );
   return r.data;
 }
 
 const log = (m: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
 
-function orderCycleInput(runId: string, venueUrl: string, symbol: string, over: Partial<StrategyRunInputRaw> = {}): StrategyRunInputRaw {
+function orderCycleInput(
+  runId: string,
+  venueUrl: string,
+  symbol: string,
+  over: Partial<StrategyRunInputRaw> = {},
+): StrategyRunInputRaw {
   return {
     runId,
     accountId: `acct-${runId}`,
@@ -119,9 +159,17 @@ async function result(client: Client, id: string): Promise<RunSummary> {
 }
 
 /** CPU use of server, worker and venue over `fn`, as % of one core. */
-async function measureCpu<T>(rig: Rig, fn: () => Promise<T>): Promise<{ value: T; seconds: number; cpu: { server: number; worker: number; venue: number; bench: number } }> {
+async function measureCpu<T>(
+  rig: Rig,
+  fn: () => Promise<T>,
+): Promise<{ value: T; seconds: number; cpu: { server: number; worker: number; venue: number; bench: number } }> {
   const pids = { server: rig.server.pid, worker: rig.worker.pid, venue: rig.venue.pid };
-  const before = { server: cpuSeconds(pids.server), worker: cpuSeconds(pids.worker), venue: cpuSeconds(pids.venue), bench: process.cpuUsage() };
+  const before = {
+    server: cpuSeconds(pids.server),
+    worker: cpuSeconds(pids.worker),
+    venue: cpuSeconds(pids.venue),
+    bench: process.cpuUsage(),
+  };
   const t0 = performance.now();
   const value = await fn();
   const seconds = (performance.now() - t0) / 1000;
@@ -130,7 +178,12 @@ async function measureCpu<T>(rig: Rig, fn: () => Promise<T>): Promise<{ value: T
   return {
     value,
     seconds,
-    cpu: { server: pct(before.server, cpuSeconds(pids.server)), worker: pct(before.worker, cpuSeconds(rig.worker.pid)), venue: pct(before.venue, cpuSeconds(pids.venue)), bench: round(((bu.user + bu.system) / 1e6 / seconds) * 100, 0) },
+    cpu: {
+      server: pct(before.server, cpuSeconds(pids.server)),
+      worker: pct(before.worker, cpuSeconds(rig.worker.pid)),
+      venue: pct(before.venue, cpuSeconds(pids.venue)),
+      bench: round(((bu.user + bu.system) / 1e6 / seconds) * 100, 0),
+    },
   };
 }
 
@@ -170,7 +223,10 @@ async function benchP1(rig: Rig, f: Flags) {
   // before it, so a few more ticks than orders wanted.
   // (the server suggests continue-as-new every ~200 ticks of this run).
   const maxTicks = f.p1Orders + Math.ceil(f.p1Orders / 100) + 2;
-  const input = orderCycleInput(id, rig.venue.url, 'ETH/BTC', { tickInterval: f.p1Interval, stop: { maxTicks, endOfData: true } });
+  const input = orderCycleInput(id, rig.venue.url, 'ETH/BTC', {
+    tickInterval: f.p1Interval,
+    stop: { maxTicks, endOfData: true },
+  });
   const m = await measureCpu(rig, () =>
     pulling(
       rig.worker,
@@ -192,9 +248,33 @@ async function benchP1(rig: Rig, f: Flags) {
     ticks: t.ticks,
     orders: m.value.summary.orders.placed,
     latencyMs: summarize(acks.map((a) => a.dueToAck!)),
-    percentiles: [50, 75, 90, 95, 99, 99.9, 100].map((p) => [p, round(percentile(acks.map((a) => a.dueToAck!), p))] as [number, number]),
-    stagesMs: { timerFire: stage('timerFire'), toSnapshotStart: stage('toSnapshotStart'), snapshot: stage('snapshot'), toPlaceStart: stage('toPlaceStart'), place: stage('place') },
-    perTick: { workflowTasks: round(t.workflowTasks / t.ticks, 2), activityTasks: round(t.activityTasks / t.ticks, 2), localActivities: round(t.localActivities / t.ticks, 2), roundTrips: round((t.workflowTasks + t.activityTasks) / t.ticks, 2), events: round(t.events / t.ticks, 2), bytes: round(t.bytes / t.ticks, 0) },
+    percentiles: [50, 75, 90, 95, 99, 99.9, 100].map(
+      (p) =>
+        [
+          p,
+          round(
+            percentile(
+              acks.map((a) => a.dueToAck!),
+              p,
+            ),
+          ),
+        ] as [number, number],
+    ),
+    stagesMs: {
+      timerFire: stage('timerFire'),
+      toSnapshotStart: stage('toSnapshotStart'),
+      snapshot: stage('snapshot'),
+      toPlaceStart: stage('toPlaceStart'),
+      place: stage('place'),
+    },
+    perTick: {
+      workflowTasks: round(t.workflowTasks / t.ticks, 2),
+      activityTasks: round(t.activityTasks / t.ticks, 2),
+      localActivities: round(t.localActivities / t.ticks, 2),
+      roundTrips: round((t.workflowTasks + t.activityTasks) / t.ticks, 2),
+      events: round(t.events / t.ticks, 2),
+      bytes: round(t.bytes / t.ticks, 0),
+    },
     executions: t.executions,
     historyBytes: t.allBytes,
     historyEvents: t.allEvents,
@@ -211,19 +291,34 @@ async function benchRaw(rig: Rig, count: number, concurrency: number) {
     pulling(
       rig.worker,
       mapLimit(ids, concurrency, async (id) => {
-        const h = await rig.client.workflow.start('rawOrder', { workflowId: id, taskQueue: rig.rawTaskQueue, args: [] });
+        const h = await rig.client.workflow.start('rawOrder', {
+          workflowId: id,
+          taskQueue: rig.rawTaskQueue,
+          args: [],
+        });
         await h.result();
       }),
     ),
   );
   const ends = rig.worker.timings.filter((t) => t.type === 'noop').map((t) => t.end);
   const steady = steadyRate(ends);
-  return { workflows: count, concurrency, perSecond: steady.rate, wallPerSecond: round(count / m.seconds, 1), steadyWindowS: steady.windowS, cpuPct: m.cpu };
+  return {
+    workflows: count,
+    concurrency,
+    perSecond: steady.rate,
+    wallPerSecond: round(count / m.seconds, 1),
+    steadyWindowS: steady.windowS,
+    cpuPct: m.cpu,
+  };
 }
 
 async function benchP2(rig: Rig, runs: number, ticks: number) {
   const stamp = Date.now().toString(36);
-  const inputs = Array.from({ length: runs }, (_, i) => orderCycleInput(`bench-p2-${stamp}-${i}`, rig.venue.url, PAIRS[i % PAIRS.length], { stop: { maxTicks: ticks, endOfData: true } }));
+  const inputs = Array.from({ length: runs }, (_, i) =>
+    orderCycleInput(`bench-p2-${stamp}-${i}`, rig.venue.url, PAIRS[i % PAIRS.length], {
+      stop: { maxTicks: ticks, endOfData: true },
+    }),
+  );
   rig.worker.timings.length = 0;
   const m = await measureCpu(rig, () =>
     pulling(
@@ -237,7 +332,16 @@ async function benchP2(rig: Rig, runs: number, ticks: number) {
   const acks = rig.worker.timings.filter((t) => t.type.endsWith('.placeOrder')).map((t) => t.end);
   const placed = m.value.reduce((a, s) => a + s.orders.placed, 0);
   const steady = steadyRate(acks);
-  return { runs, ticksPerRun: ticks, ordersPlaced: placed, ordersPerSecond: steady.rate, steadyWindowS: steady.windowS, wallSeconds: round(m.seconds), cpuPct: m.cpu, everyTickOrdered: m.value.every((s) => s.orders.placed === s.ticks) };
+  return {
+    runs,
+    ticksPerRun: ticks,
+    ordersPlaced: placed,
+    ordersPerSecond: steady.rate,
+    steadyWindowS: steady.windowS,
+    wallSeconds: round(m.seconds),
+    cpuPct: m.cpu,
+    everyTickOrdered: m.value.every((s) => s.orders.placed === s.ticks),
+  };
 }
 
 async function benchDurability(rig: Rig, ticks: number) {
@@ -251,18 +355,38 @@ async function benchDurability(rig: Rig, ticks: number) {
   const inProc = await runInProcess(orderCycleInput(`bench-d-inproc-${stamp}`, rig.venue.url, 'LTC/BTC', over));
   const a = temporal.value;
   const b = inProc.summary;
-  const same = a.orders.placed === b.orders.placed && a.cash === b.cash && JSON.stringify(a.positions) === JSON.stringify(b.positions);
+  const same =
+    a.orders.placed === b.orders.placed &&
+    a.cash === b.cash &&
+    JSON.stringify(a.positions) === JSON.stringify(b.positions);
   const tMs = (temporal.seconds * 1000) / a.ticks;
   const iMs = inProc.ms / b.ticks;
-  return { ticks, temporalMsPerTick: round(tMs, 2), inProcessMsPerTick: round(iMs, 2), ratio: round(tMs / iMs, 1), sameResult: same, ordersTemporal: a.orders.placed, ordersInProcess: b.orders.placed, cashTemporal: a.cash, cashInProcess: b.cash };
+  return {
+    ticks,
+    temporalMsPerTick: round(tMs, 2),
+    inProcessMsPerTick: round(iMs, 2),
+    ratio: round(tMs / iMs, 1),
+    sameResult: same,
+    ordersTemporal: a.orders.placed,
+    ordersInProcess: b.orders.placed,
+    cashTemporal: a.cash,
+    cashInProcess: b.cash,
+  };
 }
 
 async function benchP3(rig: Rig, f: Flags, n: number) {
   const interval = f.scaleInterval;
   // Cache room for every run and every account supervisor (an evicted workflow replays its history on its next task).
-  const worker = await rig.startWorker({ ...f.tuning, maxCachedWorkflows: Math.max(f.tuning.maxCachedWorkflows ?? 0, n + Math.ceil(n / RUNS_PER_ACCOUNT) + 100) });
+  const worker = await rig.startWorker({
+    ...f.tuning,
+    maxCachedWorkflows: Math.max(f.tuning.maxCachedWorkflows ?? 0, n + Math.ceil(n / RUNS_PER_ACCOUNT) + 100),
+  });
   // Warm the worker (bundle loaded, a workflow context created) before the baseline.
-  await rig.client.workflow.execute('rawOrder', { workflowId: `bench-p3-warm-${n}-${Date.now().toString(36)}`, taskQueue: rig.rawTaskQueue, args: [] });
+  await rig.client.workflow.execute('rawOrder', {
+    workflowId: `bench-p3-warm-${n}-${Date.now().toString(36)}`,
+    taskQueue: rig.rawTaskQueue,
+    args: [],
+  });
   const base = await worker.memory(true);
   const baseRss = rssOf(worker.pid);
   const stamp = Date.now().toString(36);
@@ -294,7 +418,11 @@ async function benchP3(rig: Rig, f: Flags, n: number) {
         accountId: accountOf(i),
         strategy: { name: 'sma-crossover', params: { fast: 5, slow: 20, orderPct: 10 } },
         symbols: [PAIRS[i % PAIRS.length]],
-        venue: { kind: 'paper', url: rig.venue.url, data: { [PAIRS[i % PAIRS.length]]: dataFile(PAIRS[i % PAIRS.length]) } },
+        venue: {
+          kind: 'paper',
+          url: rig.venue.url,
+          data: { [PAIRS[i % PAIRS.length]]: dataFile(PAIRS[i % PAIRS.length]) },
+        },
         engine: 'live',
         capital: String(P3_CAPITAL),
         reconciliation: { balances: 'shared' },
@@ -342,7 +470,12 @@ async function benchP3(rig: Rig, f: Flags, n: number) {
         inWindow.push(snap ? snap.start - t.dueAt : windowEnd - t.dueAt);
       }
   const tt = totals(chains);
-  await mapLimit(ids, 50, (id) => rig.client.workflow.getHandle(id).terminate('bench done').catch(() => undefined));
+  await mapLimit(ids, 50, (id) =>
+    rig.client.workflow
+      .getHandle(id)
+      .terminate('bench done')
+      .catch(() => undefined),
+  );
   void lat;
   return {
     runs: n,
@@ -362,7 +495,14 @@ async function benchP3(rig: Rig, f: Flags, n: number) {
     heapPerRunBytes: Math.round((mem.heapUsed - base.heapUsed) / n),
     serverRssBytes: serverRss,
     cpuPct: m.cpu,
-    perTick: { events: round(tt.events / tt.ticks, 2), bytes: round(tt.bytes / tt.ticks, 0), roundTrips: round((tt.workflowTasks + tt.activityTasks) / tt.ticks, 2), workflowTasks: round(tt.workflowTasks / tt.ticks, 2), activityTasks: round(tt.activityTasks / tt.ticks, 2), localActivities: round(tt.localActivities / tt.ticks, 2) },
+    perTick: {
+      events: round(tt.events / tt.ticks, 2),
+      bytes: round(tt.bytes / tt.ticks, 0),
+      roundTrips: round((tt.workflowTasks + tt.activityTasks) / tt.ticks, 2),
+      workflowTasks: round(tt.workflowTasks / tt.ticks, 2),
+      activityTasks: round(tt.activityTasks / tt.ticks, 2),
+      localActivities: round(tt.localActivities / tt.ticks, 2),
+    },
   };
 }
 
@@ -375,7 +515,9 @@ function benchP4(quick: boolean) {
     for (const strategy of ['sma-crossover', 'rsi-mean-reversion']) {
       const params = strategy === 'sma-crossover' ? { fast: 10, slow: 30 } : {};
       runCore(pair, bars, strategy, params);
-      const best = Array.from({ length: repeats }, () => runCore(pair, bars, strategy, params)).sort((a, b) => b.barsPerSecond - a.barsPerSecond)[0];
+      const best = Array.from({ length: repeats }, () => runCore(pair, bars, strategy, params)).sort(
+        (a, b) => b.barsPerSecond - a.barsPerSecond,
+      )[0];
       rows.push({ pair, strategy, bars: best.bars, barsPerSecond: Math.round(best.barsPerSecond) });
     }
   }
@@ -391,7 +533,12 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const results: Results = {
     when: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, memGiB: round(os.totalmem() / 2 ** 30, 1) },
+    machine: {
+      cpus: os.cpus().length,
+      cpu: os.cpus()[0]?.model,
+      node: process.version,
+      memGiB: round(os.totalmem() / 2 ** 30, 1),
+    },
     quick: f.quick,
     tuning: f.tuning,
     serverConfig: f.serverConfig,
@@ -409,11 +556,25 @@ async function main(): Promise<void> {
       log(`P4: ${results.p4.barsPerSecond} bars/s`);
     }
     if (needsTemporal) {
-      rig = await startRig({ pairs: PAIRS, tuning: f.tuning, dynamicConfig: f.serverConfig, ...(f.dbDir ? { dbDir: f.dbDir } : {}), log });
+      rig = await startRig({
+        pairs: PAIRS,
+        tuning: f.tuning,
+        dynamicConfig: f.serverConfig,
+        ...(f.dbDir ? { dbDir: f.dbDir } : {}),
+        log,
+      });
       // Warm-up: bundle, connections, venue markets.
-      await rig.client.workflow.execute('rawOrder', { workflowId: `bench-warm-${Date.now().toString(36)}`, taskQueue: rig.rawTaskQueue, args: [] });
+      await rig.client.workflow.execute('rawOrder', {
+        workflowId: `bench-warm-${Date.now().toString(36)}`,
+        taskQueue: rig.rawTaskQueue,
+        args: [],
+      });
       const warm = `bench-warm-run-${Date.now().toString(36)}`;
-      await startRun(rig.client, orderCycleInput(warm, rig.venue.url, 'ETH/BTC', { stop: { maxTicks: 5, endOfData: true } }), { taskQueue: rig.taskQueue });
+      await startRun(
+        rig.client,
+        orderCycleInput(warm, rig.venue.url, 'ETH/BTC', { stop: { maxTicks: 5, endOfData: true } }),
+        { taskQueue: rig.taskQueue },
+      );
       await result(rig.client, warm);
       rig.worker.timings.length = 0;
       if (f.only.includes('p1')) {
@@ -438,7 +599,9 @@ async function main(): Promise<void> {
         const ticks = f.quick ? 50 : 300;
         log(`Durability: ${ticks} ticks in-process vs through Temporal`);
         results.durability = await benchDurability(rig, ticks);
-        log(`Durability: ${results.durability.temporalMsPerTick} vs ${results.durability.inProcessMsPerTick} ms/tick = ${results.durability.ratio}x`);
+        log(
+          `Durability: ${results.durability.temporalMsPerTick} vs ${results.durability.inProcessMsPerTick} ms/tick = ${results.durability.ratio}x`,
+        );
       }
       if (f.only.includes('p3')) {
         results.p3 = [];
@@ -449,16 +612,36 @@ async function main(): Promise<void> {
           log(`P3: ${n} runs: lag ${fmtS(s.lagMs)}; ${mb(s.rssPerRunBytes)} RSS per run`);
         }
       }
-      results.serverMetrics = await serverMetrics(rig.metricsPort, /^(task_latency_load|task_latency_processing|task_schedule_to_start_latency|persistence_latency)_(sum|count)$/).catch(() => undefined);
+      results.serverMetrics = await serverMetrics(
+        rig.metricsPort,
+        /^(task_latency_load|task_latency_processing|task_schedule_to_start_latency|persistence_latency)_(sum|count)$/,
+      ).catch(() => undefined);
     }
   } finally {
     await rig?.close();
   }
   const rows = [];
-  if (results.p1) rows.push({ what: 'a tick that places an order (P1)', eventsPerTick: results.p1.perTick.events, bytesPerTick: results.p1.perTick.bytes, measuredTicksPerExecution: round(results.p1.ticks / results.p1.executions, 0) });
+  if (results.p1)
+    rows.push({
+      what: 'a tick that places an order (P1)',
+      eventsPerTick: results.p1.perTick.events,
+      bytesPerTick: results.p1.perTick.bytes,
+      measuredTicksPerExecution: round(results.p1.ticks / results.p1.executions, 0),
+    });
   const quiet = results.p3?.at(-1);
-  if (quiet) rows.push({ what: `a quiet tick, sma-crossover (P3, ${quiet.runs} runs)`, eventsPerTick: quiet.perTick.events, bytesPerTick: quiet.perTick.bytes });
-  if (rows.length > 0) results.resources = { rows, continueAsNewAfterTicks: 500, p1Executions: results.p1?.executions, p1HistoryBytes: results.p1?.historyBytes };
+  if (quiet)
+    rows.push({
+      what: `a quiet tick, sma-crossover (P3, ${quiet.runs} runs)`,
+      eventsPerTick: quiet.perTick.events,
+      bytesPerTick: quiet.perTick.bytes,
+    });
+  if (rows.length > 0)
+    results.resources = {
+      rows,
+      continueAsNewAfterTicks: 500,
+      p1Executions: results.p1?.executions,
+      p1HistoryBytes: results.p1?.historyBytes,
+    };
   results.load.after = os.loadavg().map((v) => round(v, 2));
   results.wallSeconds = round((performance.now() - t0) / 1000, 0);
 

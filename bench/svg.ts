@@ -43,7 +43,9 @@ export function lineChart(spec: ChartSpec): string {
   const pw = W - m.l - m.r;
   const ph = H - m.t - m.b;
   const xs = spec.series.flatMap((s) => s.points.map((p) => p[0]));
-  const ys = [...spec.series.flatMap((s) => s.points.map((p) => p[1])), ...(spec.hLines ?? []).map((h) => h.y)].filter(Number.isFinite);
+  const ys = [...spec.series.flatMap((s) => s.points.map((p) => p[1])), ...(spec.hLines ?? []).map((h) => h.y)].filter(
+    Number.isFinite,
+  );
   const tx = (x: number) => (spec.xLog ? Math.log10(x) : x);
   const x0 = Math.min(...xs.map(tx));
   const x1 = Math.max(...xs.map(tx));
@@ -51,9 +53,13 @@ export function lineChart(spec: ChartSpec): string {
   const X = (x: number) => m.l + (x1 === x0 ? pw / 2 : ((tx(x) - x0) / (x1 - x0)) * pw);
   const Y = (y: number) => m.t + ph - (Math.min(y, yMax) / yMax) * ph;
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+  );
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
-  out.push(`<text x="${W / 2 - m.r / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${esc(spec.title)}</text>`);
+  out.push(
+    `<text x="${W / 2 - m.r / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${esc(spec.title)}</text>`,
+  );
   for (let i = 0; i <= 5; i++) {
     const y = (yMax * i) / 5;
     out.push(`<line x1="${m.l}" x2="${m.l + pw}" y1="${Y(y)}" y2="${Y(y)}" stroke="#e5e5e5"/>`);
@@ -67,7 +73,9 @@ export function lineChart(spec: ChartSpec): string {
   out.push(`<line x1="${m.l}" x2="${m.l + pw}" y1="${m.t + ph}" y2="${m.t + ph}" stroke="#333"/>`);
   out.push(`<line x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${m.t + ph}" stroke="#333"/>`);
   out.push(`<text x="${m.l + pw / 2}" y="${H - 12}" text-anchor="middle">${esc(spec.xLabel)}</text>`);
-  out.push(`<text transform="translate(16 ${m.t + ph / 2}) rotate(-90)" text-anchor="middle">${esc(spec.yLabel)}</text>`);
+  out.push(
+    `<text transform="translate(16 ${m.t + ph / 2}) rotate(-90)" text-anchor="middle">${esc(spec.yLabel)}</text>`,
+  );
   let ly = m.t + ph * 0.55;
   for (const h of spec.hLines ?? []) {
     const c = h.color ?? '#c00';
@@ -77,10 +85,17 @@ export function lineChart(spec: ChartSpec): string {
   for (const s of spec.series) {
     const pts = s.points.filter((p) => Number.isFinite(p[1]));
     if (pts.length === 0) continue;
-    out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${pts.map((p) => `${X(p[0]).toFixed(1)},${Y(p[1]).toFixed(1)}`).join(' ')}"/>`);
-    for (const p of pts) out.push(`<circle cx="${X(p[0]).toFixed(1)}" cy="${Y(p[1]).toFixed(1)}" r="3" fill="${s.color}"><title>${esc(`${s.name}: ${fmt(p[1])}`)}</title></circle>`);
+    out.push(
+      `<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${pts.map((p) => `${X(p[0]).toFixed(1)},${Y(p[1]).toFixed(1)}`).join(' ')}"/>`,
+    );
+    for (const p of pts)
+      out.push(
+        `<circle cx="${X(p[0]).toFixed(1)}" cy="${Y(p[1]).toFixed(1)}" r="3" fill="${s.color}"><title>${esc(`${s.name}: ${fmt(p[1])}`)}</title></circle>`,
+      );
     const last = pts[pts.length - 1];
-    out.push(`<text x="${X(last[0]) + 6}" y="${Y(last[1]) - 6}" fill="${s.color}" font-size="11">${esc(fmt(last[1]))}</text>`);
+    out.push(
+      `<text x="${X(last[0]) + 6}" y="${Y(last[1]) - 6}" fill="${s.color}" font-size="11">${esc(fmt(last[1]))}</text>`,
+    );
   }
   for (const s of spec.series) {
     out.push(`<rect x="${m.l + pw + 6}" y="${ly}" width="12" height="3" fill="${s.color}"/>`);

@@ -24,13 +24,25 @@ function send(m: WorkerMessage): void {
 }
 
 class Timing implements ActivityInboundCallsInterceptor {
-  async execute(input: Parameters<NonNullable<ActivityInboundCallsInterceptor['execute']>>[0], next: Parameters<NonNullable<ActivityInboundCallsInterceptor['execute']>>[1]): Promise<unknown> {
+  async execute(
+    input: Parameters<NonNullable<ActivityInboundCallsInterceptor['execute']>>[0],
+    next: Parameters<NonNullable<ActivityInboundCallsInterceptor['execute']>>[1],
+  ): Promise<unknown> {
     const info = Context.current().info;
     const start = Date.now();
     try {
       return await next(input);
     } finally {
-      timings.push({ runId: info.workflowExecution?.runId ?? '', workflowId: info.workflowExecution?.workflowId ?? '', activityId: info.activityId, type: info.activityType, local: info.isLocal, scheduled: info.scheduledTimestampMs, start, end: Date.now() });
+      timings.push({
+        runId: info.workflowExecution?.runId ?? '',
+        workflowId: info.workflowExecution?.workflowId ?? '',
+        activityId: info.activityId,
+        type: info.activityType,
+        local: info.isLocal,
+        scheduled: info.scheduledTimestampMs,
+        start,
+        end: Date.now(),
+      });
     }
   }
 }
@@ -62,7 +74,14 @@ async function main(): Promise<void> {
     else if (m.kind === 'memory') {
       if (m.gc && global.gc) global.gc();
       const u = process.memoryUsage();
-      send({ kind: 'memory', rss: u.rss, heapUsed: u.heapUsed, external: u.external, cpuUserMs: process.cpuUsage().user / 1000, cpuSystemMs: process.cpuUsage().system / 1000 });
+      send({
+        kind: 'memory',
+        rss: u.rss,
+        heapUsed: u.heapUsed,
+        external: u.external,
+        cpuUserMs: process.cpuUsage().user / 1000,
+        cpuSystemMs: process.cpuUsage().system / 1000,
+      });
     } else if (m.kind === 'stop') stop();
   });
   process.on('disconnect', () => stop());

@@ -16,7 +16,10 @@ export const ANY_ACCOUNT = '*';
 
 export const VenueCredentialsSecret = z.record(
   z.string().regex(/^[a-z0-9]+$/, 'exchange ids are ccxt ids like "binance"'),
-  z.record(z.string().regex(/^(\*|[A-Za-z0-9._:-]{1,64})$/, 'account ids: letters, digits and . _ : - (or "*")'), VenueCredentials),
+  z.record(
+    z.string().regex(/^(\*|[A-Za-z0-9._:-]{1,64})$/, 'account ids: letters, digits and . _ : - (or "*")'),
+    VenueCredentials,
+  ),
 );
 export type VenueCredentialsSecret = z.infer<typeof VenueCredentialsSecret>;
 
@@ -29,7 +32,8 @@ export interface SecretsManagerCredentialOptions {
 export function secretsManagerCredentialProvider(opts: SecretsManagerCredentialOptions): CredentialProvider {
   const reader = opts.reader ?? createSecretReader({ ...(opts.ttlMs !== undefined ? { ttlMs: opts.ttlMs } : {}) });
   return {
-    describe: () => `AWS Secrets Manager secret ${opts.secretId} (JSON: exchange → account → { apiKey, secret, password? })`,
+    describe: () =>
+      `AWS Secrets Manager secret ${opts.secretId} (JSON: exchange → account → { apiKey, secret, password? })`,
     async get(exchangeId, accountId) {
       const all = await readJsonSecret(reader, opts.secretId, VenueCredentialsSecret);
       const byAccount = all[exchangeId];
@@ -39,10 +43,16 @@ export function secretsManagerCredentialProvider(opts: SecretsManagerCredentialO
 }
 
 /** The provider the worker should use when TEMPOTRADE_VENUE_SECRET_ARN is set (undefined otherwise). */
-export function secretsManagerCredentialProviderFromEnv(env: Record<string, string | undefined> = process.env): CredentialProvider | undefined {
+export function secretsManagerCredentialProviderFromEnv(
+  env: Record<string, string | undefined> = process.env,
+): CredentialProvider | undefined {
   const secretId = env.TEMPOTRADE_VENUE_SECRET_ARN || undefined;
   if (!secretId) return undefined;
   const ttl = env.TEMPOTRADE_VENUE_SECRET_TTL_MS;
-  if (ttl !== undefined && !/^\d+$/.test(ttl)) throw new TempotradeError('CONFIG', `TEMPOTRADE_VENUE_SECRET_TTL_MS: must be a whole number of milliseconds, got "${ttl}"`);
+  if (ttl !== undefined && !/^\d+$/.test(ttl))
+    throw new TempotradeError(
+      'CONFIG',
+      `TEMPOTRADE_VENUE_SECRET_TTL_MS: must be a whole number of milliseconds, got "${ttl}"`,
+    );
   return secretsManagerCredentialProvider({ secretId, ...(ttl !== undefined ? { ttlMs: Number(ttl) } : {}) });
 }

@@ -43,7 +43,9 @@ export function envCredentialProvider(env: Record<string, string | undefined> = 
       for (const p of credentialEnvPrefixes(exchangeId, accountId)) {
         const raw = { apiKey: env[`${p}API_KEY`], secret: env[`${p}SECRET`], password: env[`${p}PASSWORD`] };
         if (raw.apiKey === undefined && raw.secret === undefined) continue;
-        const r = VenueCredentials.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
+        const r = VenueCredentials.safeParse(
+          Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)),
+        );
         if (!r.success) throw new TempotradeError('CONFIG', `credentials ${p}*: ${formatZodIssues(r.error)}`);
         return r.data;
       }

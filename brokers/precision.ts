@@ -10,7 +10,10 @@ import { add, cmp, str } from '../domain/money';
 
 type PrecisionFns = typeof ccxt.functions;
 // ccxt's typings declare the helpers under `functions`; its CommonJS build exports them at the top.
-const fns: PrecisionFns = typeof (ccxt as unknown as PrecisionFns).decimalToPrecision === 'function' ? (ccxt as unknown as PrecisionFns) : ccxt.functions;
+const fns: PrecisionFns =
+  typeof (ccxt as unknown as PrecisionFns).decimalToPrecision === 'function'
+    ? (ccxt as unknown as PrecisionFns)
+    : ccxt.functions;
 
 export function truncateToTick(value: string, tick: string): string {
   return str(fns.decimalToPrecision(str(value), fns.TRUNCATE, tick, fns.TICK_SIZE, fns.NO_PADDING));

@@ -6,8 +6,16 @@ export function table(rows: Array<Record<string, string | number | undefined>>, 
   if (rows.length === 0) return '(none)';
   const cols = columns ?? Object.keys(rows[0]);
   const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '').length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(width[i])).join('  ').trimEnd();
-  return [line(cols.map((c) => c.toUpperCase())), line(width.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => String(r[c] ?? ''))))].join('\n');
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => v.padEnd(width[i]))
+      .join('  ')
+      .trimEnd();
+  return [
+    line(cols.map((c) => c.toUpperCase())),
+    line(width.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(cols.map((c) => String(r[c] ?? '')))),
+  ].join('\n');
 }
 
 export function keyValues(pairs: Array<[string, string | number | undefined]>): string {
@@ -17,19 +25,38 @@ export function keyValues(pairs: Array<[string, string | number | undefined]>): 
 
 export function formatSummary(s: RunSummary, uiUrl?: string): string {
   const q = s.quote;
-  const denied = Object.entries(s.orders.deniedByReason).map(([k, v]) => `${k}×${v}`).join(', ');
+  const denied = Object.entries(s.orders.deniedByReason)
+    .map(([k, v]) => `${k}×${v}`)
+    .join(', ');
   return keyValues([
     ['run', s.workflowId],
     ['strategy', `${s.strategy} on ${s.symbols.join(', ')}`],
     ['engine', `${s.engine.engine} (${s.engine.reason})`],
     ['ticks', s.ticks],
-    ['orders', `${s.orders.placed} placed, ${s.orders.filled} filled, ${s.orders.partiallyFilled} partial, ${s.orders.canceled} canceled, ${s.orders.expired} expired, ${s.orders.rejected} rejected`],
+    [
+      'orders',
+      `${s.orders.placed} placed, ${s.orders.filled} filled, ${s.orders.partiallyFilled} partial, ${s.orders.canceled} canceled, ${s.orders.expired} expired, ${s.orders.rejected} rejected`,
+    ],
     ['denied', `${s.orders.denied}${denied ? ` (${denied})` : ''}`],
-    ...(s.orders.resizedByReason && Object.keys(s.orders.resizedByReason).length ? [['resized', Object.entries(s.orders.resizedByReason).map(([k, v]) => `${k}×${v}`).join(', ')] as [string, string]] : []),
+    ...(s.orders.resizedByReason && Object.keys(s.orders.resizedByReason).length
+      ? [
+          [
+            'resized',
+            Object.entries(s.orders.resizedByReason)
+              .map(([k, v]) => `${k}×${v}`)
+              .join(', '),
+          ] as [string, string],
+        ]
+      : []),
     ['fills', s.fills],
     ['fees', `${display(s.feesQuote)} ${q}`],
     ['cash', `${display(s.cash)} ${q}`],
-    ['positions', Object.entries(s.positions).map(([k, v]) => `${k} ${display(v)}`).join(', ')],
+    [
+      'positions',
+      Object.entries(s.positions)
+        .map(([k, v]) => `${k} ${display(v)}`)
+        .join(', '),
+    ],
     ['equity', `${display(s.equity)} ${q} (start ${display(s.startingCapital)})`],
     ['realized PnL', `${display(s.realizedPnl)} ${q}`],
     ['unrealized PnL', `${display(s.unrealizedPnl)} ${q}`],

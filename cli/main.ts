@@ -42,7 +42,10 @@ export async function main(argv: string[]): Promise<number> {
       return e.code === 'VALIDATION' ? 2 : 1;
     }
     // The SDK wraps the server's words in `cause` (e.g. "Failed to query Workflow" ← the gRPC status).
-    const cause = e instanceof Error && e.cause instanceof Error && !e.message.includes(e.cause.message) ? `: ${e.cause.message}` : '';
+    const cause =
+      e instanceof Error && e.cause instanceof Error && !e.message.includes(e.cause.message)
+        ? `: ${e.cause.message}`
+        : '';
     console.error(`error: ${e instanceof Error ? e.message : String(e)}${cause}`);
     return 1;
   }

@@ -26,15 +26,27 @@ process.once('exit', () => {
 /** SIGKILL every child this process spawned that is still alive (test clean-up after a timeout). */
 export async function killAllChildren(): Promise<void> {
   const procs = [...live];
-  await Promise.all(procs.map((p) => new Promise<void>((resolve) => {
-    if (p.exitCode !== null || p.signalCode !== null) return resolve();
-    p.once('exit', () => resolve());
-    p.kill('SIGKILL');
-  })));
+  await Promise.all(
+    procs.map(
+      (p) =>
+        new Promise<void>((resolve) => {
+          if (p.exitCode !== null || p.signalCode !== null) return resolve();
+          p.once('exit', () => resolve());
+          p.kill('SIGKILL');
+        }),
+    ),
+  );
 }
 
-export async function spawnTempotrade(args: string[], opts: { env?: NodeJS.ProcessEnv; ready: RegExp; timeoutMs?: number; label: string; echo?: (line: string) => void }): Promise<Child> {
-  const proc = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function spawnTempotrade(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; ready: RegExp; timeoutMs?: number; label: string; echo?: (line: string) => void },
+): Promise<Child> {
+  const proc = spawn(process.execPath, [BIN, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   live.add(proc);
   let out = '';
   const onData = (d: Buffer) => {
@@ -52,7 +64,11 @@ export async function spawnTempotrade(args: string[], opts: { env?: NodeJS.Proce
     }),
   );
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${opts.label} did not become ready in ${opts.timeoutMs ?? 60_000} ms:\n${out.slice(-2000)}`)), opts.timeoutMs ?? 60_000);
+    const timer = setTimeout(
+      () =>
+        reject(new Error(`${opts.label} did not become ready in ${opts.timeoutMs ?? 60_000} ms:\n${out.slice(-2000)}`)),
+      opts.timeoutMs ?? 60_000,
+    );
     const check = () => {
       if (opts.ready.test(out)) {
         clearTimeout(timer);
@@ -92,10 +108,27 @@ export async function spawnTempotrade(args: string[], opts: { env?: NodeJS.Proce
 /** Paper venue in its own process on a free port; resolves once it listens. */
 export async function spawnVenue(
   datasets: Record<string, string>,
-  opts: { port?: number; stateFile?: string; apiKeys?: Array<{ apiKey: string; secret: string; balances: Record<string, string> }> } = {},
+  opts: {
+    port?: number;
+    stateFile?: string;
+    apiKeys?: Array<{ apiKey: string; secret: string; balances: Record<string, string> }>;
+  } = {},
 ): Promise<Child & { url: string }> {
-  const keyArgs = (opts.apiKeys ?? []).flatMap((k) => ['--api-key', k.apiKey, '--api-secret', k.secret, ...Object.entries(k.balances).flatMap(([a, v]) => ['--balance', `${a}=${v}`])]);
-  const args = ['venue', '--port', String(opts.port ?? 0), ...Object.entries(datasets).flatMap(([s, p]) => ['--data', `${s}=${p}`]), ...(opts.stateFile ? ['--state', opts.stateFile] : []), ...keyArgs];
+  const keyArgs = (opts.apiKeys ?? []).flatMap((k) => [
+    '--api-key',
+    k.apiKey,
+    '--api-secret',
+    k.secret,
+    ...Object.entries(k.balances).flatMap(([a, v]) => ['--balance', `${a}=${v}`]),
+  ]);
+  const args = [
+    'venue',
+    '--port',
+    String(opts.port ?? 0),
+    ...Object.entries(datasets).flatMap(([s, p]) => ['--data', `${s}=${p}`]),
+    ...(opts.stateFile ? ['--state', opts.stateFile] : []),
+    ...keyArgs,
+  ];
   const child = await spawnTempotrade(args, { ready: /paper venue listening on (http:\/\/\S+)/, label: 'paper venue' });
   const url = /paper venue listening on (http:\/\/\S+)/.exec(child.output())![1];
   return Object.assign(child, { url });
@@ -108,6 +141,15 @@ export function spawnWorker(
   taskQueue?: string,
   venue: { accounts?: string[]; activitiesPerSecond?: number } = {},
 ): Promise<Child> {
-  const venueArgs = [...(venue.accounts ?? []).flatMap((a) => ['--venue', a]), ...(venue.activitiesPerSecond !== undefined ? ['--venue-rate', String(venue.activitiesPerSecond)] : [])];
-  return spawnTempotrade(['worker', ...(taskQueue ? ['--task-queue', taskQueue] : []), ...venueArgs], { env: { ...env }, ready: /worker polling task queue/, label: 'worker', timeoutMs: 120_000, ...(echo ? { echo } : {}) });
+  const venueArgs = [
+    ...(venue.accounts ?? []).flatMap((a) => ['--venue', a]),
+    ...(venue.activitiesPerSecond !== undefined ? ['--venue-rate', String(venue.activitiesPerSecond)] : []),
+  ];
+  return spawnTempotrade(['worker', ...(taskQueue ? ['--task-queue', taskQueue] : []), ...venueArgs], {
+    env: { ...env },
+    ready: /worker polling task queue/,
+    label: 'worker',
+    timeoutMs: 120_000,
+    ...(echo ? { echo } : {}),
+  });
 }

@@ -59,7 +59,12 @@ export const RETRYABLE: Readonly<Record<ErrorCode, boolean>> = {
  * Codes whose outcome at the venue is unknown: the request may or may not have taken effect.
  * A submit failing with one of these must be resolved by a lookup before any retry submits again.
  */
-export const AMBIGUOUS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['NETWORK', 'REQUEST_TIMEOUT', 'EXCHANGE_UNAVAILABLE', 'UNKNOWN']);
+export const AMBIGUOUS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'NETWORK',
+  'REQUEST_TIMEOUT',
+  'EXCHANGE_UNAVAILABLE',
+  'UNKNOWN',
+]);
 
 export class TempotradeError extends Error {
   readonly code: ErrorCode;

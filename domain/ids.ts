@@ -4,14 +4,32 @@
  */
 import { z } from 'zod';
 
-export const StrategyId = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only').brand<'StrategyId'>();
+export const StrategyId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only')
+  .brand<'StrategyId'>();
 export type StrategyId = z.infer<typeof StrategyId>;
-export const AccountId = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only').brand<'AccountId'>();
+export const AccountId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only')
+  .brand<'AccountId'>();
 export type AccountId = z.infer<typeof AccountId>;
-export const RunId = z.string().min(1).max(200).regex(/^[A-Za-z0-9._:@-]+$/, 'letters, digits and . _ : @ - only').brand<'RunId'>();
+export const RunId = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9._:@-]+$/, 'letters, digits and . _ : @ - only')
+  .brand<'RunId'>();
 export type RunId = z.infer<typeof RunId>;
 /** Binance's rule, the strictest common one: 1–36 of [.A-Za-z:/0-9_-]. */
-export const ClientOrderId = z.string().regex(/^[.A-Za-z:/0-9_-]{1,36}$/).brand<'ClientOrderId'>();
+export const ClientOrderId = z
+  .string()
+  .regex(/^[.A-Za-z:/0-9_-]{1,36}$/)
+  .brand<'ClientOrderId'>();
 export type ClientOrderId = z.infer<typeof ClientOrderId>;
 export const VenueOrderId = z.string().min(1).brand<'VenueOrderId'>();
 export type VenueOrderId = z.infer<typeof VenueOrderId>;

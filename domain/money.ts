@@ -30,7 +30,9 @@ function isDecimalText(v: string): boolean {
 /** A finite decimal amount. Accepts numbers and strings, stores the canonical string. */
 export const Amount = z
   .union([z.string(), z.number()])
-  .refine((v) => (typeof v === 'number' ? Number.isFinite(v) : isDecimalText(v)), { message: 'must be a finite decimal number' })
+  .refine((v) => (typeof v === 'number' ? Number.isFinite(v) : isDecimalText(v)), {
+    message: 'must be a finite decimal number',
+  })
   .transform((v) => str(typeof v === 'number' ? String(v) : v.trim()));
 
 export const PositiveAmount = Amount.refine((v) => new Dec(v).gt(0), { message: 'must be greater than 0' });

@@ -32,7 +32,7 @@ export const AUDIT_KINDS = {
   STOP_REMOVED: 'an armed synthetic stop was removed without triggering',
   ACCOUNT_REGISTERED: "the run joined its account's supervisor, in the account's trading state",
   ACCOUNT_APPROVED: 'the account supervisor approved an opening order as asked',
-  ACCOUNT_RESIZED: "the account supervisor approved an opening order with a smaller quantity",
+  ACCOUNT_RESIZED: 'the account supervisor approved an opening order with a smaller quantity',
   ACCOUNT_DENIED: 'the account supervisor refused an opening order',
   ACCOUNT_UNREACHABLE: "the run could not report to its account's supervisor (audited once until it can)",
   ACCOUNT_REACHABLE: "the run reaches its account's supervisor again",
@@ -81,7 +81,10 @@ export const REASON_CODES = {
   STALE_MARK_WARN: { number: 3, meaning: 'the mark is older than the warning age: passes' },
   VOL_BREAKER_WARNING: { number: 4, meaning: 'volatility is at the warning level: passes' },
   SPOT_NO_LIQUIDATION: { number: 5, meaning: 'a spot order has no liquidation price: passes' },
-  KILL_SWITCH_ENGAGED: { number: 10, meaning: 'the kill switch (of the run or the account) denies every opening order' },
+  KILL_SWITCH_ENGAGED: {
+    number: 10,
+    meaning: 'the kill switch (of the run or the account) denies every opening order',
+  },
   TRADING_HALTED: { number: 11, meaning: 'the run is HALTED: no new order' },
   REDUCE_ONLY: { number: 12, meaning: 'the run is REDUCING or in reduce-only mode: reducing orders only' },
   STRATEGY_DISABLED: { number: 13, meaning: 'the performance monitor disabled the strategy' },
@@ -92,7 +95,10 @@ export const REASON_CODES = {
   MAX_OPEN_ORDERS: { number: 18, meaning: 'as many orders open as the limit' },
   DAILY_LOSS_LIMIT: { number: 19, meaning: "the run's daily loss reached the limit (quote)" },
   DAILY_LOSS_LIMIT_PCT: { number: 20, meaning: "the run's daily loss reached the limit (% of the day-start equity)" },
-  STRATEGY_DRAWDOWN_LIMIT: { number: 21, meaning: "the strategy's drawdown from its high-water mark reached the limit" },
+  STRATEGY_DRAWDOWN_LIMIT: {
+    number: 21,
+    meaning: "the strategy's drawdown from its high-water mark reached the limit",
+  },
   ACCOUNT_DRAWDOWN_LIMIT: { number: 22, meaning: "the account's drawdown from its high-water mark reached the limit" },
   VOL_BREAKER_HALTED: { number: 23, meaning: 'the volatility breaker is HALTED: no new order' },
   VOL_BREAKER_REDUCING: { number: 24, meaning: 'the volatility breaker is REDUCING: reducing orders only' },
@@ -118,7 +124,10 @@ export const REASON_CODES = {
   ACCOUNT_EXPOSURE_LIMIT: { number: 203, meaning: 'positions and reservations of all runs would pass the gross cap' },
   ACCOUNT_SYMBOL_EXPOSURE_LIMIT: { number: 204, meaning: 'all runs together would pass the cap in the symbol' },
   ACCOUNT_DAILY_LOSS_LIMIT: { number: 205, meaning: "the account's daily loss reached the limit (quote)" },
-  ACCOUNT_DAILY_LOSS_LIMIT_PCT: { number: 206, meaning: "the account's daily loss reached the limit (% of the day start)" },
+  ACCOUNT_DAILY_LOSS_LIMIT_PCT: {
+    number: 206,
+    meaning: "the account's daily loss reached the limit (% of the day start)",
+  },
 } as const satisfies Record<string, ReasonCodeEntry>;
 export type ReasonCode = keyof typeof REASON_CODES;
 

@@ -46,8 +46,14 @@ export function errorResult(e: unknown): HttpResult {
 }
 
 function badRequest(where: string, error: z.ZodError): TempotradeError {
-  const issues: FieldError[] = error.issues.map((i) => ({ field: [where, ...i.path.map(String)].join('.'), message: i.message }));
-  return new TempotradeError('VALIDATION', issues.map((i) => `${i.field}: ${i.message}`).join('; '), { fields: issues.map((i) => i.field), issues });
+  const issues: FieldError[] = error.issues.map((i) => ({
+    field: [where, ...i.path.map(String)].join('.'),
+    message: i.message,
+  }));
+  return new TempotradeError('VALIDATION', issues.map((i) => `${i.field}: ${i.message}`).join('; '), {
+    fields: issues.map((i) => i.field),
+    issues,
+  });
 }
 
 function bodyOf(event: HttpEvent): unknown {
@@ -72,7 +78,10 @@ export interface Parsed<P extends z.ZodType, Q extends z.ZodType, B extends z.Zo
   body: z.output<B>;
 }
 
-export function parseEvent<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(event: HttpEvent, s: Schemas<P, Q, B>): Parsed<P, Q, B> {
+export function parseEvent<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
+  event: HttpEvent,
+  s: Schemas<P, Q, B>,
+): Parsed<P, Q, B> {
   const part = <S extends z.ZodType>(where: string, schema: S | undefined, raw: unknown): z.output<S> => {
     if (!schema) return undefined as z.output<S>;
     const r = schema.safeParse(raw);
@@ -106,7 +115,10 @@ export function taskQueue(env: Record<string, string | undefined> = process.env)
 }
 
 /** A Lambda handler: parse the event, call the client code, map errors to HTTP. */
-export function httpHandler<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(schemas: Schemas<P, Q, B>, fn: (req: Parsed<P, Q, B>, client: Client) => Promise<HttpResult>) {
+export function httpHandler<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
+  schemas: Schemas<P, Q, B>,
+  fn: (req: Parsed<P, Q, B>, client: Client) => Promise<HttpResult>,
+) {
   return async (event: HttpEvent): Promise<HttpResult> => {
     try {
       const req = parseEvent(event, schemas);
@@ -118,4 +130,12 @@ export function httpHandler<P extends z.ZodType, Q extends z.ZodType, B extends 
 }
 
 /** Path parameter `{id}` of a run, schedule or account. */
-export const IdPath = z.object({ id: z.string().min(1).max(200).regex(/^[A-Za-z0-9._:@-]+$/, 'letters, digits and . _ : @ - only') }).strict();
+export const IdPath = z
+  .object({
+    id: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[A-Za-z0-9._:@-]+$/, 'letters, digits and . _ : @ - only'),
+  })
+  .strict();

@@ -5,8 +5,14 @@
 import { z } from 'zod';
 import { formatZodIssues } from '../domain/errors';
 
-const Int = (min: number, max: number) => z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(min).max(max));
-const SecretArn = z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a complete Secrets Manager secret ARN');
+const Int = (min: number, max: number) =>
+  z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(min).max(max));
+const SecretArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/,
+    'must be a complete Secrets Manager secret ARN',
+  );
 
 export const DeployConfig = z
   .object({
@@ -23,16 +29,33 @@ export const DeployConfig = z
     logRetentionDays: Int(1, 3653).default(30),
   })
   .strict()
-  .refine((c) => c.workerMaxTasks >= c.workerMinTasks, { message: 'must be at least workerMinTasks', path: ['workerMaxTasks'] });
+  .refine((c) => c.workerMaxTasks >= c.workerMinTasks, {
+    message: 'must be at least workerMinTasks',
+    path: ['workerMaxTasks'],
+  });
 export type DeployConfig = z.infer<typeof DeployConfig>;
 
 export const CONTEXT_PREFIX = 'tempotrade:';
 
 /** Read `tempotrade:*` context keys into a validated config (errors name the context key). */
 export function deployConfigFrom(tryGetContext: (key: string) => unknown): DeployConfig {
-  const keys = ['temporalAddress', 'temporalNamespace', 'temporalSecretArn', 'venueSecretArn', 'alertEmail', 'workerMinTasks', 'workerMaxTasks', 'logRetentionDays'];
-  const raw = Object.fromEntries(keys.map((k) => [k, tryGetContext(CONTEXT_PREFIX + k)]).filter(([, v]) => v !== undefined && v !== ''));
+  const keys = [
+    'temporalAddress',
+    'temporalNamespace',
+    'temporalSecretArn',
+    'venueSecretArn',
+    'alertEmail',
+    'workerMinTasks',
+    'workerMaxTasks',
+    'logRetentionDays',
+  ];
+  const raw = Object.fromEntries(
+    keys.map((k) => [k, tryGetContext(CONTEXT_PREFIX + k)]).filter(([, v]) => v !== undefined && v !== ''),
+  );
   const r = DeployConfig.safeParse(raw);
-  if (!r.success) throw new Error(`CDK context: ${formatZodIssues(r.error, CONTEXT_PREFIX.slice(0, -1))}`.replace(/tempotrade\./g, 'tempotrade:'));
+  if (!r.success)
+    throw new Error(
+      `CDK context: ${formatZodIssues(r.error, CONTEXT_PREFIX.slice(0, -1))}`.replace(/tempotrade\./g, 'tempotrade:'),
+    );
   return r.data;
 }

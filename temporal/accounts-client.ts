@@ -36,13 +36,19 @@ export interface AccountClientOptions {
 
 function accountId(raw: string): string {
   const r = AccountId.safeParse(raw);
-  if (!r.success) throw new TempotradeError('VALIDATION', `invalid account id: ${formatZodIssues(r.error, 'accountId')}`, { fields: ['accountId'] });
+  if (!r.success)
+    throw new TempotradeError('VALIDATION', `invalid account id: ${formatZodIssues(r.error, 'accountId')}`, {
+      fields: ['accountId'],
+    });
   return r.data;
 }
 
 function parseOr<S extends z.ZodType>(schema: S, raw: unknown, what: string): z.output<S> {
   const r = schema.safeParse(raw);
-  if (!r.success) throw new TempotradeError('VALIDATION', `invalid ${what}: ${formatZodIssues(r.error)}`, { fields: r.error.issues.map((i) => i.path.join('.')) });
+  if (!r.success)
+    throw new TempotradeError('VALIDATION', `invalid ${what}: ${formatZodIssues(r.error)}`, {
+      fields: r.error.issues.map((i) => i.path.join('.')),
+    });
   return r.data;
 }
 
@@ -50,7 +56,11 @@ function parseOr<S extends z.ZodType>(schema: S, raw: unknown, what: string): z.
  * How an account's supervisor is started when an Update finds it not running (Update-with-Start): on
  * `taskQueue`, with default limits unless `limits` are given; an existing supervisor is used as it is.
  */
-export function supervisorStart(accountId: string, taskQueue: string, limits?: unknown): WithStartWorkflowOperation<(input: SupervisorInput) => Promise<void>> {
+export function supervisorStart(
+  accountId: string,
+  taskQueue: string,
+  limits?: unknown,
+): WithStartWorkflowOperation<(input: SupervisorInput) => Promise<void>> {
   return new WithStartWorkflowOperation<(input: SupervisorInput) => Promise<void>>(ACCOUNT_SUPERVISOR_WORKFLOW_TYPE, {
     workflowId: supervisorWorkflowId(accountId),
     taskQueue,
@@ -68,7 +78,10 @@ function rejected(e: unknown): never {
   const msg = (e as Error)?.message ?? String(e);
   const cause = (e as { cause?: Error })?.cause?.message;
   const text = cause && !msg.includes(cause) ? `${msg}: ${cause}` : msg;
-  if (/invalid (limits|halt|resume|approval)/.test(text)) throw new TempotradeError('VALIDATION', text.replace(/^.*?(invalid )/, '$1'), { fields: [...text.matchAll(/([A-Za-z.0-9]+): /g)].map((m) => m[1]) });
+  if (/invalid (limits|halt|resume|approval)/.test(text))
+    throw new TempotradeError('VALIDATION', text.replace(/^.*?(invalid )/, '$1'), {
+      fields: [...text.matchAll(/([A-Za-z.0-9]+): /g)].map((m) => m[1]),
+    });
   throw e;
 }
 
@@ -80,44 +93,92 @@ export async function runningRunsOf(client: Client, account: string): Promise<st
 }
 
 /** Signal the account's running runs the supervisor did not know about (it told the others itself). */
-async function alsoUnregistered(client: Client, account: string, r: AccountFanOutResult, send: (workflowId: string) => Promise<void>): Promise<AccountFanOutResult> {
+async function alsoUnregistered(
+  client: Client,
+  account: string,
+  r: AccountFanOutResult,
+  send: (workflowId: string) => Promise<void>,
+): Promise<AccountFanOutResult> {
   const known = new Set([...r.signalled, ...r.failed.map((f) => f.workflowId)]);
   const rest = (await runningRunsOf(client, account)).filter((w) => !known.has(w));
   const settled = await Promise.allSettled(rest.map((w) => send(w)));
   const out = { ...r, signalled: [...r.signalled], failed: [...r.failed] };
-  settled.forEach((s, i) => (s.status === 'fulfilled' ? out.signalled.push(rest[i]) : out.failed.push({ workflowId: rest[i], error: (s.reason as Error).message })));
+  settled.forEach((s, i) =>
+    s.status === 'fulfilled'
+      ? out.signalled.push(rest[i])
+      : out.failed.push({ workflowId: rest[i], error: (s.reason as Error).message }),
+  );
   return out;
 }
 
 /** Halt the account: the supervisor changes its state and signals every run (policy: what the runs do). */
-export async function haltAccount(client: Client, account: string, raw: unknown, opts: AccountClientOptions = {}): Promise<AccountFanOut> {
+export async function haltAccount(
+  client: Client,
+  account: string,
+  raw: unknown,
+  opts: AccountClientOptions = {},
+): Promise<AccountFanOut> {
   const id = accountId(account);
   const req = parseOr(HaltSignal, raw, 'halt');
-  const r = await client.workflow.executeUpdateWithStart(haltAccountUpdate, { args: [req], startWorkflowOperation: withStart(id, opts) }).catch(rejected);
-  return alsoUnregistered(client, id, r, (w) => haltRun(client, w, { reason: `account ${id} halted: ${req.reason}`.slice(0, 500), ...(req.policy ? { policy: req.policy } : {}) }));
+  const r = await client.workflow
+    .executeUpdateWithStart(haltAccountUpdate, { args: [req], startWorkflowOperation: withStart(id, opts) })
+    .catch(rejected);
+  return alsoUnregistered(client, id, r, (w) =>
+    haltRun(client, w, {
+      reason: `account ${id} halted: ${req.reason}`.slice(0, 500),
+      ...(req.policy ? { policy: req.policy } : {}),
+    }),
+  );
 }
 
-export async function resumeAccount(client: Client, account: string, raw: unknown = {}, opts: AccountClientOptions = {}): Promise<AccountFanOut> {
+export async function resumeAccount(
+  client: Client,
+  account: string,
+  raw: unknown = {},
+  opts: AccountClientOptions = {},
+): Promise<AccountFanOut> {
   const id = accountId(account);
   const req = parseOr(ResumeSignal, raw ?? {}, 'resume');
-  const r = await client.workflow.executeUpdateWithStart(resumeAccountUpdate, { args: [{ reason: req.reason }], startWorkflowOperation: withStart(id, opts) }).catch(rejected);
-  return alsoUnregistered(client, id, r, (w) => resumeRun(client, w, { reason: `account ${id} resumed: ${req.reason}`.slice(0, 500) }));
+  const r = await client.workflow
+    .executeUpdateWithStart(resumeAccountUpdate, {
+      args: [{ reason: req.reason }],
+      startWorkflowOperation: withStart(id, opts),
+    })
+    .catch(rejected);
+  return alsoUnregistered(client, id, r, (w) =>
+    resumeRun(client, w, { reason: `account ${id} resumed: ${req.reason}`.slice(0, 500) }),
+  );
 }
 
 /** Change limits at run time; bad values are rejected by the supervisor's validator and nothing changes. */
-export async function updateAccountLimits(client: Client, account: string, raw: unknown, opts: AccountClientOptions = {}): Promise<AccountLimits> {
+export async function updateAccountLimits(
+  client: Client,
+  account: string,
+  raw: unknown,
+  opts: AccountClientOptions = {},
+): Promise<AccountLimits> {
   const id = accountId(account);
   const patch = parseOr(AccountLimitsPatch, raw, 'limits');
-  return client.workflow.executeUpdateWithStart(updateLimitsUpdate, { args: [patch], startWorkflowOperation: withStart(id, opts) }).catch(rejected);
+  return client.workflow
+    .executeUpdateWithStart(updateLimitsUpdate, { args: [patch], startWorkflowOperation: withStart(id, opts) })
+    .catch(rejected);
 }
 
 /** Query the account's supervisor; an account without one gets a clear ACCOUNT_NOT_FOUND. */
-async function querySupervisor<T>(client: Client, account: string, query: import('@temporalio/client').QueryDefinition<T, []>): Promise<T> {
+async function querySupervisor<T>(
+  client: Client,
+  account: string,
+  query: import('@temporalio/client').QueryDefinition<T, []>,
+): Promise<T> {
   const id = accountId(account);
   try {
     return await client.workflow.getHandle(supervisorWorkflowId(id)).query(query);
   } catch (e) {
-    if (e instanceof WorkflowNotFoundError || /workflow not found/i.test((e as Error)?.message ?? '')) throw new TempotradeError('ACCOUNT_NOT_FOUND', `account ${id} has no supervisor yet: no run has joined it and it was never configured (tempotrade account limits ${id} --file …)`);
+    if (e instanceof WorkflowNotFoundError || /workflow not found/i.test((e as Error)?.message ?? ''))
+      throw new TempotradeError(
+        'ACCOUNT_NOT_FOUND',
+        `account ${id} has no supervisor yet: no run has joined it and it was never configured (tempotrade account limits ${id} --file …)`,
+      );
     throw e;
   }
 }

@@ -16,7 +16,10 @@ import { defaultSecretReader, readJsonSecret, type SecretReader } from '../aws/s
 
 export const TemporalConfig = z
   .object({
-    address: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').default('127.0.0.1:7233'),
+    address: z
+      .string()
+      .regex(/^[^:\s]+:\d+$/, 'must be host:port')
+      .default('127.0.0.1:7233'),
     namespace: z.string().min(1).default('default'),
     apiKey: z.string().min(1).optional(),
     tlsCertPath: z.string().min(1).optional(),
@@ -26,11 +29,20 @@ export const TemporalConfig = z
     tlsKey: z.string().min(1).optional(),
   })
   .strict()
-  .refine((c) => Boolean(c.tlsCertPath) === Boolean(c.tlsKeyPath), { message: 'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together', path: ['tlsCertPath'] })
-  .refine((c) => Boolean(c.tlsCert) === Boolean(c.tlsKey), { message: 'tlsCert and tlsKey go together', path: ['tlsCert'] });
+  .refine((c) => Boolean(c.tlsCertPath) === Boolean(c.tlsKeyPath), {
+    message: 'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together',
+    path: ['tlsCertPath'],
+  })
+  .refine((c) => Boolean(c.tlsCert) === Boolean(c.tlsKey), {
+    message: 'tlsCert and tlsKey go together',
+    path: ['tlsCert'],
+  });
 export type TemporalConfig = z.infer<typeof TemporalConfig>;
 
-export function temporalConfigFromEnv(env: Record<string, string | undefined> = process.env, overrides: Partial<TemporalConfig> = {}): TemporalConfig {
+export function temporalConfigFromEnv(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<TemporalConfig> = {},
+): TemporalConfig {
   const raw = {
     address: env.TEMPORAL_ADDRESS || undefined,
     namespace: env.TEMPORAL_NAMESPACE || undefined,
@@ -47,21 +59,30 @@ export function temporalConfigFromEnv(env: Record<string, string | undefined> = 
 /** The Temporal credentials secret (TEMPORAL_SECRET_ARN): what Temporal Cloud needs, as JSON. */
 export const TemporalSecret = z
   .object({
-    address: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').optional(),
+    address: z
+      .string()
+      .regex(/^[^:\s]+:\d+$/, 'must be host:port')
+      .optional(),
     namespace: z.string().min(1).optional(),
     apiKey: z.string().min(1).optional(),
     tlsCert: z.string().includes('BEGIN CERTIFICATE', { message: 'must be a PEM certificate' }).optional(),
     tlsKey: z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key' }).optional(),
   })
   .strict()
-  .refine((s) => Boolean(s.tlsCert) === Boolean(s.tlsKey), { message: 'tlsCert and tlsKey go together', path: ['tlsCert'] });
+  .refine((s) => Boolean(s.tlsCert) === Boolean(s.tlsKey), {
+    message: 'tlsCert and tlsKey go together',
+    path: ['tlsCert'],
+  });
 export type TemporalSecret = z.infer<typeof TemporalSecret>;
 
 /**
  * The connection config for this process: env, plus the Temporal secret when TEMPORAL_SECRET_ARN is set
  * (its fields win over env; env keeps the non-secret address/namespace that CDK context provides).
  */
-export async function loadTemporalConfig(env: Record<string, string | undefined> = process.env, secrets: SecretReader = defaultSecretReader()): Promise<TemporalConfig> {
+export async function loadTemporalConfig(
+  env: Record<string, string | undefined> = process.env,
+  secrets: SecretReader = defaultSecretReader(),
+): Promise<TemporalConfig> {
   const base = temporalConfigFromEnv(env);
   const arn = env.TEMPORAL_SECRET_ARN || undefined;
   if (!arn) return base;
@@ -71,24 +92,40 @@ export async function loadTemporalConfig(env: Record<string, string | undefined>
 
 function tlsOf(c: TemporalConfig) {
   if (c.tlsCert && c.tlsKey) return { clientCertPair: { crt: Buffer.from(c.tlsCert), key: Buffer.from(c.tlsKey) } };
-  if (c.tlsCertPath && c.tlsKeyPath) return { clientCertPair: { crt: readFileSync(c.tlsCertPath), key: readFileSync(c.tlsKeyPath) } };
+  if (c.tlsCertPath && c.tlsKeyPath)
+    return { clientCertPair: { crt: readFileSync(c.tlsCertPath), key: readFileSync(c.tlsKeyPath) } };
   return c.apiKey ? true : undefined;
 }
 
 export async function connectClient(c: TemporalConfig = temporalConfigFromEnv()): Promise<Client> {
   try {
-    const connection = await Connection.connect({ address: c.address, tls: tlsOf(c), ...(c.apiKey ? { apiKey: c.apiKey } : {}), connectTimeout: '5s' });
+    const connection = await Connection.connect({
+      address: c.address,
+      tls: tlsOf(c),
+      ...(c.apiKey ? { apiKey: c.apiKey } : {}),
+      connectTimeout: '5s',
+    });
     return new Client({ connection, namespace: c.namespace });
   } catch (e) {
-    throw new TempotradeError('NETWORK', `cannot reach Temporal at ${c.address} (${(e as Error).message}). Start one with \`npm run temporal\` or set TEMPORAL_ADDRESS.`);
+    throw new TempotradeError(
+      'NETWORK',
+      `cannot reach Temporal at ${c.address} (${(e as Error).message}). Start one with \`npm run temporal\` or set TEMPORAL_ADDRESS.`,
+    );
   }
 }
 
 export async function connectWorker(c: TemporalConfig = temporalConfigFromEnv()): Promise<NativeConnection> {
   const { NativeConnection } = await import('@temporalio/worker');
   try {
-    return await NativeConnection.connect({ address: c.address, tls: tlsOf(c), ...(c.apiKey ? { apiKey: c.apiKey } : {}) });
+    return await NativeConnection.connect({
+      address: c.address,
+      tls: tlsOf(c),
+      ...(c.apiKey ? { apiKey: c.apiKey } : {}),
+    });
   } catch (e) {
-    throw new TempotradeError('NETWORK', `cannot reach Temporal at ${c.address} (${(e as Error).message}). Start one with \`npm run temporal\` or set TEMPORAL_ADDRESS.`);
+    throw new TempotradeError(
+      'NETWORK',
+      `cannot reach Temporal at ${c.address} (${(e as Error).message}). Start one with \`npm run temporal\` or set TEMPORAL_ADDRESS.`,
+    );
   }
 }

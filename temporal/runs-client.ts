@@ -3,27 +3,61 @@
  * validated before anything reaches Temporal: a bad input starts nothing and sends nothing.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowExecutionStatusName } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowExecutionStatusName,
+} from '@temporalio/client';
 import { TempotradeError, formatZodIssues } from '../domain/errors';
 import { selectEngine } from '../domain/execution/selection';
-import { HaltSignal, ReconcileSignal, ResumeSignal, StrategyRunInput, type StrategyRunInputRaw } from '../domain/run/input';
+import {
+  HaltSignal,
+  ReconcileSignal,
+  ResumeSignal,
+  StrategyRunInput,
+  type StrategyRunInputRaw,
+} from '../domain/run/input';
 import type { AuditEvent, RunSummary } from '../domain/run/state';
 import type { Order } from '../domain/orders/order';
 import type { Portfolio } from '../domain/portfolio/portfolio';
 import { RiskConfigPatch, type RiskConfig } from '../domain/risk/config';
-import { auditQuery, haltSignal, ordersQuery, portfolioQuery, reconcileSignal, resumeSignal, statusQuery, updateRiskUpdate, type RunStatus } from '../workflows/definitions';
-import { AccountIdKey, EngineKey, StrategyIdKey, TradingModeKey, TradingStateKey } from '../workflows/search-attributes';
+import {
+  auditQuery,
+  haltSignal,
+  ordersQuery,
+  portfolioQuery,
+  reconcileSignal,
+  resumeSignal,
+  statusQuery,
+  updateRiskUpdate,
+  type RunStatus,
+} from '../workflows/definitions';
+import {
+  AccountIdKey,
+  EngineKey,
+  StrategyIdKey,
+  TradingModeKey,
+  TradingStateKey,
+} from '../workflows/search-attributes';
 import { TASK_QUEUES } from './task-queues';
 
 export const WORKFLOW_TYPE = 'strategyRun';
 
 export function validateRunInput(raw: unknown): StrategyRunInput {
   const r = StrategyRunInput.safeParse(raw);
-  if (!r.success) throw new TempotradeError('VALIDATION', `invalid run input: ${formatZodIssues(r.error)}`, { fields: r.error.issues.map((i) => i.path.join('.')) });
+  if (!r.success)
+    throw new TempotradeError('VALIDATION', `invalid run input: ${formatZodIssues(r.error)}`, {
+      fields: r.error.issues.map((i) => i.path.join('.')),
+    });
   return r.data;
 }
 
-export async function startRun(client: Client, raw: StrategyRunInputRaw, opts: { taskQueue?: string } = {}): Promise<{ workflowId: string; firstExecutionRunId: string }> {
+export async function startRun(
+  client: Client,
+  raw: StrategyRunInputRaw,
+  opts: { taskQueue?: string } = {},
+): Promise<{ workflowId: string; firstExecutionRunId: string }> {
   const input = validateRunInput(raw);
   const engine = selectEngine(input.engine, input.risk);
   try {
@@ -41,7 +75,8 @@ export async function startRun(client: Client, raw: StrategyRunInputRaw, opts: {
     });
     return { workflowId: handle.workflowId, firstExecutionRunId: handle.firstExecutionRunId };
   } catch (e) {
-    if (e instanceof WorkflowExecutionAlreadyStartedError) throw new TempotradeError('RUN_ALREADY_EXISTS', `a run with id "${input.runId}" already exists`);
+    if (e instanceof WorkflowExecutionAlreadyStartedError)
+      throw new TempotradeError('RUN_ALREADY_EXISTS', `a run with id "${input.runId}" already exists`);
     throw e;
   }
 }
@@ -50,11 +85,15 @@ async function withRun<T>(id: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof WorkflowNotFoundError || (e instanceof Error && /not found/i.test(e.message))) throw new TempotradeError('RUN_NOT_FOUND', `no run with id "${id}"`);
+    if (e instanceof WorkflowNotFoundError || (e instanceof Error && /not found/i.test(e.message)))
+      throw new TempotradeError('RUN_NOT_FOUND', `no run with id "${id}"`);
     const cause = e instanceof Error ? `${e.message} ${String((e as { cause?: unknown }).cause ?? '')}` : '';
     if (/no poller seen/i.test(cause)) {
       // Queries are answered by a worker replaying the run's history, also for finished runs.
-      throw new TempotradeError('EXCHANGE_UNAVAILABLE', `run "${id}" exists, but no worker is polling its task queue to answer: start one with \`tempotrade worker\``);
+      throw new TempotradeError(
+        'EXCHANGE_UNAVAILABLE',
+        `run "${id}" exists, but no worker is polling its task queue to answer: start one with \`tempotrade worker\``,
+      );
     }
     throw e;
   }
@@ -69,14 +108,21 @@ export async function haltRun(client: Client, id: string, raw: unknown): Promise
 /** Change a run's risk limits at run time; bad values are refused by the run and nothing changes. */
 export async function updateRunRisk(client: Client, id: string, patch: unknown): Promise<RiskConfig> {
   const r = RiskConfigPatch.safeParse(patch);
-  if (!r.success) throw new TempotradeError('VALIDATION', `invalid risk limits: ${formatZodIssues(r.error, 'risk')}`, { fields: r.error.issues.map((i) => ['risk', ...i.path].join('.')) });
+  if (!r.success)
+    throw new TempotradeError('VALIDATION', `invalid risk limits: ${formatZodIssues(r.error, 'risk')}`, {
+      fields: r.error.issues.map((i) => ['risk', ...i.path].join('.')),
+    });
   return withRun(id, () =>
     client.workflow
       .getHandle(id)
       .executeUpdate(updateRiskUpdate, { args: [r.data] })
       .catch((e: unknown) => {
         const msg = [(e as Error)?.message, (e as { cause?: Error })?.cause?.message].filter(Boolean).join(': ');
-        if (/invalid risk limits|still starting/.test(msg)) throw new TempotradeError('VALIDATION', msg.replace(/^.*?(invalid risk limits|the run is still starting)/, '$1'));
+        if (/invalid risk limits|still starting/.test(msg))
+          throw new TempotradeError(
+            'VALIDATION',
+            msg.replace(/^.*?(invalid risk limits|the run is still starting)/, '$1'),
+          );
         throw e;
       }),
   );
@@ -149,7 +195,12 @@ export async function listRuns(client: Client, opts: { query?: string; limit?: n
 }
 
 /** Wait for a run to end, reporting progress from its status query; returns its summary. */
-export async function waitForRun(client: Client, id: string, onProgress?: (s: RunStatus) => void, everyMs = 1000): Promise<RunSummary> {
+export async function waitForRun(
+  client: Client,
+  id: string,
+  onProgress?: (s: RunStatus) => void,
+  everyMs = 1000,
+): Promise<RunSummary> {
   const h = client.workflow.getHandle(id);
   const result = h.result() as Promise<RunSummary>;
   let done = false;

@@ -10,26 +10,53 @@
  * Scheduled workflows carry the run's search attributes (StrategyId, AccountId, Engine, TradingMode)
  * plus Temporal's own TemporalScheduledById = the schedule id, so the UI can filter them.
  */
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleOptionsAction,
+} from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import { z } from 'zod';
 import { TempotradeError, formatZodIssues } from '../domain/errors';
 import { selectEngine } from '../domain/execution/selection';
 import { StrategyRunInput } from '../domain/run/input';
 import { SCHEDULED_TICK_WORKFLOW_TYPE, type ScheduledTickInput } from '../workflows/scheduling';
-import { AccountIdKey, EngineKey, StrategyIdKey, TradingModeKey, TradingStateKey } from '../workflows/search-attributes';
+import {
+  AccountIdKey,
+  EngineKey,
+  StrategyIdKey,
+  TradingModeKey,
+  TradingStateKey,
+} from '../workflows/search-attributes';
 import { WORKFLOW_TYPE } from './runs-client';
 import { TASK_QUEUES } from './task-queues';
 
-export const OVERLAP_POLICIES = ['SKIP', 'BUFFER_ONE', 'BUFFER_ALL', 'CANCEL_OTHER', 'TERMINATE_OTHER', 'ALLOW_ALL'] as const;
+export const OVERLAP_POLICIES = [
+  'SKIP',
+  'BUFFER_ONE',
+  'BUFFER_ALL',
+  'CANCEL_OTHER',
+  'TERMINATE_OTHER',
+  'ALLOW_ALL',
+] as const;
 export const OverlapPolicy = z.enum(OVERLAP_POLICIES, { message: `must be one of: ${OVERLAP_POLICIES.join(', ')}` });
 export type OverlapPolicy = z.infer<typeof OverlapPolicy>;
 
-export const ScheduleId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, ".", "_" and "-" only (at most 100), starting with a letter or digit');
+export const ScheduleId = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/,
+    'letters, digits, ".", "_" and "-" only (at most 100), starting with a letter or digit',
+  );
 
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 /** "30s", "5m", "1h", "1d" (what Temporal's interval spec takes). */
-export const Every = z.string().regex(/^\d+(s|m|h|d)$/, 'must be like 2s, 5m, 1h or 1d').refine((v) => everyMs(v) >= 1000, 'must be at least 1s');
+export const Every = z
+  .string()
+  .regex(/^\d+(s|m|h|d)$/, 'must be like 2s, 5m, 1h or 1d')
+  .refine((v) => everyMs(v) >= 1000, 'must be at least 1s');
 export function everyMs(v: string): number {
   const m = /^(\d+)(s|m|h|d)$/.exec(v);
   return m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : NaN;
@@ -45,7 +72,9 @@ export const Cron = z
     return f.length === 5 && f.every((x) => CRON_FIELD.test(x));
   }, 'must be a cron expression with 5 fields (minute hour day month weekday), e.g. "*/5 * * * *"');
 
-export const ScheduleMode = z.enum(['run', 'tick'], { message: 'must be "run" (each start is a whole run) or "tick" (each start is one tick of a long-lived run)' });
+export const ScheduleMode = z.enum(['run', 'tick'], {
+  message: 'must be "run" (each start is a whole run) or "tick" (each start is one tick of a long-lived run)',
+});
 export type ScheduleMode = z.infer<typeof ScheduleMode>;
 
 export const CreateScheduleRequest = z
@@ -65,8 +94,14 @@ export const CreateScheduleRequest = z
   })
   .strict()
   .superRefine((r, ctx) => {
-    if (Boolean(r.every) === Boolean(r.cron)) ctx.addIssue({ code: 'custom', path: ['every'], message: 'give exactly one of every or cron' });
-    if (r.mode === 'tick' && r.run.tickInterval !== 0) ctx.addIssue({ code: 'custom', path: ['run', 'tickInterval'], message: 'a tick-mode run takes one tick per scheduled start: leave tickInterval at 0' });
+    if (Boolean(r.every) === Boolean(r.cron))
+      ctx.addIssue({ code: 'custom', path: ['every'], message: 'give exactly one of every or cron' });
+    if (r.mode === 'tick' && r.run.tickInterval !== 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['run', 'tickInterval'],
+        message: 'a tick-mode run takes one tick per scheduled start: leave tickInterval at 0',
+      });
   });
 export type CreateScheduleRequest = z.infer<typeof CreateScheduleRequest>;
 export type CreateScheduleRequestRaw = z.input<typeof CreateScheduleRequest>;
@@ -86,7 +121,10 @@ export const TriggerRequest = z.object({ overlap: OverlapPolicy.optional() }).st
 
 function parse<S extends z.ZodType>(schema: S, raw: unknown, what: string): z.output<S> {
   const r = schema.safeParse(raw);
-  if (!r.success) throw new TempotradeError('VALIDATION', `invalid ${what}: ${formatZodIssues(r.error)}`, { fields: r.error.issues.map((i) => i.path.join('.')) });
+  if (!r.success)
+    throw new TempotradeError('VALIDATION', `invalid ${what}: ${formatZodIssues(r.error)}`, {
+      fields: r.error.issues.map((i) => i.path.join('.')),
+    });
   return r.data;
 }
 
@@ -111,7 +149,9 @@ export function validateCreateSchedule(raw: unknown): CreateScheduleRequest {
   const obj = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : undefined;
   const run = obj?.run && typeof obj.run === 'object' ? (obj.run as Record<string, unknown>) : undefined;
   const withId =
-    obj && run && run.runId === undefined && typeof obj.scheduleId === 'string' ? { ...obj, run: { ...run, runId: defaultRunId(obj.scheduleId, obj.mode === 'tick' ? 'tick' : 'run') } } : raw;
+    obj && run && run.runId === undefined && typeof obj.scheduleId === 'string'
+      ? { ...obj, run: { ...run, runId: defaultRunId(obj.scheduleId, obj.mode === 'tick' ? 'tick' : 'run') } }
+      : raw;
   return parse(CreateScheduleRequest, withId, 'schedule');
 }
 
@@ -122,27 +162,50 @@ export interface ScheduleCreated {
   runWorkflowId: string;
 }
 
-export async function createSchedule(client: Client, raw: unknown, opts: { taskQueue?: string } = {}): Promise<ScheduleCreated> {
+export async function createSchedule(
+  client: Client,
+  raw: unknown,
+  opts: { taskQueue?: string } = {},
+): Promise<ScheduleCreated> {
   const req = validateCreateSchedule(raw);
   const input = req.run;
   const taskQueue = opts.taskQueue ?? TASK_QUEUES.strategies;
   const tick: ScheduledTickInput = { scheduleId: req.scheduleId, run: input, taskQueue };
   const action: ScheduleOptionsAction =
     req.mode === 'run'
-      ? { type: 'startWorkflow', workflowType: WORKFLOW_TYPE, workflowId: input.runId, taskQueue, args: [input], typedSearchAttributes: runSearchAttributes(input) }
-      : { type: 'startWorkflow', workflowType: SCHEDULED_TICK_WORKFLOW_TYPE, workflowId: `${req.scheduleId}-tick`, taskQueue, args: [tick], typedSearchAttributes: runSearchAttributes(input, false) };
+      ? {
+          type: 'startWorkflow',
+          workflowType: WORKFLOW_TYPE,
+          workflowId: input.runId,
+          taskQueue,
+          args: [input],
+          typedSearchAttributes: runSearchAttributes(input),
+        }
+      : {
+          type: 'startWorkflow',
+          workflowType: SCHEDULED_TICK_WORKFLOW_TYPE,
+          workflowId: `${req.scheduleId}-tick`,
+          taskQueue,
+          args: [tick],
+          typedSearchAttributes: runSearchAttributes(input, false),
+        };
   try {
     await client.schedule.create({
       scheduleId: req.scheduleId,
       spec: req.every ? { intervals: [{ every: everyMs(req.every) }] } : { cronExpressions: [req.cron!] },
       action,
-      policies: { overlap: ScheduleOverlapPolicy[req.overlap], pauseOnFailure: req.pauseOnFailure, ...(req.catchupWindow ? { catchupWindow: everyMs(req.catchupWindow) } : {}) },
+      policies: {
+        overlap: ScheduleOverlapPolicy[req.overlap],
+        pauseOnFailure: req.pauseOnFailure,
+        ...(req.catchupWindow ? { catchupWindow: everyMs(req.catchupWindow) } : {}),
+      },
       memo: { mode: req.mode, every: req.every, cron: req.cron, runWorkflowId: input.runId },
       typedSearchAttributes: runSearchAttributes(input, false),
       state: { paused: req.paused, ...(req.note ? { note: req.note } : {}) },
     });
   } catch (e) {
-    if (e instanceof ScheduleAlreadyRunning) throw new TempotradeError('SCHEDULE_ALREADY_EXISTS', `a schedule with id "${req.scheduleId}" already exists`);
+    if (e instanceof ScheduleAlreadyRunning)
+      throw new TempotradeError('SCHEDULE_ALREADY_EXISTS', `a schedule with id "${req.scheduleId}" already exists`);
     throw e;
   }
   return { scheduleId: req.scheduleId, mode: req.mode, runWorkflowId: input.runId };
@@ -153,7 +216,8 @@ async function withSchedule<T>(id: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof ScheduleNotFoundError || (e instanceof Error && /not found/i.test(e.message))) throw new TempotradeError('SCHEDULE_NOT_FOUND', `no schedule with id "${id}"`);
+    if (e instanceof ScheduleNotFoundError || (e instanceof Error && /not found/i.test(e.message)))
+      throw new TempotradeError('SCHEDULE_NOT_FOUND', `no schedule with id "${id}"`);
     throw e;
   }
 }
@@ -170,7 +234,10 @@ export interface ScheduleListItem {
   nextActionAt?: Date;
 }
 
-export async function listSchedules(client: Client, opts: { query?: string; limit?: number } = {}): Promise<ScheduleListItem[]> {
+export async function listSchedules(
+  client: Client,
+  opts: { query?: string; limit?: number } = {},
+): Promise<ScheduleListItem[]> {
   const out: ScheduleListItem[] = [];
   for await (const s of client.schedule.list(opts.query ? { query: opts.query } : {})) {
     const memo = (s.memo ?? {}) as { mode?: ScheduleMode };
@@ -230,7 +297,11 @@ export async function describeSchedule(client: Client, id: string): Promise<Sche
       actionsTaken: d.info.numActionsTaken,
       skippedOverlap: d.info.numActionsSkippedOverlap,
       missedCatchupWindow: d.info.numActionsMissedCatchupWindow,
-      recent: d.info.recentActions.map((a) => ({ scheduledAt: a.scheduledAt, takenAt: a.takenAt, workflowId: a.action.workflow.workflowId })),
+      recent: d.info.recentActions.map((a) => ({
+        scheduledAt: a.scheduledAt,
+        takenAt: a.takenAt,
+        workflowId: a.action.workflow.workflowId,
+      })),
       running: d.info.runningActions.map((a) => a.workflow.workflowId),
       next: d.info.nextActionTimes,
       createdAt: d.info.createdAt,
@@ -251,12 +322,18 @@ export async function unpauseSchedule(client: Client, id: string, raw: unknown =
 /** Start one action now (also while paused), with the schedule's overlap policy unless told otherwise. */
 export async function triggerSchedule(client: Client, id: string, raw: unknown = {}): Promise<void> {
   const r = parse(TriggerRequest, raw ?? {}, 'trigger');
-  await withSchedule(id, () => client.schedule.getHandle(id).trigger(r.overlap ? ScheduleOverlapPolicy[r.overlap] : undefined));
+  await withSchedule(id, () =>
+    client.schedule.getHandle(id).trigger(r.overlap ? ScheduleOverlapPolicy[r.overlap] : undefined),
+  );
 }
 
 export async function backfillSchedule(client: Client, id: string, raw: unknown): Promise<void> {
   const r = parse(BackfillRequest, raw, 'backfill');
-  await withSchedule(id, () => client.schedule.getHandle(id).backfill({ start: new Date(r.from), end: new Date(r.to), overlap: ScheduleOverlapPolicy[r.overlap] }));
+  await withSchedule(id, () =>
+    client.schedule
+      .getHandle(id)
+      .backfill({ start: new Date(r.from), end: new Date(r.to), overlap: ScheduleOverlapPolicy[r.overlap] }),
+  );
 }
 
 export async function deleteSchedule(client: Client, id: string): Promise<void> {

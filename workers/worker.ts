@@ -3,7 +3,13 @@
  * SIGINT/SIGTERM → worker.shutdown(): in-flight activities finish (grace time), then the process exits.
  */
 import path from 'node:path';
-import { Worker, bundleWorkflowCode, type NativeConnection, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  Worker,
+  bundleWorkflowCode,
+  type NativeConnection,
+  type WorkerOptions,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createBrokerRegistry, type BrokerRegistry } from '../brokers/registry';
 import { envCredentialProvider } from '../brokers/credentials';
@@ -72,17 +78,31 @@ export interface TempotradeWorkers {
 
 export async function createWorker(opts: CreateWorkerOptions): Promise<TempotradeWorkers> {
   // Venue keys: Secrets Manager when TEMPOTRADE_VENUE_SECRET_ARN is set (AWS), else the environment.
-  const brokers = opts.brokers ?? createBrokerRegistry(secretsManagerCredentialProviderFromEnv() ?? envCredentialProvider());
+  const brokers =
+    opts.brokers ?? createBrokerRegistry(secretsManagerCredentialProviderFromEnv() ?? envCredentialProvider());
   const activities = createActivities({ brokers, quantizer: ccxtQuantizer });
-  const common = { connection: opts.connection, namespace: opts.namespace ?? 'default', shutdownGraceTime: '10s' as const, ...(opts.identity ? { identity: opts.identity } : {}) };
-  const worker = await Worker.create({ ...common, taskQueue: opts.taskQueue ?? TASK_QUEUES.strategies, workflowBundle: await workflowBundle(), activities, ...opts.tuning });
+  const common = {
+    connection: opts.connection,
+    namespace: opts.namespace ?? 'default',
+    shutdownGraceTime: '10s' as const,
+    ...(opts.identity ? { identity: opts.identity } : {}),
+  };
+  const worker = await Worker.create({
+    ...common,
+    taskQueue: opts.taskQueue ?? TASK_QUEUES.strategies,
+    workflowBundle: await workflowBundle(),
+    activities,
+    ...opts.tuning,
+  });
   const venueWorkers = await Promise.all(
     [...new Set(opts.venueAccounts ?? [])].map((name) =>
       Worker.create({
         ...common,
         taskQueue: venueTaskQueueOf(name),
         activities,
-        ...(opts.venueActivitiesPerSecond !== undefined ? { maxTaskQueueActivitiesPerSecond: opts.venueActivitiesPerSecond } : {}),
+        ...(opts.venueActivitiesPerSecond !== undefined
+          ? { maxTaskQueueActivitiesPerSecond: opts.venueActivitiesPerSecond }
+          : {}),
       }),
     ),
   );
@@ -91,7 +111,17 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Tempotrad
 
 /** Run every worker of the set until `until` settles (or a worker fails); all are shut down after. */
 export async function runWorkersUntil<T>(w: TempotradeWorkers, until: Promise<T>): Promise<T> {
-  const [result] = await Promise.all([w.worker.runUntil(until), ...w.venueWorkers.map((v) => v.runUntil(until.then(() => undefined, () => undefined)))]);
+  const [result] = await Promise.all([
+    w.worker.runUntil(until),
+    ...w.venueWorkers.map((v) =>
+      v.runUntil(
+        until.then(
+          () => undefined,
+          () => undefined,
+        ),
+      ),
+    ),
+  ]);
   return result;
 }
 
@@ -114,7 +144,9 @@ export async function announceWorkerStart(client: Client, taskQueue: string, who
 }
 
 /** Run until SIGINT/SIGTERM, then shut down gracefully. */
-export async function runWorkerUntilSignal(opts: CreateWorkerOptions & { log?: (m: string) => void; client?: Client }): Promise<void> {
+export async function runWorkerUntilSignal(
+  opts: CreateWorkerOptions & { log?: (m: string) => void; client?: Client },
+): Promise<void> {
   const log = opts.log ?? ((m: string) => console.log(m));
   const { worker, venueWorkers, brokers } = await createWorker(opts);
   const stop = (sig: string) => {
@@ -125,13 +157,18 @@ export async function runWorkerUntilSignal(opts: CreateWorkerOptions & { log?: (
   process.once('SIGTERM', () => stop('SIGTERM'));
   const taskQueue = opts.taskQueue ?? TASK_QUEUES.strategies;
   log(`worker polling task queue "${taskQueue}" (pid ${process.pid})`);
-  for (const name of opts.venueAccounts ?? []) log(`venue worker for ${name} polling "${venueTaskQueueOf(name)}"${opts.venueActivitiesPerSecond !== undefined ? ` (at most ${opts.venueActivitiesPerSecond} activities/s for all its workers)` : ''}`);
+  for (const name of opts.venueAccounts ?? [])
+    log(
+      `venue worker for ${name} polling "${venueTaskQueueOf(name)}"${opts.venueActivitiesPerSecond !== undefined ? ` (at most ${opts.venueActivitiesPerSecond} activities/s for all its workers)` : ''}`,
+    );
   if (opts.client) {
     const client = opts.client;
     // After the pollers are up, so the signalled runs find a worker.
     setTimeout(() => {
       announceWorkerStart(client, taskQueue, `${process.pid}`).then(
-        (runs) => runs.length > 0 && log(`asked ${runs.length} running run(s) to reconcile with their venue: ${runs.join(', ')}`),
+        (runs) =>
+          runs.length > 0 &&
+          log(`asked ${runs.length} running run(s) to reconcile with their venue: ${runs.join(', ')}`),
         (e: unknown) => log(`could not ask running runs to reconcile: ${(e as Error).message}`),
       );
     }, 500);

@@ -4,5 +4,10 @@ import { createOrderManagementActivities } from './order-management';
 
 export function createAdvancedEngineActivities(deps: EngineActivityDeps) {
   const a = makeEngineActivities('advanced', deps);
-  return { 'advanced.placeOrder': a.placeOrder, 'advanced.followOrders': a.followOrders, 'advanced.cancelOrder': a.cancelOrder, ...createOrderManagementActivities(deps) };
+  return {
+    'advanced.placeOrder': a.placeOrder,
+    'advanced.followOrders': a.followOrders,
+    'advanced.cancelOrder': a.cancelOrder,
+    ...createOrderManagementActivities(deps),
+  };
 }

@@ -46,14 +46,42 @@ export function makeEngineActivities(engine: EngineName, deps: EngineActivityDep
       });
       const placed = (order: Order, recovered: boolean, notes: string[], preview?: OrderPreview): PlaceOrderResult =>
         plan.ok
-          ? { kind: 'placed', order, recovered, expectedPrice: plan.expectedPrice, expectedSlippageBps: plan.expectedSlippageBps, numbers: plan.numbers, notes, ...(preview ? { preview } : {}) }
-          : { kind: 'placed', order, recovered, expectedPrice: order.price ?? '0', expectedSlippageBps: '0', numbers: {}, notes };
+          ? {
+              kind: 'placed',
+              order,
+              recovered,
+              expectedPrice: plan.expectedPrice,
+              expectedSlippageBps: plan.expectedSlippageBps,
+              numbers: plan.numbers,
+              notes,
+              ...(preview ? { preview } : {}),
+            }
+          : {
+              kind: 'placed',
+              order,
+              recovered,
+              expectedPrice: order.price ?? '0',
+              expectedSlippageBps: '0',
+              numbers: {},
+              notes,
+            };
       // Idempotency first: a previous attempt may have reached the venue.
       const existing = await broker.fetchOrder(input.intent.symbol, cid);
       if (existing) return placed(existing, true, ['found at the venue by clientOrderId: not submitted again']);
-      if (!plan.ok) return { kind: 'rejected', by: 'engine', code: plan.code, message: plan.message, numbers: plan.numbers, ...(plan.suggestedQuantity ? { suggestedQuantity: plan.suggestedQuantity } : {}) };
+      if (!plan.ok)
+        return {
+          kind: 'rejected',
+          by: 'engine',
+          code: plan.code,
+          message: plan.message,
+          numbers: plan.numbers,
+          ...(plan.suggestedQuantity ? { suggestedQuantity: plan.suggestedQuantity } : {}),
+        };
       const cmd: PlaceOrder = { ...plan.order, clientOrderId: cid, at: input.at };
-      const preview = input.config.enablePreview && input.capabilities.preview ? await broker.previewOrder(cmd).catch(() => undefined) : undefined;
+      const preview =
+        input.config.enablePreview && input.capabilities.preview
+          ? await broker.previewOrder(cmd).catch(() => undefined)
+          : undefined;
       try {
         return placed(await broker.placeOrder(cmd), false, plan.notes, preview);
       } catch (e) {
@@ -62,9 +90,11 @@ export function makeEngineActivities(engine: EngineName, deps: EngineActivityDep
           // The venue may hold the order: resolve by lookup before anything else.
           const found = await broker.fetchOrder(cmd.symbol, cid);
           if (found) return placed(found, true, [`submit answered ${e.code}; found at the venue by clientOrderId`]);
-          if (e.code === 'DUPLICATE_ORDER') throw new TempotradeError('VENUE_STATE', `venue says ${cid} is a duplicate but cannot find it`);
+          if (e.code === 'DUPLICATE_ORDER')
+            throw new TempotradeError('VENUE_STATE', `venue says ${cid} is a duplicate but cannot find it`);
         }
-        if (VENUE_REJECTIONS.has(e.code)) return { kind: 'rejected', by: 'venue', code: `VENUE_${e.code}`, message: e.message, numbers: {} };
+        if (VENUE_REJECTIONS.has(e.code))
+          return { kind: 'rejected', by: 'venue', code: `VENUE_${e.code}`, message: e.message, numbers: {} };
         throw e;
       }
     });
@@ -92,7 +122,8 @@ export function makeEngineActivities(engine: EngineName, deps: EngineActivityDep
           throw e;
         }
         seen = orders;
-        if (orders.length < input.orders.length || orders.every((o) => isTerminal(o.status)) || Date.now() >= deadline) return orders;
+        if (orders.length < input.orders.length || orders.every((o) => isTerminal(o.status)) || Date.now() >= deadline)
+          return orders;
         heartbeat({ open: orders.filter((o) => !isTerminal(o.status)).length });
         await sleep(pollMs);
         if (Context.current().cancellationSignal.aborted) return orders;

@@ -13,7 +13,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TempotradeError } from '../../domain/errors';
 import type { ClientOrderId } from '../../domain/ids';
 import { isTerminal, type Order } from '../../domain/orders/order';
-import { backoffMs, canReplace, DEFAULT_RETRY, replacementFor, ReplaceChanges, type RetryPolicy } from '../../domain/execution/management';
+import {
+  backoffMs,
+  canReplace,
+  DEFAULT_RETRY,
+  replacementFor,
+  ReplaceChanges,
+  type RetryPolicy,
+} from '../../domain/execution/management';
 import type { Brokerage } from '../../brokers/brokerage';
 import type { BrokerRegistry } from '../../brokers/registry';
 import { formatZodIssues } from '../../domain/errors';
@@ -44,7 +51,11 @@ type Sleep = (ms: number) => Promise<void>;
 const realSleep: Sleep = (ms) => sleep(ms);
 
 /** Run `fn` up to policy.maxAttempts times while it fails with a retryable venue error. */
-async function withRetries<T>(policy: RetryPolicy, sleep: Sleep, fn: (attempt: number) => Promise<T>): Promise<{ value: T; attempts: number }> {
+async function withRetries<T>(
+  policy: RetryPolicy,
+  sleep: Sleep,
+  fn: (attempt: number) => Promise<T>,
+): Promise<{ value: T; attempts: number }> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return { value: await fn(attempt), attempts: attempt };
@@ -56,18 +67,37 @@ async function withRetries<T>(policy: RetryPolicy, sleep: Sleep, fn: (attempt: n
   }
 }
 
-export async function cancelAndReplace(broker: Brokerage, input: Omit<CancelAndReplaceInput, keyof VenueRef>, sleep: Sleep = realSleep): Promise<CancelAndReplaceResult> {
+export async function cancelAndReplace(
+  broker: Brokerage,
+  input: Omit<CancelAndReplaceInput, keyof VenueRef>,
+  sleep: Sleep = realSleep,
+): Promise<CancelAndReplaceResult> {
   const changes = ReplaceChanges.safeParse(input.changes);
-  if (!changes.success) throw new TempotradeError('VALIDATION', `cancelAndReplace changes: ${formatZodIssues(changes.error)}`);
+  if (!changes.success)
+    throw new TempotradeError('VALIDATION', `cancelAndReplace changes: ${formatZodIssues(changes.error)}`);
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...input.retry };
   const cid = input.clientOrderId as ClientOrderId;
   const newCid = input.newClientOrderId as ClientOrderId;
   // A replacement already at the venue (a retried activity): that is the answer.
   const already = await broker.fetchOrder(input.symbol, newCid);
   const current = await broker.fetchOrder(input.symbol, cid);
-  if (already && current) return { kind: 'replaced', canceled: current, replacement: already, attempts: { cancel: 0, place: 0 } };
-  if (!current) return { kind: 'not-replaced', code: 'ORDER_NOT_FOUND', message: `${cid} is not known at the venue`, attempts: { cancel: 0, place: 0 } };
-  if (!canReplace(current)) return { kind: 'not-replaced', code: 'ORDER_TERMINAL', message: `${cid} is ${current.status}: nothing to replace`, order: current, attempts: { cancel: 0, place: 0 } };
+  if (already && current)
+    return { kind: 'replaced', canceled: current, replacement: already, attempts: { cancel: 0, place: 0 } };
+  if (!current)
+    return {
+      kind: 'not-replaced',
+      code: 'ORDER_NOT_FOUND',
+      message: `${cid} is not known at the venue`,
+      attempts: { cancel: 0, place: 0 },
+    };
+  if (!canReplace(current))
+    return {
+      kind: 'not-replaced',
+      code: 'ORDER_TERMINAL',
+      message: `${cid} is ${current.status}: nothing to replace`,
+      order: current,
+      attempts: { cancel: 0, place: 0 },
+    };
 
   const cancel = await withRetries(policy, sleep, async (attempt) => {
     if (attempt > 1) {
@@ -87,7 +117,14 @@ export async function cancelAndReplace(broker: Brokerage, input: Omit<CancelAndR
   });
   const canceled = cancel.value;
   const plan = replacementFor(canceled, changes.data, newCid, input.at);
-  if (!plan.ok) return { kind: 'not-replaced', code: plan.code, message: plan.message, order: canceled, attempts: { cancel: cancel.attempts, place: 0 } };
+  if (!plan.ok)
+    return {
+      kind: 'not-replaced',
+      code: plan.code,
+      message: plan.message,
+      order: canceled,
+      attempts: { cancel: cancel.attempts, place: 0 },
+    };
 
   const place = await withRetries(policy, sleep, async (attempt) => {
     if (attempt > 1) {
@@ -96,12 +133,19 @@ export async function cancelAndReplace(broker: Brokerage, input: Omit<CancelAndR
     }
     return broker.placeOrder(plan.order);
   });
-  return { kind: 'replaced', canceled, replacement: place.value, attempts: { cancel: cancel.attempts, place: place.attempts } };
+  return {
+    kind: 'replaced',
+    canceled,
+    replacement: place.value,
+    attempts: { cancel: cancel.attempts, place: place.attempts },
+  };
 }
 
 /** Cancel every open order (of a symbol, of the run's prefix). Orders that fill meanwhile are reported as the venue holds them. */
 export async function cancelAll(broker: Brokerage, input: Omit<CancelAllInput, keyof VenueRef>): Promise<Order[]> {
-  const open = (await broker.fetchOpenOrders(input.symbol)).filter((o) => !input.clientOrderIdPrefix || o.clientOrderId.startsWith(input.clientOrderIdPrefix));
+  const open = (await broker.fetchOpenOrders(input.symbol)).filter(
+    (o) => !input.clientOrderIdPrefix || o.clientOrderId.startsWith(input.clientOrderIdPrefix),
+  );
   const out: Order[] = [];
   for (const o of open) {
     try {
@@ -118,7 +162,10 @@ export async function cancelAll(broker: Brokerage, input: Omit<CancelAllInput, k
 export function createOrderManagementActivities(deps: { brokers: BrokerRegistry }) {
   return {
     'advanced.cancelAndReplace': (input: CancelAndReplaceInput) =>
-      guarded(`advanced.cancelAndReplace ${input.clientOrderId}`, async () => cancelAndReplace(await deps.brokers.get(input.venue, input.accountId), input)),
-    'advanced.cancelAll': (input: CancelAllInput) => guarded('advanced.cancelAll', async () => cancelAll(await deps.brokers.get(input.venue, input.accountId), input)),
+      guarded(`advanced.cancelAndReplace ${input.clientOrderId}`, async () =>
+        cancelAndReplace(await deps.brokers.get(input.venue, input.accountId), input),
+      ),
+    'advanced.cancelAll': (input: CancelAllInput) =>
+      guarded('advanced.cancelAll', async () => cancelAll(await deps.brokers.get(input.venue, input.accountId), input)),
   };
 }

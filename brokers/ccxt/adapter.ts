@@ -41,9 +41,19 @@ export class CcxtBrokerage implements Brokerage {
   constructor(config: CcxtVenueConfig) {
     const c = CcxtVenueConfig.parse(config);
     const Ctor = (ccxt as unknown as Record<string, ExchangeCtor | undefined>)[c.exchangeId];
-    const known: string[] = Array.isArray(ccxt.exchanges) ? (ccxt.exchanges as unknown as string[]) : Object.keys(ccxt.exchanges);
-    if (!known.includes(c.exchangeId) || typeof Ctor !== 'function') throw new TempotradeError('CONFIG', `venue.exchangeId: "${c.exchangeId}" is not a ccxt exchange`);
-    this.exchange = new Ctor({ apiKey: c.apiKey, secret: c.secret, password: c.password, enableRateLimit: true, timeout: c.timeoutMs, options: c.options });
+    const known: string[] = Array.isArray(ccxt.exchanges)
+      ? (ccxt.exchanges as unknown as string[])
+      : Object.keys(ccxt.exchanges);
+    if (!known.includes(c.exchangeId) || typeof Ctor !== 'function')
+      throw new TempotradeError('CONFIG', `venue.exchangeId: "${c.exchangeId}" is not a ccxt exchange`);
+    this.exchange = new Ctor({
+      apiKey: c.apiKey,
+      secret: c.secret,
+      password: c.password,
+      enableRateLimit: true,
+      timeout: c.timeoutMs,
+      options: c.options,
+    });
     if (c.sandbox) {
       try {
         this.exchange.setSandboxMode(true);
@@ -73,9 +83,17 @@ export class CcxtBrokerage implements Brokerage {
       const mapped = mapCcxtError(e, `${this.venue} ${what}`);
       if (mapped.code !== 'RATE_LIMITED' || mapped.retryAfterMs !== undefined) throw mapped;
       // Honour the venue's Retry-After (seconds) when it sent one: the activity's next attempt waits that long.
-      const headers = (this.exchange as unknown as { last_response_headers?: Record<string, string> }).last_response_headers ?? {};
+      const headers =
+        (this.exchange as unknown as { last_response_headers?: Record<string, string> }).last_response_headers ?? {};
       const retryAfter = Number(headers['retry-after'] ?? headers['Retry-After']);
-      throw Number.isFinite(retryAfter) && retryAfter > 0 ? new TempotradeError(mapped.code, mapped.message, { ...mapped.details, retryAfterSec: retryAfter }, retryAfter * 1000) : mapped;
+      throw Number.isFinite(retryAfter) && retryAfter > 0
+        ? new TempotradeError(
+            mapped.code,
+            mapped.message,
+            { ...mapped.details, retryAfterSec: retryAfter },
+            retryAfter * 1000,
+          )
+        : mapped;
     }
   }
 
@@ -87,21 +105,42 @@ export class CcxtBrokerage implements Brokerage {
       if (!m) throw new TempotradeError('BAD_SYMBOL', `symbols: ${this.venue} has no market ${s}`);
       instruments[s] = instrumentFromMarket(m, Number(this.exchange.precisionMode));
     }
-    return { instruments, capabilities: capabilitiesFrom(this.exchange), clock: { kind: 'live', barMs: Number(this.exchange.parseTimeframe(this.timeframe)) * 1000 } };
+    return {
+      instruments,
+      capabilities: capabilitiesFrom(this.exchange),
+      clock: { kind: 'live', barMs: Number(this.exchange.parseTimeframe(this.timeframe)) * 1000 },
+    };
   }
 
   async snapshot(symbol: string, opts: { at: number; since?: number; limit: number }): Promise<MarketSnapshot> {
     const barMs = Number(this.exchange.parseTimeframe(this.timeframe)) * 1000;
     const [ohlcv, book] = await Promise.all([
-      this.call('fetchOHLCV', () => this.exchange.fetchOHLCV(symbol, this.timeframe, opts.since !== undefined ? opts.since + 1 : undefined, opts.limit + 1)),
+      this.call('fetchOHLCV', () =>
+        this.exchange.fetchOHLCV(
+          symbol,
+          this.timeframe,
+          opts.since !== undefined ? opts.since + 1 : undefined,
+          opts.limit + 1,
+        ),
+      ),
       this.call('fetchOrderBook', () => this.exchange.fetchOrderBook(symbol, 10)),
     ]);
     const now = Number(this.exchange.milliseconds());
-    const closed = ohlcv.filter((c) => (c[0] ?? 0) + barMs <= now && (opts.since === undefined || (c[0] ?? 0) > opts.since)).slice(-opts.limit);
-    const bars = closed.map(([ts, open, high, low, close, volume]) => ({ ts: ts ?? 0, open: open ?? 0, high: high ?? 0, low: low ?? 0, close: close ?? 0, volume: volume ?? 0 }));
+    const closed = ohlcv
+      .filter((c) => (c[0] ?? 0) + barMs <= now && (opts.since === undefined || (c[0] ?? 0) > opts.since))
+      .slice(-opts.limit);
+    const bars = closed.map(([ts, open, high, low, close, volume]) => ({
+      ts: ts ?? 0,
+      open: open ?? 0,
+      high: high ?? 0,
+      low: low ?? 0,
+      close: close ?? 0,
+      volume: volume ?? 0,
+    }));
     const last = ohlcv[ohlcv.length - 1];
     if (!book.bids.length || !book.asks.length) throw new TempotradeError('VENUE_STATE', `${symbol}: empty order book`);
-    const lvl = (l: ccxt.OrderBook['bids']) => l.slice(0, 10).map(([p, s]) => [str(p ?? 0), str(s ?? 0)] as [string, string]);
+    const lvl = (l: ccxt.OrderBook['bids']) =>
+      l.slice(0, 10).map(([p, s]) => [str(p ?? 0), str(s ?? 0)] as [string, string]);
     return {
       symbol,
       at: now,
@@ -121,7 +160,11 @@ export class CcxtBrokerage implements Brokerage {
     const out: Record<string, Balance> = {};
     for (const [asset, v] of Object.entries(b.total ?? {})) {
       if (v === undefined || v === null) continue;
-      out[asset] = { total: str(v as number), free: str((b.free as unknown as Record<string, number>)[asset] ?? 0), used: str((b.used as unknown as Record<string, number>)[asset] ?? 0) };
+      out[asset] = {
+        total: str(v as number),
+        free: str((b.free as unknown as Record<string, number>)[asset] ?? 0),
+        used: str((b.used as unknown as Record<string, number>)[asset] ?? 0),
+      };
     }
     return out;
   }
@@ -134,7 +177,8 @@ export class CcxtBrokerage implements Brokerage {
     const params: Record<string, unknown> = { clientOrderId: cmd.clientOrderId };
     // Time in force belongs to orders that rest at a limit price. Binance refuses it on LIMIT_MAKER (post-only)
     // and on market stops (-1106 "Parameter 'timeInForce' sent when not required.").
-    const resting = cmd.type === 'stop_limit' || cmd.type === 'take_profit_limit' || (cmd.type === 'limit' && !cmd.postOnly);
+    const resting =
+      cmd.type === 'stop_limit' || cmd.type === 'take_profit_limit' || (cmd.type === 'limit' && !cmd.postOnly);
     if (resting) params.timeInForce = cmd.tif;
     if (cmd.postOnly) params.postOnly = true;
     if (cmd.reduceOnly && market.contract) params.reduceOnly = true;
@@ -145,7 +189,9 @@ export class CcxtBrokerage implements Brokerage {
       else params.triggerPrice = trigger;
     }
     const type = cmd.type === 'market' || cmd.type === 'stop_market' ? 'market' : 'limit';
-    const o = await this.call('createOrder', () => this.exchange.createOrder(cmd.symbol, type, cmd.side, amount, price, params));
+    const o = await this.call('createOrder', () =>
+      this.exchange.createOrder(cmd.symbol, type, cmd.side, amount, price, params),
+    );
     return this.withTrades(o, cmd.clientOrderId);
   }
 
@@ -173,7 +219,12 @@ export class CcxtBrokerage implements Brokerage {
     const existing = await this.fetchOrder(symbol, clientOrderId);
     if (!existing) throw new TempotradeError('ORDER_NOT_FOUND', `${this.venue}: no order ${clientOrderId} to cancel`);
     if (['FILLED', 'CANCELED', 'REJECTED', 'EXPIRED'].includes(existing.status)) return existing;
-    await this.call('cancelOrder', () => this.exchange.cancelOrder(existing.venueOrderId ?? '', symbol, { clientOrderId, origClientOrderId: clientOrderId }));
+    await this.call('cancelOrder', () =>
+      this.exchange.cancelOrder(existing.venueOrderId ?? '', symbol, {
+        clientOrderId,
+        origClientOrderId: clientOrderId,
+      }),
+    );
     const after = await this.fetchOrder(symbol, clientOrderId);
     if (!after) throw new TempotradeError('VENUE_STATE', `${this.venue}: order ${clientOrderId} vanished after cancel`);
     return after;

@@ -35,8 +35,10 @@ export const CCXT_ERROR_TABLE: ReadonlyArray<readonly [ErrorClass, ErrorCode]> =
 
 /** Human wording for the codes a user must act on. */
 const HINTS: Partial<Record<ErrorCode, string>> = {
-  AUTHENTICATION: 'the venue rejected the API credentials: check the key, secret and (for sandbox) that they are sandbox keys',
-  PERMISSION_DENIED: 'the venue refuses this account or key the permission (account suspended? trading enabled? IP allow-list?)',
+  AUTHENTICATION:
+    'the venue rejected the API credentials: check the key, secret and (for sandbox) that they are sandbox keys',
+  PERMISSION_DENIED:
+    'the venue refuses this account or key the permission (account suspended? trading enabled? IP allow-list?)',
   INSUFFICIENT_FUNDS: 'the account has insufficient balance for this order',
 };
 
@@ -46,7 +48,9 @@ export function mapCcxtError(err: unknown, context: string): TempotradeError {
     for (const [cls, code] of CCXT_ERROR_TABLE) {
       if (err instanceof cls) {
         const hint = HINTS[code];
-        return new TempotradeError(code, `${context}: ${hint ? `${hint} (${err.message})` : err.message}`, { venueError: err.message });
+        return new TempotradeError(code, `${context}: ${hint ? `${hint} (${err.message})` : err.message}`, {
+          venueError: err.message,
+        });
       }
     }
     return new TempotradeError('UNKNOWN', `${context}: ${err.message}`);

@@ -9,7 +9,8 @@ import { TempotradeError } from '../../domain/errors';
 
 /** ccxt precision → a tick size, whatever the exchange's precisionMode. */
 export function tickFrom(precision: number | undefined, precisionMode: number, what: string, symbol: string): string {
-  if (precision === undefined || precision === null) throw new TempotradeError('VENUE_STATE', `${symbol}: the venue reports no ${what} precision`);
+  if (precision === undefined || precision === null)
+    throw new TempotradeError('VENUE_STATE', `${symbol}: the venue reports no ${what} precision`);
   const DECIMAL_PLACES = 2;
   const SIGNIFICANT_DIGITS = 3;
   if (precisionMode === DECIMAL_PLACES || precisionMode === SIGNIFICANT_DIGITS) return str(new Dec(10).pow(-precision));
@@ -25,7 +26,10 @@ export function instrumentFromMarket(market: ccxt.Market, precisionMode: number)
     quote: m.quote,
     precision: { amount: amountTick, price: tickFrom(m.precision.price, precisionMode, 'price', m.symbol) },
     limits: {
-      amount: { min: str(m.limits.amount?.min ?? amountTick), ...(m.limits.amount?.max ? { max: str(m.limits.amount.max) } : {}) },
+      amount: {
+        min: str(m.limits.amount?.min ?? amountTick),
+        ...(m.limits.amount?.max ? { max: str(m.limits.amount.max) } : {}),
+      },
       cost: { min: str(m.limits.cost?.min ?? 0) },
     },
     fees: { maker: str(m.maker ?? 0.001), taker: str(m.taker ?? 0.001) },
@@ -34,9 +38,9 @@ export function instrumentFromMarket(market: ccxt.Market, precisionMode: number)
 
 /** Read TIF, post-only and stop support from ccxt's `features` (spot.createOrder), falling back to `has`. */
 export function capabilitiesFrom(exchange: Pick<ccxt.Exchange, 'features' | 'has'>): VenueCapabilities {
-  const co = (exchange.features as Record<string, Record<string, Record<string, unknown>>> | undefined)?.spot?.createOrder as
-    | { timeInForce?: Record<string, boolean>; triggerPrice?: boolean; stopLossPrice?: boolean }
-    | undefined;
+  const co = (exchange.features as Record<string, Record<string, Record<string, unknown>>> | undefined)?.spot
+    ?.createOrder as
+    { timeInForce?: Record<string, boolean>; triggerPrice?: boolean; stopLossPrice?: boolean } | undefined;
   const tif: TimeInForce[] = ['GTC'];
   if (co?.timeInForce?.IOC) tif.push('IOC');
   if (co?.timeInForce?.FOK) tif.push('FOK');
@@ -51,7 +55,14 @@ export function capabilitiesFrom(exchange: Pick<ccxt.Exchange, 'features' | 'has
   };
 }
 
-const STATUS: Record<string, OrderStatus> = { open: 'NEW', closed: 'FILLED', canceled: 'CANCELED', cancelled: 'CANCELED', expired: 'EXPIRED', rejected: 'REJECTED' };
+const STATUS: Record<string, OrderStatus> = {
+  open: 'NEW',
+  closed: 'FILLED',
+  canceled: 'CANCELED',
+  cancelled: 'CANCELED',
+  expired: 'EXPIRED',
+  rejected: 'REJECTED',
+};
 
 /** ccxt folds Binance's stop and take-profit types into market/limit + triggerPrice; the venue's own type tells them apart. */
 function orderTypeOf(o: ccxt.Order): OrderType {
@@ -102,6 +113,10 @@ export function orderFromCcxt(o: ccxt.Order, clientOrderId: string, trades: ccxt
     createdAt: timeOrZero(o.timestamp),
     updatedAt: timeOrZero(o.lastUpdateTimestamp ?? o.lastTradeTimestamp ?? o.timestamp),
   });
-  if (!r.success) throw new TempotradeError('VENUE_STATE', `venue order ${o.id} does not parse: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!r.success)
+    throw new TempotradeError(
+      'VENUE_STATE',
+      `venue order ${o.id} does not parse: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return r.data;
 }

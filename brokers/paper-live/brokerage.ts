@@ -70,13 +70,21 @@ export class PaperOnLiveBrokerage implements Brokerage {
   async describe(symbols: string[]): Promise<VenueDescription> {
     const desc = await this.feed.describe(symbols);
     for (const s of symbols) await this.sync(s, { book: true, instrument: desc.instruments[s] });
-    const instruments = await this.locked((e) => Object.fromEntries(symbols.map((s) => [s, structuredClone(e.marketData(s).instrument)])));
+    const instruments = await this.locked((e) =>
+      Object.fromEntries(symbols.map((s) => [s, structuredClone(e.marketData(s).instrument)])),
+    );
     return { instruments, capabilities: structuredClone(PAPER_CAPABILITIES), clock: desc.clock };
   }
 
   async snapshot(symbol: string, opts: { at: number; since?: number; limit: number }): Promise<MarketSnapshot> {
     await this.sync(symbol, { book: true });
-    return this.locked((e) => e.snapshot(symbol, { at: Math.max(this.feed.now(), 0), since: opts.since, limit: Math.min(opts.limit, LIVE_BARS_KEPT) }));
+    return this.locked((e) =>
+      e.snapshot(symbol, {
+        at: Math.max(this.feed.now(), 0),
+        since: opts.since,
+        limit: Math.min(opts.limit, LIVE_BARS_KEPT),
+      }),
+    );
   }
 
   /** Open the simulated account with these balances if it does not exist; never re-funds an existing one. */
@@ -93,7 +101,11 @@ export class PaperOnLiveBrokerage implements Brokerage {
     await this.sync(cmd.symbol, { book: true });
     return this.locked((e) => {
       // A lost account holds nothing, as an empty exchange account would: the order is refused for funds.
-      if (!e.hasAccount(this.key)) throw new TempotradeError('INSUFFICIENT_FUNDS', `${this.venue}: the simulated account ${this.key} is not in ${this.stateFile} (never opened, or the state was lost)`);
+      if (!e.hasAccount(this.key))
+        throw new TempotradeError(
+          'INSUFFICIENT_FUNDS',
+          `${this.venue}: the simulated account ${this.key} is not in ${this.stateFile} (never opened, or the state was lost)`,
+        );
       return e.placeOrder(this.key, { ...cmd, at: Date.now() });
     });
   }
@@ -106,7 +118,11 @@ export class PaperOnLiveBrokerage implements Brokerage {
   async cancelOrder(symbol: string, clientOrderId: ClientOrderId): Promise<Order> {
     await this.sync(symbol, { book: false });
     return this.locked((e) => {
-      if (!e.hasAccount(this.key)) throw new TempotradeError('ORDER_NOT_FOUND', `${this.venue}: no order ${clientOrderId} to cancel (no simulated account ${this.key})`);
+      if (!e.hasAccount(this.key))
+        throw new TempotradeError(
+          'ORDER_NOT_FOUND',
+          `${this.venue}: no order ${clientOrderId} to cancel (no simulated account ${this.key})`,
+        );
       return e.cancelOrder(this.key, clientOrderId, symbol);
     });
   }
@@ -119,12 +135,18 @@ export class PaperOnLiveBrokerage implements Brokerage {
 
   async previewOrder(cmd: PlaceOrder): Promise<OrderPreview | undefined> {
     await this.sync(cmd.symbol, { book: true });
-    return this.locked((e) => (e.hasAccount(this.key) ? e.previewOrder(this.key, { ...cmd, at: Date.now() }) : undefined));
+    return this.locked((e) =>
+      e.hasAccount(this.key) ? e.previewOrder(this.key, { ...cmd, at: Date.now() }) : undefined,
+    );
   }
 
   /** The simulated account as the engine holds it (balances, orders, fills): what the run must equal. */
   async ledger(): Promise<{ balances: Record<string, Balance>; orders: Order[]; fills: Fill[] } | undefined> {
-    return this.locked((e) => (e.hasAccount(this.key) ? { balances: e.balances(this.key), orders: e.orders(this.key), fills: e.fills(this.key) } : undefined));
+    return this.locked((e) =>
+      e.hasAccount(this.key)
+        ? { balances: e.balances(this.key), orders: e.orders(this.key), fills: e.fills(this.key) }
+        : undefined,
+    );
   }
 
   async close(): Promise<void> {
@@ -142,7 +164,10 @@ export class PaperOnLiveBrokerage implements Brokerage {
     if (known === undefined) return this.openMarket(symbol, opts.instrument);
     const due = this.feed.now() >= known.closeTs + this.feed.barMs;
     if (!due && !opts.book) return;
-    const [bars, book] = await Promise.all([due ? this.feed.closedBars(symbol, known.ts) : Promise.resolve([]), this.feed.book(symbol)]);
+    const [bars, book] = await Promise.all([
+      due ? this.feed.closedBars(symbol, known.ts) : Promise.resolve([]),
+      this.feed.book(symbol),
+    ]);
     await this.feedEngine({ symbol, bars, book });
   }
 
@@ -162,8 +187,17 @@ export class PaperOnLiveBrokerage implements Brokerage {
       const exists = e.listMarkets().some((m) => m.symbol === f.symbol);
       if (!exists) {
         // Another holder's state (or a lost file) may lack the market: open it when we can, else retry.
-        if (!f.instrument) throw new TempotradeError('VENUE_STATE', `${this.venue}: ${f.symbol} is not in ${this.stateFile} any more; retrying loads it again`);
-        e.openLiveMarket(f.symbol, { source: this.source, instrument: f.instrument, barMs: this.feed.barMs, bars: f.bars });
+        if (!f.instrument)
+          throw new TempotradeError(
+            'VENUE_STATE',
+            `${this.venue}: ${f.symbol} is not in ${this.stateFile} any more; retrying loads it again`,
+          );
+        e.openLiveMarket(f.symbol, {
+          source: this.source,
+          instrument: f.instrument,
+          barMs: this.feed.barMs,
+          bars: f.bars,
+        });
       }
       e.feedLive(f.symbol, { bars: f.bars, ...(f.book ? { book: f.book.book, bookTs: f.book.ts } : {}) });
     });

@@ -53,10 +53,19 @@ export class PublicFeed {
     const out: Candle[] = [];
     let since = after;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const raw = await this.call(`fetchOHLCV ${symbol}`, () => this.data.exchange.fetchOHLCV(symbol, this.timeframe, since !== undefined ? since + 1 : undefined, BARS_PAGE));
+      const raw = await this.call(`fetchOHLCV ${symbol}`, () =>
+        this.data.exchange.fetchOHLCV(symbol, this.timeframe, since !== undefined ? since + 1 : undefined, BARS_PAGE),
+      );
       const now = this.now();
       const closed = raw
-        .map(([ts, open, high, low, close, volume]) => ({ ts: ts ?? 0, open: open ?? 0, high: high ?? 0, low: low ?? 0, close: close ?? 0, volume: volume ?? 0 }))
+        .map(([ts, open, high, low, close, volume]) => ({
+          ts: ts ?? 0,
+          open: open ?? 0,
+          high: high ?? 0,
+          low: low ?? 0,
+          close: close ?? 0,
+          volume: volume ?? 0,
+        }))
         .filter((c) => c.ts + this.barMs <= now && (since === undefined || c.ts > since));
       out.push(...closed);
       // A full page of closed bars after `since` may have more behind it.
@@ -69,7 +78,8 @@ export class PublicFeed {
   /** The exchange's order book now, in the fill model's shape, with the time it was read. */
   async book(symbol: string): Promise<{ book: SyntheticBook; ts: number }> {
     const ob = await this.call(`fetchOrderBook ${symbol}`, () => this.data.exchange.fetchOrderBook(symbol, BOOK_DEPTH));
-    const levels = (side: ccxt.OrderBook['bids']): Level[] => side.slice(0, BOOK_DEPTH).map(([p, s]) => [str(p ?? 0), str(s ?? 0)]);
+    const levels = (side: ccxt.OrderBook['bids']): Level[] =>
+      side.slice(0, BOOK_DEPTH).map(([p, s]) => [str(p ?? 0), str(s ?? 0)]);
     try {
       return { book: bookFromLevels(levels(ob.bids), levels(ob.asks), symbol), ts: ob.timestamp ?? this.now() };
     } catch (e) {

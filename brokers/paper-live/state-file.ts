@@ -32,7 +32,11 @@ export function exchangeDirName(v: { exchangeId: string; sandbox: boolean; apiUr
   return `${v.exchangeId}${v.sandbox ? '-sandbox' : ''}${at}`;
 }
 
-export function paperStateFile(dir: string, v: { exchangeId: string; sandbox: boolean; apiUrl?: string }, accountId: string): string {
+export function paperStateFile(
+  dir: string,
+  v: { exchangeId: string; sandbox: boolean; apiUrl?: string },
+  accountId: string,
+): string {
   return path.join(dir, exchangeDirName(v), `${accountId}.json`);
 }
 
@@ -64,14 +68,19 @@ export async function acquireLock(file: string, waitMs = LOCK_WAIT_MS): Promise<
         }
       };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new TempotradeError('CONFIG', `cannot lock paper account state ${file}: ${(e as Error).message}`);
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new TempotradeError('CONFIG', `cannot lock paper account state ${file}: ${(e as Error).message}`);
     }
     try {
       if (Date.now() - fs.statSync(lock).mtimeMs > LOCK_STALE_MS) fs.unlinkSync(lock);
     } catch {
       // released meanwhile
     }
-    if (Date.now() > deadline) throw new TempotradeError('VENUE_STATE', `paper account state ${file} stayed locked for ${waitMs} ms (another worker holds ${lock})`);
+    if (Date.now() > deadline)
+      throw new TempotradeError(
+        'VENUE_STATE',
+        `paper account state ${file} stayed locked for ${waitMs} ms (another worker holds ${lock})`,
+      );
     await sleep(2 + Math.floor(Math.random() * 8));
   }
 }

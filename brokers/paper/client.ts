@@ -89,7 +89,10 @@ export class PaperBrokerage implements Brokerage {
   }
 
   async snapshot(symbol: string, opts: { at: number; since?: number; limit: number }): Promise<MarketSnapshot> {
-    const snap = await this.call('GET', '/v1/snapshot', MarketSnapshot, { auth: true, query: { symbol, at: opts.at, since: opts.since, limit: opts.limit } });
+    const snap = await this.call('GET', '/v1/snapshot', MarketSnapshot, {
+      auth: true,
+      query: { symbol, at: opts.at, since: opts.since, limit: opts.limit },
+    });
     if (snap.symbol !== symbol) throw this.malformed('GET /v1/snapshot', `asked for ${symbol}, got ${snap.symbol}`);
     return snap;
   }
@@ -105,7 +108,10 @@ export class PaperBrokerage implements Brokerage {
 
   async fetchOrder(symbol: string, clientOrderId: ClientOrderId): Promise<Order | undefined> {
     try {
-      const order = await this.call('GET', `/v1/orders/${encodeURIComponent(clientOrderId)}`, Order, { query: { symbol }, auth: true });
+      const order = await this.call('GET', `/v1/orders/${encodeURIComponent(clientOrderId)}`, Order, {
+        query: { symbol },
+        auth: true,
+      });
       return this.checked('GET /v1/orders/:id', order, clientOrderId);
     } catch (e) {
       if (e instanceof TempotradeError && e.code === 'ORDER_NOT_FOUND') return undefined;
@@ -114,12 +120,18 @@ export class PaperBrokerage implements Brokerage {
   }
 
   async cancelOrder(symbol: string, clientOrderId: ClientOrderId): Promise<Order> {
-    const order = await this.call('DELETE', `/v1/orders/${encodeURIComponent(clientOrderId)}`, Order, { query: { symbol }, auth: true });
+    const order = await this.call('DELETE', `/v1/orders/${encodeURIComponent(clientOrderId)}`, Order, {
+      query: { symbol },
+      auth: true,
+    });
     return this.checked('DELETE /v1/orders/:id', order, clientOrderId);
   }
 
   async fetchOpenOrders(symbol?: string): Promise<Order[]> {
-    const orders = await this.call('GET', '/v1/orders', z.array(Order), { query: { open: 'true', symbol }, auth: true });
+    const orders = await this.call('GET', '/v1/orders', z.array(Order), {
+      query: { open: 'true', symbol },
+      auth: true,
+    });
     return orders.map((o) => this.checked('GET /v1/orders', o));
   }
 
@@ -165,7 +177,8 @@ export class PaperBrokerage implements Brokerage {
   // ---- transport -------------------------------------------------------------------------------
 
   private checked(what: string, order: Order, clientOrderId?: string): Order {
-    if (clientOrderId !== undefined && order.clientOrderId !== clientOrderId) throw this.malformed(what, `asked for order ${clientOrderId}, got ${order.clientOrderId}`);
+    if (clientOrderId !== undefined && order.clientOrderId !== clientOrderId)
+      throw this.malformed(what, `asked for order ${clientOrderId}, got ${order.clientOrderId}`);
     const inconsistent = checkOrderConsistency(order);
     if (inconsistent) throw this.malformed(what, `order ${order.clientOrderId}: ${inconsistent}`);
     return order;
@@ -175,7 +188,12 @@ export class PaperBrokerage implements Brokerage {
     return new TempotradeError('UNKNOWN', `paper venue at ${this.base} sent a malformed answer to ${what}: ${why}`);
   }
 
-  private async call<S extends z.ZodType>(method: 'GET' | 'POST' | 'DELETE', path: string, schema: S, opts: CallOptions): Promise<z.output<S>> {
+  private async call<S extends z.ZodType>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    schema: S,
+    opts: CallOptions,
+  ): Promise<z.output<S>> {
     const url = new URL(this.base + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const what = `${method} ${path}`;
@@ -193,14 +211,28 @@ export class PaperBrokerage implements Brokerage {
     let text: string;
     let retryAfter: string | null;
     try {
-      const res = await fetch(url, { method, headers, signal: controller.signal, ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}) });
+      const res = await fetch(url, {
+        method,
+        headers,
+        signal: controller.signal,
+        ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+      });
       status = res.status;
       retryAfter = res.headers.get('retry-after');
       text = await res.text();
     } catch (e) {
-      if (timedOut) throw new TempotradeError('REQUEST_TIMEOUT', `paper venue at ${this.base} did not answer ${what} within ${this.timeoutMs} ms`, { url: url.toString() });
+      if (timedOut)
+        throw new TempotradeError(
+          'REQUEST_TIMEOUT',
+          `paper venue at ${this.base} did not answer ${what} within ${this.timeoutMs} ms`,
+          { url: url.toString() },
+        );
       const code = causeCode(e);
-      throw new TempotradeError('NETWORK', `paper venue at ${this.base} is unreachable (${what}): ${code ?? (e as Error).message}`, { url: url.toString(), ...(code ? { cause: code } : {}) });
+      throw new TempotradeError(
+        'NETWORK',
+        `paper venue at ${this.base} is unreachable (${what}): ${code ?? (e as Error).message}`,
+        { url: url.toString(), ...(code ? { cause: code } : {}) },
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -217,11 +249,25 @@ export class PaperBrokerage implements Brokerage {
       const details = { httpStatus: status, ...(err?.success ? err.data.details : {}) };
       if (status === 429) {
         const ms = retryAfterMs(retryAfter);
-        throw new TempotradeError('RATE_LIMITED', err?.success ? err.data.message : `paper venue rate-limited ${what}`, details, ms);
+        throw new TempotradeError(
+          'RATE_LIMITED',
+          err?.success ? err.data.message : `paper venue rate-limited ${what}`,
+          details,
+          ms,
+        );
       }
       if (err?.success) throw new TempotradeError(err.data.code, err.data.message, details);
-      if (status >= 500) throw new TempotradeError('EXCHANGE_UNAVAILABLE', `paper venue answered ${what} with HTTP ${status} and no error body`, details);
-      throw new TempotradeError('UNKNOWN', `paper venue answered ${what} with HTTP ${status} and no readable error body`, details);
+      if (status >= 500)
+        throw new TempotradeError(
+          'EXCHANGE_UNAVAILABLE',
+          `paper venue answered ${what} with HTTP ${status} and no error body`,
+          details,
+        );
+      throw new TempotradeError(
+        'UNKNOWN',
+        `paper venue answered ${what} with HTTP ${status} and no readable error body`,
+        details,
+      );
     }
     if (!isJson) throw this.malformed(what, `not JSON: ${text.slice(0, 200)}`);
     const parsed = schema.safeParse(json);

@@ -48,7 +48,11 @@ export function demoRuns(stamp: string, venueUrl: string, ticks: number): Strate
       accountId: `demo-live-${stamp}`,
       strategy: { name: 'sma-crossover', params: { fast: 12, slow: 48, orderPct: 15 } },
       symbols: ['ETH/BTC', 'LTC/BTC'],
-      venue: { kind: 'paper', url: venueUrl, data: { 'ETH/BTC': DEMO_DATA['ETH/BTC'], 'LTC/BTC': DEMO_DATA['LTC/BTC'] } },
+      venue: {
+        kind: 'paper',
+        url: venueUrl,
+        data: { 'ETH/BTC': DEMO_DATA['ETH/BTC'], 'LTC/BTC': DEMO_DATA['LTC/BTC'] },
+      },
       engine: 'live',
       capital: '1',
       risk: { dailyLossLimitPct: 5, slippageMultipliers: { 'LTC/BTC': 1.5 } },
@@ -57,12 +61,23 @@ export function demoRuns(stamp: string, venueUrl: string, ticks: number): Strate
     {
       runId: `demo-rsi-advanced-${stamp}`,
       accountId: `demo-advanced-${stamp}`,
-      strategy: { name: 'rsi-mean-reversion', params: { period: 14, oversold: 25, overbought: 70, orderType: 'limit', limitOffsetBps: 2, postOnly: true } },
+      strategy: {
+        name: 'rsi-mean-reversion',
+        params: { period: 14, oversold: 25, overbought: 70, orderType: 'limit', limitOffsetBps: 2, postOnly: true },
+      },
       symbols: ['XMR/BTC', 'DASH/BTC'],
-      venue: { kind: 'paper', url: venueUrl, data: { 'XMR/BTC': DEMO_DATA['XMR/BTC'], 'DASH/BTC': DEMO_DATA['DASH/BTC'] } },
+      venue: {
+        kind: 'paper',
+        url: venueUrl,
+        data: { 'XMR/BTC': DEMO_DATA['XMR/BTC'], 'DASH/BTC': DEMO_DATA['DASH/BTC'] },
+      },
       // engine omitted on purpose: dynamic sizing in the risk config selects the advanced engine.
       capital: '1',
-      risk: { enableDynamicPositionSizing: true, sizing: { method: 'equity-leverage', targetLeverage: 1, multiplier: 0.15 }, dailyLossLimitPct: 5 },
+      risk: {
+        enableDynamicPositionSizing: true,
+        sizing: { method: 'equity-leverage', targetLeverage: 1, multiplier: 0.15 },
+        dailyLossLimitPct: 5,
+      },
       stop: { maxTicks: ticks, endOfData: true },
     },
     {
@@ -83,7 +98,11 @@ export function demoRuns(stamp: string, venueUrl: string, ticks: number): Strate
 }
 
 /** Portfolio cash and positions against the venue's balances, to the last unit. */
-export async function checkAgainstVenue(summary: RunSummary, venueUrl: string, venueAccount = summary.accountId): Promise<string[]> {
+export async function checkAgainstVenue(
+  summary: RunSummary,
+  venueUrl: string,
+  venueAccount = summary.accountId,
+): Promise<string[]> {
   const venue = new PaperBrokerage({ url: venueUrl, account: venueAccount });
   const balances = await venue.balances();
   const diffs: string[] = [];
@@ -99,16 +118,24 @@ export async function checkAgainstVenue(summary: RunSummary, venueUrl: string, v
 }
 
 /** TEMPOTRADE_<EXCHANGE>_<ACCOUNT>_API_KEY / _SECRET: how a worker finds an account's keys. */
-function credentialEnvFor(exchangeId: string, accountId: string, keys: { apiKey: string; secret: string }): Record<string, string> {
+function credentialEnvFor(
+  exchangeId: string,
+  accountId: string,
+  keys: { apiKey: string; secret: string },
+): Record<string, string> {
   const [prefix] = credentialEnvPrefixes(exchangeId, accountId);
   return { [`${prefix}API_KEY`]: keys.apiKey, [`${prefix}SECRET`]: keys.secret };
 }
 
-const DemoFlags = z.object({ ticks: z.coerce.number().int().min(10).max(100_000), killWorker: z.boolean(), json: z.boolean() }).strict();
+const DemoFlags = z
+  .object({ ticks: z.coerce.number().int().min(10).max(100_000), killWorker: z.boolean(), json: z.boolean() })
+  .strict();
 
 export function demoCommand(): Command {
   return new Command('demo')
-    .description('run three paper strategies on bundled real data through Temporal: one per engine, one through ccxt on the local exchange')
+    .description(
+      'run three paper strategies on bundled real data through Temporal: one per engine, one through ccxt on the local exchange',
+    )
     .option('--ticks <n>', 'ticks per run (5-minute bars)', '500')
     .option('--no-kill-worker', 'do not SIGKILL the worker in the middle')
     .option('--json', 'print the summaries as JSON', false)
@@ -118,7 +145,9 @@ export function demoCommand(): Command {
       const started: Array<{ stop(): Promise<void> }> = [];
       let server: DevServer | undefined;
       try {
-        log('tempotrade demo — three paper strategies on real Binance OHLCV (Jan 2018): one per execution engine, one through ccxt on the local Binance-protocol exchange\n');
+        log(
+          'tempotrade demo — three paper strategies on real Binance OHLCV (Jan 2018): one per execution engine, one through ccxt on the local Binance-protocol exchange\n',
+        );
         server = await startDevServer({ reuse: true, log: (m) => log(`[temporal] ${m}`) });
         if (!server.reused) started.push(server);
         const uiBase = server.uiUrl ?? 'http://localhost:8233';
@@ -138,12 +167,16 @@ export function demoCommand(): Command {
         started.push({ stop: () => worker.stop() });
         log(`[worker]   worker polling (pid ${worker.pid})`);
 
-        const client = await connectClient(temporalConfigFromEnv(process.env, { address: server.address, namespace: server.namespace }));
+        const client = await connectClient(
+          temporalConfigFromEnv(process.env, { address: server.address, namespace: server.namespace }),
+        );
         const inputs = demoRuns(stamp, venue.url, f.ticks);
         // Account limits, enforced across runs by the account's supervisor workflow (docs/risk.md).
         const limits = { maxGrossExposurePct: 50, dailyLossLimitPct: 20, haltPolicy: 'cancel-orders' as const };
         await updateAccountLimits(client, inputs[0].accountId as string, limits);
-        log(`[account]  ${inputs[0].accountId}: at most ${limits.maxGrossExposurePct}% of its equity exposed across its runs, halt at a ${limits.dailyLossLimitPct}% daily loss`);
+        log(
+          `[account]  ${inputs[0].accountId}: at most ${limits.maxGrossExposurePct}% of its equity exposed across its runs, halt at a ${limits.dailyLossLimitPct}% daily loss`,
+        );
         for (const input of inputs) {
           await startRun(client, input);
           log(`[run]      started ${input.runId}\n           ${uiLink(uiBase, server.namespace, input.runId)}`);
@@ -152,34 +185,53 @@ export function demoCommand(): Command {
         let killed = !f.killWorker;
         const results = await Promise.all(
           inputs.map((input) =>
-            waitForRun(client, input.runId, (s) => {
-              log(`[progress] ${progressLine(s)}`);
-              if (!killed && s.tick >= f.ticks * 0.4) {
-                killed = true;
-                void (async () => {
-                  log(`\n[chaos]    kill -9 worker pid ${worker.pid} at tick ${s.tick} of ${input.runId}`);
-                  await worker.kill9();
-                  worker = await spawnWorker(workerEnv, undefined, undefined, venueQueues);
-                  log(`[chaos]    new worker pid ${worker.pid}: the runs continue from their history\n`);
-                })();
-              }
-            }, 2000),
+            waitForRun(
+              client,
+              input.runId,
+              (s) => {
+                log(`[progress] ${progressLine(s)}`);
+                if (!killed && s.tick >= f.ticks * 0.4) {
+                  killed = true;
+                  void (async () => {
+                    log(`\n[chaos]    kill -9 worker pid ${worker.pid} at tick ${s.tick} of ${input.runId}`);
+                    await worker.kill9();
+                    worker = await spawnWorker(workerEnv, undefined, undefined, venueQueues);
+                    log(`[chaos]    new worker pid ${worker.pid}: the runs continue from their history\n`);
+                  })();
+                }
+              },
+              2000,
+            ),
           ),
         );
 
         const out: Array<RunSummary & { ui: string; venueCheck: string[] }> = [];
         for (const s of results) {
-          const diffs = await checkAgainstVenue(s, venue.url, s.accountId === exchangeAccount.accountId ? exchangeAccount.apiKey : s.accountId);
+          const diffs = await checkAgainstVenue(
+            s,
+            venue.url,
+            s.accountId === exchangeAccount.accountId ? exchangeAccount.apiKey : s.accountId,
+          );
           const ui = uiLink(uiBase, server.namespace, s.workflowId);
           out.push({ ...s, ui, venueCheck: diffs });
           const view = await runStatus(client, s.workflowId);
           const acct = await accountStatus(client, s.accountId);
-          const accountLine = `${acct.tradingState}; ${acct.counters.approved} approved, ${acct.counters.resized} resized, ${acct.counters.denied} denied${Object.keys(acct.counters.deniedByReason).length ? ` (${Object.entries(acct.counters.deniedByReason).map(([k, v]) => `${k}×${v}`).join(', ')})` : ''}; peak exposure ${display(acct.peakCommitted)} ${s.quote}`;
-          log(`\n${formatSummary(s, ui)}\n${'venue check'.padEnd(14)}  ${diffs.length === 0 ? 'portfolio cash and positions equal the venue balances to the last unit' : `MISMATCH: ${diffs.join('; ')}`}\n${'account'.padEnd(14)}  ${accountLine}\n${'execution'.padEnd(14)}  ${view.execution}`);
+          const accountLine = `${acct.tradingState}; ${acct.counters.approved} approved, ${acct.counters.resized} resized, ${acct.counters.denied} denied${
+            Object.keys(acct.counters.deniedByReason).length
+              ? ` (${Object.entries(acct.counters.deniedByReason)
+                  .map(([k, v]) => `${k}×${v}`)
+                  .join(', ')})`
+              : ''
+          }; peak exposure ${display(acct.peakCommitted)} ${s.quote}`;
+          log(
+            `\n${formatSummary(s, ui)}\n${'venue check'.padEnd(14)}  ${diffs.length === 0 ? 'portfolio cash and positions equal the venue balances to the last unit' : `MISMATCH: ${diffs.join('; ')}`}\n${'account'.padEnd(14)}  ${accountLine}\n${'execution'.padEnd(14)}  ${view.execution}`,
+          );
         }
         await client.connection.close();
         if (f.json) console.log(JSON.stringify(out, null, 2));
-        log(`\nThe runs' histories stay in ${server.dataDir ?? 'the reused server'}; \`npm run temporal\` reopens the UI at ${uiBase} to audit them.`);
+        log(
+          `\nThe runs' histories stay in ${server.dataDir ?? 'the reused server'}; \`npm run temporal\` reopens the UI at ${uiBase} to audit them.`,
+        );
         if (out.some((o) => o.venueCheck.length > 0)) throw new Error('a portfolio disagrees with the venue');
       } finally {
         for (const s of started.reverse()) await s.stop().catch(() => undefined);

@@ -15,8 +15,22 @@ import { collect, pairs, parseFlags } from '../flags';
 const WorkerFlags = z
   .object({
     taskQueue: z.string().min(1).optional(),
-    venue: z.array(z.string().regex(/^[a-z0-9]+(-sandbox)?:[A-Za-z0-9._:-]{1,64}$/, 'must be EXCHANGE:ACCOUNT, e.g. binance:desk-1 or binance-sandbox:desk-1')).default([]),
-    venueRate: z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive number').transform(Number).pipe(z.number().positive('must be a positive number')).optional(),
+    venue: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^[a-z0-9]+(-sandbox)?:[A-Za-z0-9._:-]{1,64}$/,
+            'must be EXCHANGE:ACCOUNT, e.g. binance:desk-1 or binance-sandbox:desk-1',
+          ),
+      )
+      .default([]),
+    venueRate: z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, 'must be a positive number')
+      .transform(Number)
+      .pipe(z.number().positive('must be a positive number'))
+      .optional(),
   })
   .strict();
 
@@ -24,15 +38,29 @@ export function workerCommand(): Command {
   return new Command('worker')
     .description('run a worker: strategy workflows and all activities (Ctrl-C stops it gracefully)')
     .option('--task-queue <name>', 'task queue to poll')
-    .option('--venue <EXCHANGE:ACCOUNT>', 'also execute this venue account\'s calls (its own task queue), repeatable; e.g. binance:desk-1', collect)
-    .option('--venue-rate <perSecond>', 'at most this many venue activities per second per venue account, for all workers together (server-enforced)')
+    .option(
+      '--venue <EXCHANGE:ACCOUNT>',
+      "also execute this venue account's calls (its own task queue), repeatable; e.g. binance:desk-1",
+      collect,
+    )
+    .option(
+      '--venue-rate <perSecond>',
+      'at most this many venue activities per second per venue account, for all workers together (server-enforced)',
+    )
     .action(async (opts) => {
       const f = parseFlags(WorkerFlags, opts);
       // env, or the Temporal secret (TEMPORAL_SECRET_ARN) in AWS
       await withTemporalClient(async (client, namespace, cfg) => {
         const connection = await connectWorker(cfg);
         try {
-          await runWorkerUntilSignal({ connection, client, namespace, venueAccounts: f.venue, ...(f.venueRate !== undefined ? { venueActivitiesPerSecond: f.venueRate } : {}), ...(f.taskQueue ? { taskQueue: f.taskQueue } : {}) });
+          await runWorkerUntilSignal({
+            connection,
+            client,
+            namespace,
+            venueAccounts: f.venue,
+            ...(f.venueRate !== undefined ? { venueActivitiesPerSecond: f.venueRate } : {}),
+            ...(f.taskQueue ? { taskQueue: f.taskQueue } : {}),
+          });
         } finally {
           await connection.close();
         }
@@ -43,7 +71,12 @@ export function workerCommand(): Command {
 const VenueFlags = z
   .object({
     host: z.string().default('127.0.0.1'),
-    port: z.string().regex(/^\d+$/, 'must be a port number').transform(Number).pipe(z.number().int().min(0).max(65535)).default(8701),
+    port: z
+      .string()
+      .regex(/^\d+$/, 'must be a port number')
+      .transform(Number)
+      .pipe(z.number().int().min(0).max(65535))
+      .default(8701),
     data: z.array(z.string()).default([]),
     account: z.array(z.string()).default([]),
     state: z.string().optional(),
@@ -66,7 +99,8 @@ function accountBalances(values: string[]): Record<string, Record<string, string
     out[key] = Object.fromEntries(
       spec.split(',').map((kv) => {
         const [asset, amount] = kv.split(':');
-        if (!asset || !amount || !Number.isFinite(Number(amount))) throw new Error(`--account: expected KEY=ASSET:AMOUNT, got "${key}=${spec}"`);
+        if (!asset || !amount || !Number.isFinite(Number(amount)))
+          throw new Error(`--account: expected KEY=ASSET:AMOUNT, got "${key}=${spec}"`);
         return [asset, amount];
       }),
     );
@@ -82,26 +116,69 @@ export function venueCommand(): Command {
     return keyFlags;
   };
   return new Command('venue')
-    .description('run the paper venue (JSON API under /v1) and the local Binance-protocol exchange (/api/v3, /sapi) on the same engine, in its own process')
+    .description(
+      'run the paper venue (JSON API under /v1) and the local Binance-protocol exchange (/api/v3, /sapi) on the same engine, in its own process',
+    )
     .option('--host <host>', 'listen address', '127.0.0.1')
     .option('--port <port>', 'port (0: any free port)', '8701')
     .option('--data <SYM=PATH>', 'market data CSV (.csv or .csv.gz), repeatable', collect)
     .option('--account <KEY=ASSET:AMOUNT>', 'pre-fund an account, repeatable', collect)
     .option('--state <file>', 'persist orders, fills and balances to this file (survives venue restarts)')
-    .option('--api-key <key>', 'local exchange: an API key (= an account), repeatable; followed by its --api-secret and --balance flags', keyFlag('--api-key'))
-    .option('--api-secret <secret>', 'local exchange: the HMAC secret of the preceding --api-key', keyFlag('--api-secret'))
-    .option('--balance <ASSET=AMOUNT>', 'local exchange: opening balance of the preceding --api-key, repeatable', keyFlag('--balance'))
-    .option('--config <file.json>', 'local exchange: JSON config { data, apiKeys, interval, start, weightLimit, faults } (docs/local-exchange.md)')
-    .option('--faults <spec>', 'local exchange: fault injection, e.g. "seed=7,POST.order:drop@0.2,market:stale=3" (docs/local-exchange.md)')
+    .option(
+      '--api-key <key>',
+      'local exchange: an API key (= an account), repeatable; followed by its --api-secret and --balance flags',
+      keyFlag('--api-key'),
+    )
+    .option(
+      '--api-secret <secret>',
+      'local exchange: the HMAC secret of the preceding --api-key',
+      keyFlag('--api-secret'),
+    )
+    .option(
+      '--balance <ASSET=AMOUNT>',
+      'local exchange: opening balance of the preceding --api-key, repeatable',
+      keyFlag('--balance'),
+    )
+    .option(
+      '--config <file.json>',
+      'local exchange: JSON config { data, apiKeys, interval, start, weightLimit, faults } (docs/local-exchange.md)',
+    )
+    .option(
+      '--faults <spec>',
+      'local exchange: fault injection, e.g. "seed=7,POST.order:drop@0.2,market:stale=3" (docs/local-exchange.md)',
+    )
     .option('--interval <interval>', 'local exchange: kline interval each recorded bar is served as (default 1s)')
-    .option('--start <bars|ISO>', 'local exchange: bars of history when the replay starts (default 500), or an ISO instant')
+    .option(
+      '--start <bars|ISO>',
+      'local exchange: bars of history when the replay starts (default 500), or an ISO instant',
+    )
     .option('--weight-limit <n>', 'local exchange: request weight per minute per client IP (default 6000)')
     .action(async (opts) => {
       const f = parseFlags(VenueFlags, opts);
-      const ex = exchangeOptionsFrom({ keyFlags, ...(f.config ? { config: f.config } : {}), ...(f.faults !== undefined ? { faults: f.faults } : {}), ...(f.interval !== undefined ? { interval: f.interval } : {}), ...(f.start !== undefined ? { start: f.start } : {}), ...(f.weightLimit !== undefined ? { weightLimit: f.weightLimit } : {}) });
-      const datasets = { ...ex.datasets, ...Object.fromEntries(Object.entries(pairs(f.data, '--data')).map(([s, p]) => [s, path.resolve(p)])) };
-      const server = await startPaperVenueServer({ host: f.host, port: f.port, datasets, accounts: accountBalances(f.account), exchange: ex.exchange, ...(f.state ? { stateFile: path.resolve(f.state) } : {}), log: (m) => console.log(m) });
-      console.log(`paper venue listening on ${server.url} (Binance protocol: ${server.url}/api/v3, ${server.exchange.keys.list().length} API key(s), ${server.exchange.clock.interval} bars)`);
+      const ex = exchangeOptionsFrom({
+        keyFlags,
+        ...(f.config ? { config: f.config } : {}),
+        ...(f.faults !== undefined ? { faults: f.faults } : {}),
+        ...(f.interval !== undefined ? { interval: f.interval } : {}),
+        ...(f.start !== undefined ? { start: f.start } : {}),
+        ...(f.weightLimit !== undefined ? { weightLimit: f.weightLimit } : {}),
+      });
+      const datasets = {
+        ...ex.datasets,
+        ...Object.fromEntries(Object.entries(pairs(f.data, '--data')).map(([s, p]) => [s, path.resolve(p)])),
+      };
+      const server = await startPaperVenueServer({
+        host: f.host,
+        port: f.port,
+        datasets,
+        accounts: accountBalances(f.account),
+        exchange: ex.exchange,
+        ...(f.state ? { stateFile: path.resolve(f.state) } : {}),
+        log: (m) => console.log(m),
+      });
+      console.log(
+        `paper venue listening on ${server.url} (Binance protocol: ${server.url}/api/v3, ${server.exchange.keys.list().length} API key(s), ${server.exchange.clock.interval} bars)`,
+      );
       const stop = async () => {
         await server.close();
         process.exit(0);
@@ -118,7 +195,16 @@ export function temporalCommand(): Command {
     .option('--ui-port <port>', 'Web UI port', '8233')
     .option('--data-dir <dir>', 'where the SQLite file lives', '.tempotrade')
     .action(async (opts: { port: string; uiPort: string; dataDir: string }) => {
-      const f = parseFlags(z.object({ port: z.coerce.number().int().min(1).max(65535), uiPort: z.coerce.number().int().min(1).max(65535), dataDir: z.string().min(1) }).strict(), opts);
+      const f = parseFlags(
+        z
+          .object({
+            port: z.coerce.number().int().min(1).max(65535),
+            uiPort: z.coerce.number().int().min(1).max(65535),
+            dataDir: z.string().min(1),
+          })
+          .strict(),
+        opts,
+      );
       await runTemporalForeground({ port: f.port, uiPort: f.uiPort, dataDir: path.resolve(f.dataDir) });
     });
   cmd

@@ -8,7 +8,19 @@ import { RiskConfig, loadRiskConfig as loadRiskConfigLayers } from '../../domain
 import { DEFAULT_PAPER_VENUE_URL, type StrategyRunInputRaw } from '../../domain/run/input';
 import { STRATEGY_NAMES } from '../../domain/strategies';
 import { display } from '../../domain/money';
-import { haltRun, listRuns, reconcileRun, resumeRun, runAudit, runOrders, runStatus, startRun, updateRunRisk, validateRunInput, waitForRun } from '../../temporal/runs-client';
+import {
+  haltRun,
+  listRuns,
+  reconcileRun,
+  resumeRun,
+  runAudit,
+  runOrders,
+  runStatus,
+  startRun,
+  updateRunRisk,
+  validateRunInput,
+  waitForRun,
+} from '../../temporal/runs-client';
 import { collect, pairs, paramValues, parseFlags } from '../flags';
 import { formatSummary, keyValues, table, uiLink } from '../format';
 import type { RunStatus } from '../../workflows/definitions';
@@ -20,25 +32,37 @@ const UI_BASE = process.env.TEMPORAL_UI_URL ?? 'http://localhost:8233';
 /** The run a `run start` (or a `schedule create`) describes, as flags. */
 export const RunFlags = z
   .object({
-    strategy: z.enum(STRATEGY_NAMES as [string, ...string[]], { message: `must be one of: ${STRATEGY_NAMES.join(', ')}` }),
+    strategy: z.enum(STRATEGY_NAMES as [string, ...string[]], {
+      message: `must be one of: ${STRATEGY_NAMES.join(', ')}`,
+    }),
     symbol: z.array(z.string()).min(1, 'give at least one --symbol'),
     data: z.array(z.string()).default([]),
     account: z.string().default('paper-1'),
     engine: z.enum(['live', 'advanced']).optional(),
     mode: z.enum(['paper', 'live']).default('paper'),
-    capital: z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive number').refine((v) => Number(v) > 0, 'must be greater than 0').default('1'),
+    capital: z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, 'must be a positive number')
+      .refine((v) => Number(v) > 0, 'must be greater than 0')
+      .default('1'),
     param: z.array(z.string()).default([]),
     riskFile: z.string().optional(),
     risk: z.array(z.string()).default([]),
     tickInterval: z.string().default('0'),
     maxTicks: z.string().regex(/^\d+$/, 'must be a whole number').optional(),
     id: z.string().optional(),
-    venueUrl: z.string().url().default(process.env.TEMPOTRADE_PAPER_URL ?? DEFAULT_PAPER_VENUE_URL),
+    venueUrl: z
+      .string()
+      .url()
+      .default(process.env.TEMPOTRADE_PAPER_URL ?? DEFAULT_PAPER_VENUE_URL),
     exchange: z.string().optional(),
     sandbox: z.boolean().default(false),
     apiUrl: z.string().url().optional(),
     fills: z.enum(['venue', 'paper']).optional(),
-    timeframe: z.string().regex(/^\d+[smhd]$/, 'must be like 1s, 5m, 1h or 1d').optional(),
+    timeframe: z
+      .string()
+      .regex(/^\d+[smhd]$/, 'must be like 1s, 5m, 1h or 1d')
+      .optional(),
   })
   .strict();
 
@@ -48,7 +72,11 @@ const StartFlags = RunFlags.extend({ wait: z.boolean().default(false), json: z.b
  * The run's risk config: defaults < --risk-file < RISK_* env < --risk FIELD=VALUE overrides (nested
  * objects merge field by field; docs/risk.md). Errors name the field.
  */
-export function loadRiskConfig(file: string | undefined, env: Record<string, string | undefined> = process.env, overrides: string[] = []): z.input<typeof RiskConfig> {
+export function loadRiskConfig(
+  file: string | undefined,
+  env: Record<string, string | undefined> = process.env,
+  overrides: string[] = [],
+): z.input<typeof RiskConfig> {
   let fromFile: unknown;
   if (file) {
     try {
@@ -73,27 +101,44 @@ export function loadRiskConfig(file: string | undefined, env: Record<string, str
 }
 
 /** The options of a run (`run start`, `schedule create`); `tickHelp` words the per-command meaning of tick flags. */
-export function addRunOptions(cmd: Command, tickHelp: { tickInterval?: string; maxTicks?: string; id?: string } = {}): Command {
+export function addRunOptions(
+  cmd: Command,
+  tickHelp: { tickInterval?: string; maxTicks?: string; id?: string } = {},
+): Command {
   return cmd
     .requiredOption('--strategy <name>', `strategy: ${STRATEGY_NAMES.join(' | ')}`)
     .option('--symbol <SYM>', 'market, e.g. ETH/BTC (repeatable)', collect)
     .option('--data <SYM=PATH>', 'CSV data for the paper venue (repeatable)', collect)
     .option('--account <id>', 'account id', 'paper-1')
-    .addOption(new Option('--engine <engine>', 'execution engine (default: by risk flags)').choices(['live', 'advanced']))
+    .addOption(
+      new Option('--engine <engine>', 'execution engine (default: by risk flags)').choices(['live', 'advanced']),
+    )
     .addOption(new Option('--mode <mode>', 'paper or live').choices(['paper', 'live']).default('paper'))
     .option('--capital <n>', 'starting capital in the quote currency', '1')
     .option('--param <k=v>', 'strategy parameter (repeatable)', collect)
     .option('--risk-file <path>', 'risk config JSON (RISK_* env vars override it; docs/risk.md)')
-    .option('--risk <field=value>', 'risk config override for this run, e.g. maxDrawdownPct=10 (repeatable; wins over file and env)', collect)
+    .option(
+      '--risk <field=value>',
+      'risk config override for this run, e.g. maxDrawdownPct=10 (repeatable; wins over file and env)',
+      collect,
+    )
     .option('--tick-interval <duration>', tickHelp.tickInterval ?? 'pause between ticks: 0, 250ms, 5m …', '0')
     .option('--max-ticks <n>', tickHelp.maxTicks ?? 'stop after N ticks')
     .option('--id <runId>', tickHelp.id ?? 'workflow id (default: generated)')
     .option('--venue-url <url>', 'paper venue URL')
     .option('--exchange <id>', 'trade on a ccxt exchange instead of the paper venue')
     .option('--sandbox', 'use the exchange sandbox', false)
-    .option('--api-url <url>', 'send the exchange calls here: the local Binance-protocol exchange (tempotrade venue), e.g. http://127.0.0.1:8701')
+    .option(
+      '--api-url <url>',
+      'send the exchange calls here: the local Binance-protocol exchange (tempotrade venue), e.g. http://127.0.0.1:8701',
+    )
     .option('--timeframe <tf>', 'bar timeframe of a ccxt venue (default 5m; the local exchange serves 1s)')
-    .addOption(new Option('--fills <where>', "ccxt venue: 'venue' sends orders to the exchange; 'paper' fills them in the worker on the exchange's live public data (paper mode)").choices(['venue', 'paper']));
+    .addOption(
+      new Option(
+        '--fills <where>',
+        "ccxt venue: 'venue' sends orders to the exchange; 'paper' fills them in the worker on the exchange's live public data (paper mode)",
+      ).choices(['venue', 'paper']),
+    );
 }
 
 export function buildRunInput(flags: z.output<typeof RunFlags>): StrategyRunInputRaw {
@@ -104,7 +149,14 @@ export function buildRunInput(flags: z.output<typeof RunFlags>): StrategyRunInpu
     strategy: { name: flags.strategy, params: paramValues(flags.param) },
     symbols: flags.symbol,
     venue: flags.exchange
-      ? { kind: 'ccxt', exchangeId: flags.exchange, sandbox: flags.sandbox, ...(flags.apiUrl ? { apiUrl: flags.apiUrl } : {}), ...(flags.timeframe ? { timeframe: flags.timeframe } : {}), ...(flags.fills ? { fills: flags.fills } : {}) }
+      ? {
+          kind: 'ccxt',
+          exchangeId: flags.exchange,
+          sandbox: flags.sandbox,
+          ...(flags.apiUrl ? { apiUrl: flags.apiUrl } : {}),
+          ...(flags.timeframe ? { timeframe: flags.timeframe } : {}),
+          ...(flags.fills ? { fills: flags.fills } : {}),
+        }
       : { kind: 'paper', url: flags.venueUrl, data },
     mode: flags.mode,
     ...(flags.engine ? { engine: flags.engine } : {}),
@@ -139,7 +191,12 @@ export function runCommand(): Command {
           return;
         }
         if (!flags.json) console.log(`started ${workflowId}\n${link}`);
-        const summary = await waitForRun(client, workflowId, (s) => (flags.json ? process.stderr : process.stdout).write(progressLine(s) + '\n'), 2000);
+        const summary = await waitForRun(
+          client,
+          workflowId,
+          (s) => (flags.json ? process.stderr : process.stdout).write(progressLine(s) + '\n'),
+          2000,
+        );
         console.log(flags.json ? JSON.stringify(summary, null, 2) : `\n${formatSummary(summary, link)}`);
       });
     });
@@ -157,9 +214,15 @@ export function runCommand(): Command {
     .command('resume <id>')
     .description('resume a halted run')
     .option('--reason <text>', 'why', 'resumed by operator')
-    .option('--adopt-venue-balances', "after a reconciliation halt: take the venue's balances as right (order differences must be fixed at the venue)", false)
+    .option(
+      '--adopt-venue-balances',
+      "after a reconciliation halt: take the venue's balances as right (order differences must be fixed at the venue)",
+      false,
+    )
     .action(async (id: string, opts: { reason: string; adoptVenueBalances: boolean }) => {
-      await withTemporalClient((c) => resumeRun(c, id, { reason: opts.reason, adoptVenueBalances: opts.adoptVenueBalances }));
+      await withTemporalClient((c) =>
+        resumeRun(c, id, { reason: opts.reason, adoptVenueBalances: opts.adoptVenueBalances }),
+      );
       console.log(`resume sent to ${id}${opts.adoptVenueBalances ? ' (adopting the venue balances)' : ''}`);
     });
 
@@ -193,7 +256,12 @@ export function runCommand(): Command {
           ['tick', s.tick],
           ['market time', s.marketTime ? new Date(s.marketTime).toISOString() : '-'],
           ['open orders', s.openOrders],
-          ['orders', s.counters ? `${s.counters.placed} placed, ${s.counters.filled} filled, ${s.counters.denied} denied, ${s.counters.fills} fills` : '-'],
+          [
+            'orders',
+            s.counters
+              ? `${s.counters.placed} placed, ${s.counters.filled} filled, ${s.counters.denied} denied, ${s.counters.fills} fills`
+              : '-',
+          ],
           ['equity', p ? `${display(p.equity)} ${p.quote}` : '-'],
           ['cash', p ? `${display(p.cash)} ${p.quote}` : '-'],
           ['realized / unrealized', p ? `${display(p.realizedPnl)} / ${display(p.unrealizedPnl)} ${p.quote}` : '-'],
@@ -203,29 +271,72 @@ export function runCommand(): Command {
       );
       const rec = s.reconciliation;
       if (rec) {
-        console.log(`\nreconciliation at tick ${rec.tick} (${rec.trigger}): ${rec.ok ? 'venue agrees' : `${rec.differences.length} difference(s)`}`);
-        if (!rec.ok) console.log(table(rec.differences.map((d) => ({ code: d.code, order: d.clientOrderId ?? '', asset: d.asset ?? '', what: d.message }))));
+        console.log(
+          `\nreconciliation at tick ${rec.tick} (${rec.trigger}): ${rec.ok ? 'venue agrees' : `${rec.differences.length} difference(s)`}`,
+        );
+        if (!rec.ok)
+          console.log(
+            table(
+              rec.differences.map((d) => ({
+                code: d.code,
+                order: d.clientOrderId ?? '',
+                asset: d.asset ?? '',
+                what: d.message,
+              })),
+            ),
+          );
       }
       if (s.execution) console.log(formatExecution(s.execution));
-      if (p) console.log('\n' + table(Object.values(p.positions).map((x) => ({ symbol: x.symbol, quantity: display(x.quantity), avgPrice: display(x.avgPrice, 10), mark: p.marks[x.symbol] ?? '', realized: display(x.realizedPnl) }))));
+      if (p)
+        console.log(
+          '\n' +
+            table(
+              Object.values(p.positions).map((x) => ({
+                symbol: x.symbol,
+                quantity: display(x.quantity),
+                avgPrice: display(x.avgPrice, 10),
+                mark: p.marks[x.symbol] ?? '',
+                realized: display(x.realizedPnl),
+              })),
+            ),
+        );
     });
 
   run
     .command('list')
-    .description("runs with account, engine and trading state")
-    .option('--query <visibility query>', "extra filter, e.g. \"AccountId = 'paper-1'\"")
+    .description('runs with account, engine and trading state')
+    .option('--query <visibility query>', 'extra filter, e.g. "AccountId = \'paper-1\'"')
     .option('--json', 'print JSON', false)
     .action(async (opts: { json: boolean; query?: string }) => {
       const runs = await withTemporalClient((c) => listRuns(c, { query: opts.query }));
       if (opts.json) return console.log(JSON.stringify(runs, null, 2));
-      console.log(table(runs.map((r) => ({ id: r.workflowId, status: r.status, strategy: r.strategy, account: r.accountId, engine: r.engine, mode: r.tradingMode, state: r.tradingState, started: r.startTime.toISOString().slice(0, 19) }))));
+      console.log(
+        table(
+          runs.map((r) => ({
+            id: r.workflowId,
+            status: r.status,
+            strategy: r.strategy,
+            account: r.accountId,
+            engine: r.engine,
+            mode: r.tradingMode,
+            state: r.tradingState,
+            started: r.startTime.toISOString().slice(0, 19),
+          })),
+        ),
+      );
     });
 
   run
     .command('risk <id>')
-    .description("change a running run's risk limits (any RiskConfig fields); bad values are refused and the current limits kept")
+    .description(
+      "change a running run's risk limits (any RiskConfig fields); bad values are refused and the current limits kept",
+    )
     .option('--file <path>', 'JSON object of the fields to change')
-    .option('--set <field=value>', 'one field to change, e.g. maxDrawdownPct=10 (repeatable; JSON values allowed)', collect)
+    .option(
+      '--set <field=value>',
+      'one field to change, e.g. maxDrawdownPct=10 (repeatable; JSON values allowed)',
+      collect,
+    )
     .option('--json', 'print the new limits as JSON', false)
     .action(async (id: string, opts: { file?: string; set?: string[]; json: boolean }) => {
       let patch: Record<string, unknown> = {};
@@ -233,7 +344,10 @@ export function runCommand(): Command {
         try {
           patch = JSON.parse(readFileSync(opts.file, 'utf8')) as Record<string, unknown>;
         } catch (e) {
-          throw new TempotradeError('VALIDATION', `--file: cannot read JSON from ${opts.file}: ${(e as Error).message}`);
+          throw new TempotradeError(
+            'VALIDATION',
+            `--file: cannot read JSON from ${opts.file}: ${(e as Error).message}`,
+          );
         }
       }
       for (const [k, v] of Object.entries(pairs(opts.set, '--set'))) {
@@ -246,7 +360,11 @@ export function runCommand(): Command {
       if (Object.keys(patch).length === 0) throw new TempotradeError('VALIDATION', 'give --file or at least one --set');
       const config = await withTemporalClient((c) => updateRunRisk(c, id, patch));
       if (opts.json) return console.log(JSON.stringify(config, null, 2));
-      console.log(`risk limits of ${id} changed: ${Object.keys(patch).map((k) => `${k}=${JSON.stringify((config as Record<string, unknown>)[k] ?? null)}`).join(' ')}`);
+      console.log(
+        `risk limits of ${id} changed: ${Object.keys(patch)
+          .map((k) => `${k}=${JSON.stringify((config as Record<string, unknown>)[k] ?? null)}`)
+          .join(' ')}`,
+      );
     });
 
   run
@@ -257,8 +375,25 @@ export function runCommand(): Command {
       const [events, orders] = await withTemporalClient((c) => Promise.all([runAudit(c, id), runOrders(c, id)]));
       if (opts.json) return console.log(JSON.stringify({ events, orders }, null, 2));
       // Verdicts and state changes carry the numbers that decided them.
-      const withNumbers = (e: (typeof events)[number]) => (e.numbers && /^(RISK_|ACCOUNT_|STATE_|RECONCILIATION_FAILED|HALT_POLICY)/.test(e.kind) ? `${e.message} [${Object.entries(e.numbers).map(([k, v]) => `${k}=${v}`).join(' ')}]` : e.message);
-      console.log(table(events.map((e) => ({ seq: e.seq, tick: e.tick, time: new Date(e.at).toISOString().slice(0, 16), event: e.kind, code: e.code, order: e.clientOrderId, what: withNumbers(e) }))));
+      const withNumbers = (e: (typeof events)[number]) =>
+        e.numbers && /^(RISK_|ACCOUNT_|STATE_|RECONCILIATION_FAILED|HALT_POLICY)/.test(e.kind)
+          ? `${e.message} [${Object.entries(e.numbers)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(' ')}]`
+          : e.message;
+      console.log(
+        table(
+          events.map((e) => ({
+            seq: e.seq,
+            tick: e.tick,
+            time: new Date(e.at).toISOString().slice(0, 16),
+            event: e.kind,
+            code: e.code,
+            order: e.clientOrderId,
+            what: withNumbers(e),
+          })),
+        ),
+      );
     });
 
   return run;

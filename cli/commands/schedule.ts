@@ -28,15 +28,15 @@ const OVERLAP_FLAG_VALUES = OVERLAP_POLICIES.map((p) => p.toLowerCase().replace(
 const overlapFlag = z.string().transform((v) => v.toUpperCase().replace(/-/g, '_'));
 
 const CreateFlags = RunFlags.extend({
-    every: z.string().optional(),
-    cron: z.string().optional(),
-    tick: z.boolean().default(false),
-    overlap: overlapFlag.default('SKIP'),
-    catchupWindow: z.string().optional(),
-    pauseOnFailure: z.boolean().default(false),
-    paused: z.boolean().default(false),
-    note: z.string().optional(),
-    json: z.boolean().default(false),
+  every: z.string().optional(),
+  cron: z.string().optional(),
+  tick: z.boolean().default(false),
+  overlap: overlapFlag.default('SKIP'),
+  catchupWindow: z.string().optional(),
+  pauseOnFailure: z.boolean().default(false),
+  paused: z.boolean().default(false),
+  note: z.string().optional(),
+  json: z.boolean().default(false),
 }).strict();
 
 /** The schedule request from `schedule create` flags: everything validated before anything connects. */
@@ -60,7 +60,13 @@ export function buildScheduleRequest(scheduleId: string, opts: unknown): CreateS
     validateCreateSchedule(request);
   } catch (e) {
     // Name flags, not request fields: every → --every, run.symbols.0 stays as it is (like `run start`).
-    if (e instanceof Error) e.message = e.message.replace(/\brun\.tickInterval(?=:)/g, '--tick-interval').replace(/\b(every|cron|overlap|catchupWindow|scheduleId)\b(?=:)/g, (m) => `--${m.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+    if (e instanceof Error)
+      e.message = e.message
+        .replace(/\brun\.tickInterval(?=:)/g, '--tick-interval')
+        .replace(
+          /\b(every|cron|overlap|catchupWindow|scheduleId)\b(?=:)/g,
+          (m) => `--${m.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+        );
     throw e;
   }
   return { ...request, json: f.json };
@@ -71,10 +77,13 @@ function scheduleIdArg(id: string): string {
   return parseFlags(z.object({ scheduleId: ScheduleId }), { scheduleId: id }).scheduleId;
 }
 
-const scheduleUi = (ns: string, id: string) => `${UI_BASE.replace(/\/$/, '')}/namespaces/${encodeURIComponent(ns)}/schedules/${encodeURIComponent(id)}`;
+const scheduleUi = (ns: string, id: string) =>
+  `${UI_BASE.replace(/\/$/, '')}/namespaces/${encodeURIComponent(ns)}/schedules/${encodeURIComponent(id)}`;
 
 export function scheduleCommand(): Command {
-  const schedule = new Command('schedule').description('Temporal Schedules that start strategy runs, or ticks of one long-lived run (--tick)');
+  const schedule = new Command('schedule').description(
+    'Temporal Schedules that start strategy runs, or ticks of one long-lived run (--tick)',
+  );
 
   addRunOptions(schedule.command('create <id>'), {
     tickInterval: 'run mode: pause between ticks of each run',
@@ -85,8 +94,15 @@ export function scheduleCommand(): Command {
     .option('--every <interval>', 'start every 2s, 5m, 1h, 1d …')
     .option('--cron <expr>', 'start on a 5-field cron expression (UTC)')
     .option('--tick', 'tick mode: each start is one tick of one long-lived run that keeps its portfolio', false)
-    .addOption(new Option('--overlap <policy>', 'when the previous start is still running').choices(OVERLAP_FLAG_VALUES).default('skip'))
-    .option('--catchup-window <interval>', 'after an outage, still take starts missed within this window (≥ 10s; default 1 year)')
+    .addOption(
+      new Option('--overlap <policy>', 'when the previous start is still running')
+        .choices(OVERLAP_FLAG_VALUES)
+        .default('skip'),
+    )
+    .option(
+      '--catchup-window <interval>',
+      'after an outage, still take starts missed within this window (≥ 10s; default 1 year)',
+    )
     .option('--pause-on-failure', 'pause the schedule when a started workflow fails', false)
     .option('--paused', 'create it paused', false)
     .option('--note <text>', 'a note shown with the schedule')
@@ -96,7 +112,10 @@ export function scheduleCommand(): Command {
       await withTemporalClient(async (c, ns) => {
         const created = await createSchedule(c, request);
         if (json) return console.log(JSON.stringify({ ...created, ui: scheduleUi(ns, id) }));
-        const what = created.mode === 'tick' ? `each start delivers one tick to run ${created.runWorkflowId}` : `each start is a new run ${created.runWorkflowId}-<time>`;
+        const what =
+          created.mode === 'tick'
+            ? `each start delivers one tick to run ${created.runWorkflowId}`
+            : `each start is a new run ${created.runWorkflowId}-<time>`;
         console.log(`created schedule ${id} (${created.mode} mode): ${what}\n${scheduleUi(ns, id)}`);
       });
     });
@@ -104,12 +123,24 @@ export function scheduleCommand(): Command {
   schedule
     .command('list')
     .description('schedules, with their mode, strategy, account and state')
-    .option('--query <visibility query>', "filter, e.g. \"AccountId = 'paper-1'\"")
+    .option('--query <visibility query>', 'filter, e.g. "AccountId = \'paper-1\'"')
     .option('--json', 'print JSON', false)
     .action(async (opts: { query?: string; json: boolean }) => {
       const items = await withTemporalClient((c) => listSchedules(c, { query: opts.query }));
       if (opts.json) return console.log(JSON.stringify(items, null, 2));
-      console.log(table(items.map((s) => ({ id: s.scheduleId, mode: s.mode, state: s.paused ? 'PAUSED' : 'ACTIVE', strategy: s.strategy, account: s.accountId, next: s.nextActionAt?.toISOString().slice(0, 19), note: s.note }))));
+      console.log(
+        table(
+          items.map((s) => ({
+            id: s.scheduleId,
+            mode: s.mode,
+            state: s.paused ? 'PAUSED' : 'ACTIVE',
+            strategy: s.strategy,
+            account: s.accountId,
+            next: s.nextActionAt?.toISOString().slice(0, 19),
+            note: s.note,
+          })),
+        ),
+      );
     });
 
   schedule
@@ -123,19 +154,43 @@ export function scheduleCommand(): Command {
       console.log(
         keyValues([
           ['schedule', d.scheduleId],
-          ['mode', d.mode === 'tick' ? `tick (one tick of ${d.runWorkflowId} per start)` : `run (a new run per start, ${d.runWorkflowId}-<time>)`],
+          [
+            'mode',
+            d.mode === 'tick'
+              ? `tick (one tick of ${d.runWorkflowId} per start)`
+              : `run (a new run per start, ${d.runWorkflowId}-<time>)`,
+          ],
           ['spec', d.every ? `every ${d.every}` : d.cron ? `cron ${d.cron}` : '-'],
           ['state', d.paused ? `PAUSED${d.note ? ` (${d.note})` : ''}` : 'ACTIVE'],
           ['overlap', d.overlap],
           ['catch-up window', `${d.catchupWindowMs / 1000} s`],
           ['pause on failure', String(d.pauseOnFailure)],
-          ['starts', `${d.actionsTaken} taken, ${d.skippedOverlap} skipped (overlap), ${d.missedCatchupWindow} missed (catch-up window)`],
+          [
+            'starts',
+            `${d.actionsTaken} taken, ${d.skippedOverlap} skipped (overlap), ${d.missedCatchupWindow} missed (catch-up window)`,
+          ],
           ['running', d.running.join(', ') || '-'],
-          ['next', d.next.slice(0, 3).map((t) => t.toISOString()).join(', ') || '-'],
+          [
+            'next',
+            d.next
+              .slice(0, 3)
+              .map((t) => t.toISOString())
+              .join(', ') || '-',
+          ],
           ['UI', scheduleUi(ns, d.scheduleId)],
         ]),
       );
-      if (d.recent.length) console.log('\n' + table(d.recent.map((r) => ({ scheduled: r.scheduledAt.toISOString(), workflow: r.workflowId, link: uiLink(UI_BASE, ns, r.workflowId) }))));
+      if (d.recent.length)
+        console.log(
+          '\n' +
+            table(
+              d.recent.map((r) => ({
+                scheduled: r.scheduledAt.toISOString(),
+                workflow: r.workflowId,
+                link: uiLink(UI_BASE, ns, r.workflowId),
+              })),
+            ),
+        );
     });
 
   schedule
@@ -161,7 +216,11 @@ export function scheduleCommand(): Command {
   schedule
     .command('trigger <id>')
     .description('start one action now (also while paused)')
-    .addOption(new Option('--overlap <policy>', 'overlap policy for this start (default: the schedule\'s)').choices(OVERLAP_FLAG_VALUES))
+    .addOption(
+      new Option('--overlap <policy>', "overlap policy for this start (default: the schedule's)").choices(
+        OVERLAP_FLAG_VALUES,
+      ),
+    )
     .action(async (id: string, opts: { overlap?: string }) => {
       scheduleIdArg(id);
       const f = parseFlags(z.object({ overlap: overlapFlag.optional() }).strict(), opts);
@@ -174,7 +233,11 @@ export function scheduleCommand(): Command {
     .description('take now the starts the schedule would have taken between --from and --to')
     .requiredOption('--from <iso>', 'start of the period, e.g. 2026-01-01T00:00:00Z')
     .requiredOption('--to <iso>', 'end of the period')
-    .addOption(new Option('--overlap <policy>', 'overlap policy for the backfill').choices(OVERLAP_FLAG_VALUES).default('buffer-all'))
+    .addOption(
+      new Option('--overlap <policy>', 'overlap policy for the backfill')
+        .choices(OVERLAP_FLAG_VALUES)
+        .default('buffer-all'),
+    )
     .action(async (id: string, opts: { from: string; to: string; overlap: string }) => {
       opts.overlap = opts.overlap.toUpperCase().replace(/-/g, '_');
       scheduleIdArg(id);

@@ -169,7 +169,6 @@ async function findOnPath(name: string, env: CliEnv): Promise<string | undefined
   return undefined;
 }
 
-
 // ---------------------------------------------------------------------------------------------------------------
 // Go toolchain
 // ---------------------------------------------------------------------------------------------------------------
@@ -190,7 +189,11 @@ async function findGo(env: CliEnv): Promise<GoLookup> {
   const candidates: string[] = [];
   const onPath = await findOnPath(GO_NAME, env);
   if (onPath !== undefined) candidates.push(onPath);
-  if (process.platform !== 'win32' && (await checkExecutable(WELL_KNOWN_GO)).ok && !candidates.includes(WELL_KNOWN_GO)) {
+  if (
+    process.platform !== 'win32' &&
+    (await checkExecutable(WELL_KNOWN_GO)).ok &&
+    !candidates.includes(WELL_KNOWN_GO)
+  ) {
     candidates.push(WELL_KNOWN_GO);
   }
   if (candidates.length === 0) return { found: false, reason: `no \`go\` on PATH and no ${WELL_KNOWN_GO}` };
@@ -292,12 +295,16 @@ async function acquireLock(
     const lock = await readLock(lockFile);
     if (lock === undefined) continue; // released between our attempts: retry immediately
     if (lockIsStale(lock)) {
-      log(`Removing stale build lock ${lockFile} (${lock.info ? `pid ${lock.info.pid} on ${lock.info.host}` : 'unreadable'}).`);
+      log(
+        `Removing stale build lock ${lockFile} (${lock.info ? `pid ${lock.info.pid} on ${lock.info.host}` : 'unreadable'}).`,
+      );
       await fsp.rm(lockFile, { force: true });
       continue;
     }
     if (!announced) {
-      const who = lock.info ? `pid ${lock.info.pid} on ${lock.info.host}, since ${lock.info.startedAt}` : 'another process';
+      const who = lock.info
+        ? `pid ${lock.info.pid} on ${lock.info.host}, since ${lock.info.startedAt}`
+        : 'another process';
       log(`Another process is building the Temporal CLI (${who}); waiting for it to finish…`);
       announced = true;
     }
@@ -362,7 +369,9 @@ function goInstall(go: GoToolchain, binDir: string, log: (msg: string) => void):
       clearInterval(progress);
       if (pending.trim() !== '') tail.push(pending.trim());
       if (code === 0) {
-        log(`  go install finished in ${seconds()} s (${packages} packages compiled, the rest came from the Go build cache).`);
+        log(
+          `  go install finished in ${seconds()} s (${packages} packages compiled, the rest came from the Go build cache).`,
+        );
         resolve();
         return;
       }
@@ -376,7 +385,11 @@ function goInstall(go: GoToolchain, binDir: string, log: (msg: string) => void):
   });
 }
 
-async function buildIntoCache(go: GoToolchain, finalPath: string, log: (msg: string) => void): Promise<'built' | 'cache'> {
+async function buildIntoCache(
+  go: GoToolchain,
+  finalPath: string,
+  log: (msg: string) => void,
+): Promise<'built' | 'cache'> {
   const versionDir = path.dirname(finalPath);
   const cliRoot = path.dirname(versionDir);
   await fsp.mkdir(cliRoot, { recursive: true });

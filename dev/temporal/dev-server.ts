@@ -109,7 +109,12 @@ const StartOptionsSchema = z.object({
   logFile: z.string().min(1).optional(),
   build: z.boolean().default(true),
   startTimeoutMs: z.number().int().positive().default(START_TIMEOUT_MS),
-  dynamicConfig: z.record(z.string().regex(/^[A-Za-z0-9._]+$/, 'dynamic config keys: letters, digits, "." and "_"'), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  dynamicConfig: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9._]+$/, 'dynamic config keys: letters, digits, "." and "_"'),
+      z.union([z.string(), z.number(), z.boolean()]),
+    )
+    .default({}),
   metricsPort: PortSchema.optional(),
 });
 type StartOptions = z.infer<typeof StartOptionsSchema>;
@@ -140,7 +145,9 @@ function uiUrlFor(ip: string, uiPort: number): string {
 
 function lastLines(file: string, n: number): string {
   try {
-    const lines = readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+    const lines = readFileSync(file, 'utf8')
+      .split(/\r?\n/)
+      .filter((l) => l.trim() !== '');
     if (lines.length === 0) return `  (${file} is empty)`;
     return lines
       .slice(-n)
@@ -421,7 +428,8 @@ function devServerArgs(o: StartOptions, dbFile: string): string[] {
   const args = ['server', 'start-dev', '--ip', o.ip, '--port', String(o.port), '--ui-port', String(o.uiPort)];
   if (o.headless) args.push('--headless');
   args.push('--db-filename', dbFile, '--namespace', o.namespace, '--log-level', 'warn');
-  for (const [key, value] of Object.entries({ ...DEV_SERVER_DYNAMIC_CONFIG, ...o.dynamicConfig })) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  for (const [key, value] of Object.entries({ ...DEV_SERVER_DYNAMIC_CONFIG, ...o.dynamicConfig }))
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   if (o.metricsPort !== undefined) args.push('--metrics-port', String(o.metricsPort));
   for (const a of CUSTOM_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${a.name}=${a.type}`);
   return args;
@@ -660,7 +668,9 @@ export async function runTemporalForeground(opts: RunTemporalForegroundOptions =
     return;
   }
 
-  log(`Temporal dev server running (${server.binary?.source ?? 'unknown'} binary${server.binary?.path ? `: ${server.binary.path}` : ''}).`);
+  log(
+    `Temporal dev server running (${server.binary?.source ?? 'unknown'} binary${server.binary?.path ? `: ${server.binary.path}` : ''}).`,
+  );
   log(`  gRPC address: ${server.address}   namespace: ${server.namespace}`);
   log(`  Web UI:       ${server.uiUrl ?? '(headless)'}`);
   if (server.dataDir) log(`  Data dir:     ${server.dataDir}`);

@@ -9,7 +9,9 @@ import { resolveTemporalCli, TEMPORAL_CLI_VERSION } from './cli-binary';
 async function main(): Promise<void> {
   const started = Date.now();
   const cli = await resolveTemporalCli({ build: true, log: (m) => console.log(m) });
-  console.log(`Temporal CLI ${TEMPORAL_CLI_VERSION}: ${cli.path} (source: ${cli.source}, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(
+    `Temporal CLI ${TEMPORAL_CLI_VERSION}: ${cli.path} (source: ${cli.source}, ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -7,7 +7,19 @@ import { Duration } from '../duration';
 import { PositiveAmount } from '../money';
 
 export const AlgoSpec = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('twap'), slices: z.number().int().min(1).max(1_000), duration: Duration.pipe(z.number().int().min(0).max(7 * 86_400_000)) }).strict(),
+  z
+    .object({
+      kind: z.literal('twap'),
+      slices: z.number().int().min(1).max(1_000),
+      duration: Duration.pipe(
+        z
+          .number()
+          .int()
+          .min(0)
+          .max(7 * 86_400_000),
+      ),
+    })
+    .strict(),
   z
     .object({
       kind: z.literal('iceberg'),

@@ -37,14 +37,19 @@ export const AlgoOrderInput = z
      * workflow id from sequence `firstSeq`, at most `maxOrders`), it acts only on the run's `algoTick`
      * signals at the run's market time, and reports every order to the run by signal (docs/execution.md).
      */
-    parent: z.object({ workflowId: z.string().min(1), firstSeq: z.number().int().min(1), maxOrders: z.number().int().min(1) }).strict().optional(),
+    parent: z
+      .object({ workflowId: z.string().min(1), firstSeq: z.number().int().min(1), maxOrders: z.number().int().min(1) })
+      .strict()
+      .optional(),
   })
   .strict();
 export type AlgoOrderInput = z.infer<typeof AlgoOrderInput>;
 export type AlgoOrderInputRaw = z.input<typeof AlgoOrderInput>;
 
 export const CancelAlgo = z.object({ reason: z.string().trim().min(1, 'must say why').max(500) }).strict();
-export const AlgoTradingState = z.object({ tradingState: TradingState, reason: z.string().max(500).default('') }).strict();
+export const AlgoTradingState = z
+  .object({ tradingState: TradingState, reason: z.string().max(500).default('') })
+  .strict();
 
 export const AlgoTick = z.object({ at: z.number().int().nonnegative(), tradingState: TradingState }).strict();
 
@@ -96,7 +101,10 @@ export const AlgoReport = z
     /** The parent's tick (market time) this report answers; the last tick seen in the final report. */
     at: z.number().int().nonnegative(),
     orders: z.array(Order),
-    progress: z.custom<AlgoProgress>((v) => typeof v === 'object' && v !== null && typeof (v as AlgoProgress).phase === 'string', 'must be an algo progress'),
+    progress: z.custom<AlgoProgress>(
+      (v) => typeof v === 'object' && v !== null && typeof (v as AlgoProgress).phase === 'string',
+      'must be an algo progress',
+    ),
     final: z.boolean(),
   })
   .strict();

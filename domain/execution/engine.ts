@@ -33,10 +33,19 @@ export interface PlanContext {
 export type OrderSpec = Omit<PlaceOrder, 'clientOrderId' | 'at'>;
 
 export type PlanResult =
-  | { ok: true; order: OrderSpec; expectedPrice: string; expectedSlippageBps: string; numbers: Record<string, string>; notes: string[] }
+  | {
+      ok: true;
+      order: OrderSpec;
+      expectedPrice: string;
+      expectedSlippageBps: string;
+      numbers: Record<string, string>;
+      notes: string[];
+    }
   | { ok: false; code: string; message: string; numbers: Record<string, string>; suggestedQuantity?: string };
 
-export type SizeResult = { ok: true; intent: OrderIntent; numbers: Record<string, string> } | { ok: false; code: string; message: string; numbers: Record<string, string> };
+export type SizeResult =
+  | { ok: true; intent: OrderIntent; numbers: Record<string, string> }
+  | { ok: false; code: string; message: string; numbers: Record<string, string> };
 
 export interface ExecutionEngine {
   readonly name: EngineName;
@@ -64,11 +73,28 @@ export type PlanStep = (draft: Draft, ctx: PlanContext) => Draft | Deny;
  */
 export function syntheticOnlyDenial(type: SyntheticOrderType, trailBps: number | undefined, engine: EngineName): Deny {
   const numbers = { type, engine, ...(trailBps !== undefined ? { trailBps: String(trailBps) } : {}) };
-  if (engine === 'live') return { ok: false, code: 'ENGINE_UNSUPPORTED', message: `the live engine places market and limit orders only, not ${type}; run with engine "advanced", which keeps ${type} synthetic`, numbers };
-  return { ok: false, code: 'SYNTHETIC_STOP_ONLY', message: `a ${type} is kept by the run as a synthetic stop and never sent to a venue (ccxt trailing / market take-profit support varies by venue)`, numbers };
+  if (engine === 'live')
+    return {
+      ok: false,
+      code: 'ENGINE_UNSUPPORTED',
+      message: `the live engine places market and limit orders only, not ${type}; run with engine "advanced", which keeps ${type} synthetic`,
+      numbers,
+    };
+  return {
+    ok: false,
+    code: 'SYNTHETIC_STOP_ONLY',
+    message: `a ${type} is kept by the run as a synthetic stop and never sent to a venue (ccxt trailing / market take-profit support varies by venue)`,
+    numbers,
+  };
 }
 
-export function runPipeline(intent: OrderIntent, ctx: PlanContext, steps: readonly PlanStep[], initialTif: OrderSpec['tif'], engine: EngineName): PlanResult {
+export function runPipeline(
+  intent: OrderIntent,
+  ctx: PlanContext,
+  steps: readonly PlanStep[],
+  initialTif: OrderSpec['tif'],
+  engine: EngineName,
+): PlanResult {
   if (isSyntheticOnly(intent.type)) return syntheticOnlyDenial(intent.type, intent.trailBps, engine);
   let draft: Draft = {
     intent,
@@ -94,5 +120,12 @@ export function runPipeline(intent: OrderIntent, ctx: PlanContext, steps: readon
     if ('ok' in r) return r;
     draft = r;
   }
-  return { ok: true, order: draft.order, expectedPrice: draft.expectedPrice, expectedSlippageBps: draft.expectedSlippageBps, numbers: draft.numbers, notes: draft.notes };
+  return {
+    ok: true,
+    order: draft.order,
+    expectedPrice: draft.expectedPrice,
+    expectedSlippageBps: draft.expectedSlippageBps,
+    numbers: draft.numbers,
+    notes: draft.notes,
+  };
 }

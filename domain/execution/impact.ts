@@ -24,7 +24,13 @@ import type { OrderSide } from '../orders/order';
 import { walkBook } from './steps';
 
 export type LiquidityCondition = 'EXCELLENT' | 'GOOD' | 'FAIR' | 'POOR' | 'CRITICAL';
-export const CONDITION_FACTOR: Readonly<Record<LiquidityCondition, number>> = { EXCELLENT: 0.5, GOOD: 1, FAIR: 1.5, POOR: 2, CRITICAL: 3 };
+export const CONDITION_FACTOR: Readonly<Record<LiquidityCondition, number>> = {
+  EXCELLENT: 0.5,
+  GOOD: 1,
+  FAIR: 1.5,
+  POOR: 2,
+  CRITICAL: 3,
+};
 /** What an estimate is when nothing can be known (no volume, an order larger than the book). */
 export const MAX_IMPACT_BPS = '10000';
 
@@ -63,11 +69,15 @@ function midOf(s: MarketSnapshot): Dec {
 }
 
 /** GPT-Trader's liquidity condition: spread (40), depth within 5% vs. the order (40), imbalance (20). */
-export function liquidityCondition(snapshot: MarketSnapshot, notionalQuote: string): { condition: LiquidityCondition; score: number; spreadBps: Dec; depth5: Dec } {
+export function liquidityCondition(
+  snapshot: MarketSnapshot,
+  notionalQuote: string,
+): { condition: LiquidityCondition; score: number; spreadBps: Dec; depth5: Dec } {
   const mid = midOf(snapshot);
   const spreadBps = new Dec(snapshot.ask).minus(snapshot.bid).div(mid).times(10_000);
   const within = (p: Dec) => p.minus(mid).abs().div(mid).lte(0.05);
-  const depthOf = (levels: MarketSnapshot['bids']) => levels.reduce((acc, [p, s]) => (within(new Dec(p)) ? acc.plus(new Dec(p).times(s)) : acc), new Dec(0));
+  const depthOf = (levels: MarketSnapshot['bids']) =>
+    levels.reduce((acc, [p, s]) => (within(new Dec(p)) ? acc.plus(new Dec(p).times(s)) : acc), new Dec(0));
   const bidDepth = depthOf(snapshot.bids);
   const askDepth = depthOf(snapshot.asks);
   const depth5 = bidDepth.plus(askDepth);
@@ -78,11 +88,17 @@ export function liquidityCondition(snapshot: MarketSnapshot, notionalQuote: stri
   const imbalance = depth5.gt(0) ? bidDepth.minus(askDepth).abs().div(depth5) : new Dec(1);
   const imbalanceScore = imbalance.lte(0.2) ? 20 : imbalance.lte(0.5) ? 10 : 0;
   const score = spreadScore + depthScore + imbalanceScore;
-  const condition: LiquidityCondition = score >= 80 ? 'EXCELLENT' : score >= 60 ? 'GOOD' : score >= 40 ? 'FAIR' : score >= 20 ? 'POOR' : 'CRITICAL';
+  const condition: LiquidityCondition =
+    score >= 80 ? 'EXCELLENT' : score >= 60 ? 'GOOD' : score >= 40 ? 'FAIR' : score >= 20 ? 'POOR' : 'CRITICAL';
   return { condition, score, spreadBps, depth5 };
 }
 
-function finish(model: ImpactModel['name'], impact: Dec, input: ImpactInput, numbers: Record<string, string>): ImpactEstimate {
+function finish(
+  model: ImpactModel['name'],
+  impact: Dec,
+  input: ImpactInput,
+  numbers: Record<string, string>,
+): ImpactEstimate {
   const notional = str(new Dec(input.quantity).times(input.price));
   const liq = liquidityCondition(input.snapshot, notional);
   const impactBps = str(impact);
@@ -92,7 +108,16 @@ function finish(model: ImpactModel['name'], impact: Dec, input: ImpactInput, num
     score: liq.score,
     recommendSlicing: impact.gt(input.maxImpactBps),
     recommendPostOnly: liq.condition === 'FAIR' || liq.condition === 'POOR' || liq.condition === 'CRITICAL',
-    numbers: { model, impactBps, spreadBps: str(liq.spreadBps), depth5pct: str(liq.depth5), notional, score: String(liq.score), condition: liq.condition, ...numbers },
+    numbers: {
+      model,
+      impactBps,
+      spreadBps: str(liq.spreadBps),
+      depth5pct: str(liq.depth5),
+      notional,
+      score: String(liq.score),
+      condition: liq.condition,
+      ...numbers,
+    },
   };
 }
 
@@ -128,8 +153,16 @@ export const sqrtImpactModel: ImpactModel = {
     const volumeBase = s.bars.reduce((acc, b) => acc.plus(b.volume), new Dec(0));
     const sigma = barVolatilityBps(s.bars);
     const c = input.sqrtCoefficient ?? 1;
-    const impact = volumeBase.gt(0) ? halfSpreadBps.plus(new Dec(c).times(sigma).times(new Dec(input.quantity).div(volumeBase).sqrt())) : new Dec(MAX_IMPACT_BPS);
-    return finish('sqrt', impact, input, { halfSpreadBps: str(halfSpreadBps), sigmaBps: sigma, volumeBase: str(volumeBase), bars: String(s.bars.length), coefficient: String(c) });
+    const impact = volumeBase.gt(0)
+      ? halfSpreadBps.plus(new Dec(c).times(sigma).times(new Dec(input.quantity).div(volumeBase).sqrt()))
+      : new Dec(MAX_IMPACT_BPS);
+    return finish('sqrt', impact, input, {
+      halfSpreadBps: str(halfSpreadBps),
+      sigmaBps: sigma,
+      volumeBase: str(volumeBase),
+      bars: String(s.bars.length),
+      coefficient: String(c),
+    });
   },
 };
 
@@ -142,16 +175,39 @@ export const bookImpactModel: ImpactModel = {
     const walk = walkBook(levels, input.quantity);
     const vwap = new Dec(walk.fillable).gt(0) ? new Dec(walk.vwap) : mid;
     const impact = walk.exhausted ? new Dec(MAX_IMPACT_BPS) : vwap.minus(mid).abs().div(mid).times(10_000);
-    return finish('book', impact, input, { vwap: str(vwap), fillable: walk.fillable, levels: String(levels.length), exhausted: String(walk.exhausted) });
+    return finish('book', impact, input, {
+      vwap: str(vwap),
+      fillable: walk.fillable,
+      levels: String(levels.length),
+      exhausted: String(walk.exhausted),
+    });
   },
 };
 
-export const IMPACT_MODELS: Readonly<Record<ImpactModel['name'], ImpactModel>> = { seed: seedImpactModel, sqrt: sqrtImpactModel, book: bookImpactModel };
+export const IMPACT_MODELS: Readonly<Record<ImpactModel['name'], ImpactModel>> = {
+  seed: seedImpactModel,
+  sqrt: sqrtImpactModel,
+  book: bookImpactModel,
+};
 
 /** GPT-Trader's entry point, kept: the LiquidityService estimate for a notional. */
-export function estimateImpact(snapshot: MarketSnapshot, notionalQuote: string, maxImpactBps: number, volume15mQuote: string, floor = '0'): ImpactEstimate {
+export function estimateImpact(
+  snapshot: MarketSnapshot,
+  notionalQuote: string,
+  maxImpactBps: number,
+  volume15mQuote: string,
+  floor = '0',
+): ImpactEstimate {
   const price = snapshot.mark;
-  return seedImpactModel.estimate({ snapshot, side: 'buy', quantity: str(new Dec(notionalQuote).div(price)), price, maxImpactBps, volume15mQuote, floor });
+  return seedImpactModel.estimate({
+    snapshot,
+    side: 'buy',
+    quantity: str(new Dec(notionalQuote).div(price)),
+    price,
+    maxImpactBps,
+    volume15mQuote,
+    floor,
+  });
 }
 
 /** Quote volume of the last 15 minutes of bars (GPT-Trader's volume_15m). */
@@ -179,14 +235,43 @@ export interface ImpactSizing {
  *  - STRICT: the full quantity if it fits, else 0;
  *  - AGGRESSIVE: the full quantity if the visible opposite side holds it (within depth), else as CONSERVATIVE.
  */
-export function impactAwareSize(model: ImpactModel, input: ImpactInput, mode: ImpactSizingMode, step: string): ImpactSizing {
+export function impactAwareSize(
+  model: ImpactModel,
+  input: ImpactInput,
+  mode: ImpactSizingMode,
+  step: string,
+): ImpactSizing {
   const full = model.estimate(input);
   const fits = (e: ImpactEstimate) => new Dec(e.impactBps).lte(input.maxImpactBps);
-  if (fits(full)) return { quantity: input.quantity, mode, estimate: full, iterations: 0, reason: 'the full size is within the impact limit' };
-  if (mode === 'STRICT') return { quantity: '0', mode, estimate: full, iterations: 0, reason: `STRICT: the full size has ${new Dec(full.impactBps).toFixed(2)} bps > ${input.maxImpactBps} bps` };
+  if (fits(full))
+    return {
+      quantity: input.quantity,
+      mode,
+      estimate: full,
+      iterations: 0,
+      reason: 'the full size is within the impact limit',
+    };
+  if (mode === 'STRICT')
+    return {
+      quantity: '0',
+      mode,
+      estimate: full,
+      iterations: 0,
+      reason: `STRICT: the full size has ${new Dec(full.impactBps).toFixed(2)} bps > ${input.maxImpactBps} bps`,
+    };
   if (mode === 'AGGRESSIVE') {
-    const depth = (input.side === 'buy' ? input.snapshot.asks : input.snapshot.bids).reduce((acc, [, s]) => acc.plus(s), new Dec(0));
-    if (depth.gte(input.quantity)) return { quantity: input.quantity, mode, estimate: full, iterations: 0, reason: `AGGRESSIVE: the visible depth ${str(depth)} holds the full size` };
+    const depth = (input.side === 'buy' ? input.snapshot.asks : input.snapshot.bids).reduce(
+      (acc, [, s]) => acc.plus(s),
+      new Dec(0),
+    );
+    if (depth.gte(input.quantity))
+      return {
+        quantity: input.quantity,
+        mode,
+        estimate: full,
+        iterations: 0,
+        reason: `AGGRESSIVE: the visible depth ${str(depth)} holds the full size`,
+      };
   }
   // Binary search on whole steps: lo fits (0 always does), hi does not.
   const stepD = new Dec(step);
@@ -204,5 +289,13 @@ export function impactAwareSize(model: ImpactModel, input: ImpactInput, mode: Im
     } else hi = mid;
   }
   const quantity = str(lo.times(stepD));
-  return { quantity, mode, estimate: best ?? full, iterations, reason: lo.gt(0) ? `largest size within ${input.maxImpactBps} bps` : `no size of one step or more fits within ${input.maxImpactBps} bps` };
+  return {
+    quantity,
+    mode,
+    estimate: best ?? full,
+    iterations,
+    reason: lo.gt(0)
+      ? `largest size within ${input.maxImpactBps} bps`
+      : `no size of one step or more fits within ${input.maxImpactBps} bps`,
+  };
 }

@@ -11,18 +11,34 @@ import { deny, requirePrices, validateSpec, staleMarkGuard, slippageGuard, force
 const liveSupports: PlanStep = (d) => {
   const tif = d.intent.tif;
   if (d.intent.postOnly || (tif && tif !== 'GTC' && tif !== 'IOC')) {
-    return deny('ENGINE_UNSUPPORTED', `the live engine does not map ${d.intent.postOnly ? 'post-only' : `TIF ${tif}`}; run with engine "advanced"`, { tif: tif ?? '', postOnly: String(d.intent.postOnly) });
+    return deny(
+      'ENGINE_UNSUPPORTED',
+      `the live engine does not map ${d.intent.postOnly ? 'post-only' : `TIF ${tif}`}; run with engine "advanced"`,
+      { tif: tif ?? '', postOnly: String(d.intent.postOnly) },
+    );
   }
   if (d.order.type !== 'market' && d.order.type !== 'limit') {
-    return deny('ENGINE_UNSUPPORTED', `the live engine places market and limit orders only, not ${d.order.type}; run with engine "advanced"`, { type: d.order.type });
+    return deny(
+      'ENGINE_UNSUPPORTED',
+      `the live engine places market and limit orders only, not ${d.order.type}; run with engine "advanced"`,
+      { type: d.order.type },
+    );
   }
   return d;
 };
 
-export const LIVE_STEPS: readonly PlanStep[] = [liveSupports, requirePrices, validateSpec, staleMarkGuard, slippageGuard, forceReduceOnly];
+export const LIVE_STEPS: readonly PlanStep[] = [
+  liveSupports,
+  requirePrices,
+  validateSpec,
+  staleMarkGuard,
+  slippageGuard,
+  forceReduceOnly,
+];
 
 export const liveEngine: ExecutionEngine = {
   name: 'live',
   size: (intent) => ({ ok: true, intent, numbers: {} }),
-  plan: (intent, ctx) => runPipeline(intent, ctx, LIVE_STEPS, intent.tif ?? (intent.type === 'market' ? 'IOC' : 'GTC'), 'live'),
+  plan: (intent, ctx) =>
+    runPipeline(intent, ctx, LIVE_STEPS, intent.tif ?? (intent.type === 'market' ? 'IOC' : 'GTC'), 'live'),
 };

@@ -21,20 +21,34 @@ export const ReplaceChanges = z
     quantity: PositiveAmount.optional(),
   })
   .strict()
-  .refine((c) => c.price !== undefined || c.quantity !== undefined || c.stopPrice !== undefined, { message: 'a replace changes price, stopPrice or quantity' });
+  .refine((c) => c.price !== undefined || c.quantity !== undefined || c.stopPrice !== undefined, {
+    message: 'a replace changes price, stopPrice or quantity',
+  });
 export type ReplaceChanges = z.infer<typeof ReplaceChanges>;
 
-export type Replacement = { ok: true; order: PlaceOrder } | { ok: false; code: string; message: string; numbers: Record<string, string> };
+export type Replacement =
+  { ok: true; order: PlaceOrder } | { ok: false; code: string; message: string; numbers: Record<string, string> };
 
 /**
  * The replacement of `canceled` (as the venue reported it after the cancel): same side, type, TIF and
  * flags; the new price; the quantity still wanted (new total, else the old one, minus what filled).
  */
-export function replacementFor(canceled: Order, changes: ReplaceChanges, clientOrderId: ClientOrderId, at: number): Replacement {
+export function replacementFor(
+  canceled: Order,
+  changes: ReplaceChanges,
+  clientOrderId: ClientOrderId,
+  at: number,
+): Replacement {
   const total = changes.quantity ?? canceled.quantity;
   const left = str(new Dec(total).minus(canceled.filledQuantity));
   const numbers = { quantity: canceled.quantity, filled: canceled.filledQuantity, newTotal: total, remaining: left };
-  if (cmp(left, 0) <= 0) return { ok: false, code: 'NOTHING_TO_REPLACE', message: `${canceled.clientOrderId} already filled ${canceled.filledQuantity} of the ${total} wanted`, numbers };
+  if (cmp(left, 0) <= 0)
+    return {
+      ok: false,
+      code: 'NOTHING_TO_REPLACE',
+      message: `${canceled.clientOrderId} already filled ${canceled.filledQuantity} of the ${total} wanted`,
+      numbers,
+    };
   const price = changes.price ?? canceled.price;
   const stopPrice = changes.stopPrice ?? canceled.stopPrice;
   return {
@@ -60,7 +74,13 @@ export function canReplace(order: Order): boolean {
   return !isTerminal(order.status) && cmp(remainingQuantity(order), 0) > 0;
 }
 
-export const ClosePosition = z.object({ strategyId: z.string().min(1), symbol: MarketSymbol, quantity: z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a signed decimal') }).strict();
+export const ClosePosition = z
+  .object({
+    strategyId: z.string().min(1),
+    symbol: MarketSymbol,
+    quantity: z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a signed decimal'),
+  })
+  .strict();
 
 /**
  * Close a position: a long (quantity > 0) is sold, a short (< 0) bought back, all of it, reduce-only,
@@ -88,7 +108,12 @@ export interface RetryPolicy {
   backoffCoefficient: number;
   maxBackoffMs: number;
 }
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, initialBackoffMs: 250, backoffCoefficient: 2, maxBackoffMs: 5_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 4,
+  initialBackoffMs: 250,
+  backoffCoefficient: 2,
+  maxBackoffMs: 5_000,
+};
 
 /** The wait before attempt `n` (n ≥ 2): initial × coefficient^(n−2), capped. */
 export function backoffMs(policy: RetryPolicy, attempt: number): number {

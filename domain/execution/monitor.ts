@@ -64,14 +64,38 @@ export interface ExecutionMonitor {
   run: ExecutionAggregate;
   byStrategy: Record<string, ExecutionAggregate>;
   /** Running sums behind the aggregates (so the bounded order list loses nothing). */
-  sums: Record<string, { orders: number; ordered: string; filled: string; notional: string; fees: string; arrivalNotional: string; signedCost: string; firstFillMs: number; withFirstFill: number }>;
+  sums: Record<
+    string,
+    {
+      orders: number;
+      ordered: string;
+      filled: string;
+      notional: string;
+      fees: string;
+      arrivalNotional: string;
+      signedCost: string;
+      firstFillMs: number;
+      withFirstFill: number;
+    }
+  >;
 }
 
 export const MAX_MONITORED_ORDERS = 100;
 
 export function emptyMonitor(): ExecutionMonitor {
   return {
-    counters: { placed: 0, filled: 0, partiallyFilled: 0, cancelled: 0, rejected: 0, denied: 0, deniedByReason: {}, postOnlyDenials: 0, stopsRegistered: 0, stopsTriggered: 0 },
+    counters: {
+      placed: 0,
+      filled: 0,
+      partiallyFilled: 0,
+      cancelled: 0,
+      rejected: 0,
+      denied: 0,
+      deniedByReason: {},
+      postOnlyDenials: 0,
+      stopsRegistered: 0,
+      stopsTriggered: 0,
+    },
     orders: [],
     run: { orders: 0, filledQuantity: '0', filledNotional: '0', feesQuote: '0' },
     byStrategy: {},
@@ -80,9 +104,15 @@ export function emptyMonitor(): ExecutionMonitor {
 }
 
 /** Measure one order against its arrival price. */
-export function measureOrder(order: Order, ctx: { strategyId: string; arrivalPrice: string; placedAt: number }): OrderExecution {
+export function measureOrder(
+  order: Order,
+  ctx: { strategyId: string; arrivalPrice: string; placedAt: number },
+): OrderExecution {
   const filled = new Dec(order.filledQuantity);
-  const fees = order.fills.reduce((acc, f) => acc.plus(f.feeCurrency === order.symbol.split('/')[0] ? new Dec(f.fee).times(f.price) : f.fee), new Dec(0));
+  const fees = order.fills.reduce(
+    (acc, f) => acc.plus(f.feeCurrency === order.symbol.split('/')[0] ? new Dec(f.fee).times(f.price) : f.fee),
+    new Dec(0),
+  );
   const ts = order.fills.map((f) => f.ts).filter((t) => t > 0);
   const base: OrderExecution = {
     clientOrderId: order.clientOrderId,
@@ -107,7 +137,12 @@ export function measureOrder(order: Order, ctx: { strategyId: string; arrivalPri
     averagePrice: str(avg),
     shortfallBps: arrival.gt(0) ? str(avg.minus(arrival).div(arrival).times(10_000).times(sign)) : undefined,
     feeBps: notional.gt(0) ? str(fees.div(notional).times(10_000)) : undefined,
-    ...(ts.length ? { timeToFirstFillMs: Math.max(0, Math.min(...ts) - ctx.placedAt), timeToLastFillMs: Math.max(0, Math.max(...ts) - ctx.placedAt) } : {}),
+    ...(ts.length
+      ? {
+          timeToFirstFillMs: Math.max(0, Math.min(...ts) - ctx.placedAt),
+          timeToLastFillMs: Math.max(0, Math.max(...ts) - ctx.placedAt),
+        }
+      : {}),
   };
 }
 
@@ -118,7 +153,9 @@ function aggregate(s: ExecutionMonitor['sums'][string]): ExecutionAggregate {
     filledQuantity: s.filled,
     filledNotional: s.notional,
     feesQuote: s.fees,
-    ...(cmp(s.arrivalNotional, 0) > 0 ? { shortfallBps: str(new Dec(s.signedCost).div(s.arrivalNotional).times(10_000)) } : {}),
+    ...(cmp(s.arrivalNotional, 0) > 0
+      ? { shortfallBps: str(new Dec(s.signedCost).div(s.arrivalNotional).times(10_000)) }
+      : {}),
     ...(cmp(s.notional, 0) > 0 ? { feeBps: str(new Dec(s.fees).div(s.notional).times(10_000)) } : {}),
     ...(cmp(s.ordered, 0) > 0 ? { fillRatio: str(filled.div(s.ordered)) } : {}),
     ...(s.withFirstFill > 0 ? { avgTimeToFirstFillMs: Math.round(s.firstFillMs / s.withFirstFill) } : {}),
@@ -141,7 +178,17 @@ export function recordExecution(m: ExecutionMonitor, e: OrderExecution): void {
   const arrivalNotional = filled.times(e.arrivalPrice);
   const sign = e.side === 'buy' ? 1 : -1;
   for (const key of ['*', `strategy:${e.strategyId}`]) {
-    const s = (m.sums[key] ??= { orders: 0, ordered: '0', filled: '0', notional: '0', fees: '0', arrivalNotional: '0', signedCost: '0', firstFillMs: 0, withFirstFill: 0 });
+    const s = (m.sums[key] ??= {
+      orders: 0,
+      ordered: '0',
+      filled: '0',
+      notional: '0',
+      fees: '0',
+      arrivalNotional: '0',
+      signedCost: '0',
+      firstFillMs: 0,
+      withFirstFill: 0,
+    });
     s.orders += 1;
     s.ordered = str(new Dec(s.ordered).plus(e.quantity));
     s.filled = str(new Dec(s.filled).plus(filled));

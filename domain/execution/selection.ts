@@ -12,11 +12,21 @@ export interface EngineChoice {
   reason: string;
 }
 
-export function selectEngine(requested: EngineName | undefined, risk: Pick<RiskConfig, 'enableDynamicPositionSizing' | 'enableMarketImpactGuard'>): EngineChoice {
+export function selectEngine(
+  requested: EngineName | undefined,
+  risk: Pick<RiskConfig, 'enableDynamicPositionSizing' | 'enableMarketImpactGuard'>,
+): EngineChoice {
   if (requested) return { engine: requested, reason: `requested by the run input (engine: '${requested}')` };
-  const flags = [risk.enableDynamicPositionSizing && 'enableDynamicPositionSizing', risk.enableMarketImpactGuard && 'enableMarketImpactGuard'].filter(Boolean);
-  if (flags.length > 0) return { engine: 'advanced', reason: `no engine requested; risk config enables ${flags.join(' and ')}` };
-  return { engine: 'live', reason: 'no engine requested; neither enableDynamicPositionSizing nor enableMarketImpactGuard is on' };
+  const flags = [
+    risk.enableDynamicPositionSizing && 'enableDynamicPositionSizing',
+    risk.enableMarketImpactGuard && 'enableMarketImpactGuard',
+  ].filter(Boolean);
+  if (flags.length > 0)
+    return { engine: 'advanced', reason: `no engine requested; risk config enables ${flags.join(' and ')}` };
+  return {
+    engine: 'live',
+    reason: 'no engine requested; neither enableDynamicPositionSizing nor enableMarketImpactGuard is on',
+  };
 }
 
 export const ENGINES: Readonly<Record<EngineName, ExecutionEngine>> = { live: liveEngine, advanced: advancedEngine };

@@ -35,7 +35,11 @@ export function averageTrueRange(bars: readonly Candle[], period: number): strin
   for (let i = bars.length - period; i < bars.length; i += 1) {
     const b = bars[i];
     const prevClose = new Dec(bars[i - 1].close);
-    const tr = Dec.max(new Dec(b.high).minus(b.low), new Dec(b.high).minus(prevClose).abs(), new Dec(b.low).minus(prevClose).abs());
+    const tr = Dec.max(
+      new Dec(b.high).minus(b.low),
+      new Dec(b.high).minus(prevClose).abs(),
+      new Dec(b.low).minus(prevClose).abs(),
+    );
     sum = sum.plus(tr);
   }
   return str(sum.div(period));
@@ -47,35 +51,69 @@ function advise(intent: OrderIntent, ctx: SizeContext): Advice {
   const s = ctx.config.sizing;
   const equity = new Dec(ctx.equity);
   const price = new Dec(ctx.price);
-  const fromNotional = (notional: Dec, numbers: Record<string, string>): Advice => ({ quantity: price.gt(0) ? notional.div(price) : new Dec(0), numbers: { ...numbers, advisedNotional: str(notional) } });
+  const fromNotional = (notional: Dec, numbers: Record<string, string>): Advice => ({
+    quantity: price.gt(0) ? notional.div(price) : new Dec(0),
+    numbers: { ...numbers, advisedNotional: str(notional) },
+  });
   switch (s.method) {
     case 'equity-leverage':
-      return fromNotional(equity.times(s.targetLeverage).times(s.multiplier), { targetLeverage: String(s.targetLeverage), multiplier: String(s.multiplier) });
+      return fromNotional(equity.times(s.targetLeverage).times(s.multiplier), {
+        targetLeverage: String(s.targetLeverage),
+        multiplier: String(s.multiplier),
+      });
     case 'fixed-quote':
       return fromNotional(new Dec(s.quoteAmount ?? 0), { quoteAmount: s.quoteAmount ?? '' });
     case 'pct-equity':
       return fromNotional(equity.times(s.equityPct ?? 0).div(100), { equityPct: String(s.equityPct) });
     case 'fixed-fractional': {
-      if (!intent.stopPrice) return { error: 'fixed-fractional sizing needs the intent stopPrice (the protective stop)', numbers: { riskPct: String(s.riskPct) } };
+      if (!intent.stopPrice)
+        return {
+          error: 'fixed-fractional sizing needs the intent stopPrice (the protective stop)',
+          numbers: { riskPct: String(s.riskPct) },
+        };
       const distance = price.minus(intent.stopPrice).abs();
       const riskQuote = equity.times(s.riskPct ?? 0).div(100);
-      const numbers = { riskPct: String(s.riskPct), riskQuote: str(riskQuote), stopPrice: intent.stopPrice, stopDistance: str(distance) };
+      const numbers = {
+        riskPct: String(s.riskPct),
+        riskQuote: str(riskQuote),
+        stopPrice: intent.stopPrice,
+        stopDistance: str(distance),
+      };
       if (distance.lte(0)) return { error: 'fixed-fractional sizing: the stop is at the entry price', numbers };
       return { quantity: riskQuote.div(distance), numbers };
     }
     case 'atr-target': {
       const atr = averageTrueRange(ctx.bars ?? [], s.atrPeriod);
-      const numbers: Record<string, string> = { riskPct: String(s.riskPct), atrPeriod: String(s.atrPeriod), atrMultiple: String(s.atrMultiple), bars: String(ctx.bars?.length ?? 0) };
-      if (!atr || cmp(atr, 0) <= 0) return { error: `ATR targeting needs ${s.atrPeriod + 1} bars with a range (has ${ctx.bars?.length ?? 0})`, numbers };
+      const numbers: Record<string, string> = {
+        riskPct: String(s.riskPct),
+        atrPeriod: String(s.atrPeriod),
+        atrMultiple: String(s.atrMultiple),
+        bars: String(ctx.bars?.length ?? 0),
+      };
+      if (!atr || cmp(atr, 0) <= 0)
+        return {
+          error: `ATR targeting needs ${s.atrPeriod + 1} bars with a range (has ${ctx.bars?.length ?? 0})`,
+          numbers,
+        };
       const riskQuote = equity.times(s.riskPct ?? 0).div(100);
-      return { quantity: riskQuote.div(new Dec(atr).times(s.atrMultiple)), numbers: { ...numbers, atr, riskQuote: str(riskQuote) } };
+      return {
+        quantity: riskQuote.div(new Dec(atr).times(s.atrMultiple)),
+        numbers: { ...numbers, atr, riskQuote: str(riskQuote) },
+      };
     }
     case 'kelly': {
       const w = new Dec(s.winRate ?? 0);
       const r = new Dec(s.payoffRatio ?? 1);
       const full = w.minus(new Dec(1).minus(w).div(r));
       const f = Dec.min(full.times(s.kellyFraction), new Dec(s.kellyCapPct).div(100));
-      return fromNotional(Dec.max(f, 0).times(equity), { winRate: String(s.winRate), payoffRatio: String(s.payoffRatio), fullKelly: str(full), kellyFraction: String(s.kellyFraction), kellyCapPct: String(s.kellyCapPct), fraction: str(f) });
+      return fromNotional(Dec.max(f, 0).times(equity), {
+        winRate: String(s.winRate),
+        payoffRatio: String(s.payoffRatio),
+        fullKelly: str(full),
+        kellyFraction: String(s.kellyFraction),
+        kellyCapPct: String(s.kellyCapPct),
+        fraction: str(f),
+      });
     }
   }
 }
@@ -83,16 +121,42 @@ function advise(intent: OrderIntent, ctx: SizeContext): Advice {
 export function sizeIntent(intent: OrderIntent, ctx: SizeContext): SizeResult {
   if (!ctx.config.enableDynamicPositionSizing) return { ok: true, intent, numbers: {} };
   const reduceOnly = ctx.tradingState !== 'ACTIVE' || ctx.config.reduceOnlyMode;
-  const base = { method: ctx.config.sizing.method, equity: ctx.equity, price: ctx.price, requested: intent.quantity, reduceOnly: String(reduceOnly) };
+  const base = {
+    method: ctx.config.sizing.method,
+    equity: ctx.equity,
+    price: ctx.price,
+    requested: intent.quantity,
+    reduceOnly: String(reduceOnly),
+  };
   if (intent.side === 'sell') {
     // An exit: the strategy's quantity; in reduce-only mode the advice (reduce-only) propagates to the order.
-    return reduceOnly ? { ok: true, intent: { ...intent, reduceOnly: true }, numbers: { ...base, advisedQuantity: intent.quantity } } : { ok: true, intent, numbers: {} };
+    return reduceOnly
+      ? { ok: true, intent: { ...intent, reduceOnly: true }, numbers: { ...base, advisedQuantity: intent.quantity } }
+      : { ok: true, intent, numbers: {} };
   }
-  if (reduceOnly) return { ok: false, code: 'POSITION_SIZING', message: 'sizing advises 0: reduce-only', numbers: { ...base, advisedQuantity: '0' } };
+  if (reduceOnly)
+    return {
+      ok: false,
+      code: 'POSITION_SIZING',
+      message: 'sizing advises 0: reduce-only',
+      numbers: { ...base, advisedQuantity: '0' },
+    };
   const a = advise(intent, ctx);
-  if ('error' in a) return { ok: false, code: 'POSITION_SIZING', message: a.error, numbers: { ...base, ...a.numbers, advisedQuantity: '0' } };
+  if ('error' in a)
+    return {
+      ok: false,
+      code: 'POSITION_SIZING',
+      message: a.error,
+      numbers: { ...base, ...a.numbers, advisedQuantity: '0' },
+    };
   const qty = str(a.quantity);
   const numbers = { ...base, ...a.numbers, advisedQuantity: qty };
-  if (cmp(qty, 0) <= 0) return { ok: false, code: 'POSITION_SIZING', message: `sizing (${ctx.config.sizing.method}) advises a quantity of ${qty}`, numbers };
+  if (cmp(qty, 0) <= 0)
+    return {
+      ok: false,
+      code: 'POSITION_SIZING',
+      message: `sizing (${ctx.config.sizing.method}) advises a quantity of ${qty}`,
+      numbers,
+    };
   return { ok: true, intent: { ...intent, quantity: qty }, numbers };
 }

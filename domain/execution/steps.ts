@@ -11,8 +11,10 @@ const NEEDS_STOP = new Set(['stop_market', 'stop_limit', 'take_profit_limit']);
 
 /** Stop orders need a trigger price; limit-type orders need a limit price. */
 export const requirePrices: PlanStep = (d) => {
-  if (NEEDS_STOP.has(d.order.type) && !d.order.stopPrice) return deny('STOP_PRICE_REQUIRED', `a ${d.order.type} order needs a stopPrice`, { type: d.order.type });
-  if (NEEDS_LIMIT.has(d.order.type) && !d.order.price) return deny('LIMIT_PRICE_REQUIRED', `a ${d.order.type} order needs a limitPrice`, { type: d.order.type });
+  if (NEEDS_STOP.has(d.order.type) && !d.order.stopPrice)
+    return deny('STOP_PRICE_REQUIRED', `a ${d.order.type} order needs a stopPrice`, { type: d.order.type });
+  if (NEEDS_LIMIT.has(d.order.type) && !d.order.price)
+    return deny('LIMIT_PRICE_REQUIRED', `a ${d.order.type} order needs a limitPrice`, { type: d.order.type });
   return d;
 };
 
@@ -25,29 +27,56 @@ export const validateSpec: PlanStep = (d, ctx) => {
   const inst = ctx.instrument;
   const qty = ctx.quantizer.amount(inst, d.order.quantity);
   const price = d.order.price ? ctx.quantizer.price(inst, d.order.price, d.order.side) : undefined;
-  const stopPrice = d.order.stopPrice ? ctx.quantizer.price(inst, d.order.stopPrice, d.order.side === 'buy' ? 'sell' : 'buy') : undefined;
+  const stopPrice = d.order.stopPrice
+    ? ctx.quantizer.price(inst, d.order.stopPrice, d.order.side === 'buy' ? 'sell' : 'buy')
+    : undefined;
   const refPrice = price ?? d.price;
-  const numbers = { requested: d.order.quantity, quantized: qty, step: inst.precision.amount, minAmount: inst.limits.amount.min, minNotional: inst.limits.cost.min, price: refPrice };
+  const numbers = {
+    requested: d.order.quantity,
+    quantized: qty,
+    step: inst.precision.amount,
+    minAmount: inst.limits.amount.min,
+    minNotional: inst.limits.cost.min,
+    price: refPrice,
+  };
   const stepUp = (q: string) => {
     const steps = new Dec(q).div(inst.precision.amount).ceil();
     return str(steps.times(inst.precision.amount));
   };
   if (cmp(qty, 0) <= 0 || cmp(qty, inst.limits.amount.min) < 0) {
-    return deny('SPEC_MIN_SIZE', `quantity ${qty} is below the minimum ${inst.limits.amount.min} ${inst.base}`, numbers, stepUp(Dec.max(inst.limits.amount.min, inst.precision.amount).toString()));
+    return deny(
+      'SPEC_MIN_SIZE',
+      `quantity ${qty} is below the minimum ${inst.limits.amount.min} ${inst.base}`,
+      numbers,
+      stepUp(Dec.max(inst.limits.amount.min, inst.precision.amount).toString()),
+    );
   }
   if (inst.limits.amount.max && cmp(qty, inst.limits.amount.max) > 0) {
-    return deny('SPEC_MAX_SIZE', `quantity ${qty} is above the maximum ${inst.limits.amount.max}`, numbers, inst.limits.amount.max);
+    return deny(
+      'SPEC_MAX_SIZE',
+      `quantity ${qty} is above the maximum ${inst.limits.amount.max}`,
+      numbers,
+      inst.limits.amount.max,
+    );
   }
   const notional = mul(qty, refPrice);
   if (cmp(notional, inst.limits.cost.min) < 0) {
-    return deny('SPEC_MIN_NOTIONAL', `notional ${notional} ${inst.quote} is below the minimum ${inst.limits.cost.min}`, { ...numbers, notional }, stepUp(div(inst.limits.cost.min, refPrice)));
+    return deny(
+      'SPEC_MIN_NOTIONAL',
+      `notional ${notional} ${inst.quote} is below the minimum ${inst.limits.cost.min}`,
+      { ...numbers, notional },
+      stepUp(div(inst.limits.cost.min, refPrice)),
+    );
   }
   return {
     ...d,
     order: { ...d.order, quantity: qty, price, stopPrice },
     price: refPrice,
     numbers: { ...d.numbers, quantity: qty, notional, ...(price ? { limitPrice: price } : {}) },
-    notes: qty !== d.order.quantity ? [...d.notes, `quantity floored to step ${inst.precision.amount}: ${d.order.quantity} → ${qty}`] : d.notes,
+    notes:
+      qty !== d.order.quantity
+        ? [...d.notes, `quantity floored to step ${inst.precision.amount}: ${d.order.quantity} → ${qty}`]
+        : d.notes,
   };
 };
 
@@ -55,7 +84,17 @@ export const validateSpec: PlanStep = (d, ctx) => {
 export const staleMarkGuard: PlanStep = (d, ctx) => {
   const ageMs = ctx.now - ctx.snapshot.markTs;
   const maxMs = ctx.config.maxMarkStalenessSeconds * 1000;
-  if (ageMs > maxMs) return deny('STALE_MARK', `mark is ${Math.round(ageMs / 1000)} s old (limit ${ctx.config.maxMarkStalenessSeconds} s)`, { markAgeSeconds: String(ageMs / 1000), limitSeconds: String(ctx.config.maxMarkStalenessSeconds), markTs: String(ctx.snapshot.markTs), now: String(ctx.now) });
+  if (ageMs > maxMs)
+    return deny(
+      'STALE_MARK',
+      `mark is ${Math.round(ageMs / 1000)} s old (limit ${ctx.config.maxMarkStalenessSeconds} s)`,
+      {
+        markAgeSeconds: String(ageMs / 1000),
+        limitSeconds: String(ctx.config.maxMarkStalenessSeconds),
+        markTs: String(ctx.snapshot.markTs),
+        now: String(ctx.now),
+      },
+    );
   return { ...d, numbers: { ...d.numbers, markAgeSeconds: String(ageMs / 1000) } };
 };
 
@@ -70,7 +109,10 @@ export function isMarketable(d: Draft, ctx: PlanContext): boolean {
  * Walk book levels for `quantity` (base): volume-weighted price of what the book holds, and whether
  * the levels ran out before the quantity was filled.
  */
-export function walkBook(levels: ReadonlyArray<readonly [string, string]>, quantity: string): { vwap: string; fillable: string; exhausted: boolean } {
+export function walkBook(
+  levels: ReadonlyArray<readonly [string, string]>,
+  quantity: string,
+): { vwap: string; fillable: string; exhausted: boolean } {
   let left = new Dec(quantity);
   let cost = new Dec(0);
   let got = new Dec(0);
@@ -105,7 +147,12 @@ export const slippageGuard: PlanStep = (d, ctx) => {
   let numbers: Record<string, string>;
   if (side.length > 1) {
     const walk = walkBook(side, d.order.quantity);
-    if (walk.exhausted) return deny('SLIPPAGE_GUARD', `the visible book holds ${walk.fillable} of ${d.order.quantity}: too thin`, { quantity: d.order.quantity, fillable: walk.fillable, levels: String(side.length) });
+    if (walk.exhausted)
+      return deny('SLIPPAGE_GUARD', `the visible book holds ${walk.fillable} of ${d.order.quantity}: too thin`, {
+        quantity: d.order.quantity,
+        fillable: walk.fillable,
+        levels: String(side.length),
+      });
     baseBps = str(new Dec(walk.vwap).minus(mid).abs().div(mid).times(10_000));
     numbers = { method: 'book-walk', mid, vwap: walk.vwap, spreadBps, notional };
   } else {
@@ -116,16 +163,30 @@ export const slippageGuard: PlanStep = (d, ctx) => {
   }
   const expectedBps = mul(baseBps, multiplier);
   numbers = { ...numbers, multiplier, expectedSlippageBps: expectedBps, limitBps: String(ctx.config.slippageGuardBps) };
-  if (cmp(expectedBps, ctx.config.slippageGuardBps) > 0) return deny('SLIPPAGE_GUARD', `expected slippage ${new Dec(expectedBps).toFixed(2)} bps exceeds ${ctx.config.slippageGuardBps} bps`, numbers);
+  if (cmp(expectedBps, ctx.config.slippageGuardBps) > 0)
+    return deny(
+      'SLIPPAGE_GUARD',
+      `expected slippage ${new Dec(expectedBps).toFixed(2)} bps exceeds ${ctx.config.slippageGuardBps} bps`,
+      numbers,
+    );
   const sign = d.order.side === 'buy' ? 1 : -1;
   const expectedPrice = str(new Dec(d.price).times(new Dec(1).plus(new Dec(expectedBps).times(sign).div(10_000))));
-  return { ...d, expectedPrice, expectedSlippageBps: expectedBps, numbers: { ...d.numbers, ...numbers, expectedPrice } };
+  return {
+    ...d,
+    expectedPrice,
+    expectedSlippageBps: expectedBps,
+    numbers: { ...d.numbers, ...numbers, expectedPrice },
+  };
 };
 
 /** Reduce-only forced when the run is REDUCING or risk is in reduce-only mode. */
 export const forceReduceOnly: PlanStep = (d, ctx) => {
   if ((ctx.tradingState === 'REDUCING' || ctx.config.reduceOnlyMode) && !d.order.reduceOnly) {
-    return { ...d, order: { ...d.order, reduceOnly: true }, notes: [...d.notes, 'reduce-only forced: run is REDUCING or risk reduceOnlyMode is on'] };
+    return {
+      ...d,
+      order: { ...d.order, reduceOnly: true },
+      notes: [...d.notes, 'reduce-only forced: run is REDUCING or risk reduceOnlyMode is on'],
+    };
   }
   return d;
 };

@@ -61,24 +61,55 @@ export function emptyStopBook(): StopBook {
   return { armed: {}, registered: 0, triggered: 0, removed: 0 };
 }
 
-export type Registration = { ok: true; stop: ArmedStop } | { ok: false; code: string; message: string; numbers: Record<string, string> };
+export type Registration =
+  { ok: true; stop: ArmedStop } | { ok: false; code: string; message: string; numbers: Record<string, string> };
 
 /** Arm a stop. A trailing stop's first trigger is `price` moved by the trail. */
 export function registerStop(book: StopBook, raw: StopSpecInput, ctx: { at: number; price: string }): Registration {
   const parsed = StopSpec.safeParse(raw);
-  if (!parsed.success) return { ok: false, code: 'INVALID_STOP', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), numbers: {} };
+  if (!parsed.success)
+    return {
+      ok: false,
+      code: 'INVALID_STOP',
+      message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      numbers: {},
+    };
   const s = parsed.data;
-  if (book.armed[s.id]) return { ok: false, code: 'DUPLICATE_STOP', message: `stop ${s.id} is already armed`, numbers: {} };
+  if (book.armed[s.id])
+    return { ok: false, code: 'DUPLICATE_STOP', message: `stop ${s.id} is already armed`, numbers: {} };
   let trigger: string;
   if (s.kind === 'trailing_stop') {
-    if (!s.trailBps) return { ok: false, code: 'STOP_PRICE_REQUIRED', message: 'a trailing stop needs trailBps', numbers: { kind: s.kind } };
+    if (!s.trailBps)
+      return {
+        ok: false,
+        code: 'STOP_PRICE_REQUIRED',
+        message: 'a trailing stop needs trailBps',
+        numbers: { kind: s.kind },
+      };
     trigger = trailFrom(s.side, ctx.price, s.trailBps);
   } else {
-    if (!s.triggerPrice) return { ok: false, code: 'STOP_PRICE_REQUIRED', message: `a ${s.kind} needs a triggerPrice`, numbers: { kind: s.kind } };
-    if ((s.kind === 'stop_limit' || s.kind === 'take_profit_limit') && !s.limitPrice) return { ok: false, code: 'LIMIT_PRICE_REQUIRED', message: `a ${s.kind} needs a limitPrice`, numbers: { kind: s.kind } };
+    if (!s.triggerPrice)
+      return {
+        ok: false,
+        code: 'STOP_PRICE_REQUIRED',
+        message: `a ${s.kind} needs a triggerPrice`,
+        numbers: { kind: s.kind },
+      };
+    if ((s.kind === 'stop_limit' || s.kind === 'take_profit_limit') && !s.limitPrice)
+      return {
+        ok: false,
+        code: 'LIMIT_PRICE_REQUIRED',
+        message: `a ${s.kind} needs a limitPrice`,
+        numbers: { kind: s.kind },
+      };
     trigger = s.triggerPrice;
   }
-  const stop: ArmedStop = { ...s, registeredAt: ctx.at, trigger, ...(s.kind === 'trailing_stop' ? { extreme: ctx.price } : {}) };
+  const stop: ArmedStop = {
+    ...s,
+    registeredAt: ctx.at,
+    trigger,
+    ...(s.kind === 'trailing_stop' ? { extreme: ctx.price } : {}),
+  };
   book.armed[s.id] = stop;
   book.registered += 1;
   return { ok: true, stop };
@@ -152,7 +183,16 @@ export function removeStop(book: StopBook, id: string): boolean {
  * A native placement that fails removes the trigger again, so nothing is left armed that the venue
  * does not hold either. Without native support the trigger stays armed (synthetic).
  */
-export async function placeStop(book: StopBook, raw: StopSpecInput, ctx: { at: number; price: string; native: boolean; placeNative: (s: ArmedStop) => Promise<{ ok: boolean; code?: string }> }): Promise<Registration & { mode?: 'native' | 'synthetic' }> {
+export async function placeStop(
+  book: StopBook,
+  raw: StopSpecInput,
+  ctx: {
+    at: number;
+    price: string;
+    native: boolean;
+    placeNative: (s: ArmedStop) => Promise<{ ok: boolean; code?: string }>;
+  },
+): Promise<Registration & { mode?: 'native' | 'synthetic' }> {
   const r = registerStop(book, raw, ctx);
   if (!r.ok || !ctx.native) return r.ok ? { ...r, mode: 'synthetic' } : r;
   let placed: { ok: boolean; code?: string };
@@ -163,7 +203,12 @@ export async function placeStop(book: StopBook, raw: StopSpecInput, ctx: { at: n
   }
   if (!placed.ok) {
     removeStop(book, r.stop.id);
-    return { ok: false, code: 'STOP_PLACEMENT_FAILED', message: `native placement of ${r.stop.id} failed (${placed.code ?? 'unknown'}): trigger removed`, numbers: { trigger: r.stop.trigger } };
+    return {
+      ok: false,
+      code: 'STOP_PLACEMENT_FAILED',
+      message: `native placement of ${r.stop.id} failed (${placed.code ?? 'unknown'}): trigger removed`,
+      numbers: { trigger: r.stop.trigger },
+    };
   }
   // Native: the venue holds it; the book does not watch it.
   delete book.armed[r.stop.id];

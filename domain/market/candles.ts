@@ -26,7 +26,8 @@ export function parseOhlcvCsv(text: string, source = 'csv'): Candle[] {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   if (lines.length === 0) throw new Error(`${source}: empty file`);
   const header = lines[0].trim().toLowerCase().replace(/\s/g, '');
-  if (header !== CSV_HEADER) throw new Error(`${source}: line 1: header must be "${CSV_HEADER}", got "${lines[0].trim()}"`);
+  if (header !== CSV_HEADER)
+    throw new Error(`${source}: line 1: header must be "${CSV_HEADER}", got "${lines[0].trim()}"`);
   const cols = CSV_HEADER.split(',');
   const out: Candle[] = [];
   for (let i = 1; i < lines.length; i++) {
@@ -35,13 +36,21 @@ export function parseOhlcvCsv(text: string, source = 'csv'): Candle[] {
     const nums = parts.map(Number);
     const bad = nums.findIndex((n) => !Number.isFinite(n));
     if (bad >= 0) throw new Error(`${source}: line ${i + 1}: ${cols[bad]} is not a number ("${parts[bad]}")`);
-    const parsed = Candle.safeParse({ ts: nums[0], open: nums[1], high: nums[2], low: nums[3], close: nums[4], volume: nums[5] });
+    const parsed = Candle.safeParse({
+      ts: nums[0],
+      open: nums[1],
+      high: nums[2],
+      low: nums[3],
+      close: nums[4],
+      volume: nums[5],
+    });
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new Error(`${source}: line ${i + 1}: ${issue.path.join('.') || 'row'} ${issue.message}`);
     }
     const prev = out[out.length - 1];
-    if (prev && parsed.data.ts <= prev.ts) throw new Error(`${source}: line ${i + 1}: timestamp ${parsed.data.ts} is not after ${prev.ts}`);
+    if (prev && parsed.data.ts <= prev.ts)
+      throw new Error(`${source}: line ${i + 1}: timestamp ${parsed.data.ts} is not after ${prev.ts}`);
     out.push(parsed.data);
   }
   return out;

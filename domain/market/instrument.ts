@@ -2,7 +2,9 @@
 import { z } from 'zod';
 import { NonNegativeAmount, PositiveAmount } from '../money';
 
-export const MarketSymbol = z.string().regex(/^[A-Z0-9]{1,20}\/[A-Z0-9]{1,20}$/, 'must look like BASE/QUOTE, e.g. ETH/BTC');
+export const MarketSymbol = z
+  .string()
+  .regex(/^[A-Z0-9]{1,20}\/[A-Z0-9]{1,20}$/, 'must look like BASE/QUOTE, e.g. ETH/BTC');
 
 export const Instrument = z
   .object({

@@ -29,7 +29,14 @@ export type MarketSnapshot = z.infer<typeof MarketSnapshot>;
 
 /** How the run's market clock advances: a replay venue steps by bars, a live venue follows time. */
 export const MarketClock = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('replay'), start: z.number().int(), end: z.number().int(), barMs: z.number().int().positive() }).strict(),
+  z
+    .object({
+      kind: z.literal('replay'),
+      start: z.number().int(),
+      end: z.number().int(),
+      barMs: z.number().int().positive(),
+    })
+    .strict(),
   z.object({ kind: z.literal('live'), barMs: z.number().int().positive() }).strict(),
 ]);
 export type MarketClock = z.infer<typeof MarketClock>;

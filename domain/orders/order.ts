@@ -62,10 +62,23 @@ export const OrderIntent = z
     algo: AlgoSpec.optional(),
   })
   .strict()
-  .refine((i) => !i.algo || i.type === 'market', { message: 'an algo intent is a market order (the algo chooses its child orders)', path: ['algo'] })
-  .refine((i) => i.trailBps === undefined || i.type === 'trailing_stop', { message: 'trailBps applies to trailing_stop orders only', path: ['trailBps'] })
-  .refine((i) => i.type !== 'trailing_stop' || i.stopPrice === undefined, { message: "a trailing_stop's trigger follows the mark by trailBps: it takes no stopPrice", path: ['stopPrice'] })
-  .refine((i) => !isSyntheticOnly(i.type) || i.limitPrice === undefined, { message: 'take_profit and trailing_stop fire as market orders: they take no limitPrice (use take_profit_limit for a limit)', path: ['limitPrice'] });
+  .refine((i) => !i.algo || i.type === 'market', {
+    message: 'an algo intent is a market order (the algo chooses its child orders)',
+    path: ['algo'],
+  })
+  .refine((i) => i.trailBps === undefined || i.type === 'trailing_stop', {
+    message: 'trailBps applies to trailing_stop orders only',
+    path: ['trailBps'],
+  })
+  .refine((i) => i.type !== 'trailing_stop' || i.stopPrice === undefined, {
+    message: "a trailing_stop's trigger follows the mark by trailBps: it takes no stopPrice",
+    path: ['stopPrice'],
+  })
+  .refine((i) => !isSyntheticOnly(i.type) || i.limitPrice === undefined, {
+    message:
+      'take_profit and trailing_stop fire as market orders: they take no limitPrice (use take_profit_limit for a limit)',
+    path: ['limitPrice'],
+  });
 export type OrderIntent = z.infer<typeof OrderIntent>;
 export type OrderIntentInput = z.input<typeof OrderIntent>;
 
@@ -140,8 +153,9 @@ export function remainingQuantity(order: Pick<Order, 'quantity' | 'filledQuantit
 export function checkOrderConsistency(order: Order): string | undefined {
   const sum = add(...order.fills.map((f) => f.quantity), '0');
   if (cmp(sum, order.filledQuantity) !== 0) return `fills sum to ${sum} but filledQuantity is ${order.filledQuantity}`;
-  if (cmp(order.filledQuantity, order.quantity) > 0) return `filled ${order.filledQuantity} exceeds quantity ${order.quantity}`;
-  if (order.status === 'FILLED' && cmp(order.filledQuantity, order.quantity) !== 0) return `FILLED but filled ${order.filledQuantity} of ${order.quantity}`;
+  if (cmp(order.filledQuantity, order.quantity) > 0)
+    return `filled ${order.filledQuantity} exceeds quantity ${order.quantity}`;
+  if (order.status === 'FILLED' && cmp(order.filledQuantity, order.quantity) !== 0)
+    return `FILLED but filled ${order.filledQuantity} of ${order.quantity}`;
   return undefined;
 }
-

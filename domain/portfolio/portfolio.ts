@@ -48,9 +48,15 @@ export function utcDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-export function openPortfolio(args: { quote: string; cash: string; at: number; symbols: Array<{ symbol: string; base: string }> }): Portfolio {
+export function openPortfolio(args: {
+  quote: string;
+  cash: string;
+  at: number;
+  symbols: Array<{ symbol: string; base: string }>;
+}): Portfolio {
   const positions: Record<string, Position> = {};
-  for (const s of args.symbols) positions[s.symbol] = { symbol: s.symbol, base: s.base, quantity: '0', avgPrice: '0', realizedPnl: '0' };
+  for (const s of args.symbols)
+    positions[s.symbol] = { symbol: s.symbol, base: s.base, quantity: '0', avgPrice: '0', realizedPnl: '0' };
   const cash = str(args.cash);
   return {
     quote: args.quote,
@@ -87,7 +93,8 @@ export function applyFill(p: Portfolio, fill: Fill): Portfolio {
     avgPrice = div(add(mul(quantity, avgPrice), notional), newQty);
     quantity = newQty;
   } else {
-    if (cmp(fill.quantity, quantity) > 0) throw new Error(`fill ${fill.fillId} sells ${fill.quantity} ${pos.base} but the position holds ${quantity}`);
+    if (cmp(fill.quantity, quantity) > 0)
+      throw new Error(`fill ${fill.fillId} sells ${fill.quantity} ${pos.base} but the position holds ${quantity}`);
     cash = add(cash, notional);
     realized = mul(sub(fill.price, avgPrice), fill.quantity);
     quantity = sub(quantity, fill.quantity);
@@ -102,13 +109,18 @@ export function applyFill(p: Portfolio, fill: Fill): Portfolio {
     feeQuote = mul(fill.fee, fill.price);
     if (cmp(quantity, 0) < 0) throw new Error(`fee of ${fill.fee} ${pos.base} exceeds the position`);
   } else {
-    throw new Error(`fill ${fill.fillId} charged its fee in ${fill.feeCurrency}, which this portfolio cannot account (quote ${p.quote}, base ${pos.base})`);
+    throw new Error(
+      `fill ${fill.fillId} charged its fee in ${fill.feeCurrency}, which this portfolio cannot account (quote ${p.quote}, base ${pos.base})`,
+    );
   }
   const fees = { ...p.fees, [fill.feeCurrency]: add(p.fees[fill.feeCurrency] ?? '0', fill.fee) };
   const next: Portfolio = {
     ...p,
     cash,
-    positions: { ...p.positions, [fill.symbol]: { ...pos, quantity, avgPrice, realizedPnl: add(pos.realizedPnl, realized) } },
+    positions: {
+      ...p.positions,
+      [fill.symbol]: { ...pos, quantity, avgPrice, realizedPnl: add(pos.realizedPnl, realized) },
+    },
     realizedPnl: add(p.realizedPnl, realized),
     fees,
     feesQuote: add(p.feesQuote, feeQuote),

@@ -81,7 +81,10 @@ export const AccountLimitsPatch = AccountLimits.partial().strict();
 export type AccountLimitsPatch = z.infer<typeof AccountLimitsPatch>;
 
 /** Apply a patch; on a bad value the current limits are kept and the error names the field. */
-export function patchAccountLimits(current: AccountLimits, raw: unknown): { ok: true; limits: AccountLimits } | { ok: false; error: string } {
+export function patchAccountLimits(
+  current: AccountLimits,
+  raw: unknown,
+): { ok: true; limits: AccountLimits } | { ok: false; error: string } {
   const patch = AccountLimitsPatch.safeParse(raw);
   if (!patch.success) return { ok: false, error: formatZodIssues(patch.error) };
   // Explicit undefined turns a limit off; absent keys keep the current value.
@@ -132,7 +135,12 @@ export const RunReport = z
      * Close series (as the account's correlation limit asked for at registration) of the run's symbols that
      * gained a point since the last report: the supervisor keeps the newest per symbol.
      */
-    closes: z.record(MarketSymbol, z.array(z.object({ ts: z.number().int().nonnegative(), close: z.number().positive() }).strict()).max(10_000)).optional(),
+    closes: z
+      .record(
+        MarketSymbol,
+        z.array(z.object({ ts: z.number().int().nonnegative(), close: z.number().positive() }).strict()).max(10_000),
+      )
+      .optional(),
   })
   .strict();
 export type RunReport = z.infer<typeof RunReport>;
@@ -193,7 +201,14 @@ export interface AccountState {
   day: { startedAt: number };
   /** The highest committed exposure (positions + reservations) ever seen right after an approval. */
   peakCommitted: string;
-  counters: { approved: number; resized: number; denied: number; deniedByReason: Record<string, number>; reports: number; released: number };
+  counters: {
+    approved: number;
+    resized: number;
+    denied: number;
+    deniedByReason: Record<string, number>;
+    reports: number;
+    released: number;
+  };
   /** Approvals of opening orders: times (for the account's submit rate) and count per UTC day. */
   submitTimes?: number[];
   tradesToday?: { date: string; count: number };
@@ -227,11 +242,19 @@ export function openAccount(accountId: string, limits: AccountLimits, at: number
     events: [],
     eventSeq: 0,
   };
-  record(st, at, 'SUPERVISOR_STARTED', `supervisor of account ${accountId} started ${st.tradingState}`, { code: st.tradingState });
+  record(st, at, 'SUPERVISOR_STARTED', `supervisor of account ${accountId} started ${st.tradingState}`, {
+    code: st.tradingState,
+  });
   return st;
 }
 
-export function record(st: AccountState, at: number, kind: AccountEvent['kind'], message: string, extra: Partial<Pick<AccountEvent, 'code' | 'workflowId' | 'numbers'>> = {}): void {
+export function record(
+  st: AccountState,
+  at: number,
+  kind: AccountEvent['kind'],
+  message: string,
+  extra: Partial<Pick<AccountEvent, 'code' | 'workflowId' | 'numbers'>> = {},
+): void {
   st.eventSeq += 1;
   st.events.push({ seq: st.eventSeq, at, kind, message, ...extra });
   keepNewest(st.events, MAX_ACCOUNT_EVENTS);
@@ -255,7 +278,8 @@ export function accountDrawdownPct(st: AccountState, equity: string): string {
 /** Positions of all runs plus pending reservations, in total and per symbol. */
 export function committedExposure(st: AccountState): { total: string; bySymbol: Record<string, string> } {
   const bySymbol: Record<string, string> = {};
-  for (const r of Object.values(st.runs)) for (const [s, n] of Object.entries(r.positions)) bySymbol[s] = add(bySymbol[s] ?? '0', n);
+  for (const r of Object.values(st.runs))
+    for (const [s, n] of Object.entries(r.positions)) bySymbol[s] = add(bySymbol[s] ?? '0', n);
   for (const r of Object.values(st.reservations)) bySymbol[r.symbol] = add(bySymbol[r.symbol] ?? '0', r.notional);
   return { total: add('0', ...Object.values(bySymbol)), bySymbol };
 }
@@ -265,7 +289,10 @@ export function registerRun(st: AccountState, workflowId: string, strategy: stri
   if (st.runs[workflowId]) return;
   st.runs[workflowId] = { strategy, equity, dayStartEquity: equity, positions: {}, registeredAt: at, lastReportAt: at };
   st.highWaterMark = add(st.highWaterMark, equity);
-  record(st, at, 'RUN_REGISTERED', `${workflowId} (${strategy}) joined with equity ${equity}`, { workflowId, numbers: { equity, accountEquity: accountEquity(st) } });
+  record(st, at, 'RUN_REGISTERED', `${workflowId} (${strategy}) joined with equity ${equity}`, {
+    workflowId,
+    numbers: { equity, accountEquity: accountEquity(st) },
+  });
 }
 
 function remember(st: AccountState, requestId: string, v: AccountVerdict): AccountVerdict {
@@ -275,11 +302,29 @@ function remember(st: AccountState, requestId: string, v: AccountVerdict): Accou
   return v;
 }
 
-function deny(st: AccountState, req: ApprovalRequest, at: number, code: string, message: string, numbers: Record<string, string>): AccountVerdict {
+function deny(
+  st: AccountState,
+  req: ApprovalRequest,
+  at: number,
+  code: string,
+  message: string,
+  numbers: Record<string, string>,
+): AccountVerdict {
   st.counters.denied += 1;
   st.counters.deniedByReason[code] = (st.counters.deniedByReason[code] ?? 0) + 1;
-  record(st, at, 'DENIED', `${req.side} ${req.quantity} ${req.symbol} of ${req.workflowId}: ${code} — ${message}`, { code, workflowId: req.workflowId, numbers });
-  return remember(st, req.requestId, { decision: 'DENIED', code, message, quantity: '0', numbers, tradingState: st.tradingState });
+  record(st, at, 'DENIED', `${req.side} ${req.quantity} ${req.symbol} of ${req.workflowId}: ${code} — ${message}`, {
+    code,
+    workflowId: req.workflowId,
+    numbers,
+  });
+  return remember(st, req.requestId, {
+    decision: 'DENIED',
+    code,
+    message,
+    quantity: '0',
+    numbers,
+    tradingState: st.tradingState,
+  });
 }
 
 /**
@@ -416,11 +461,22 @@ function accountEngineVerdict(st: AccountState, req: ApprovalRequest, at: number
   const positionsOnly = add('0', ...Object.values(st.runs).flatMap((r) => Object.values(r.positions)));
   const strategyExposure = add(
     '0',
-    ...Object.values(st.runs).filter((r) => r.strategy === req.strategy).flatMap((r) => Object.values(r.positions)),
-    ...Object.entries(st.reservations).filter(([, r]) => st.runs[r.workflowId]?.strategy === req.strategy).map(([, r]) => r.notional),
+    ...Object.values(st.runs)
+      .filter((r) => r.strategy === req.strategy)
+      .flatMap((r) => Object.values(r.positions)),
+    ...Object.entries(st.reservations)
+      .filter(([, r]) => st.runs[r.workflowId]?.strategy === req.strategy)
+      .map(([, r]) => r.notional),
   );
   const dayStart = add('0', ...Object.values(st.runs).map((r) => r.dayStartEquity));
-  const portfolio = accountPortfolio({ quote: 'quote', cash: max(sub(equity, positionsOnly), '0'), equity, dayStartEquity: dayStart, highWaterMark: st.highWaterMark, now: at });
+  const portfolio = accountPortfolio({
+    quote: 'quote',
+    cash: max(sub(equity, positionsOnly), '0'),
+    equity,
+    dayStartEquity: dayStart,
+    highWaterMark: st.highWaterMark,
+    now: at,
+  });
   const facts = accountRiskFacts({
     now: at,
     equity,
@@ -431,8 +487,23 @@ function accountEngineVerdict(st: AccountState, req: ApprovalRequest, at: number
     strategy: { id: req.strategy, exposure: strategyExposure, allocationBase: equity },
     ...(config.maxCorrelatedExposurePct !== undefined && st.closes ? { candles: st.closes } : {}),
   });
-  const intent = OrderIntent.parse({ strategyId: req.strategy, symbol: req.symbol, side: req.side, type: 'limit', limitPrice: req.price, quantity: req.quantity, reason: `approval for ${req.workflowId}` });
-  return evaluateIntent(intent, { tradingState: st.tradingState, portfolio, config, mark: req.price, takerFee: '0', facts });
+  const intent = OrderIntent.parse({
+    strategyId: req.strategy,
+    symbol: req.symbol,
+    side: req.side,
+    type: 'limit',
+    limitPrice: req.price,
+    quantity: req.quantity,
+    reason: `approval for ${req.workflowId}`,
+  });
+  return evaluateIntent(intent, {
+    tradingState: st.tradingState,
+    portfolio,
+    config,
+    mark: req.price,
+    takerFee: '0',
+    facts,
+  });
 }
 
 export interface Breach {
@@ -460,9 +531,13 @@ export function applyReport(st: AccountState, report: RunReport, at: number): vo
   if (report.ended) {
     // Its capital leaves the account's books: the high-water mark moves with it.
     st.highWaterMark = max(sub(st.highWaterMark, r.equity), '0');
-    for (const [id, res] of Object.entries(st.reservations)) if (res.workflowId === report.workflowId) delete st.reservations[id];
+    for (const [id, res] of Object.entries(st.reservations))
+      if (res.workflowId === report.workflowId) delete st.reservations[id];
     delete st.runs[report.workflowId];
-    record(st, at, 'RUN_ENDED', `${report.workflowId} ended with equity ${report.equity}`, { workflowId: report.workflowId, numbers: { equity: report.equity } });
+    record(st, at, 'RUN_ENDED', `${report.workflowId} ended with equity ${report.equity}`, {
+      workflowId: report.workflowId,
+      numbers: { equity: report.equity },
+    });
     return;
   }
   r.equity = report.equity;
@@ -527,16 +602,31 @@ export function changeAccountState(
 
 /** Whether the limits have anything daily, so the account needs its day-start Schedule. */
 export function needsDayStart(l: AccountLimits): boolean {
-  return l.dailyLossLimit !== undefined || l.dailyLossLimitPct !== undefined || l.resumeOnNewDay || l.risk?.maxTradesPerDay !== undefined || l.risk?.dailyLossLimit !== undefined || l.risk?.dailyLossLimitPct !== undefined;
+  return (
+    l.dailyLossLimit !== undefined ||
+    l.dailyLossLimitPct !== undefined ||
+    l.resumeOnNewDay ||
+    l.risk?.maxTradesPerDay !== undefined ||
+    l.risk?.dailyLossLimit !== undefined ||
+    l.risk?.dailyLossLimitPct !== undefined
+  );
 }
 
 /** A new account day: every run's day-start equity is its equity now; a daily-loss halt may lift. */
 export function startNewDay(st: AccountState, at: number): { lifted: boolean } {
   st.day = { startedAt: at };
   for (const r of Object.values(st.runs)) r.dayStartEquity = r.equity;
-  record(st, at, 'DAY_STARTED', `new account day: day-start equity ${accountEquity(st)}`, { code: 'DAY_STARTED', numbers: { accountEquity: accountEquity(st) } });
+  record(st, at, 'DAY_STARTED', `new account day: day-start equity ${accountEquity(st)}`, {
+    code: 'DAY_STARTED',
+    numbers: { accountEquity: accountEquity(st) },
+  });
   const last = st.stateChanges[st.stateChanges.length - 1];
-  if (st.limits.resumeOnNewDay && st.tradingState !== 'ACTIVE' && last?.by === 'breach' && last.code?.startsWith('ACCOUNT_DAILY_LOSS')) {
+  if (
+    st.limits.resumeOnNewDay &&
+    st.tradingState !== 'ACTIVE' &&
+    last?.by === 'breach' &&
+    last.code?.startsWith('ACCOUNT_DAILY_LOSS')
+  ) {
     changeAccountState(st, 'ACTIVE', 'new day: the daily loss limit starts again (resumeOnNewDay)', 'schedule', at);
     return { lifted: true };
   }
@@ -570,7 +660,8 @@ export function reportingNeeds(st: AccountState): ReportingNeeds {
   const pcts: number[] = [];
   if (l.dailyLossLimitPct !== undefined) pcts.push(l.dailyLossLimitPct);
   if (l.maxDrawdownPct !== undefined) pcts.push(l.maxDrawdownPct);
-  if (l.dailyLossLimit !== undefined && cmp(equity, 0) > 0) pcts.push(Number(new Dec(l.dailyLossLimit).div(equity).times(100).toDecimalPlaces(6)));
+  if (l.dailyLossLimit !== undefined && cmp(equity, 0) > 0)
+    pcts.push(Number(new Dec(l.dailyLossLimit).div(equity).times(100).toDecimalPlaces(6)));
   if (l.risk?.maxAccountDrawdownPct !== undefined) pcts.push(l.risk.maxAccountDrawdownPct);
   const step = pcts.length ? Math.min(0.1, ...pcts.map((p) => p / 10)) : undefined;
   return { ...(correlation ? { correlation } : {}), ...(step !== undefined ? { reportStepPct: step } : {}) };
@@ -584,11 +675,19 @@ export interface CorrelationNeed {
 export function correlationNeed(limits: AccountLimits): CorrelationNeed | undefined {
   const r = limits.risk;
   if (!r || r.maxCorrelatedExposurePct === undefined) return undefined;
-  return { window: r.correlationWindow, ...(r.correlationResampleMinutes ? { resampleMinutes: r.correlationResampleMinutes } : {}) };
+  return {
+    window: r.correlationWindow,
+    ...(r.correlationResampleMinutes ? { resampleMinutes: r.correlationResampleMinutes } : {}),
+  };
 }
 
 export function directive(st: AccountState): AccountDirective {
-  return { tradingState: st.tradingState, reason: st.stateReason, ...(st.haltPolicy ? { policy: st.haltPolicy } : {}), ...reportingNeeds(st) };
+  return {
+    tradingState: st.tradingState,
+    reason: st.stateReason,
+    ...(st.haltPolicy ? { policy: st.haltPolicy } : {}),
+    ...reportingNeeds(st),
+  };
 }
 
 /** The trading state a run takes for a halt policy: stop-entries keeps reductions; the others halt. */

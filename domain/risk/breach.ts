@@ -16,8 +16,7 @@ export interface DailyLossInput {
 }
 
 export type DailyLossReached =
-  | { by: 'amount'; loss: string; limit: string }
-  | { by: 'pct'; loss: string; pct: string; limitPct: number };
+  { by: 'amount'; loss: string; limit: string } | { by: 'pct'; loss: string; pct: string; limitPct: number };
 
 /** The loss since the day start (0 on a gain). */
 export function dailyLoss(equity: string, dayStartEquity: string): string {

@@ -18,7 +18,9 @@ const PositiveInt = z.number().int('must be a whole number').positive('must be g
 const Leverage = z.number().positive('must be greater than 0').max(125, 'is a leverage: 125 at most');
 
 /** "N/interval": at most N order submissions per interval, e.g. "10/1m", "100/1h", "5/s". */
-export const SubmitRate = z.string().regex(/^[1-9]\d*\/\d*(ms|s|m|h|d)$/, 'must be like 10/1m, 100/1h or 5/s (N per interval)');
+export const SubmitRate = z
+  .string()
+  .regex(/^[1-9]\d*\/\d*(ms|s|m|h|d)$/, 'must be like 10/1m, 100/1h or 5/s (N per interval)');
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 /** Parse "10/1m" → { count: 10, intervalMs: 60000 }. */
 export function parseSubmitRate(rate: string): { count: number; intervalMs: number } {
@@ -31,7 +33,14 @@ export function parseSubmitRate(rate: string): { count: number; intervalMs: numb
 // A separate block so that risk-engine changes elsewhere in this file merge cleanly.
 
 /** Sizing methods of the advanced engine (domain/execution/sizing.ts explains each formula). */
-export const SizingMethod = z.enum(['equity-leverage', 'fixed-quote', 'pct-equity', 'fixed-fractional', 'atr-target', 'kelly']);
+export const SizingMethod = z.enum([
+  'equity-leverage',
+  'fixed-quote',
+  'pct-equity',
+  'fixed-fractional',
+  'atr-target',
+  'kelly',
+]);
 export type SizingMethod = z.infer<typeof SizingMethod>;
 
 /** The sizing fields without the per-method check (for partial patches); SizingConfig adds the check. */
@@ -59,11 +68,18 @@ export const SizingConfigShape = z
   })
   .strict();
 export const SizingConfig = SizingConfigShape.superRefine((s, ctx) => {
-    const need: Partial<Record<SizingMethod, Array<keyof typeof s>>> = { 'fixed-quote': ['quoteAmount'], 'pct-equity': ['equityPct'], 'fixed-fractional': ['riskPct'], 'atr-target': ['riskPct'], kelly: ['winRate', 'payoffRatio'] };
-    for (const field of need[s.method] ?? []) {
-      if (s[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `is required by sizing method ${s.method}` });
-    }
-  });
+  const need: Partial<Record<SizingMethod, Array<keyof typeof s>>> = {
+    'fixed-quote': ['quoteAmount'],
+    'pct-equity': ['equityPct'],
+    'fixed-fractional': ['riskPct'],
+    'atr-target': ['riskPct'],
+    kelly: ['winRate', 'payoffRatio'],
+  };
+  for (const field of need[s.method] ?? []) {
+    if (s[field] === undefined)
+      ctx.addIssue({ code: 'custom', path: [field], message: `is required by sizing method ${s.method}` });
+  }
+});
 
 /** Market-impact estimator, guard action and impact-aware sizing mode (domain/execution/impact.ts). */
 export const ImpactConfig = z
@@ -106,8 +122,13 @@ const VolBreakerShape = z
     cooldownBars: z.number().int().min(0).max(100_000).default(12),
   })
   .strict();
-export const VolBreakerConfig = VolBreakerShape.refine((v) => v.warnPct === undefined || v.warnPct <= (v.reducePct ?? v.haltPct), { message: 'warnPct must not exceed reducePct/haltPct', path: ['warnPct'] })
-  .refine((v) => v.reducePct === undefined || v.reducePct <= v.haltPct, { message: 'reducePct must not exceed haltPct', path: ['reducePct'] });
+export const VolBreakerConfig = VolBreakerShape.refine(
+  (v) => v.warnPct === undefined || v.warnPct <= (v.reducePct ?? v.haltPct),
+  { message: 'warnPct must not exceed reducePct/haltPct', path: ['warnPct'] },
+).refine((v) => v.reducePct === undefined || v.reducePct <= v.haltPct, {
+  message: 'reducePct must not exceed haltPct',
+  path: ['reducePct'],
+});
 export type VolBreakerConfig = z.infer<typeof VolBreakerConfig>;
 
 /** Freqtrade's StoplossGuard: after N losing closed trades within the lookback, no new entries for the cooldown. */
@@ -209,66 +230,91 @@ export const RiskConfig = z
     maxMarketImpactBps: z.number().positive().default(50),
     /** Floor on 15-minute volume (quote) in the impact model; the seed used 1000 (USD). Off when absent. */
     impactVolumeFloor: PositiveAmount.optional(),
-    sizing: SizingConfig.default({ method: 'equity-leverage', targetLeverage: 1, multiplier: 0.1, atrPeriod: 14, atrMultiple: 2, kellyFraction: 0.5, kellyCapPct: 25 }),
+    sizing: SizingConfig.default({
+      method: 'equity-leverage',
+      targetLeverage: 1,
+      multiplier: 0.1,
+      atrPeriod: 14,
+      atrMultiple: 2,
+      kellyFraction: 0.5,
+      kellyCapPct: 25,
+    }),
     /** Advanced engine: impact model, guard action and impact-aware sizing (issue #5). */
     impact: ImpactConfig.default({ model: 'seed', action: 'deny', sizing: 'CONSERVATIVE', sqrtCoefficient: 1 }),
   })
   .strict()
-  .refine((c) => c.markStaleWarnSeconds === undefined || c.markStaleWarnSeconds < c.maxMarkStalenessSeconds, { message: 'must be below maxMarkStalenessSeconds', path: ['markStaleWarnSeconds'] });
+  .refine((c) => c.markStaleWarnSeconds === undefined || c.markStaleWarnSeconds < c.maxMarkStalenessSeconds, {
+    message: 'must be below maxMarkStalenessSeconds',
+    path: ['markStaleWarnSeconds'],
+  });
 export type RiskConfig = z.infer<typeof RiskConfig>;
 export type RiskConfigInput = z.input<typeof RiskConfig>;
 
-type EnvKind = 'bool' | 'number' | 'amount' | 'multipliers' | 'string' | 'symbolNumbers' | 'strategyNumbers' | 'windows';
+type EnvKind =
+  'bool' | 'number' | 'amount' | 'multipliers' | 'string' | 'symbolNumbers' | 'strategyNumbers' | 'windows';
 /** RISK_* environment variables → config fields (a nested field has a `path`). */
-export const RISK_ENV: Readonly<Record<string, { field: keyof RiskConfig; kind: EnvKind; path?: readonly string[] }>> = {
-  RISK_KILL_SWITCH_ENABLED: { field: 'killSwitch', kind: 'bool' },
-  RISK_REDUCE_ONLY_MODE: { field: 'reduceOnlyMode', kind: 'bool' },
-  RISK_MAX_ORDER_NOTIONAL: { field: 'maxOrderNotional', kind: 'amount' },
-  RISK_MAX_POSITION_NOTIONAL_PER_SYMBOL: { field: 'maxPositionNotionalPerSymbol', kind: 'amount' },
-  RISK_MAX_POSITION_PCT_PER_SYMBOL: { field: 'maxPositionPctPerSymbol', kind: 'number' },
-  RISK_MAX_TOTAL_EXPOSURE_PCT: { field: 'maxTotalExposurePct', kind: 'number' },
-  RISK_MAX_LEVERAGE: { field: 'maxLeverage', kind: 'number' },
-  RISK_MAX_LEVERAGE_PER_SYMBOL: { field: 'maxLeveragePerSymbol', kind: 'symbolNumbers' },
-  RISK_LEVERAGE_WINDOWS: { field: 'leverageWindows', kind: 'windows' },
-  RISK_MIN_LIQUIDATION_BUFFER_PCT: { field: 'minLiquidationBufferPct', kind: 'number' },
-  RISK_MAX_SUBMIT_RATE: { field: 'maxSubmitRate', kind: 'string' },
-  RISK_MAX_OPEN_ORDERS: { field: 'maxOpenOrders', kind: 'number' },
-  RISK_MAX_TRADES_PER_DAY: { field: 'maxTradesPerDay', kind: 'number' },
-  RISK_STRATEGY_ALLOCATION_PCT: { field: 'strategyAllocationPct', kind: 'number' },
-  RISK_STRATEGY_ALLOCATIONS: { field: 'strategyAllocations', kind: 'strategyNumbers' },
-  RISK_MAX_CORRELATED_EXPOSURE_PCT: { field: 'maxCorrelatedExposurePct', kind: 'number' },
-  RISK_CORRELATION_THRESHOLD: { field: 'correlationThreshold', kind: 'number' },
-  RISK_CORRELATION_WINDOW: { field: 'correlationWindow', kind: 'number' },
-  RISK_CORRELATION_RESAMPLE_MINUTES: { field: 'correlationResampleMinutes', kind: 'number' },
-  RISK_CORRELATION_MIN_OBSERVATIONS: { field: 'correlationMinObservations', kind: 'number' },
-  RISK_VOL_BREAKER_WINDOW: { field: 'volBreaker', kind: 'number', path: ['volBreaker', 'window'] },
-  RISK_VOL_BREAKER_WARN_PCT: { field: 'volBreaker', kind: 'number', path: ['volBreaker', 'warnPct'] },
-  RISK_VOL_BREAKER_REDUCE_PCT: { field: 'volBreaker', kind: 'number', path: ['volBreaker', 'reducePct'] },
-  RISK_VOL_BREAKER_HALT_PCT: { field: 'volBreaker', kind: 'number', path: ['volBreaker', 'haltPct'] },
-  RISK_VOL_BREAKER_COOLDOWN_BARS: { field: 'volBreaker', kind: 'number', path: ['volBreaker', 'cooldownBars'] },
-  RISK_MAX_ACCOUNT_DRAWDOWN_PCT: { field: 'maxAccountDrawdownPct', kind: 'number' },
-  RISK_MAX_DRAWDOWN_PCT: { field: 'maxDrawdownPct', kind: 'number' },
-  RISK_MAX_MARK_STALENESS_SECONDS: { field: 'maxMarkStalenessSeconds', kind: 'number' },
-  RISK_MARK_STALE_WARN_SECONDS: { field: 'markStaleWarnSeconds', kind: 'number' },
-  RISK_DAILY_LOSS_LIMIT: { field: 'dailyLossLimit', kind: 'amount' },
-  RISK_DAILY_LOSS_LIMIT_PCT: { field: 'dailyLossLimitPct', kind: 'number' },
-  RISK_STOPOUT_MAX: { field: 'stopoutGuard', kind: 'number', path: ['stopoutGuard', 'maxStopouts'] },
-  RISK_STOPOUT_LOOKBACK_MINUTES: { field: 'stopoutGuard', kind: 'number', path: ['stopoutGuard', 'lookbackMinutes'] },
-  RISK_STOPOUT_COOLDOWN_MINUTES: { field: 'stopoutGuard', kind: 'number', path: ['stopoutGuard', 'cooldownMinutes'] },
-  RISK_STOPOUT_PER_SYMBOL: { field: 'stopoutGuard', kind: 'bool', path: ['stopoutGuard', 'perSymbol'] },
-  RISK_PERF_WINDOW: { field: 'performanceMonitor', kind: 'number', path: ['performanceMonitor', 'window'] },
-  RISK_PERF_MIN_TRADES: { field: 'performanceMonitor', kind: 'number', path: ['performanceMonitor', 'minTrades'] },
-  RISK_PERF_MIN_WIN_RATE_PCT: { field: 'performanceMonitor', kind: 'number', path: ['performanceMonitor', 'minWinRatePct'] },
-  RISK_PERF_MIN_PROFIT_FACTOR: { field: 'performanceMonitor', kind: 'number', path: ['performanceMonitor', 'minProfitFactor'] },
-  RISK_PERF_MAX_DRAWDOWN_PCT: { field: 'performanceMonitor', kind: 'number', path: ['performanceMonitor', 'maxDrawdownPct'] },
-  RISK_SLIPPAGE_GUARD_BPS: { field: 'slippageGuardBps', kind: 'number' },
-  SLIPPAGE_MULTIPLIERS: { field: 'slippageMultipliers', kind: 'multipliers' },
-  RISK_ENABLE_PREVIEW: { field: 'enablePreview', kind: 'bool' },
-  RISK_ENABLE_DYNAMIC_POSITION_SIZING: { field: 'enableDynamicPositionSizing', kind: 'bool' },
-  RISK_ENABLE_MARKET_IMPACT_GUARD: { field: 'enableMarketImpactGuard', kind: 'bool' },
-  RISK_MAX_MARKET_IMPACT_BPS: { field: 'maxMarketImpactBps', kind: 'number' },
-  RISK_IMPACT_VOLUME_FLOOR: { field: 'impactVolumeFloor', kind: 'amount' },
-};
+export const RISK_ENV: Readonly<Record<string, { field: keyof RiskConfig; kind: EnvKind; path?: readonly string[] }>> =
+  {
+    RISK_KILL_SWITCH_ENABLED: { field: 'killSwitch', kind: 'bool' },
+    RISK_REDUCE_ONLY_MODE: { field: 'reduceOnlyMode', kind: 'bool' },
+    RISK_MAX_ORDER_NOTIONAL: { field: 'maxOrderNotional', kind: 'amount' },
+    RISK_MAX_POSITION_NOTIONAL_PER_SYMBOL: { field: 'maxPositionNotionalPerSymbol', kind: 'amount' },
+    RISK_MAX_POSITION_PCT_PER_SYMBOL: { field: 'maxPositionPctPerSymbol', kind: 'number' },
+    RISK_MAX_TOTAL_EXPOSURE_PCT: { field: 'maxTotalExposurePct', kind: 'number' },
+    RISK_MAX_LEVERAGE: { field: 'maxLeverage', kind: 'number' },
+    RISK_MAX_LEVERAGE_PER_SYMBOL: { field: 'maxLeveragePerSymbol', kind: 'symbolNumbers' },
+    RISK_LEVERAGE_WINDOWS: { field: 'leverageWindows', kind: 'windows' },
+    RISK_MIN_LIQUIDATION_BUFFER_PCT: { field: 'minLiquidationBufferPct', kind: 'number' },
+    RISK_MAX_SUBMIT_RATE: { field: 'maxSubmitRate', kind: 'string' },
+    RISK_MAX_OPEN_ORDERS: { field: 'maxOpenOrders', kind: 'number' },
+    RISK_MAX_TRADES_PER_DAY: { field: 'maxTradesPerDay', kind: 'number' },
+    RISK_STRATEGY_ALLOCATION_PCT: { field: 'strategyAllocationPct', kind: 'number' },
+    RISK_STRATEGY_ALLOCATIONS: { field: 'strategyAllocations', kind: 'strategyNumbers' },
+    RISK_MAX_CORRELATED_EXPOSURE_PCT: { field: 'maxCorrelatedExposurePct', kind: 'number' },
+    RISK_CORRELATION_THRESHOLD: { field: 'correlationThreshold', kind: 'number' },
+    RISK_CORRELATION_WINDOW: { field: 'correlationWindow', kind: 'number' },
+    RISK_CORRELATION_RESAMPLE_MINUTES: { field: 'correlationResampleMinutes', kind: 'number' },
+    RISK_CORRELATION_MIN_OBSERVATIONS: { field: 'correlationMinObservations', kind: 'number' },
+    RISK_VOL_BREAKER_WINDOW: { field: 'volBreaker', kind: 'number', path: ['volBreaker', 'window'] },
+    RISK_VOL_BREAKER_WARN_PCT: { field: 'volBreaker', kind: 'number', path: ['volBreaker', 'warnPct'] },
+    RISK_VOL_BREAKER_REDUCE_PCT: { field: 'volBreaker', kind: 'number', path: ['volBreaker', 'reducePct'] },
+    RISK_VOL_BREAKER_HALT_PCT: { field: 'volBreaker', kind: 'number', path: ['volBreaker', 'haltPct'] },
+    RISK_VOL_BREAKER_COOLDOWN_BARS: { field: 'volBreaker', kind: 'number', path: ['volBreaker', 'cooldownBars'] },
+    RISK_MAX_ACCOUNT_DRAWDOWN_PCT: { field: 'maxAccountDrawdownPct', kind: 'number' },
+    RISK_MAX_DRAWDOWN_PCT: { field: 'maxDrawdownPct', kind: 'number' },
+    RISK_MAX_MARK_STALENESS_SECONDS: { field: 'maxMarkStalenessSeconds', kind: 'number' },
+    RISK_MARK_STALE_WARN_SECONDS: { field: 'markStaleWarnSeconds', kind: 'number' },
+    RISK_DAILY_LOSS_LIMIT: { field: 'dailyLossLimit', kind: 'amount' },
+    RISK_DAILY_LOSS_LIMIT_PCT: { field: 'dailyLossLimitPct', kind: 'number' },
+    RISK_STOPOUT_MAX: { field: 'stopoutGuard', kind: 'number', path: ['stopoutGuard', 'maxStopouts'] },
+    RISK_STOPOUT_LOOKBACK_MINUTES: { field: 'stopoutGuard', kind: 'number', path: ['stopoutGuard', 'lookbackMinutes'] },
+    RISK_STOPOUT_COOLDOWN_MINUTES: { field: 'stopoutGuard', kind: 'number', path: ['stopoutGuard', 'cooldownMinutes'] },
+    RISK_STOPOUT_PER_SYMBOL: { field: 'stopoutGuard', kind: 'bool', path: ['stopoutGuard', 'perSymbol'] },
+    RISK_PERF_WINDOW: { field: 'performanceMonitor', kind: 'number', path: ['performanceMonitor', 'window'] },
+    RISK_PERF_MIN_TRADES: { field: 'performanceMonitor', kind: 'number', path: ['performanceMonitor', 'minTrades'] },
+    RISK_PERF_MIN_WIN_RATE_PCT: {
+      field: 'performanceMonitor',
+      kind: 'number',
+      path: ['performanceMonitor', 'minWinRatePct'],
+    },
+    RISK_PERF_MIN_PROFIT_FACTOR: {
+      field: 'performanceMonitor',
+      kind: 'number',
+      path: ['performanceMonitor', 'minProfitFactor'],
+    },
+    RISK_PERF_MAX_DRAWDOWN_PCT: {
+      field: 'performanceMonitor',
+      kind: 'number',
+      path: ['performanceMonitor', 'maxDrawdownPct'],
+    },
+    RISK_SLIPPAGE_GUARD_BPS: { field: 'slippageGuardBps', kind: 'number' },
+    SLIPPAGE_MULTIPLIERS: { field: 'slippageMultipliers', kind: 'multipliers' },
+    RISK_ENABLE_PREVIEW: { field: 'enablePreview', kind: 'bool' },
+    RISK_ENABLE_DYNAMIC_POSITION_SIZING: { field: 'enableDynamicPositionSizing', kind: 'bool' },
+    RISK_ENABLE_MARKET_IMPACT_GUARD: { field: 'enableMarketImpactGuard', kind: 'bool' },
+    RISK_MAX_MARKET_IMPACT_BPS: { field: 'maxMarketImpactBps', kind: 'number' },
+    RISK_IMPACT_VOLUME_FLOOR: { field: 'impactVolumeFloor', kind: 'amount' },
+  };
 
 function pairs(raw: string, key: (k: string) => string): Record<string, unknown> {
   return Object.fromEntries(
@@ -306,7 +352,12 @@ function parseEnvValue(kind: EnvKind, raw: string): unknown {
         .map((w) => {
           const m = /^(?:([^@]+)@)?(\d{1,2})-(\d{1,2}):([\d.]+)$/.exec(w.trim());
           if (!m) return w.trim();
-          return { ...(m[1] ? { name: m[1] } : {}), startHourUtc: Number(m[2]), endHourUtc: Number(m[3]), maxLeverage: Number(m[4]) };
+          return {
+            ...(m[1] ? { name: m[1] } : {}),
+            startHourUtc: Number(m[2]),
+            endHourUtc: Number(m[3]),
+            maxLeverage: Number(m[4]),
+          };
         });
   }
 }
@@ -360,7 +411,10 @@ export function issueFields(error: z.ZodError, prefix = 'risk'): string[] {
 
 export type RiskConfigResult = { ok: true; config: RiskConfig } | { ok: false; error: string; fields: string[] };
 
-function layer(name: string, value: unknown): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
+function layer(
+  name: string,
+  value: unknown,
+): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
   if (value === undefined) return { ok: true, value: {} };
   let v = value;
   if (typeof v === 'string') {
@@ -378,14 +432,17 @@ function layer(name: string, value: unknown): { ok: true; value: Record<string, 
  * Load the risk config: defaults < file < RISK_* env < per-run overrides. Pure: `file` is the file's
  * contents (a JSON string or an already-parsed object); the caller reads it. Errors name every field.
  */
-export function loadRiskConfig(args: { file?: unknown; env?: Record<string, string | undefined>; overrides?: unknown } = {}): RiskConfigResult {
+export function loadRiskConfig(
+  args: { file?: unknown; env?: Record<string, string | undefined>; overrides?: unknown } = {},
+): RiskConfigResult {
   const file = layer('risk file', args.file);
   if (!file.ok) return { ok: false, error: file.error, fields: [] };
   const overrides = layer('risk overrides', args.overrides);
   if (!overrides.ok) return { ok: false, error: overrides.error, fields: [] };
   const merged = mergeRiskLayers(mergeRiskLayers(file.value, riskConfigFromEnv(args.env ?? {})), overrides.value);
   const r = RiskConfig.safeParse(merged);
-  if (!r.success) return { ok: false, error: `risk config: ${formatZodIssues(r.error, 'risk')}`, fields: issueFields(r.error) };
+  if (!r.success)
+    return { ok: false, error: `risk config: ${formatZodIssues(r.error, 'risk')}`, fields: issueFields(r.error) };
   return { ok: true, config: r.data };
 }
 
@@ -416,13 +473,34 @@ const patchShape = Object.fromEntries(
 export const RiskConfigPatch = z.object(patchShape).strict() as unknown as z.ZodType<RiskConfigPatch>;
 
 /** Apply a patch; on any error the current config is kept (returned unchanged beside the error). */
-export function applyRiskPatch(current: RiskConfig, patch: unknown): { ok: true; config: RiskConfig; changed: string[] } | { ok: false; error: string; fields: string[]; config: RiskConfig } {
+export function applyRiskPatch(
+  current: RiskConfig,
+  patch: unknown,
+):
+  | { ok: true; config: RiskConfig; changed: string[] }
+  | { ok: false; error: string; fields: string[]; config: RiskConfig } {
   if (!isPlainObject(patch)) return { ok: false, error: 'risk patch: must be an object', fields: [], config: current };
   const shape = RiskConfigPatch.safeParse(patch);
-  if (!shape.success) return { ok: false, error: `risk patch: ${formatZodIssues(shape.error, 'risk')}`, fields: issueFields(shape.error), config: current };
+  if (!shape.success)
+    return {
+      ok: false,
+      error: `risk patch: ${formatZodIssues(shape.error, 'risk')}`,
+      fields: issueFields(shape.error),
+      config: current,
+    };
   const merged = mergeRiskLayers(current as unknown as Record<string, unknown>, patch);
   const r = RiskConfig.safeParse(merged);
-  if (!r.success) return { ok: false, error: `risk patch: ${formatZodIssues(r.error, 'risk')}`, fields: issueFields(r.error), config: current };
-  const changed = Object.keys(patch).filter((k) => JSON.stringify((current as Record<string, unknown>)[k]) !== JSON.stringify((r.data as Record<string, unknown>)[k]));
+  if (!r.success)
+    return {
+      ok: false,
+      error: `risk patch: ${formatZodIssues(r.error, 'risk')}`,
+      fields: issueFields(r.error),
+      config: current,
+    };
+  const changed = Object.keys(patch).filter(
+    (k) =>
+      JSON.stringify((current as Record<string, unknown>)[k]) !==
+      JSON.stringify((r.data as Record<string, unknown>)[k]),
+  );
   return { ok: true, config: r.data, changed };
 }

@@ -21,7 +21,16 @@ import type { Portfolio } from '../portfolio/portfolio';
 import type { TradingState } from '../run/trading-state';
 import { parseSubmitRate, type RiskConfig } from './config';
 import { exposureFromPortfolio, type RiskFacts } from './facts';
-import { drawdownBreach, performanceBreach, stopoutBreach, stopoutLock, volBreakerBreach, volNumbers, type DrawdownState, type GuardBreach } from './guards';
+import {
+  drawdownBreach,
+  performanceBreach,
+  stopoutBreach,
+  stopoutLock,
+  volBreakerBreach,
+  volNumbers,
+  type DrawdownState,
+  type GuardBreach,
+} from './guards';
 import { returnCorrelation, resampleCloses, fmt } from './stats';
 import type { CheckResult, RiskVerdict } from './verdict';
 import { dailyLossReached } from './breach';
@@ -62,10 +71,23 @@ export function isReducing(intent: Pick<OrderIntent, 'side'>): boolean {
 }
 
 /** HALTED allows no new order; REDUCING (or reduce-only mode) allows only orders that reduce a position. */
-export function tradingStateDenial(intent: Pick<OrderIntent, 'side'>, tradingState: TradingState, config: Pick<RiskConfig, 'reduceOnlyMode'>): { code: ReasonCode; message: string; numbers: Record<string, string> } | undefined {
-  if (tradingState === 'HALTED') return { code: 'TRADING_HALTED', message: 'trading is HALTED: only cancels are allowed', numbers: { tradingState: 'HALTED' } };
+export function tradingStateDenial(
+  intent: Pick<OrderIntent, 'side'>,
+  tradingState: TradingState,
+  config: Pick<RiskConfig, 'reduceOnlyMode'>,
+): { code: ReasonCode; message: string; numbers: Record<string, string> } | undefined {
+  if (tradingState === 'HALTED')
+    return {
+      code: 'TRADING_HALTED',
+      message: 'trading is HALTED: only cancels are allowed',
+      numbers: { tradingState: 'HALTED' },
+    };
   if ((tradingState === 'REDUCING' || config.reduceOnlyMode) && !isReducing(intent))
-    return { code: 'REDUCE_ONLY', message: 'trading is REDUCING: only orders that reduce a position are allowed', numbers: { tradingState, reduceOnlyMode: String(config.reduceOnlyMode) } };
+    return {
+      code: 'REDUCE_ONLY',
+      message: 'trading is REDUCING: only orders that reduce a position are allowed',
+      numbers: { tradingState, reduceOnlyMode: String(config.reduceOnlyMode) },
+    };
   return undefined;
 }
 
@@ -102,7 +124,15 @@ const sumOf = (r: Record<string, string>): string => Object.values(r).reduce((s,
  * The common shape of a cap on notional: PASS when the order fits the headroom, RESIZE to the headroom,
  * DENY when there is none.
  */
-function capStep(code: ReasonCode, what: string, qty: string, price: string, cap: string, current: string, numbers: Numbers): Step {
+function capStep(
+  code: ReasonCode,
+  what: string,
+  qty: string,
+  price: string,
+  cap: string,
+  current: string,
+  numbers: Numbers,
+): Step {
   const orderNotional = mul(qty, price);
   const headroom = sub(cap, current);
   const n = { ...numbers, orderNotional, cap, headroom };
@@ -122,7 +152,10 @@ export function leverageCaps(config: RiskConfig, symbol: string, now: number | u
   if (now !== undefined) {
     const hour = new Date(now).getUTCHours();
     for (const w of config.leverageWindows) {
-      const inside = w.startHourUtc <= w.endHourUtc ? hour >= w.startHourUtc && hour < w.endHourUtc : hour >= w.startHourUtc || hour < w.endHourUtc;
+      const inside =
+        w.startHourUtc <= w.endHourUtc
+          ? hour >= w.startHourUtc && hour < w.endHourUtc
+          : hour >= w.startHourUtc || hour < w.endHourUtc;
       if (inside) caps.push({ code: 'LEVERAGE_WINDOW_LIMIT', cap: w.maxLeverage, scope: 'gross', window: w.name });
     }
   }
@@ -142,7 +175,12 @@ export function liquidationBufferPct(mark: string, liquidationPrice: string): st
 /** All drawdown breaches the facts and portfolio show (run scope: the portfolio is the strategy's series). */
 function drawdownBreaches(p: Portfolio, config: RiskConfig, facts: RiskFacts | undefined): GuardBreach[] {
   const out: GuardBreach[] = [];
-  const own: DrawdownState = { highWaterMark: p.highWaterMark, equity: p.equity, drawdownPct: p.drawdownPct, maxDrawdownPct: p.maxDrawdownPct };
+  const own: DrawdownState = {
+    highWaterMark: p.highWaterMark,
+    equity: p.equity,
+    drawdownPct: p.drawdownPct,
+    maxDrawdownPct: p.maxDrawdownPct,
+  };
   if (facts?.scope === 'account') {
     const b = drawdownBreach(facts.drawdown?.account ?? own, config.maxAccountDrawdownPct, 'account');
     if (b) out.push(b);
@@ -152,7 +190,9 @@ function drawdownBreaches(p: Portfolio, config: RiskConfig, facts: RiskFacts | u
     }
     return out;
   }
-  const a = facts?.drawdown?.account ? drawdownBreach(facts.drawdown.account, config.maxAccountDrawdownPct, 'account') : undefined;
+  const a = facts?.drawdown?.account
+    ? drawdownBreach(facts.drawdown.account, config.maxAccountDrawdownPct, 'account')
+    : undefined;
   if (a) out.push(a);
   const s = drawdownBreach(facts?.drawdown?.strategy ?? own, config.maxDrawdownPct, 'strategy');
   if (s) out.push(s);
@@ -164,7 +204,14 @@ export const CHECKS: readonly Check[] = [
     name: 'kill_switch',
     appliesTo: 'all',
     run: (_i, _q, ctx): Step =>
-      ctx.config.killSwitch ? { outcome: 'DENY', code: 'KILL_SWITCH_ENGAGED', message: 'the kill switch is engaged', numbers: { killSwitch: 'true' } } : PASS,
+      ctx.config.killSwitch
+        ? {
+            outcome: 'DENY',
+            code: 'KILL_SWITCH_ENGAGED',
+            message: 'the kill switch is engaged',
+            numbers: { killSwitch: 'true' },
+          }
+        : PASS,
   },
   {
     name: 'trading_state',
@@ -179,9 +226,17 @@ export const CHECKS: readonly Check[] = [
     appliesTo: 'opening',
     run: (_i, _q, ctx): Step => {
       const disabled = ctx.facts?.performance?.disabled;
-      if (disabled) return { outcome: 'DENY', code: 'STRATEGY_DISABLED', message: `the strategy is disabled by the performance monitor: ${disabled.message}`, numbers: { reason: disabled.code, disabledAt: String(disabled.at), ...disabled.numbers } };
+      if (disabled)
+        return {
+          outcome: 'DENY',
+          code: 'STRATEGY_DISABLED',
+          message: `the strategy is disabled by the performance monitor: ${disabled.message}`,
+          numbers: { reason: disabled.code, disabledAt: String(disabled.at), ...disabled.numbers },
+        };
       if (!ctx.config.performanceMonitor) return SKIP;
-      return ctx.facts?.performance ? { outcome: 'PASS', code: 'OK', numbers: { trades: String(ctx.facts.performance.trades.length) } } : notApplicable(ctx, 'performance');
+      return ctx.facts?.performance
+        ? { outcome: 'PASS', code: 'OK', numbers: { trades: String(ctx.facts.performance.trades.length) } }
+        : notApplicable(ctx, 'performance');
     },
   },
   {
@@ -190,8 +245,20 @@ export const CHECKS: readonly Check[] = [
     run: (intent, qty, ctx): Step => {
       if (intent.side !== 'sell') return PASS;
       const held = ctx.portfolio.positions[intent.symbol]?.quantity ?? '0';
-      if (cmp(held, 0) <= 0) return { outcome: 'DENY', code: 'NO_POSITION', message: `nothing to sell: no ${intent.symbol} position (spot, long-only)`, numbers: { requested: qty, position: held } };
-      if (cmp(qty, held) > 0) return { outcome: 'RESIZE', quantity: held, code: 'SELL_EXCEEDS_POSITION', numbers: { requested: qty, position: held } };
+      if (cmp(held, 0) <= 0)
+        return {
+          outcome: 'DENY',
+          code: 'NO_POSITION',
+          message: `nothing to sell: no ${intent.symbol} position (spot, long-only)`,
+          numbers: { requested: qty, position: held },
+        };
+      if (cmp(qty, held) > 0)
+        return {
+          outcome: 'RESIZE',
+          quantity: held,
+          code: 'SELL_EXCEEDS_POSITION',
+          numbers: { requested: qty, position: held },
+        };
       return PASS;
     },
   },
@@ -203,9 +270,24 @@ export const CHECKS: readonly Check[] = [
       const at = ctx.facts.markTime?.[intent.symbol];
       if (ctx.facts.now === undefined || at === undefined) return notApplicable(ctx, 'now,markTime');
       const ageSeconds = str(new Dec(ctx.facts.now - at).div(1000));
-      const numbers = { markAgeSeconds: ageSeconds, limitSeconds: String(ctx.config.maxMarkStalenessSeconds), ...(ctx.config.markStaleWarnSeconds !== undefined ? { warnSeconds: String(ctx.config.markStaleWarnSeconds) } : {}), markTime: String(at), now: String(ctx.facts.now) };
-      if (cmp(ageSeconds, ctx.config.maxMarkStalenessSeconds) > 0) return { outcome: 'DENY', code: 'STALE_MARK', message: `${intent.symbol} mark is ${ageSeconds} s old (limit ${ctx.config.maxMarkStalenessSeconds} s)`, numbers };
-      if (ctx.config.markStaleWarnSeconds !== undefined && cmp(ageSeconds, ctx.config.markStaleWarnSeconds) > 0) return { outcome: 'PASS', code: 'STALE_MARK_WARN', numbers };
+      const numbers = {
+        markAgeSeconds: ageSeconds,
+        limitSeconds: String(ctx.config.maxMarkStalenessSeconds),
+        ...(ctx.config.markStaleWarnSeconds !== undefined
+          ? { warnSeconds: String(ctx.config.markStaleWarnSeconds) }
+          : {}),
+        markTime: String(at),
+        now: String(ctx.facts.now),
+      };
+      if (cmp(ageSeconds, ctx.config.maxMarkStalenessSeconds) > 0)
+        return {
+          outcome: 'DENY',
+          code: 'STALE_MARK',
+          message: `${intent.symbol} mark is ${ageSeconds} s old (limit ${ctx.config.maxMarkStalenessSeconds} s)`,
+          numbers,
+        };
+      if (ctx.config.markStaleWarnSeconds !== undefined && cmp(ageSeconds, ctx.config.markStaleWarnSeconds) > 0)
+        return { outcome: 'PASS', code: 'STALE_MARK_WARN', numbers };
       return { outcome: 'PASS', code: 'OK', numbers };
     },
   },
@@ -219,8 +301,19 @@ export const CHECKS: readonly Check[] = [
       const { count, intervalMs } = parseSubmitRate(ctx.config.maxSubmitRate);
       const now = f.now;
       const recent = f.submitTimes.filter((t) => t > now - intervalMs && t <= now).sort((a, b) => a - b);
-      const numbers = { submitted: String(recent.length), limit: String(count), intervalMs: String(intervalMs), rate: ctx.config.maxSubmitRate };
-      if (recent.length >= count) return { outcome: 'DENY', code: 'ORDER_RATE_LIMIT', message: `${recent.length} orders submitted in the last ${intervalMs / 1000} s (limit ${ctx.config.maxSubmitRate})`, numbers: { ...numbers, retryAfterMs: String(recent[recent.length - count] + intervalMs - now) } };
+      const numbers = {
+        submitted: String(recent.length),
+        limit: String(count),
+        intervalMs: String(intervalMs),
+        rate: ctx.config.maxSubmitRate,
+      };
+      if (recent.length >= count)
+        return {
+          outcome: 'DENY',
+          code: 'ORDER_RATE_LIMIT',
+          message: `${recent.length} orders submitted in the last ${intervalMs / 1000} s (limit ${ctx.config.maxSubmitRate})`,
+          numbers: { ...numbers, retryAfterMs: String(recent[recent.length - count] + intervalMs - now) },
+        };
       return { outcome: 'PASS', code: 'OK', numbers };
     },
   },
@@ -233,7 +326,8 @@ export const CHECKS: readonly Check[] = [
       const open = ctx.facts?.openOrders;
       if (open === undefined) return notApplicable(ctx, 'openOrders');
       const numbers = { openOrders: String(open), limit: String(limit) };
-      if (open >= limit) return { outcome: 'DENY', code: 'MAX_OPEN_ORDERS', message: `${open} orders open (limit ${limit})`, numbers };
+      if (open >= limit)
+        return { outcome: 'DENY', code: 'MAX_OPEN_ORDERS', message: `${open} orders open (limit ${limit})`, numbers };
       return { outcome: 'PASS', code: 'OK', numbers };
     },
   },
@@ -252,7 +346,11 @@ export const CHECKS: readonly Check[] = [
       if (ctx.config.maxDrawdownPct === undefined && ctx.config.maxAccountDrawdownPct === undefined) return SKIP;
       const [b] = drawdownBreaches(ctx.portfolio, ctx.config, ctx.facts);
       if (b) return { outcome: 'DENY', code: b.code, message: b.message, numbers: b.numbers };
-      return { outcome: 'PASS', code: 'OK', numbers: { drawdownPct: ctx.portfolio.drawdownPct, highWaterMark: ctx.portfolio.highWaterMark } };
+      return {
+        outcome: 'PASS',
+        code: 'OK',
+        numbers: { drawdownPct: ctx.portfolio.drawdownPct, highWaterMark: ctx.portfolio.highWaterMark },
+      };
     },
   },
   {
@@ -264,8 +362,20 @@ export const CHECKS: readonly Check[] = [
       const st = ctx.facts?.volBreaker;
       if (!st) return notApplicable(ctx, 'volBreaker');
       const numbers = volNumbers(st, cfg);
-      if (st.level === 'HALTED') return { outcome: 'DENY', code: 'VOL_BREAKER_HALTED', message: `volatility circuit breaker HALTED (${st.volPct ?? '?'}% on ${st.symbol ?? '?'})`, numbers };
-      if (st.level === 'REDUCING' && !isReducing(intent)) return { outcome: 'DENY', code: 'VOL_BREAKER_REDUCING', message: `volatility circuit breaker REDUCING (${st.volPct ?? '?'}% on ${st.symbol ?? '?'}): only reducing orders`, numbers };
+      if (st.level === 'HALTED')
+        return {
+          outcome: 'DENY',
+          code: 'VOL_BREAKER_HALTED',
+          message: `volatility circuit breaker HALTED (${st.volPct ?? '?'}% on ${st.symbol ?? '?'})`,
+          numbers,
+        };
+      if (st.level === 'REDUCING' && !isReducing(intent))
+        return {
+          outcome: 'DENY',
+          code: 'VOL_BREAKER_REDUCING',
+          message: `volatility circuit breaker REDUCING (${st.volPct ?? '?'}% on ${st.symbol ?? '?'}): only reducing orders`,
+          numbers,
+        };
       return { outcome: 'PASS', code: st.level === 'WARNING' ? 'VOL_BREAKER_WARNING' : 'OK', numbers };
     },
   },
@@ -279,8 +389,24 @@ export const CHECKS: readonly Check[] = [
       const now = ctx.facts?.now;
       if (!h || now === undefined) return notApplicable(ctx, 'now,stopouts');
       const lock = stopoutLock(h, now, intent.symbol);
-      const numbers = { recentStopouts: String(h.stopouts.length), maxStopouts: String(cfg.maxStopouts), lookbackMinutes: String(cfg.lookbackMinutes), cooldownMinutes: String(cfg.cooldownMinutes) };
-      if (lock) return { outcome: 'DENY', code: 'STOPOUT_COOLDOWN', message: `entries locked (${lock.scope}) after ${cfg.maxStopouts} stop-outs until ${new Date(lock.until).toISOString()}`, numbers: { ...numbers, lockScope: lock.scope, until: String(lock.until), remainingSeconds: str(new Dec(lock.until - now).div(1000)) } };
+      const numbers = {
+        recentStopouts: String(h.stopouts.length),
+        maxStopouts: String(cfg.maxStopouts),
+        lookbackMinutes: String(cfg.lookbackMinutes),
+        cooldownMinutes: String(cfg.cooldownMinutes),
+      };
+      if (lock)
+        return {
+          outcome: 'DENY',
+          code: 'STOPOUT_COOLDOWN',
+          message: `entries locked (${lock.scope}) after ${cfg.maxStopouts} stop-outs until ${new Date(lock.until).toISOString()}`,
+          numbers: {
+            ...numbers,
+            lockScope: lock.scope,
+            until: String(lock.until),
+            remainingSeconds: str(new Dec(lock.until - now).div(1000)),
+          },
+        };
       return { outcome: 'PASS', code: 'OK', numbers };
     },
   },
@@ -293,7 +419,8 @@ export const CHECKS: readonly Check[] = [
       const n = ctx.facts?.tradesToday;
       if (n === undefined) return notApplicable(ctx, 'tradesToday');
       const numbers = { tradesToday: String(n), limit: String(limit) };
-      if (n >= limit) return { outcome: 'DENY', code: 'MAX_TRADES_PER_DAY', message: `${n} trades today (limit ${limit})`, numbers };
+      if (n >= limit)
+        return { outcome: 'DENY', code: 'MAX_TRADES_PER_DAY', message: `${n} trades today (limit ${limit})`, numbers };
       return { outcome: 'PASS', code: 'OK', numbers };
     },
   },
@@ -306,7 +433,12 @@ export const CHECKS: readonly Check[] = [
       const price = orderPrice(intent, ctx);
       const notional = mul(qty, price);
       if (cmp(notional, limit) <= 0) return PASS;
-      return { outcome: 'RESIZE', quantity: qtyFor(limit, price), code: 'MAX_ORDER_NOTIONAL', numbers: { notional, limit, price } };
+      return {
+        outcome: 'RESIZE',
+        quantity: qtyFor(limit, price),
+        code: 'MAX_ORDER_NOTIONAL',
+        numbers: { notional, limit, price },
+      };
     },
   },
   {
@@ -318,12 +450,31 @@ export const CHECKS: readonly Check[] = [
       const held = ctx.portfolio.positions[intent.symbol]?.quantity ?? '0';
       const current = ctx.facts?.exposure ? (ctx.facts.exposure[intent.symbol] ?? '0') : mul(held, ctx.mark);
       const pctCap = pctOf(equity, ctx.config.maxPositionPctPerSymbol);
-      const cap = ctx.config.maxPositionNotionalPerSymbol ? dmin(pctCap, ctx.config.maxPositionNotionalPerSymbol) : pctCap;
+      const cap = ctx.config.maxPositionNotionalPerSymbol
+        ? dmin(pctCap, ctx.config.maxPositionNotionalPerSymbol)
+        : pctCap;
       const headroom = sub(cap, current);
-      const numbers = { positionNotional: current, orderNotional: mul(qty, price), cap, pctOfEquity: String(ctx.config.maxPositionPctPerSymbol), equity };
-      if (cmp(headroom, 0) <= 0) return { outcome: 'DENY', code: 'POSITION_LIMIT_EXCEEDED', message: `${intent.symbol} position is already at its cap`, numbers };
+      const numbers = {
+        positionNotional: current,
+        orderNotional: mul(qty, price),
+        cap,
+        pctOfEquity: String(ctx.config.maxPositionPctPerSymbol),
+        equity,
+      };
+      if (cmp(headroom, 0) <= 0)
+        return {
+          outcome: 'DENY',
+          code: 'POSITION_LIMIT_EXCEEDED',
+          message: `${intent.symbol} position is already at its cap`,
+          numbers,
+        };
       if (cmp(mul(qty, price), headroom) <= 0) return PASS;
-      return { outcome: 'RESIZE', quantity: qtyFor(headroom, price), code: 'POSITION_LIMIT_EXCEEDED', numbers: { ...numbers, headroom } };
+      return {
+        outcome: 'RESIZE',
+        quantity: qtyFor(headroom, price),
+        code: 'POSITION_LIMIT_EXCEEDED',
+        numbers: { ...numbers, headroom },
+      };
     },
   },
   {
@@ -334,7 +485,15 @@ export const CHECKS: readonly Check[] = [
       if (limitPct === undefined) return SKIP;
       const equity = riskEquity(ctx);
       const total = sumOf(riskExposure(ctx));
-      return capStep('TOTAL_EXPOSURE_LIMIT', 'total exposure', qty, orderPrice(intent, ctx), pctOf(equity, limitPct), total, { totalExposure: total, limitPct: String(limitPct), equity });
+      return capStep(
+        'TOTAL_EXPOSURE_LIMIT',
+        'total exposure',
+        qty,
+        orderPrice(intent, ctx),
+        pctOf(equity, limitPct),
+        total,
+        { totalExposure: total, limitPct: String(limitPct), equity },
+      );
     },
   },
   {
@@ -343,9 +502,26 @@ export const CHECKS: readonly Check[] = [
     run: (intent, qty, ctx): Step => {
       const limitPct = ctx.config.strategyAllocations[intent.strategyId] ?? ctx.config.strategyAllocationPct;
       if (limitPct === undefined) return SKIP;
-      const s = ctx.facts?.strategy ?? (ctx.facts?.scope === 'account' ? undefined : { id: intent.strategyId, exposure: sumOf(riskExposure(ctx)), allocationBase: riskEquity(ctx) });
+      const s =
+        ctx.facts?.strategy ??
+        (ctx.facts?.scope === 'account'
+          ? undefined
+          : { id: intent.strategyId, exposure: sumOf(riskExposure(ctx)), allocationBase: riskEquity(ctx) });
       if (!s) return notApplicable(ctx, 'strategy');
-      return capStep('STRATEGY_ALLOCATION_EXCEEDED', `strategy ${intent.strategyId}`, qty, orderPrice(intent, ctx), pctOf(s.allocationBase, limitPct), s.exposure, { strategy: intent.strategyId, strategyExposure: s.exposure, allocationBase: s.allocationBase, limitPct: String(limitPct) });
+      return capStep(
+        'STRATEGY_ALLOCATION_EXCEEDED',
+        `strategy ${intent.strategyId}`,
+        qty,
+        orderPrice(intent, ctx),
+        pctOf(s.allocationBase, limitPct),
+        s.exposure,
+        {
+          strategy: intent.strategyId,
+          strategyExposure: s.exposure,
+          allocationBase: s.allocationBase,
+          limitPct: String(limitPct),
+        },
+      );
     },
   },
   {
@@ -355,14 +531,26 @@ export const CHECKS: readonly Check[] = [
       const limitPct = ctx.config.maxCorrelatedExposurePct;
       if (limitPct === undefined) return SKIP;
       const candles = ctx.facts?.candles;
-      const { correlationThreshold: threshold, correlationWindow: window, correlationMinObservations: minObs, correlationResampleMinutes: every } = ctx.config;
+      const {
+        correlationThreshold: threshold,
+        correlationWindow: window,
+        correlationMinObservations: minObs,
+        correlationResampleMinutes: every,
+      } = ctx.config;
       const series = (s: string) => (candles?.[s] && every ? resampleCloses(candles[s], every * 60_000) : candles?.[s]);
       const own = series(intent.symbol);
       if (!candles || !own) return notApplicable(ctx, `candles[${intent.symbol}]`);
       const exposure = riskExposure(ctx);
       const equity = riskEquity(ctx);
       let correlated = exposure[intent.symbol] ?? '0';
-      const numbers: Numbers = { threshold: String(threshold), window: String(window), ...(every ? { resampleMinutes: String(every) } : {}), limitPct: String(limitPct), equity, [`exposure:${intent.symbol}`]: correlated };
+      const numbers: Numbers = {
+        threshold: String(threshold),
+        window: String(window),
+        ...(every ? { resampleMinutes: String(every) } : {}),
+        limitPct: String(limitPct),
+        equity,
+        [`exposure:${intent.symbol}`]: correlated,
+      };
       const included: string[] = [intent.symbol];
       for (const [symbol, notional] of Object.entries(exposure).sort(([a], [b]) => a.localeCompare(b))) {
         if (symbol === intent.symbol || cmp(notional, 0) <= 0) continue;
@@ -379,7 +567,15 @@ export const CHECKS: readonly Check[] = [
       }
       numbers.correlatedSymbols = included.join(',');
       numbers.correlatedExposure = correlated;
-      return capStep('CORRELATION_LIMIT', `correlated exposure of ${intent.symbol}`, qty, orderPrice(intent, ctx), pctOf(equity, limitPct), correlated, numbers);
+      return capStep(
+        'CORRELATION_LIMIT',
+        `correlated exposure of ${intent.symbol}`,
+        qty,
+        orderPrice(intent, ctx),
+        pctOf(equity, limitPct),
+        correlated,
+        numbers,
+      );
     },
   },
   {
@@ -389,7 +585,8 @@ export const CHECKS: readonly Check[] = [
       const caps = leverageCaps(ctx.config, intent.symbol, ctx.facts?.now);
       if (caps.length === 0) return ctx.config.leverageWindows.length > 0 ? notApplicable(ctx, 'now') : SKIP;
       const equity = riskEquity(ctx);
-      if (cmp(equity, 0) <= 0) return { outcome: 'DENY', code: 'LEVERAGE_LIMIT', message: 'no equity to lever', numbers: { equity } };
+      if (cmp(equity, 0) <= 0)
+        return { outcome: 'DENY', code: 'LEVERAGE_LIMIT', message: 'no equity to lever', numbers: { equity } };
       const price = orderPrice(intent, ctx);
       const exposure = riskExposure(ctx);
       const gross = sumOf(exposure);
@@ -400,8 +597,21 @@ export const CHECKS: readonly Check[] = [
       for (const c of caps) {
         const current = c.scope === 'gross' ? gross : sym;
         const orderNotional = mul(qty, price);
-        const numbers: Numbers = { leverageAfter: str(new Dec(add(current, orderNotional)).div(equity)), maxLeverage: String(c.cap), scope: c.scope, exposure: current, equity, ...(c.window ? { window: c.window, hourUtc: String(new Date(ctx.facts?.now ?? 0).getUTCHours()) } : {}) };
-        if (venueLeverage !== undefined && cmp(venueLeverage, c.cap) > 0) return { outcome: 'DENY', code: c.code, message: `the position's leverage ${venueLeverage}× is above the cap ${c.cap}×`, numbers: { ...numbers, venueLeverage } };
+        const numbers: Numbers = {
+          leverageAfter: str(new Dec(add(current, orderNotional)).div(equity)),
+          maxLeverage: String(c.cap),
+          scope: c.scope,
+          exposure: current,
+          equity,
+          ...(c.window ? { window: c.window, hourUtc: String(new Date(ctx.facts?.now ?? 0).getUTCHours()) } : {}),
+        };
+        if (venueLeverage !== undefined && cmp(venueLeverage, c.cap) > 0)
+          return {
+            outcome: 'DENY',
+            code: c.code,
+            message: `the position's leverage ${venueLeverage}× is above the cap ${c.cap}×`,
+            numbers: { ...numbers, venueLeverage },
+          };
         const step = capStep(c.code, `${c.scope} leverage`, qty, price, mul(equity, c.cap), current, numbers);
         const headroom = sub(mul(equity, c.cap), current);
         if (!best || cmp(headroom, best.headroom) < 0) best = { step, headroom };
@@ -418,12 +628,23 @@ export const CHECKS: readonly Check[] = [
       const d = ctx.facts?.derivatives?.[intent.symbol];
       if (!d) return { outcome: 'PASS', code: 'SPOT_NO_LIQUIDATION', numbers: { minBufferPct: String(minPct) } };
       const mark = ctx.mark;
-      const numbers: Numbers = { mark, leverage: d.leverage, maintenanceMarginRate: d.maintenanceMarginRate, minBufferPct: String(minPct) };
+      const numbers: Numbers = {
+        mark,
+        leverage: d.leverage,
+        maintenanceMarginRate: d.maintenanceMarginRate,
+        minBufferPct: String(minPct),
+      };
       if (d.liquidationPrice !== undefined) {
         const now = liquidationBufferPct(mark, d.liquidationPrice);
         numbers.liquidationPrice = d.liquidationPrice;
         numbers.bufferPct = now;
-        if (cmp(now, minPct) < 0) return { outcome: 'DENY', code: 'LIQUIDATION_BUFFER', message: `mark is ${now}% above the liquidation price (minimum ${minPct}%)`, numbers };
+        if (cmp(now, minPct) < 0)
+          return {
+            outcome: 'DENY',
+            code: 'LIQUIDATION_BUFFER',
+            message: `mark is ${now}% above the liquidation price (minimum ${minPct}%)`,
+            numbers,
+          };
       }
       const pos = ctx.portfolio.positions[intent.symbol];
       const heldQty = d.positionQuantity ?? pos?.quantity ?? '0';
@@ -433,8 +654,19 @@ export const CHECKS: readonly Check[] = [
       const newEntry = div(add(mul(heldQty, entry), mul(qty, price)), newQty);
       const projected = longLiquidationPrice(newEntry, d.leverage, d.maintenanceMarginRate);
       const after = liquidationBufferPct(mark, projected);
-      const n = { ...numbers, projectedEntry: newEntry, projectedLiquidationPrice: projected, projectedBufferPct: after };
-      if (cmp(after, minPct) < 0) return { outcome: 'DENY', code: 'LIQUIDATION_PROJECTION', message: `after the trade the mark would be ${after}% above liquidation (minimum ${minPct}%)`, numbers: n };
+      const n = {
+        ...numbers,
+        projectedEntry: newEntry,
+        projectedLiquidationPrice: projected,
+        projectedBufferPct: after,
+      };
+      if (cmp(after, minPct) < 0)
+        return {
+          outcome: 'DENY',
+          code: 'LIQUIDATION_PROJECTION',
+          message: `after the trade the mark would be ${after}% above liquidation (minimum ${minPct}%)`,
+          numbers: n,
+        };
       return { outcome: 'PASS', code: 'OK', numbers: n };
     },
   },
@@ -448,7 +680,8 @@ export const CHECKS: readonly Check[] = [
       const cost = mul(qty, perUnit);
       const cash = ctx.portfolio.cash;
       const numbers = { cost, cash, price, takerFee: ctx.takerFee };
-      if (cmp(cash, 0) <= 0) return { outcome: 'DENY', code: 'INSUFFICIENT_BUYING_POWER', message: 'no cash left', numbers };
+      if (cmp(cash, 0) <= 0)
+        return { outcome: 'DENY', code: 'INSUFFICIENT_BUYING_POWER', message: 'no cash left', numbers };
       if (cmp(cost, cash) <= 0) return PASS;
       return { outcome: 'RESIZE', quantity: qtyFor(cash, perUnit), code: 'INSUFFICIENT_BUYING_POWER', numbers };
     },
@@ -471,18 +704,56 @@ export function evaluateIntent(intent: OrderIntent, ctx: RiskContext): RiskVerdi
     }
     if (step.outcome === 'DENY') {
       checks.push({ check: check.name, outcome: 'DENY', code: step.code, numbers: step.numbers });
-      return { decision: 'DENIED', code: step.code, message: step.message, intent, quantity: '0', numbers: step.numbers, checks };
+      return {
+        decision: 'DENIED',
+        code: step.code,
+        message: step.message,
+        intent,
+        quantity: '0',
+        numbers: step.numbers,
+        checks,
+      };
     }
-    checks.push({ check: check.name, outcome: 'RESIZE', code: step.code, numbers: { ...step.numbers, from: qty, to: step.quantity } });
+    checks.push({
+      check: check.name,
+      outcome: 'RESIZE',
+      code: step.code,
+      numbers: { ...step.numbers, from: qty, to: step.quantity },
+    });
     if (cmp(step.quantity, 0) <= 0) {
-      return { decision: 'DENIED', code: step.code, message: `${check.name} leaves no quantity`, intent, quantity: '0', numbers: step.numbers, checks };
+      return {
+        decision: 'DENIED',
+        code: step.code,
+        message: `${check.name} leaves no quantity`,
+        intent,
+        quantity: '0',
+        numbers: step.numbers,
+        checks,
+      };
     }
     resizedBy = step.code;
     resizeNumbers = { ...step.numbers, from: qty, to: step.quantity };
     qty = step.quantity;
   }
-  if (resizedBy) return { decision: 'RESIZED', code: resizedBy, message: `resized from ${display(intent.quantity)} to ${display(qty)}`, intent, quantity: qty, numbers: resizeNumbers, checks };
-  return { decision: 'APPROVED', code: 'APPROVED', message: 'all checks passed', intent, quantity: qty, numbers: {}, checks };
+  if (resizedBy)
+    return {
+      decision: 'RESIZED',
+      code: resizedBy,
+      message: `resized from ${display(intent.quantity)} to ${display(qty)}`,
+      intent,
+      quantity: qty,
+      numbers: resizeNumbers,
+      checks,
+    };
+  return {
+    decision: 'APPROVED',
+    code: 'APPROVED',
+    message: 'all checks passed',
+    intent,
+    quantity: qty,
+    numbers: {},
+    checks,
+  };
 }
 
 /** Daily loss limit, absolute and %: a breach halts the run by itself. */

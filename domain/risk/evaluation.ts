@@ -40,19 +40,46 @@ export interface Evaluation {
 /** One intent: the engine sizes it (advanced: dynamic sizing), then risk decides. */
 export function decideIntent(intent: OrderIntent, ctx: Omit<EvaluateInput, 'intents'>): RiskVerdict {
   const mark = ctx.portfolio.marks[intent.symbol] ?? '0';
-  const sized = ENGINES[ctx.engine].size(intent, { config: ctx.config, tradingState: ctx.tradingState, equity: ctx.portfolio.equity, price: intent.limitPrice ?? mark, bars: ctx.windows?.[intent.symbol] });
+  const sized = ENGINES[ctx.engine].size(intent, {
+    config: ctx.config,
+    tradingState: ctx.tradingState,
+    equity: ctx.portfolio.equity,
+    price: intent.limitPrice ?? mark,
+    bars: ctx.windows?.[intent.symbol],
+  });
   if (!sized.ok) {
-    return { decision: 'DENIED', code: sized.code, message: sized.message, intent, quantity: '0', numbers: sized.numbers, checks: [{ check: 'dynamic_sizing', outcome: 'DENY', code: sized.code, numbers: sized.numbers }] };
+    return {
+      decision: 'DENIED',
+      code: sized.code,
+      message: sized.message,
+      intent,
+      quantity: '0',
+      numbers: sized.numbers,
+      checks: [{ check: 'dynamic_sizing', outcome: 'DENY', code: sized.code, numbers: sized.numbers }],
+    };
   }
-  const v = evaluateIntent(sized.intent, { tradingState: ctx.tradingState, portfolio: ctx.portfolio, config: ctx.config, mark, takerFee: ctx.instruments[intent.symbol]?.fees.taker ?? '0', ...(ctx.facts ? { facts: ctx.facts } : {}) });
-  return Object.keys(sized.numbers).length ? { ...v, checks: [{ check: 'dynamic_sizing', outcome: 'PASS', code: 'SIZED', numbers: sized.numbers }, ...v.checks] } : v;
+  const v = evaluateIntent(sized.intent, {
+    tradingState: ctx.tradingState,
+    portfolio: ctx.portfolio,
+    config: ctx.config,
+    mark,
+    takerFee: ctx.instruments[intent.symbol]?.fees.taker ?? '0',
+    ...(ctx.facts ? { facts: ctx.facts } : {}),
+  });
+  return Object.keys(sized.numbers).length
+    ? {
+        ...v,
+        checks: [{ check: 'dynamic_sizing', outcome: 'PASS', code: 'SIZED', numbers: sized.numbers }, ...v.checks],
+      }
+    : v;
 }
 
 export function evaluateTick(input: EvaluateInput): Evaluation {
   const guards = assessAllGuards(input.portfolio, input.config, input.facts);
   const guard = guards[0];
   // A guard only escalates here (ACTIVE → REDUCING → HALTED); lifting a temporary breach is the caller's decision.
-  const escalates = guard && (guard.target === 'HALTED' ? input.tradingState !== 'HALTED' : input.tradingState === 'ACTIVE');
+  const escalates =
+    guard && (guard.target === 'HALTED' ? input.tradingState !== 'HALTED' : input.tradingState === 'ACTIVE');
   const tradingState: TradingState = guard && escalates ? guard.target : input.tradingState;
   const verdicts = input.intents.map((intent) => decideIntent(intent, { ...input, tradingState }));
   return { ...(guard ? { guard } : {}), ...(guards.length > 1 ? { guards } : {}), tradingState, verdicts };

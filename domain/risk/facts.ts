@@ -97,7 +97,8 @@ export function runRiskFacts(args: {
   return strip({
     scope: 'run',
     now: args.now,
-    markTime: args.markTime ?? Object.fromEntries(Object.keys(args.portfolio.marks).map((s) => [s, args.portfolio.markedAt])),
+    markTime:
+      args.markTime ?? Object.fromEntries(Object.keys(args.portfolio.marks).map((s) => [s, args.portfolio.markedAt])),
     equity: args.portfolio.equity,
     exposure,
     openOrders: args.openOrders,
@@ -163,9 +164,15 @@ export function accountPortfolio(args: {
   positions?: Record<string, { base: string; quantity: string; avgPrice?: string }>;
   marks?: Record<string, string>;
 }): Portfolio {
-  const dd = updateDrawdown(args.highWaterMark ? { highWaterMark: args.highWaterMark, equity: args.highWaterMark, drawdownPct: '0', maxDrawdownPct: '0' } : undefined, args.equity);
+  const dd = updateDrawdown(
+    args.highWaterMark
+      ? { highWaterMark: args.highWaterMark, equity: args.highWaterMark, drawdownPct: '0', maxDrawdownPct: '0' }
+      : undefined,
+    args.equity,
+  );
   const positions: Portfolio['positions'] = {};
-  for (const [symbol, p] of Object.entries(args.positions ?? {})) positions[symbol] = { symbol, base: p.base, quantity: p.quantity, avgPrice: p.avgPrice ?? '0', realizedPnl: '0' };
+  for (const [symbol, p] of Object.entries(args.positions ?? {}))
+    positions[symbol] = { symbol, base: p.base, quantity: p.quantity, avgPrice: p.avgPrice ?? '0', realizedPnl: '0' };
   return {
     quote: args.quote,
     startingCapital: args.dayStartEquity,

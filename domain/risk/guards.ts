@@ -30,7 +30,8 @@ export interface GuardBreach {
   disableStrategy?: boolean;
 }
 
-const pct = (part: string, whole: string): string => (cmp(whole, 0) > 0 ? str(new Dec(part).div(whole).times(100)) : '0');
+const pct = (part: string, whole: string): string =>
+  cmp(whole, 0) > 0 ? str(new Dec(part).div(whole).times(100)) : '0';
 
 // ───────────────────────────── drawdown from the high-water mark ─────────────────────────────
 
@@ -48,14 +49,24 @@ export function updateDrawdown(state: DrawdownState | undefined, equity: string)
 }
 
 /** Drawdown at or past the limit → HALTED. `scope` names the series in the code: ACCOUNT_/STRATEGY_DRAWDOWN_LIMIT. */
-export function drawdownBreach(state: DrawdownState, limitPct: number | undefined, scope: 'account' | 'strategy'): GuardBreach | undefined {
+export function drawdownBreach(
+  state: DrawdownState,
+  limitPct: number | undefined,
+  scope: 'account' | 'strategy',
+): GuardBreach | undefined {
   if (limitPct === undefined) return undefined;
   if (cmp(state.drawdownPct, limitPct) < 0) return undefined;
   const code = scope === 'account' ? 'ACCOUNT_DRAWDOWN_LIMIT' : 'STRATEGY_DRAWDOWN_LIMIT';
   return {
     code,
     message: `${scope} drawdown ${state.drawdownPct}% from the high-water mark ${state.highWaterMark} reached the limit of ${limitPct}%`,
-    numbers: { scope, drawdownPct: state.drawdownPct, limitPct: String(limitPct), highWaterMark: state.highWaterMark, equity: state.equity },
+    numbers: {
+      scope,
+      drawdownPct: state.drawdownPct,
+      limitPct: String(limitPct),
+      highWaterMark: state.highWaterMark,
+      equity: state.equity,
+    },
     target: 'HALTED',
   };
 }
@@ -92,8 +103,19 @@ export function volLevel(volPct: number, cfg: VolBreakerConfig): VolLevel {
 }
 
 /** Realized vol (% per bar) of each symbol's last `window` returns. */
-export function volBySymbol(candles: Record<string, readonly ClosePoint[]>, window: number): Record<string, number | undefined> {
-  return Object.fromEntries(Object.entries(candles).map(([s, bars]) => [s, realizedVolPct(bars.map((b) => b.close), window)]));
+export function volBySymbol(
+  candles: Record<string, readonly ClosePoint[]>,
+  window: number,
+): Record<string, number | undefined> {
+  return Object.fromEntries(
+    Object.entries(candles).map(([s, bars]) => [
+      s,
+      realizedVolPct(
+        bars.map((b) => b.close),
+        window,
+      ),
+    ]),
+  );
 }
 
 /**
@@ -102,7 +124,11 @@ export function volBySymbol(candles: Record<string, readonly ClosePoint[]>, wind
  * only after `cooldownBars` bars in a row below the current level, and then the breaker steps down to
  * the level measured on that bar.
  */
-export function advanceVolBreaker(state: VolBreakerState | undefined, bar: { at: number; volPctBySymbol: Record<string, number | undefined> }, cfg: VolBreakerConfig): VolBreakerState {
+export function advanceVolBreaker(
+  state: VolBreakerState | undefined,
+  bar: { at: number; volPctBySymbol: Record<string, number | undefined> },
+  cfg: VolBreakerConfig,
+): VolBreakerState {
   const cur = state ?? VOL_BREAKER_INITIAL;
   let top: { symbol: string; vol: number } | undefined;
   for (const [symbol, vol] of Object.entries(bar.volPctBySymbol)) {
@@ -111,7 +137,8 @@ export function advanceVolBreaker(state: VolBreakerState | undefined, bar: { at:
   if (!top) return { ...cur, at: bar.at };
   const measured = volLevel(top.vol, cfg);
   const seen = { volPct: fmt(top.vol), symbol: top.symbol, at: bar.at };
-  if (RANK[measured] >= RANK[cur.level]) return { ...seen, level: measured, calmBars: 0, since: measured === cur.level ? (cur.since ?? bar.at) : bar.at };
+  if (RANK[measured] >= RANK[cur.level])
+    return { ...seen, level: measured, calmBars: 0, since: measured === cur.level ? (cur.since ?? bar.at) : bar.at };
   const calmBars = cur.calmBars + 1;
   if (calmBars >= cfg.cooldownBars) return { ...seen, level: measured, calmBars: 0, since: bar.at };
   return { ...seen, level: cur.level, calmBars, ...(cur.since !== undefined ? { since: cur.since } : {}) };
@@ -164,7 +191,11 @@ export const STOPOUT_INITIAL: StopoutHistory = { stopouts: [], symbolLocks: {} }
  * the lookback (of the symbol, in perSymbol mode) reach maxStopouts, entries are locked for the
  * cooldown and the counted stop-outs are consumed (so the lock is not re-armed by the same trades).
  */
-export function recordClosedTrade(h: StopoutHistory | undefined, trade: { at: number; symbol: string; pnl: string }, cfg: StopoutGuardConfig): StopoutHistory {
+export function recordClosedTrade(
+  h: StopoutHistory | undefined,
+  trade: { at: number; symbol: string; pnl: string },
+  cfg: StopoutGuardConfig,
+): StopoutHistory {
   const cur = h ?? STOPOUT_INITIAL;
   const from = trade.at - cfg.lookbackMinutes * 60_000;
   let stopouts = cur.stopouts.filter((s) => s.at > from);
@@ -179,7 +210,11 @@ export function recordClosedTrade(h: StopoutHistory | undefined, trade: { at: nu
 }
 
 /** The lock that applies to `symbol` at `now`, if any. */
-export function stopoutLock(h: StopoutHistory, now: number, symbol: string | undefined): { until: number; scope: string } | undefined {
+export function stopoutLock(
+  h: StopoutHistory,
+  now: number,
+  symbol: string | undefined,
+): { until: number; scope: string } | undefined {
   if (h.lockedUntil !== undefined && now < h.lockedUntil) return { until: h.lockedUntil, scope: 'all' };
   const s = symbol !== undefined ? h.symbolLocks[symbol] : undefined;
   if (s !== undefined && now < s) return { until: s, scope: symbol as string };
@@ -187,14 +222,24 @@ export function stopoutLock(h: StopoutHistory, now: number, symbol: string | und
 }
 
 /** A lock of all entries → REDUCING until it expires (per-symbol locks only deny that symbol's entries). */
-export function stopoutBreach(h: StopoutHistory, now: number, cfg: StopoutGuardConfig | undefined): GuardBreach | undefined {
+export function stopoutBreach(
+  h: StopoutHistory,
+  now: number,
+  cfg: StopoutGuardConfig | undefined,
+): GuardBreach | undefined {
   if (!cfg) return undefined;
   const lock = stopoutLock(h, now, undefined);
   if (!lock) return undefined;
   return {
     code: 'STOPOUT_COOLDOWN',
     message: `${cfg.maxStopouts} stop-outs within ${cfg.lookbackMinutes} min: no new entries until ${new Date(lock.until).toISOString()}`,
-    numbers: { maxStopouts: String(cfg.maxStopouts), lookbackMinutes: String(cfg.lookbackMinutes), cooldownMinutes: String(cfg.cooldownMinutes), until: String(lock.until), remainingSeconds: String((lock.until - now) / 1000) },
+    numbers: {
+      maxStopouts: String(cfg.maxStopouts),
+      lookbackMinutes: String(cfg.lookbackMinutes),
+      cooldownMinutes: String(cfg.cooldownMinutes),
+      until: String(lock.until),
+      remainingSeconds: String((lock.until - now) / 1000),
+    },
     target: 'REDUCING',
     temporary: true,
     until: lock.until,
@@ -206,7 +251,15 @@ export function stopoutBreach(h: StopoutHistory, now: number, cfg: StopoutGuardC
 export const PerformanceState = z
   .object({
     trades: z.array(z.object({ at: z.number().int().nonnegative(), pnl: z.string() }).strict()),
-    disabled: z.object({ code: z.string(), at: z.number().int().nonnegative(), message: z.string(), numbers: z.record(z.string(), z.string()) }).strict().optional(),
+    disabled: z
+      .object({
+        code: z.string(),
+        at: z.number().int().nonnegative(),
+        message: z.string(),
+        numbers: z.record(z.string(), z.string()),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type PerformanceState = z.infer<typeof PerformanceState>;
@@ -253,24 +306,58 @@ export function performanceStats(trades: ReadonlyArray<{ pnl: string }>, allocat
 }
 
 /** The monitor's verdict over the rolling window: a reason to disable, or undefined. */
-export function performanceVerdict(state: PerformanceState, cfg: PerformanceMonitorConfig, allocationBase: string): { code: ReasonCode; message: string; numbers: Record<string, string> } | undefined {
+export function performanceVerdict(
+  state: PerformanceState,
+  cfg: PerformanceMonitorConfig,
+  allocationBase: string,
+): { code: ReasonCode; message: string; numbers: Record<string, string> } | undefined {
   const trades = state.trades.slice(-cfg.window);
   if (trades.length < cfg.minTrades) return undefined;
   const s = performanceStats(trades, allocationBase);
-  const numbers: Record<string, string> = { trades: String(s.trades), wins: String(s.wins), winRatePct: s.winRatePct, profitFactor: s.profitFactor, grossProfit: s.grossProfit, grossLoss: s.grossLoss, drawdownPct: s.drawdownPct, window: String(cfg.window), allocationBase };
+  const numbers: Record<string, string> = {
+    trades: String(s.trades),
+    wins: String(s.wins),
+    winRatePct: s.winRatePct,
+    profitFactor: s.profitFactor,
+    grossProfit: s.grossProfit,
+    grossLoss: s.grossLoss,
+    drawdownPct: s.drawdownPct,
+    window: String(cfg.window),
+    allocationBase,
+  };
   if (cfg.minWinRatePct !== undefined && cmp(s.winRatePct, cfg.minWinRatePct) < 0)
-    return { code: 'STRATEGY_WIN_RATE_LOW', message: `rolling win rate ${s.winRatePct}% over ${s.trades} trades is below ${cfg.minWinRatePct}%`, numbers: { ...numbers, minWinRatePct: String(cfg.minWinRatePct) } };
+    return {
+      code: 'STRATEGY_WIN_RATE_LOW',
+      message: `rolling win rate ${s.winRatePct}% over ${s.trades} trades is below ${cfg.minWinRatePct}%`,
+      numbers: { ...numbers, minWinRatePct: String(cfg.minWinRatePct) },
+    };
   if (cfg.minProfitFactor !== undefined && s.profitFactor !== 'inf' && cmp(s.profitFactor, cfg.minProfitFactor) < 0)
-    return { code: 'STRATEGY_PROFIT_FACTOR_LOW', message: `rolling profit factor ${s.profitFactor} over ${s.trades} trades is below ${cfg.minProfitFactor}`, numbers: { ...numbers, minProfitFactor: String(cfg.minProfitFactor) } };
+    return {
+      code: 'STRATEGY_PROFIT_FACTOR_LOW',
+      message: `rolling profit factor ${s.profitFactor} over ${s.trades} trades is below ${cfg.minProfitFactor}`,
+      numbers: { ...numbers, minProfitFactor: String(cfg.minProfitFactor) },
+    };
   if (cfg.maxDrawdownPct !== undefined && cmp(s.drawdownPct, cfg.maxDrawdownPct) >= 0)
-    return { code: 'STRATEGY_DRAWDOWN', message: `rolling drawdown ${s.drawdownPct}% over ${s.trades} trades reached ${cfg.maxDrawdownPct}%`, numbers: { ...numbers, maxDrawdownPct: String(cfg.maxDrawdownPct) } };
+    return {
+      code: 'STRATEGY_DRAWDOWN',
+      message: `rolling drawdown ${s.drawdownPct}% over ${s.trades} trades reached ${cfg.maxDrawdownPct}%`,
+      numbers: { ...numbers, maxDrawdownPct: String(cfg.maxDrawdownPct) },
+    };
   return undefined;
 }
 
 /** Record a closed trade's PnL; keeps the last `window` trades; disables the strategy on a breach (sticky). */
-export function recordTradeResult(state: PerformanceState | undefined, trade: { at: number; pnl: string }, cfg: PerformanceMonitorConfig, allocationBase: string): PerformanceState {
+export function recordTradeResult(
+  state: PerformanceState | undefined,
+  trade: { at: number; pnl: string },
+  cfg: PerformanceMonitorConfig,
+  allocationBase: string,
+): PerformanceState {
   const cur = state ?? PERFORMANCE_INITIAL;
-  const next: PerformanceState = { ...cur, trades: [...cur.trades, { at: trade.at, pnl: str(trade.pnl) }].slice(-cfg.window) };
+  const next: PerformanceState = {
+    ...cur,
+    trades: [...cur.trades, { at: trade.at, pnl: str(trade.pnl) }].slice(-cfg.window),
+  };
   if (next.disabled) return next;
   const v = performanceVerdict(next, cfg, allocationBase);
   return v ? { ...next, disabled: { ...v, at: trade.at } } : next;
@@ -284,7 +371,13 @@ export function reenableStrategy(): PerformanceState {
 export function performanceBreach(state: PerformanceState): GuardBreach | undefined {
   if (!state.disabled) return undefined;
   // The monitor stored one of its own codes (performanceVerdict) when it disabled the strategy.
-  return { code: state.disabled.code as ReasonCode, message: `strategy disabled: ${state.disabled.message}`, numbers: state.disabled.numbers, target: 'REDUCING', disableStrategy: true };
+  return {
+    code: state.disabled.code as ReasonCode,
+    message: `strategy disabled: ${state.disabled.message}`,
+    numbers: state.disabled.numbers,
+    target: 'REDUCING',
+    disableStrategy: true,
+  };
 }
 
 // ───────────────────────────── closed trades (input of stop-outs and the performance monitor) ─────────────────────────────
@@ -292,7 +385,10 @@ export function performanceBreach(state: PerformanceState): GuardBreach | undefi
 export const TradeTracker = z
   .object({
     /** Open round trips by symbol: when opened, realized PnL of the symbol at that moment, fees paid since (quote). */
-    open: z.record(z.string(), z.object({ openedAt: z.number().int().nonnegative(), realizedAtOpen: z.string(), fees: z.string() }).strict()),
+    open: z.record(
+      z.string(),
+      z.object({ openedAt: z.number().int().nonnegative(), realizedAtOpen: z.string(), fees: z.string() }).strict(),
+    ),
   })
   .strict();
 export type TradeTracker = z.infer<typeof TradeTracker>;
@@ -312,17 +408,29 @@ export interface ClosedTrade {
  * after.feesQuote − before.feesQuote. Returns the closed trade, if the fill closed one — feed it to
  * recordClosedTrade and recordTradeResult.
  */
-export function trackFill(tracker: TradeTracker | undefined, before: { positions: Record<string, { quantity: string; realizedPnl: string }>; feesQuote: string }, after: { positions: Record<string, { quantity: string; realizedPnl: string }>; feesQuote: string }, fill: { symbol: string; ts: number }): { tracker: TradeTracker; closed?: ClosedTrade } {
+export function trackFill(
+  tracker: TradeTracker | undefined,
+  before: { positions: Record<string, { quantity: string; realizedPnl: string }>; feesQuote: string },
+  after: { positions: Record<string, { quantity: string; realizedPnl: string }>; feesQuote: string },
+  fill: { symbol: string; ts: number },
+): { tracker: TradeTracker; closed?: ClosedTrade } {
   const cur = tracker ?? TRADE_TRACKER_INITIAL;
   const fee = sub(after.feesQuote, before.feesQuote);
   const prevQty = before.positions[fill.symbol]?.quantity ?? '0';
   const nextQty = after.positions[fill.symbol]?.quantity ?? '0';
-  const open = cur.open[fill.symbol] ?? (cmp(prevQty, 0) === 0 && cmp(nextQty, 0) > 0 ? { openedAt: fill.ts, realizedAtOpen: before.positions[fill.symbol]?.realizedPnl ?? '0', fees: '0' } : undefined);
+  const open =
+    cur.open[fill.symbol] ??
+    (cmp(prevQty, 0) === 0 && cmp(nextQty, 0) > 0
+      ? { openedAt: fill.ts, realizedAtOpen: before.positions[fill.symbol]?.realizedPnl ?? '0', fees: '0' }
+      : undefined);
   if (!open) return { tracker: cur };
   const withFee = { ...open, fees: add(open.fees, fee) };
   if (cmp(nextQty, 0) > 0) return { tracker: { open: { ...cur.open, [fill.symbol]: withFee } } };
   const rest = { ...cur.open };
   delete rest[fill.symbol];
   const realized = sub(after.positions[fill.symbol]?.realizedPnl ?? '0', withFee.realizedAtOpen);
-  return { tracker: { open: rest }, closed: { symbol: fill.symbol, openedAt: withFee.openedAt, at: fill.ts, pnl: sub(realized, withFee.fees) } };
+  return {
+    tracker: { open: rest },
+    closed: { symbol: fill.symbol, openedAt: withFee.openedAt, at: fill.ts, pnl: sub(realized, withFee.fees) },
+  };
 }

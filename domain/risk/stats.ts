@@ -49,7 +49,11 @@ export function pearson(a: readonly number[], b: readonly number[]): number | un
  * Log returns of two bar series aligned on their shared timestamps (a return is taken only between
  * two consecutive shared timestamps), keeping the last `window` returns.
  */
-export function alignedReturns(a: readonly ClosePoint[], b: readonly ClosePoint[], window: number): { a: number[]; b: number[] } {
+export function alignedReturns(
+  a: readonly ClosePoint[],
+  b: readonly ClosePoint[],
+  window: number,
+): { a: number[]; b: number[] } {
   const bByTs = new Map<number, number>();
   for (const p of b) bByTs.set(p.ts, p.close);
   const shared: Array<[number, number]> = [];

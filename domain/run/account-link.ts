@@ -28,15 +28,42 @@ export interface PendingReport {
  * close series, or equity by the account's step (`stepped`: since account-report-step-v1; before it, any
  * equity change and any held position made a report).
  */
-export function dueReport(args: { link: AccountLink; risk?: RunRiskState; portfolio: Portfolio; workflowId: string; strategy: string; ended: boolean; stepped: boolean }): PendingReport | undefined {
+export function dueReport(args: {
+  link: AccountLink;
+  risk?: RunRiskState;
+  portfolio: Portfolio;
+  workflowId: string;
+  strategy: string;
+  ended: boolean;
+  stepped: boolean;
+}): PendingReport | undefined {
   const { link: a, portfolio: p, stepped } = args;
   const { quantities, notionals } = held(p);
   const closes = a.correlation && args.risk ? accountClosesToSend(args.risk, a.closesSent ?? {}) : undefined;
   const last = a.lastReportedEquity;
-  const equityMoved = last === undefined || (stepped ? a.reportStepPct !== undefined && cmp(last, 0) > 0 && (Math.abs(Number(sub(p.equity, last))) / Number(last)) * 100 >= a.reportStepPct : last !== p.equity);
-  const positionsChanged = stepped ? JSON.stringify(quantities) !== JSON.stringify(a.reportedPositions ?? {}) : Object.keys(quantities).length > 0;
+  const equityMoved =
+    last === undefined ||
+    (stepped
+      ? a.reportStepPct !== undefined &&
+        cmp(last, 0) > 0 &&
+        (Math.abs(Number(sub(p.equity, last))) / Number(last)) * 100 >= a.reportStepPct
+      : last !== p.equity);
+  const positionsChanged = stepped
+    ? JSON.stringify(quantities) !== JSON.stringify(a.reportedPositions ?? {})
+    : Object.keys(quantities).length > 0;
   if (!args.ended && !closes && a.released.length === 0 && !positionsChanged && !equityMoved) return undefined;
-  return { report: { workflowId: args.workflowId, strategy: args.strategy, equity: p.equity, positions: notionals, released: a.released.slice(0, 1000), ended: args.ended, ...(closes ? { closes } : {}) }, quantities };
+  return {
+    report: {
+      workflowId: args.workflowId,
+      strategy: args.strategy,
+      equity: p.equity,
+      positions: notionals,
+      released: a.released.slice(0, 1000),
+      ended: args.ended,
+      ...(closes ? { closes } : {}),
+    },
+    quantities,
+  };
 }
 
 /** The supervisor has the report: its approvals are released, and what it said is what was last reported. */
@@ -44,5 +71,6 @@ export function reportDelivered(a: AccountLink, sent: PendingReport): void {
   a.released.splice(0, sent.report.released.length);
   a.lastReportedEquity = sent.report.equity;
   a.reportedPositions = sent.quantities;
-  for (const [sym, series] of Object.entries(sent.report.closes ?? {})) a.closesSent = { ...a.closesSent, [sym]: series[series.length - 1].ts };
+  for (const [sym, series] of Object.entries(sent.report.closes ?? {}))
+    a.closesSent = { ...a.closesSent, [sym]: series[series.length - 1].ts };
 }

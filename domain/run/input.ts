@@ -27,7 +27,15 @@ export const StopCondition = z
   .object({
     maxTicks: z.number().int().positive().optional(),
     /** Market time (ms since epoch or ISO date) at which the run ends. */
-    endTime: z.union([z.number().int().positive(), z.string().datetime().transform((s) => Date.parse(s))]).optional(),
+    endTime: z
+      .union([
+        z.number().int().positive(),
+        z
+          .string()
+          .datetime()
+          .transform((s) => Date.parse(s)),
+      ])
+      .optional(),
     /** End when a replay venue has no more data (default true). */
     endOfData: z.boolean().default(true),
   })
@@ -44,7 +52,11 @@ export const StrategyRunInput = z
         const p = parseStrategyParams(s.name, s.params);
         if (!p.ok) ctx.addIssue({ code: 'custom', message: p.error });
       }),
-    symbols: z.array(MarketSymbol).min(1).max(50).refine((s) => new Set(s).size === s.length, { message: 'must not repeat a symbol' }),
+    symbols: z
+      .array(MarketSymbol)
+      .min(1)
+      .max(50)
+      .refine((s) => new Set(s).size === s.length, { message: 'must not repeat a symbol' }),
     venue: VenueSpec,
     mode: z.enum(['paper', 'live']).default('paper'),
     /** Absent: advanced iff risk enables dynamic sizing or the market-impact guard. */
@@ -68,13 +80,24 @@ export const StrategyRunInput = z
      * are kept synthetic in the workflow; synthetic: always kept in the workflow (never shown to the venue
      * before they trigger).
      */
-    execution: z.object({ stops: z.enum(['auto', 'synthetic']).default('auto') }).strict().default({ stops: 'auto' }),
+    execution: z
+      .object({ stops: z.enum(['auto', 'synthetic']).default('auto') })
+      .strict()
+      .default({ stops: 'auto' }),
   })
   .strict()
   .superRefine((input, ctx) => {
-    venueKindOf(input.venue).validateRun({ venue: input.venue, mode: input.mode, tickInterval: input.tickInterval }, ctx);
+    venueKindOf(input.venue).validateRun(
+      { venue: input.venue, mode: input.mode, tickInterval: input.tickInterval },
+      ctx,
+    );
     const quotes = new Set(input.symbols.map((s) => s.split('/')[1]));
-    if (quotes.size > 1) ctx.addIssue({ code: 'custom', path: ['symbols'], message: `all symbols must share one quote currency (got ${[...quotes].join(', ')})` });
+    if (quotes.size > 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['symbols'],
+        message: `all symbols must share one quote currency (got ${[...quotes].join(', ')})`,
+      });
   });
 export type StrategyRunInput = z.infer<typeof StrategyRunInput>;
 export type StrategyRunInputRaw = z.input<typeof StrategyRunInput>;

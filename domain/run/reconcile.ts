@@ -42,7 +42,16 @@ export const ReconciliationConfig = z
   .strict();
 export type ReconciliationConfig = z.infer<typeof ReconciliationConfig>;
 
-export const DIFFERENCE_CODES = ['ORDER_MISSING', 'FILLS_MISMATCH', 'ORDER_UNTRACKED', 'UNKNOWN_OPEN_ORDER', 'FOREIGN_RUN_ORDER', 'BALANCE_MISMATCH', 'UNEXPECTED_POSITION', 'INSUFFICIENT_CAPITAL'] as const;
+export const DIFFERENCE_CODES = [
+  'ORDER_MISSING',
+  'FILLS_MISMATCH',
+  'ORDER_UNTRACKED',
+  'UNKNOWN_OPEN_ORDER',
+  'FOREIGN_RUN_ORDER',
+  'BALANCE_MISMATCH',
+  'UNEXPECTED_POSITION',
+  'INSUFFICIENT_CAPITAL',
+] as const;
 export type DifferenceCode = (typeof DIFFERENCE_CODES)[number];
 
 export interface Difference {
@@ -77,29 +86,66 @@ export interface OrderReconciliation {
   catchUp: Order[];
 }
 
-export function reconcileOrders(belief: RunBelief, view: VenueView, scope: ReconciliationConfig['balances']): OrderReconciliation {
+export function reconcileOrders(
+  belief: RunBelief,
+  view: VenueView,
+  scope: ReconciliationConfig['balances'],
+): OrderReconciliation {
   const differences: Difference[] = [];
   const catchUp: Order[] = [];
   for (const [cid, { order: mine }] of Object.entries(belief.openOrders)) {
     const theirs = view.runOrders[cid];
     if (theirs === undefined) continue; // not asked about (e.g. placed after the read): nothing to say
     if (theirs === null) {
-      differences.push({ code: 'ORDER_MISSING', clientOrderId: cid, message: `order ${cid} (${mine.side} ${mine.quantity} ${mine.symbol}) is open in the run but the venue does not know it`, numbers: { quantity: mine.quantity, filledInRun: mine.filledQuantity } });
+      differences.push({
+        code: 'ORDER_MISSING',
+        clientOrderId: cid,
+        message: `order ${cid} (${mine.side} ${mine.quantity} ${mine.symbol}) is open in the run but the venue does not know it`,
+        numbers: { quantity: mine.quantity, filledInRun: mine.filledQuantity },
+      });
       continue;
     }
     if (cmp(theirs.filledQuantity, mine.filledQuantity) < 0) {
-      differences.push({ code: 'FILLS_MISMATCH', clientOrderId: cid, message: `order ${cid}: the venue reports ${theirs.filledQuantity} filled, the run accounted ${mine.filledQuantity}`, numbers: { venueFilled: theirs.filledQuantity, runFilled: mine.filledQuantity } });
+      differences.push({
+        code: 'FILLS_MISMATCH',
+        clientOrderId: cid,
+        message: `order ${cid}: the venue reports ${theirs.filledQuantity} filled, the run accounted ${mine.filledQuantity}`,
+        numbers: { venueFilled: theirs.filledQuantity, runFilled: mine.filledQuantity },
+      });
       continue;
     }
-    if (theirs.status !== mine.status || cmp(theirs.filledQuantity, mine.filledQuantity) !== 0 || theirs.fills.length !== mine.fills.length) catchUp.push(theirs);
+    if (
+      theirs.status !== mine.status ||
+      cmp(theirs.filledQuantity, mine.filledQuantity) !== 0 ||
+      theirs.fills.length !== mine.fills.length
+    )
+      catchUp.push(theirs);
   }
   for (const o of view.openOrders) {
     if (!belief.symbols.includes(o.symbol) || belief.openOrders[o.clientOrderId]) continue;
     const what = `${o.side} ${o.quantity} ${o.symbol} ${o.type}${o.price ? ` @ ${o.price}` : ''} (clientOrderId ${o.clientOrderId}${o.venueOrderId ? `, venue id ${o.venueOrderId}` : ''})`;
     const numbers = { quantity: o.quantity, filled: o.filledQuantity, ...(o.price ? { price: o.price } : {}) };
-    if (o.clientOrderId.startsWith(belief.ownPrefix)) differences.push({ code: 'ORDER_UNTRACKED', clientOrderId: o.clientOrderId, message: `the venue holds an open order of this run that the run does not track: ${what}`, numbers });
-    else if (!isTempotradeClientOrderId(o.clientOrderId)) differences.push({ code: 'UNKNOWN_OPEN_ORDER', clientOrderId: o.clientOrderId, message: `the venue holds an open order no tempotrade run placed: ${what}`, numbers });
-    else if (scope === 'exclusive') differences.push({ code: 'FOREIGN_RUN_ORDER', clientOrderId: o.clientOrderId, message: `another tempotrade run trades this account, but this run owns its balances exclusively: ${what}`, numbers });
+    if (o.clientOrderId.startsWith(belief.ownPrefix))
+      differences.push({
+        code: 'ORDER_UNTRACKED',
+        clientOrderId: o.clientOrderId,
+        message: `the venue holds an open order of this run that the run does not track: ${what}`,
+        numbers,
+      });
+    else if (!isTempotradeClientOrderId(o.clientOrderId))
+      differences.push({
+        code: 'UNKNOWN_OPEN_ORDER',
+        clientOrderId: o.clientOrderId,
+        message: `the venue holds an open order no tempotrade run placed: ${what}`,
+        numbers,
+      });
+    else if (scope === 'exclusive')
+      differences.push({
+        code: 'FOREIGN_RUN_ORDER',
+        clientOrderId: o.clientOrderId,
+        message: `another tempotrade run trades this account, but this run owns its balances exclusively: ${what}`,
+        numbers,
+      });
   }
   return { differences, catchUp };
 }
@@ -118,7 +164,11 @@ export function runDeltas(portfolio: Portfolio): Record<string, string> {
   return d;
 }
 
-export function reconcileBalances(portfolio: Portfolio, baseline: Record<string, string>, venue: Record<string, string>): Difference[] {
+export function reconcileBalances(
+  portfolio: Portfolio,
+  baseline: Record<string, string>,
+  venue: Record<string, string>,
+): Difference[] {
   const deltas = runDeltas(portfolio);
   const out: Difference[] = [];
   for (const asset of runAssets(portfolio)) {
@@ -129,7 +179,13 @@ export function reconcileBalances(portfolio: Portfolio, baseline: Record<string,
         code: 'BALANCE_MISMATCH',
         asset,
         message: `${asset}: the venue holds ${actual}, the run's fills say ${expected} (${baseline[asset] ?? '0'} at the opening ${cmp(deltas[asset] ?? '0', 0) < 0 ? '' : '+'}${deltas[asset] ?? '0'})`,
-        numbers: { venue: actual, expected, baseline: baseline[asset] ?? '0', runDelta: deltas[asset] ?? '0', difference: sub(actual, expected) },
+        numbers: {
+          venue: actual,
+          expected,
+          baseline: baseline[asset] ?? '0',
+          runDelta: deltas[asset] ?? '0',
+          difference: sub(actual, expected),
+        },
       });
     }
   }
@@ -137,15 +193,31 @@ export function reconcileBalances(portfolio: Portfolio, baseline: Record<string,
 }
 
 /** Checks that only make sense when a run opens on an account: it starts flat, with its capital there. */
-export function openingDifferences(args: { quote: string; capital: string; bases: string[]; venue: Record<string, string> }): Difference[] {
+export function openingDifferences(args: {
+  quote: string;
+  capital: string;
+  bases: string[];
+  venue: Record<string, string>;
+}): Difference[] {
   const out: Difference[] = [];
   const quoteHeld = args.venue[args.quote] ?? '0';
   if (cmp(quoteHeld, args.capital) < 0) {
-    out.push({ code: 'INSUFFICIENT_CAPITAL', asset: args.quote, message: `the run's capital is ${args.capital} ${args.quote} but the account holds ${quoteHeld}`, numbers: { capital: args.capital, venue: quoteHeld, shortfall: sub(args.capital, quoteHeld) } });
+    out.push({
+      code: 'INSUFFICIENT_CAPITAL',
+      asset: args.quote,
+      message: `the run's capital is ${args.capital} ${args.quote} but the account holds ${quoteHeld}`,
+      numbers: { capital: args.capital, venue: quoteHeld, shortfall: sub(args.capital, quoteHeld) },
+    });
   }
   for (const base of [...new Set(args.bases)].sort()) {
     const held = args.venue[base] ?? '0';
-    if (cmp(held, 0) !== 0) out.push({ code: 'UNEXPECTED_POSITION', asset: base, message: `the account already holds ${held} ${base}; a new run starts flat and would not manage it`, numbers: { venue: held } });
+    if (cmp(held, 0) !== 0)
+      out.push({
+        code: 'UNEXPECTED_POSITION',
+        asset: base,
+        message: `the account already holds ${held} ${base}; a new run starts flat and would not manage it`,
+        numbers: { venue: held },
+      });
   }
   return out;
 }

@@ -66,7 +66,10 @@ function appendCloses(series: ClosePoint[], bars: readonly Candle[], everyMs: nu
 
 /** Bars of history the risk checks need before they can measure (asked for on the run's first tick). */
 export function riskHistoryBars(config: RiskConfig, barMs: number): number {
-  const corr = config.maxCorrelatedExposurePct !== undefined ? barsForWindow(config.correlationWindow, config.correlationResampleMinutes, barMs) : 0;
+  const corr =
+    config.maxCorrelatedExposurePct !== undefined
+      ? barsForWindow(config.correlationWindow, config.correlationResampleMinutes, barMs)
+      : 0;
   const vol = config.volBreaker ? config.volBreaker.window + 1 : 0;
   return Math.min(5_000, Math.max(corr, vol));
 }
@@ -78,8 +81,15 @@ export function needsHistory(risk: RunRiskState, config: RiskConfig): boolean {
 
 /** Append new bars: `vol:` keeps the vol window of raw closes; `corr:` the (resampled) correlation window. */
 export function observeBars(risk: RunRiskState, symbol: string, bars: readonly Candle[], config: RiskConfig): void {
-  if (config.maxCorrelatedExposurePct !== undefined) appendCloses((risk.closes[`corr:${symbol}`] ??= []), bars, config.correlationResampleMinutes ? config.correlationResampleMinutes * 60_000 : undefined, config.correlationWindow + 1);
-  if (config.volBreaker) appendCloses((risk.closes[`vol:${symbol}`] ??= []), bars, undefined, config.volBreaker.window + 1);
+  if (config.maxCorrelatedExposurePct !== undefined)
+    appendCloses(
+      (risk.closes[`corr:${symbol}`] ??= []),
+      bars,
+      config.correlationResampleMinutes ? config.correlationResampleMinutes * 60_000 : undefined,
+      config.correlationWindow + 1,
+    );
+  if (config.volBreaker)
+    appendCloses((risk.closes[`vol:${symbol}`] ??= []), bars, undefined, config.volBreaker.window + 1);
 }
 
 /** Bars of history the account's correlation limit needs (asked for on the run's first tick). */
@@ -88,12 +98,25 @@ export function accountHistoryBars(need: { window: number; resampleMinutes?: num
 }
 
 /** The account's correlation limit: keep the series it asked for (sent to the supervisor with reports). */
-export function observeAccountBars(risk: RunRiskState, symbol: string, bars: readonly Candle[], need: { window: number; resampleMinutes?: number }): void {
-  appendCloses((risk.closes[`acct:${symbol}`] ??= []), bars, need.resampleMinutes ? need.resampleMinutes * 60_000 : undefined, need.window + 1);
+export function observeAccountBars(
+  risk: RunRiskState,
+  symbol: string,
+  bars: readonly Candle[],
+  need: { window: number; resampleMinutes?: number },
+): void {
+  appendCloses(
+    (risk.closes[`acct:${symbol}`] ??= []),
+    bars,
+    need.resampleMinutes ? need.resampleMinutes * 60_000 : undefined,
+    need.window + 1,
+  );
 }
 
 /** The account series that gained a point since `sent` (symbol → last ts sent); updates `sent`. */
-export function accountClosesToSend(risk: RunRiskState, sent: Record<string, number>): Record<string, Array<{ ts: number; close: number }>> | undefined {
+export function accountClosesToSend(
+  risk: RunRiskState,
+  sent: Record<string, number>,
+): Record<string, Array<{ ts: number; close: number }>> | undefined {
   const out: Record<string, Array<{ ts: number; close: number }>> = {};
   for (const [k, series] of Object.entries(risk.closes)) {
     if (!k.startsWith('acct:') || series.length === 0) continue;
@@ -114,7 +137,11 @@ function seriesOf(risk: RunRiskState, kind: 'corr' | 'vol'): Record<string, Clos
 /** Advance the vol breaker by one tick (market time `at`). */
 export function advanceRunVolBreaker(risk: RunRiskState, config: RiskConfig, at: number): void {
   if (!config.volBreaker) return;
-  risk.volBreaker = advanceVolBreaker(risk.volBreaker, { at, volPctBySymbol: volBySymbol(seriesOf(risk, 'vol'), config.volBreaker.window) }, config.volBreaker);
+  risk.volBreaker = advanceVolBreaker(
+    risk.volBreaker,
+    { at, volPctBySymbol: volBySymbol(seriesOf(risk, 'vol'), config.volBreaker.window) },
+    config.volBreaker,
+  );
 }
 
 /** An order was submitted (counted for the submit rate, and as a trade of the day when it opens a position). */
@@ -128,18 +155,40 @@ export function recordSubmit(risk: RunRiskState, at: number, opening: boolean, c
 }
 
 /** Fills of one order were applied (before → after): closed round trips feed the stop-out guard and the performance monitor. */
-export function recordFills(risk: RunRiskState, before: Portfolio, after: Portfolio, symbol: string, at: number, config: RiskConfig): ClosedTrade | undefined {
+export function recordFills(
+  risk: RunRiskState,
+  before: Portfolio,
+  after: Portfolio,
+  symbol: string,
+  at: number,
+  config: RiskConfig,
+): ClosedTrade | undefined {
   const t = trackFill(risk.trades, before, after, { symbol, ts: at });
   risk.trades = t.tracker;
   if (!t.closed) return undefined;
   risk.closedTrades += 1;
-  if (config.stopoutGuard) risk.stopouts = recordClosedTrade(risk.stopouts, { at, symbol, pnl: t.closed.pnl }, config.stopoutGuard);
-  if (config.performanceMonitor) risk.performance = recordTradeResult(risk.performance, { at, pnl: t.closed.pnl }, config.performanceMonitor, after.startingCapital);
+  if (config.stopoutGuard)
+    risk.stopouts = recordClosedTrade(risk.stopouts, { at, symbol, pnl: t.closed.pnl }, config.stopoutGuard);
+  if (config.performanceMonitor)
+    risk.performance = recordTradeResult(
+      risk.performance,
+      { at, pnl: t.closed.pnl },
+      config.performanceMonitor,
+      after.startingCapital,
+    );
   return t.closed;
 }
 
 /** The facts the risk engine decides with this tick. */
-export function runFacts(args: { risk: RunRiskState; portfolio: Portfolio; strategyId: string; now: number; markTime: Record<string, number>; openOrders: Order[]; config: RiskConfig }): RiskFacts {
+export function runFacts(args: {
+  risk: RunRiskState;
+  portfolio: Portfolio;
+  strategyId: string;
+  now: number;
+  markTime: Record<string, number>;
+  openOrders: Order[];
+  config: RiskConfig;
+}): RiskFacts {
   const { risk, portfolio, config } = args;
   const reservations: Record<string, string> = {};
   for (const o of args.openOrders) {
@@ -173,15 +222,21 @@ const SEVERITY: Record<TradingState, number> = { ACTIVE: 0, REDUCING: 1, HALTED:
  * is active any more, the hold ends and the run returns to ACTIVE. Only a state the hold itself set is
  * changed: if a person, the account or a permanent guard changed it meanwhile, it stays.
  */
-export function holdAfter(risk: RunRiskState, guard: GuardBreach | undefined, stateNow: TradingState): { to?: TradingState; reason?: string } {
+export function holdAfter(
+  risk: RunRiskState,
+  guard: GuardBreach | undefined,
+  stateNow: TradingState,
+): { to?: TradingState; reason?: string } {
   const held = risk.hold;
   if (guard?.temporary) {
     risk.hold = { code: guard.code, state: guard.target, ...(guard.until !== undefined ? { until: guard.until } : {}) };
-    if (held && stateNow === held.state && SEVERITY[guard.target] < SEVERITY[held.state]) return { to: guard.target, reason: `${guard.code}: the guard stepped down to ${guard.target}` };
+    if (held && stateNow === held.state && SEVERITY[guard.target] < SEVERITY[held.state])
+      return { to: guard.target, reason: `${guard.code}: the guard stepped down to ${guard.target}` };
     return {};
   }
   if (!held) return {};
   risk.hold = undefined;
-  if (!guard && stateNow === held.state) return { to: 'ACTIVE', reason: `${held.code} lifted: the temporary risk guard's cooldown is over` };
+  if (!guard && stateNow === held.state)
+    return { to: 'ACTIVE', reason: `${held.code} lifted: the temporary risk guard's cooldown is over` };
   return {};
 }

@@ -84,7 +84,15 @@ export interface RunState {
   tradingState: TradingState;
   stateReason: string;
   /** `wallAt`: workflow time of the change (measures halt latency; carried state may lack it). */
-  stateChanges: Array<{ at: number; tick: number; from: TradingState; to: TradingState; reason: string; by: 'signal' | 'guard'; wallAt?: number }>;
+  stateChanges: Array<{
+    at: number;
+    tick: number;
+    from: TradingState;
+    to: TradingState;
+    reason: string;
+    by: 'signal' | 'guard';
+    wallAt?: number;
+  }>;
   portfolio: Portfolio;
   windows: Record<string, Candle[]>;
   orderSeq: number;
@@ -158,7 +166,21 @@ export const MAX_AUDIT_EVENTS = 400;
 export const MAX_STATE_CHANGES = 100;
 
 export function emptyCounters(): RunCounters {
-  return { ticks: 0, intents: 0, approved: 0, resized: 0, denied: 0, deniedByReason: {}, placed: 0, filled: 0, partiallyFilled: 0, canceled: 0, rejected: 0, expired: 0, fills: 0 };
+  return {
+    ticks: 0,
+    intents: 0,
+    approved: 0,
+    resized: 0,
+    denied: 0,
+    deniedByReason: {},
+    placed: 0,
+    filled: 0,
+    partiallyFilled: 0,
+    canceled: 0,
+    rejected: 0,
+    expired: 0,
+    fills: 0,
+  };
 }
 
 export interface RunSummary {
@@ -169,7 +191,17 @@ export interface RunSummary {
   engine: EngineChoice;
   symbols: string[];
   ticks: number;
-  orders: { placed: number; filled: number; partiallyFilled: number; canceled: number; rejected: number; expired: number; denied: number; deniedByReason: Record<string, number>; resizedByReason?: Record<string, number> };
+  orders: {
+    placed: number;
+    filled: number;
+    partiallyFilled: number;
+    canceled: number;
+    rejected: number;
+    expired: number;
+    denied: number;
+    deniedByReason: Record<string, number>;
+    resizedByReason?: Record<string, number>;
+  };
   fills: number;
   fees: Record<string, string>;
   feesQuote: string;

@@ -43,9 +43,18 @@ export function initialRunState(args: {
     capabilities: args.capabilities,
     engine: args.engine,
     tradingState: risk.killSwitch ? 'HALTED' : risk.reduceOnlyMode ? 'REDUCING' : 'ACTIVE',
-    stateReason: risk.killSwitch ? 'kill switch engaged at start' : risk.reduceOnlyMode ? 'reduce-only mode at start' : 'started',
+    stateReason: risk.killSwitch
+      ? 'kill switch engaged at start'
+      : risk.reduceOnlyMode
+        ? 'reduce-only mode at start'
+        : 'started',
     stateChanges: [],
-    portfolio: openPortfolio({ quote, cash: args.cash, at: start, symbols: input.symbols.map((s) => ({ symbol: s, base: args.instruments[s].base })) }),
+    portfolio: openPortfolio({
+      quote,
+      cash: args.cash,
+      at: start,
+      symbols: input.symbols.map((s) => ({ symbol: s, base: args.instruments[s].base })),
+    }),
     windows: Object.fromEntries(input.symbols.map((s) => [s, []])),
     orderSeq: 0,
     openOrders: {},
@@ -55,24 +64,43 @@ export function initialRunState(args: {
     counters: emptyCounters(),
     continuedAsNew: 0,
   };
-  audit(st, 'RUN_STARTED', `${input.strategy.name} on ${input.symbols.join(', ')} with ${st.portfolio.cash} ${quote} (${input.mode})`, { numbers: { capital: st.portfolio.cash } });
-  audit(st, 'ENGINE_SELECTED', `${args.engine.engine}: ${args.engine.reason}`, { code: args.engine.engine.toUpperCase() });
+  audit(
+    st,
+    'RUN_STARTED',
+    `${input.strategy.name} on ${input.symbols.join(', ')} with ${st.portfolio.cash} ${quote} (${input.mode})`,
+    { numbers: { capital: st.portfolio.cash } },
+  );
+  audit(st, 'ENGINE_SELECTED', `${args.engine.engine}: ${args.engine.reason}`, {
+    code: args.engine.engine.toUpperCase(),
+  });
   return st;
 }
 
 /** Record a risk verdict in the audit trail and the counters. */
 export function recordVerdict(state: RunState, v: RiskVerdict): void {
   const kind = v.decision === 'APPROVED' ? 'RISK_APPROVED' : v.decision === 'RESIZED' ? 'RISK_RESIZED' : 'RISK_DENIED';
-  audit(state, kind, `${v.intent.side} ${display(v.intent.quantity)} ${v.intent.symbol}: ${v.decision} ${v.code} — ${v.message}`, { code: v.code, numbers: { ...v.numbers, approvedQuantity: v.quantity } });
+  audit(
+    state,
+    kind,
+    `${v.intent.side} ${display(v.intent.quantity)} ${v.intent.symbol}: ${v.decision} ${v.code} — ${v.message}`,
+    { code: v.code, numbers: { ...v.numbers, approvedQuantity: v.quantity } },
+  );
   if (v.decision === 'DENIED') countDenial(state, v.code);
   else if (v.decision === 'RESIZED') {
     state.counters.resized += 1;
-    state.counters.resizedByReason = { ...state.counters.resizedByReason, [v.code]: (state.counters.resizedByReason?.[v.code] ?? 0) + 1 };
-  }
-  else state.counters.approved += 1;
+    state.counters.resizedByReason = {
+      ...state.counters.resizedByReason,
+      [v.code]: (state.counters.resizedByReason?.[v.code] ?? 0) + 1,
+    };
+  } else state.counters.approved += 1;
 }
 
-export function audit(state: RunState, kind: AuditKind, message: string, extra: Partial<Pick<AuditEvent, 'code' | 'clientOrderId' | 'numbers'>> = {}): void {
+export function audit(
+  state: RunState,
+  kind: AuditKind,
+  message: string,
+  extra: Partial<Pick<AuditEvent, 'code' | 'clientOrderId' | 'numbers'>> = {},
+): void {
   state.auditSeq += 1;
   state.audit.push({ seq: state.auditSeq, tick: state.tick, at: state.marketTime, kind, message, ...extra });
   trimAudit(state);
@@ -97,13 +125,24 @@ function trimAudit(state: RunState): void {
 }
 
 /** Change the trading state; returns whether it changed. */
-export function changeTradingState(state: RunState, to: TradingState, reason: string, by: 'signal' | 'guard', numbers?: Record<string, string>, wallAt?: number): boolean {
+export function changeTradingState(
+  state: RunState,
+  to: TradingState,
+  reason: string,
+  by: 'signal' | 'guard',
+  numbers?: Record<string, string>,
+  wallAt?: number,
+): boolean {
   const from = state.tradingState;
   if (from === to) {
     // A person or the account supervisor asked for the state the run is already in (a halt of an account
     // reaching a run that a venue error or a reconciliation had halted): the run keeps its first reason, and
     // the audit keeps the second, so that both causes can be read afterwards.
-    if (by === 'signal') audit(state, 'STATE_UNCHANGED', `already ${to} (${state.stateReason}); also: ${reason}`, { code: to, ...(numbers ? { numbers } : {}) });
+    if (by === 'signal')
+      audit(state, 'STATE_UNCHANGED', `already ${to} (${state.stateReason}); also: ${reason}`, {
+        code: to,
+        ...(numbers ? { numbers } : {}),
+      });
     return false;
   }
   const { marketTime: at, tick } = state;
@@ -137,10 +176,15 @@ export function trackOrder(state: RunState, order: Order, applied: readonly Fill
   for (const f of applied) {
     filled = add(filled, f.quantity);
     const partial = cmp(filled, order.quantity) < 0;
-    audit(state, partial ? 'ORDER_PARTIALLY_FILLED' : 'ORDER_FILLED', `${f.side} ${f.quantity} ${order.symbol} @ ${f.price} (${f.liquidity}, fee ${f.fee} ${f.feeCurrency}; ${filled} of ${order.quantity} filled)`, {
-      clientOrderId: cid,
-      numbers: { quantity: f.quantity, price: f.price, fee: f.fee, filled, ordered: order.quantity },
-    });
+    audit(
+      state,
+      partial ? 'ORDER_PARTIALLY_FILLED' : 'ORDER_FILLED',
+      `${f.side} ${f.quantity} ${order.symbol} @ ${f.price} (${f.liquidity}, fee ${f.fee} ${f.feeCurrency}; ${filled} of ${order.quantity} filled)`,
+      {
+        clientOrderId: cid,
+        numbers: { quantity: f.quantity, price: f.price, fee: f.fee, filled, ordered: order.quantity },
+      },
+    );
   }
   if (!isTerminal(order.status)) {
     state.openOrders[cid] = { order, appliedFillIds, placedTick: prev?.placedTick ?? state.tick };
@@ -157,11 +201,15 @@ export function trackOrder(state: RunState, order: Order, applied: readonly Fill
       break;
     case 'CANCELED':
       state.counters.canceled += 1;
-      audit(state, 'ORDER_CANCELED', `canceled with ${order.filledQuantity} of ${order.quantity} filled`, { clientOrderId: cid });
+      audit(state, 'ORDER_CANCELED', `canceled with ${order.filledQuantity} of ${order.quantity} filled`, {
+        clientOrderId: cid,
+      });
       break;
     case 'EXPIRED':
       state.counters.expired += 1;
-      audit(state, 'ORDER_EXPIRED', `expired with ${order.filledQuantity} of ${order.quantity} filled`, { clientOrderId: cid });
+      audit(state, 'ORDER_EXPIRED', `expired with ${order.filledQuantity} of ${order.quantity} filled`, {
+        clientOrderId: cid,
+      });
       break;
     case 'REJECTED':
       state.counters.rejected += 1;
@@ -193,7 +241,17 @@ export function summarize(state: RunState, input: StrategyRunInput, workflowId: 
     engine: state.engine,
     symbols: input.symbols,
     ticks: state.tick,
-    orders: { placed: c.placed, filled: c.filled, partiallyFilled: c.partiallyFilled, canceled: c.canceled, rejected: c.rejected, expired: c.expired, denied: c.denied, deniedByReason: c.deniedByReason, ...(c.resizedByReason ? { resizedByReason: c.resizedByReason } : {}) },
+    orders: {
+      placed: c.placed,
+      filled: c.filled,
+      partiallyFilled: c.partiallyFilled,
+      canceled: c.canceled,
+      rejected: c.rejected,
+      expired: c.expired,
+      denied: c.denied,
+      deniedByReason: c.deniedByReason,
+      ...(c.resizedByReason ? { resizedByReason: c.resizedByReason } : {}),
+    },
     fills: c.fills,
     fees: p.fees,
     feesQuote: p.feesQuote,

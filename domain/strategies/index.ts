@@ -23,9 +23,13 @@ export function getStrategy(name: string): StrategyDefinition<never> {
 }
 
 /** Validate parameters against the strategy's schema; returns the parsed params or an error naming fields. */
-export function parseStrategyParams(name: string, params: unknown): { ok: true; params: Record<string, unknown> } | { ok: false; error: string } {
+export function parseStrategyParams(
+  name: string,
+  params: unknown,
+): { ok: true; params: Record<string, unknown> } | { ok: false; error: string } {
   const s = STRATEGIES[name];
-  if (!s) return { ok: false, error: `strategy.name: unknown strategy "${name}" (known: ${STRATEGY_NAMES.join(', ')})` };
+  if (!s)
+    return { ok: false, error: `strategy.name: unknown strategy "${name}" (known: ${STRATEGY_NAMES.join(', ')})` };
   const r = (s.params as unknown as z.ZodType).safeParse(params ?? {});
   if (!r.success) return { ok: false, error: formatZodIssues(r.error, 'strategy.params') };
   return { ok: true, params: r.data as Record<string, unknown> };

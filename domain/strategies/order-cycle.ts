@@ -25,13 +25,28 @@ export const OrderCycleParams = z
     algo: AlgoSpec.optional(),
   })
   .strict()
-  .refine((p) => !p.algo || p.orderType === 'market', { message: 'an algo executes market orders: orderType must be market', path: ['algo'] })
-  .refine((p) => p.orderType === 'limit' || !p.postOnly, { message: 'post-only applies to limit orders', path: ['postOnly'] })
-  .refine((p) => p.orderType !== 'trailing_stop' || p.trailBps !== undefined, { message: 'a trailing_stop needs trailBps', path: ['trailBps'] })
-  .refine((p) => p.orderType === 'trailing_stop' || p.trailBps === undefined, { message: 'trailBps applies to orderType trailing_stop only', path: ['trailBps'] });
+  .refine((p) => !p.algo || p.orderType === 'market', {
+    message: 'an algo executes market orders: orderType must be market',
+    path: ['algo'],
+  })
+  .refine((p) => p.orderType === 'limit' || !p.postOnly, {
+    message: 'post-only applies to limit orders',
+    path: ['postOnly'],
+  })
+  .refine((p) => p.orderType !== 'trailing_stop' || p.trailBps !== undefined, {
+    message: 'a trailing_stop needs trailBps',
+    path: ['trailBps'],
+  })
+  .refine((p) => p.orderType === 'trailing_stop' || p.trailBps === undefined, {
+    message: 'trailBps applies to orderType trailing_stop only',
+    path: ['trailBps'],
+  });
 export type OrderCycleParams = z.infer<typeof OrderCycleParams>;
 
-function priced(input: StrategyInput<OrderCycleParams>, side: 'buy' | 'sell'): Pick<Signal, 'limitPrice' | 'stopPrice' | 'trailBps'> {
+function priced(
+  input: StrategyInput<OrderCycleParams>,
+  side: 'buy' | 'sell',
+): Pick<Signal, 'limitPrice' | 'stopPrice' | 'trailBps'> {
   const { orderType, offsetBps, trailBps } = input.params;
   const off = new Dec(offsetBps).div(10_000);
   const mark = new Dec(input.mark);
@@ -69,7 +84,8 @@ function priced(input: StrategyInput<OrderCycleParams>, side: 'buy' | 'sell'): P
  */
 export const orderCycle: StrategyDefinition<OrderCycleParams> = {
   name: 'order-cycle',
-  description: 'Every N bars: buy when flat, sell the position otherwise, with the configured order type (venue exerciser).',
+  description:
+    'Every N bars: buy when flat, sell the position otherwise, with the configured order type (venue exerciser).',
   params: OrderCycleParams,
   lookback: () => 2,
   signals(input) {
@@ -79,7 +95,9 @@ export const orderCycle: StrategyDefinition<OrderCycleParams> = {
     if (barMs <= 0 || Math.round(last.ts / barMs) % input.params.everyBars !== 0) return [];
     const flat = cmp(input.position, 0) === 0;
     const side = flat ? 'buy' : 'sell';
-    const quantity = flat ? str(new Dec(input.equity).times(input.params.orderPct).div(100).div(input.mark)) : input.position;
+    const quantity = flat
+      ? str(new Dec(input.equity).times(input.params.orderPct).div(100).div(input.mark))
+      : input.position;
     if (cmp(quantity, 0) <= 0) return [];
     const p = input.params;
     return [

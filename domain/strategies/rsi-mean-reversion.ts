@@ -6,7 +6,9 @@ export const RsiMeanReversionParams = ExecutionParams.extend({
   period: z.number().int().min(2).max(500).default(14),
   oversold: z.number().min(0).max(100).default(30),
   overbought: z.number().min(0).max(100).default(70),
-}).strict().refine((p) => p.oversold < p.overbought, { message: 'oversold must be below overbought', path: ['oversold'] });
+})
+  .strict()
+  .refine((p) => p.oversold < p.overbought, { message: 'oversold must be below overbought', path: ['oversold'] });
 export type RsiMeanReversionParams = z.infer<typeof RsiMeanReversionParams>;
 
 /** Buy when RSI falls below `oversold` while flat; sell the position when RSI rises above `overbought`. */

@@ -5,7 +5,9 @@ import { ExecutionParams, makeSignal, sma, type Signal, type StrategyDefinition 
 export const SmaCrossoverParams = ExecutionParams.extend({
   fast: z.number().int().min(1).max(500).default(10),
   slow: z.number().int().min(2).max(2000).default(30),
-}).strict().refine((p) => p.fast < p.slow, { message: 'fast must be shorter than slow', path: ['fast'] });
+})
+  .strict()
+  .refine((p) => p.fast < p.slow, { message: 'fast must be shorter than slow', path: ['fast'] });
 export type SmaCrossoverParams = z.infer<typeof SmaCrossoverParams>;
 
 /** Long when the fast SMA crosses above the slow one; flat when it crosses below. */
@@ -24,8 +26,22 @@ export const smaCrossover: StrategyDefinition<SmaCrossoverParams> = {
     const sPrev = sma(closes, slow, closes.length - 1);
     const out: Array<Signal | undefined> = [];
     const flat = cmp(input.position, 0) === 0;
-    if (fPrev <= sPrev && fNow > sNow && flat) out.push(makeSignal(input, 'buy', `SMA(${fast}) ${fNow.toPrecision(6)} crossed above SMA(${slow}) ${sNow.toPrecision(6)}`));
-    if (fPrev >= sPrev && fNow < sNow && !flat) out.push(makeSignal(input, 'sell', `SMA(${fast}) ${fNow.toPrecision(6)} crossed below SMA(${slow}) ${sNow.toPrecision(6)}`));
+    if (fPrev <= sPrev && fNow > sNow && flat)
+      out.push(
+        makeSignal(
+          input,
+          'buy',
+          `SMA(${fast}) ${fNow.toPrecision(6)} crossed above SMA(${slow}) ${sNow.toPrecision(6)}`,
+        ),
+      );
+    if (fPrev >= sPrev && fNow < sNow && !flat)
+      out.push(
+        makeSignal(
+          input,
+          'sell',
+          `SMA(${fast}) ${fNow.toPrecision(6)} crossed below SMA(${slow}) ${sNow.toPrecision(6)}`,
+        ),
+      );
     return out.filter((s): s is Signal => s !== undefined);
   },
 };

@@ -40,13 +40,31 @@ export interface StrategyDefinition<P = z.infer<typeof ExecutionParams>> {
 }
 
 /** Build an entry or exit intent with the shared execution parameters. */
-export function makeSignal(input: StrategyInput<z.infer<typeof ExecutionParams>>, side: 'buy' | 'sell', reason: string): Signal | undefined {
+export function makeSignal(
+  input: StrategyInput<z.infer<typeof ExecutionParams>>,
+  side: 'buy' | 'sell',
+  reason: string,
+): Signal | undefined {
   const p = input.params;
-  const quantity = side === 'sell' ? input.position : str(new Dec(input.equity).times(p.orderPct).div(100).div(input.mark));
+  const quantity =
+    side === 'sell' ? input.position : str(new Dec(input.equity).times(p.orderPct).div(100).div(input.mark));
   if (cmp(quantity, 0) <= 0) return undefined;
   const offset = new Dec(p.limitOffsetBps).div(10_000);
-  const limitPrice = p.orderType === 'limit' ? str(new Dec(input.mark).times(side === 'buy' ? new Dec(1).minus(offset) : new Dec(1).plus(offset))) : undefined;
-  return { symbol: input.symbol, side, type: p.orderType, quantity, ...(limitPrice ? { limitPrice } : {}), ...(p.tif ? { tif: p.tif } : {}), postOnly: p.postOnly, reduceOnly: side === 'sell', reason };
+  const limitPrice =
+    p.orderType === 'limit'
+      ? str(new Dec(input.mark).times(side === 'buy' ? new Dec(1).minus(offset) : new Dec(1).plus(offset)))
+      : undefined;
+  return {
+    symbol: input.symbol,
+    side,
+    type: p.orderType,
+    quantity,
+    ...(limitPrice ? { limitPrice } : {}),
+    ...(p.tif ? { tif: p.tif } : {}),
+    postOnly: p.postOnly,
+    reduceOnly: side === 'sell',
+    reason,
+  };
 }
 
 export function sma(values: readonly number[], period: number, endExclusive = values.length): number {

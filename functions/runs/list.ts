@@ -9,7 +9,9 @@ export const ListRunsQuery = z
     accountId: Keyword.optional(),
     strategy: Keyword.optional(),
     tradingState: z.enum(['ACTIVE', 'REDUCING', 'HALTED']).optional(),
-    status: z.enum(['Running', 'Completed', 'Failed', 'Canceled', 'Terminated', 'ContinuedAsNew', 'TimedOut']).optional(),
+    status: z
+      .enum(['Running', 'Completed', 'Failed', 'Canceled', 'Terminated', 'ContinuedAsNew', 'TimedOut'])
+      .optional(),
     scheduleId: Keyword.optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
   })

@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { startRun } from '../../temporal/runs-client';
 import { httpHandler, json, taskQueue } from '../http';
 
-export const handler = httpHandler({ body: z.record(z.string(), z.unknown(), { message: 'must be a JSON object (the run input)' }) }, async ({ body }, client) => {
-  const started = await startRun(client, body as never, { taskQueue: taskQueue() });
-  return json(201, started);
-});
+export const handler = httpHandler(
+  { body: z.record(z.string(), z.unknown(), { message: 'must be a JSON object (the run input)' }) },
+  async ({ body }, client) => {
+    const started = await startRun(client, body as never, { taskQueue: taskQueue() });
+    return json(201, started);
+  },
+);

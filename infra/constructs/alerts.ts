@@ -12,7 +12,11 @@ export class Alerts extends Construct {
     this.topic = new Topic(this, 'Topic', { displayName: 'tempotrade halts and breaches', enforceSSL: true });
     if (props.email) this.topic.addSubscription(new EmailSubscription(props.email));
     NagSuppressions.addResourceSuppressions(this.topic, [
-      { id: 'AwsSolutions-SNS2', reason: 'Alerts carry run ids, account ids and the halt reason, no credentials or balances beyond what the audit shows; SNS encrypts at rest by default and AWS no longer recommends a KMS key for that alone. enforceSSL is on (SNS3).' },
+      {
+        id: 'AwsSolutions-SNS2',
+        reason:
+          'Alerts carry run ids, account ids and the halt reason, no credentials or balances beyond what the audit shows; SNS encrypts at rest by default and AWS no longer recommends a KMS key for that alone. enforceSSL is on (SNS3).',
+      },
     ]);
   }
 }

@@ -38,12 +38,19 @@ export class ControlPlane extends Construct {
 
   constructor(scope: Construct, id: string, props: ControlPlaneProps) {
     super(scope, id);
-    this.api = new HttpApi(this, 'Api', { description: 'tempotrade control plane (IAM auth)', defaultAuthorizer: new HttpIamAuthorizer(), createDefaultStage: false });
+    this.api = new HttpApi(this, 'Api', {
+      description: 'tempotrade control plane (IAM auth)',
+      defaultAuthorizer: new HttpIamAuthorizer(),
+      createDefaultStage: false,
+    });
     new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
-      accessLogSettings: { destination: new LogGroupLogDestination(logGroup(this, 'AccessLogs', props.logRetentionDays)), format: AccessLogFormat.jsonWithStandardFields() },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(logGroup(this, 'AccessLogs', props.logRetentionDays)),
+        format: AccessLogFormat.jsonWithStandardFields(),
+      },
       throttle: { rateLimit: 50, burstLimit: 100 },
     });
     const action = new SnsAction(props.alerts);
@@ -77,7 +84,11 @@ export class ControlPlane extends Construct {
         },
       });
       props.temporalSecret.grantRead(fn);
-      this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration: new HttpLambdaIntegration(`${route.name}Integration`, fn) });
+      this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: new HttpLambdaIntegration(`${route.name}Integration`, fn),
+      });
       new Alarm(this, `${route.name}Errors`, {
         alarmDescription: `${route.method} ${route.path}: the Lambda failed (unhandled error or timeout)`,
         metric: fn.metricErrors({ period: Duration.minutes(5) }),
@@ -89,7 +100,12 @@ export class ControlPlane extends Construct {
       NagSuppressions.addResourceSuppressions(
         fn,
         [
-          { id: 'AwsSolutions-IAM4', reason: 'AWSLambdaBasicExecutionRole only allows writing the function\'s own CloudWatch logs; it is the AWS-maintained minimum for a Lambda.', appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'] },
+          {
+            id: 'AwsSolutions-IAM4',
+            reason:
+              "AWSLambdaBasicExecutionRole only allows writing the function's own CloudWatch logs; it is the AWS-maintained minimum for a Lambda.",
+            appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+          },
         ],
         true,
       );

@@ -4,7 +4,9 @@ import type { Construct } from 'constructs';
 
 /** The RetentionDays value for a number of days (CloudWatch accepts only some). */
 export function retention(days: number): RetentionDays {
-  const allowed = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number' && v > 0).sort((a, b) => a - b);
+  const allowed = Object.values(RetentionDays)
+    .filter((v): v is number => typeof v === 'number' && v > 0)
+    .sort((a, b) => a - b);
   return (allowed.find((d) => d >= days) ?? RetentionDays.TEN_YEARS) as RetentionDays;
 }
 

@@ -16,6 +16,9 @@ export class Network extends Construct {
         { name: 'workers', subnetType: SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
       ],
     });
-    this.vpc.addFlowLog('FlowLog', { destination: FlowLogDestination.toCloudWatchLogs(logGroup(this, 'FlowLogs', props.logRetentionDays)), trafficType: FlowLogTrafficType.REJECT });
+    this.vpc.addFlowLog('FlowLog', {
+      destination: FlowLogDestination.toCloudWatchLogs(logGroup(this, 'FlowLogs', props.logRetentionDays)),
+      trafficType: FlowLogTrafficType.REJECT,
+    });
   }
 }

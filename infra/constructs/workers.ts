@@ -10,7 +10,16 @@ import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IVpc } from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
-import { Cluster, ContainerImage, ContainerInsights, CpuArchitecture, FargateService, FargateTaskDefinition, LogDrivers, OperatingSystemFamily } from 'aws-cdk-lib/aws-ecs';
+import {
+  Cluster,
+  ContainerImage,
+  ContainerInsights,
+  CpuArchitecture,
+  FargateService,
+  FargateTaskDefinition,
+  LogDrivers,
+  OperatingSystemFamily,
+} from 'aws-cdk-lib/aws-ecs';
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -74,11 +83,21 @@ export class Workers extends Construct {
       assignPublicIp: false,
     });
     const scaling = this.service.autoScaleTaskCount({ minCapacity: props.minTasks, maxCapacity: props.maxTasks });
-    scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: 60, scaleInCooldown: Duration.minutes(5), scaleOutCooldown: Duration.minutes(1) });
+    scaling.scaleOnCpuUtilization('Cpu', {
+      targetUtilizationPercent: 60,
+      scaleInCooldown: Duration.minutes(5),
+      scaleOutCooldown: Duration.minutes(1),
+    });
 
     // ---- alarms ----
     const action = new SnsAction(props.alerts);
-    const running = new Metric({ namespace: 'ECS/ContainerInsights', metricName: 'RunningTaskCount', dimensionsMap: { ClusterName: this.cluster.clusterName, ServiceName: this.service.serviceName }, period: Duration.minutes(1), statistic: 'Minimum' });
+    const running = new Metric({
+      namespace: 'ECS/ContainerInsights',
+      metricName: 'RunningTaskCount',
+      dimensionsMap: { ClusterName: this.cluster.clusterName, ServiceName: this.service.serviceName },
+      period: Duration.minutes(1),
+      statistic: 'Minimum',
+    });
     new Alarm(this, 'TooFewWorkers', {
       alarmDescription: `fewer running worker tasks than ${props.minTasks}: strategy runs are not progressing`,
       metric: running,
@@ -89,10 +108,22 @@ export class Workers extends Construct {
     }).addAlarmAction(action);
 
     // Every alert line of alerts.notify ({"alert":"HALTED",…}) counts as one halt.
-    new MetricFilter(this, 'HaltsFilter', { logGroup: logs, filterPattern: FilterPattern.stringValue('$.alert', '=', 'HALTED'), metricNamespace: HALTS_METRIC.namespace, metricName: HALTS_METRIC.name, metricValue: '1' });
+    new MetricFilter(this, 'HaltsFilter', {
+      logGroup: logs,
+      filterPattern: FilterPattern.stringValue('$.alert', '=', 'HALTED'),
+      metricNamespace: HALTS_METRIC.namespace,
+      metricName: HALTS_METRIC.name,
+      metricValue: '1',
+    });
     new Alarm(this, 'Halts', {
-      alarmDescription: 'a strategy run became HALTED (operator, risk guard or venue error): see the alerts topic and `tempotrade run status`',
-      metric: new Metric({ namespace: HALTS_METRIC.namespace, metricName: HALTS_METRIC.name, period: Duration.minutes(1), statistic: 'Sum' }),
+      alarmDescription:
+        'a strategy run became HALTED (operator, risk guard or venue error): see the alerts topic and `tempotrade run status`',
+      metric: new Metric({
+        namespace: HALTS_METRIC.namespace,
+        metricName: HALTS_METRIC.name,
+        period: Duration.minutes(1),
+        statistic: 'Sum',
+      }),
       threshold: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
@@ -100,12 +131,21 @@ export class Workers extends Construct {
     }).addAlarmAction(action);
 
     NagSuppressions.addResourceSuppressions(task, [
-      { id: 'AwsSolutions-ECS2', reason: 'The environment holds only non-secret configuration: the Temporal address and namespace and the ARNs of the secrets and the topic. Credentials are read from Secrets Manager at run time by the worker (tests/unit/infra.test.ts checks that no secret value is in any environment).' },
+      {
+        id: 'AwsSolutions-ECS2',
+        reason:
+          'The environment holds only non-secret configuration: the Temporal address and namespace and the ARNs of the secrets and the topic. Credentials are read from Secrets Manager at run time by the worker (tests/unit/infra.test.ts checks that no secret value is in any environment).',
+      },
     ]);
     NagSuppressions.addResourceSuppressions(
       task,
       [
-        { id: 'AwsSolutions-IAM5', reason: 'The execution role\'s ecr:GetAuthorizationToken needs Resource "*" (AWS does not scope it); logs:CreateLogStream/PutLogEvents are scoped to the worker log group\'s streams.', appliesTo: ['Resource::*'] },
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'The execution role\'s ecr:GetAuthorizationToken needs Resource "*" (AWS does not scope it); logs:CreateLogStream/PutLogEvents are scoped to the worker log group\'s streams.',
+          appliesTo: ['Resource::*'],
+        },
       ],
       true,
     );

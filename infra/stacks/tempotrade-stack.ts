@@ -10,17 +10,48 @@ import { Workers } from '../constructs/workers';
 
 export class TempotradeStack extends Stack {
   constructor(scope: Construct, id: string, config: DeployConfig, props: StackProps = {}) {
-    super(scope, id, { description: 'tempotrade: Temporal workers on Fargate, Lambda control plane, secrets, alerts', ...props });
-    const secrets = new TempotradeSecrets(this, 'Secrets', { temporalSecretArn: config.temporalSecretArn, venueSecretArn: config.venueSecretArn });
+    super(scope, id, {
+      description: 'tempotrade: Temporal workers on Fargate, Lambda control plane, secrets, alerts',
+      ...props,
+    });
+    const secrets = new TempotradeSecrets(this, 'Secrets', {
+      temporalSecretArn: config.temporalSecretArn,
+      venueSecretArn: config.venueSecretArn,
+    });
     const alerts = new Alerts(this, 'Alerts', { email: config.alertEmail });
     const network = new Network(this, 'Network', { logRetentionDays: config.logRetentionDays });
-    const temporal = { temporalAddress: config.temporalAddress, temporalNamespace: config.temporalNamespace, temporalSecret: secrets.temporal };
-    new Workers(this, 'Workers', { vpc: network.vpc, ...temporal, venueSecret: secrets.venue, alerts: alerts.topic, minTasks: config.workerMinTasks, maxTasks: config.workerMaxTasks, logRetentionDays: config.logRetentionDays });
-    const control = new ControlPlane(this, 'ControlPlane', { ...temporal, alerts: alerts.topic, logRetentionDays: config.logRetentionDays });
+    const temporal = {
+      temporalAddress: config.temporalAddress,
+      temporalNamespace: config.temporalNamespace,
+      temporalSecret: secrets.temporal,
+    };
+    new Workers(this, 'Workers', {
+      vpc: network.vpc,
+      ...temporal,
+      venueSecret: secrets.venue,
+      alerts: alerts.topic,
+      minTasks: config.workerMinTasks,
+      maxTasks: config.workerMaxTasks,
+      logRetentionDays: config.logRetentionDays,
+    });
+    const control = new ControlPlane(this, 'ControlPlane', {
+      ...temporal,
+      alerts: alerts.topic,
+      logRetentionDays: config.logRetentionDays,
+    });
 
-    new CfnOutput(this, 'ApiUrl', { value: control.api.apiEndpoint, description: 'control-plane HTTP API (SigV4-signed requests)' });
-    new CfnOutput(this, 'TemporalSecretArn', { value: secrets.temporal.secretArn, description: 'put { "apiKey": "…" } (or tlsCert/tlsKey) here' });
-    new CfnOutput(this, 'VenueSecretArn', { value: secrets.venue.secretArn, description: 'put the venue keys here (docs/deploy.md)' });
+    new CfnOutput(this, 'ApiUrl', {
+      value: control.api.apiEndpoint,
+      description: 'control-plane HTTP API (SigV4-signed requests)',
+    });
+    new CfnOutput(this, 'TemporalSecretArn', {
+      value: secrets.temporal.secretArn,
+      description: 'put { "apiKey": "…" } (or tlsCert/tlsKey) here',
+    });
+    new CfnOutput(this, 'VenueSecretArn', {
+      value: secrets.venue.secretArn,
+      description: 'put the venue keys here (docs/deploy.md)',
+    });
     new CfnOutput(this, 'AlertsTopicArn', { value: alerts.topic.topicArn });
   }
 }

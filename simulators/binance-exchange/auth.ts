@@ -51,6 +51,7 @@ export function verifySigned(req: SignedRequest, keys: ApiKeys, wallNow: number)
   const total = withoutSignature(req.rawQuery) + withoutSignature(req.rawBody);
   const expected = Buffer.from(signPayload(secret, total), 'hex');
   const given = Buffer.from(p.signature, 'hex');
-  if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) throw binanceError(400, -1022, MSG.badSignature);
+  if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected))
+    throw binanceError(400, -1022, MSG.badSignature);
   return key;
 }

@@ -53,10 +53,17 @@ export class ReplayClock {
     else {
       start = currentIndex(market, this.start.at) + 1;
       if (start < 1) {
-        throw new TempotradeError('CONFIG', `start: ${new Date(this.start.at).toISOString()} is before the first close of ${market.symbol} (${new Date(market.closeTimes[0]).toISOString()})`);
+        throw new TempotradeError(
+          'CONFIG',
+          `start: ${new Date(this.start.at).toISOString()} is before the first close of ${market.symbol} (${new Date(market.closeTimes[0]).toISOString()})`,
+        );
       }
     }
-    this.replays.set(market.symbol, { anchor: Math.floor(this.now() / this.intervalMs) * this.intervalMs, start: Math.max(1, start), market });
+    this.replays.set(market.symbol, {
+      anchor: Math.floor(this.now() / this.intervalMs) * this.intervalMs,
+      start: Math.max(1, start),
+      market,
+    });
   }
 
   has(symbol: string): boolean {
@@ -115,7 +122,10 @@ export function parseReplayStart(text: string): ReplayStart {
   }
   const at = Date.parse(text);
   if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(at)) {
-    throw new TempotradeError('VALIDATION', `start: expected a number of bars (e.g. 500) or an ISO instant (e.g. 2018-01-25T00:00:00Z), got "${text}"`);
+    throw new TempotradeError(
+      'VALIDATION',
+      `start: expected a number of bars (e.g. 500) or an ISO instant (e.g. 2018-01-25T00:00:00Z), got "${text}"`,
+    );
   }
   return { at };
 }

@@ -46,7 +46,8 @@ export function apiKeysFromFlags(flags: readonly KeyFlag[]): ApiKeySpecInput[] {
     } else if (flag === '--api-secret') {
       if (!last) fail('--api-secret', 'must follow an --api-key');
       if (last.secret !== undefined) fail('--api-secret', `given twice for --api-key ${last.apiKey}`);
-      if (!ApiSecret.safeParse(value).success) fail('--api-secret', 'must be 1–128 printable characters without spaces');
+      if (!ApiSecret.safeParse(value).success)
+        fail('--api-secret', 'must be 1–128 printable characters without spaces');
       last.secret = value;
     } else {
       if (!last) fail('--balance', 'must follow an --api-key (each --balance belongs to the most recent --api-key)');
@@ -62,7 +63,10 @@ export function apiKeysFromFlags(flags: readonly KeyFlag[]): ApiKeySpecInput[] {
 }
 
 /** The front's options and extra markets from flags and the optional config file. */
-export function exchangeOptionsFrom(f: ExchangeFlags): { exchange: BinanceFrontOptions; datasets: Record<string, string> } {
+export function exchangeOptionsFrom(f: ExchangeFlags): {
+  exchange: BinanceFrontOptions;
+  datasets: Record<string, string>;
+} {
   let fileKeys: ApiKeySpecInput[] = [];
   let datasets: Record<string, string> = {};
   const exchange: BinanceFrontOptions = {};
@@ -78,7 +82,11 @@ export function exchangeOptionsFrom(f: ExchangeFlags): { exchange: BinanceFrontO
     datasets = Object.fromEntries(Object.entries(cfg.data ?? {}).map(([s, p]) => [s, path.resolve(dir, p)]));
     fileKeys = cfg.apiKeys ?? [];
     if (cfg.interval) exchange.interval = cfg.interval;
-    if (cfg.start !== undefined) exchange.start = typeof cfg.start === 'number' ? { bars: cfg.start } : withFlag('--config (start)', () => parseReplayStart(String(cfg.start)));
+    if (cfg.start !== undefined)
+      exchange.start =
+        typeof cfg.start === 'number'
+          ? { bars: cfg.start }
+          : withFlag('--config (start)', () => parseReplayStart(String(cfg.start)));
     if (cfg.weightLimit !== undefined) exchange.weightLimit = cfg.weightLimit;
     if (cfg.faults !== undefined) exchange.faults = withFlag('--config', () => parseFaultPlan(cfg.faults, 'faults'));
   }
@@ -97,7 +105,8 @@ export function exchangeOptionsFrom(f: ExchangeFlags): { exchange: BinanceFrontO
   }
   if (f.start !== undefined) exchange.start = withFlag('--start', () => parseReplayStart(f.start!));
   if (f.weightLimit !== undefined) {
-    if (!/^[1-9]\d{0,8}$/.test(f.weightLimit)) fail('--weight-limit', `must be a positive whole number, got "${f.weightLimit}"`);
+    if (!/^[1-9]\d{0,8}$/.test(f.weightLimit))
+      fail('--weight-limit', `must be a positive whole number, got "${f.weightLimit}"`);
     exchange.weightLimit = Number(f.weightLimit);
   }
   if (f.faults !== undefined) exchange.faults = withFlag('--faults', () => parseFaultPlan(f.faults, 'faults'));

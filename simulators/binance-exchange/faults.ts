@@ -26,7 +26,13 @@
 import { z } from 'zod';
 import { TempotradeError, formatZodIssues } from '../../domain/errors';
 
-export const MARKET_DATA_PATHS = ['/api/v3/depth', '/api/v3/klines', '/api/v3/ticker/24hr', '/api/v3/ticker/bookTicker', '/api/v3/ticker/price'] as const;
+export const MARKET_DATA_PATHS = [
+  '/api/v3/depth',
+  '/api/v3/klines',
+  '/api/v3/ticker/24hr',
+  '/api/v3/ticker/bookTicker',
+  '/api/v3/ticker/price',
+] as const;
 
 /** Every Binance route the local exchange serves (a rule's endpoint must name one of them). */
 export const ROUTES = [
@@ -49,33 +55,75 @@ export const ROUTES = [
   'GET /sapi/v1/margin/*',
 ] as const;
 
-const Endpoint = z
-  .string()
-  .refine((e) => endpointMatcher(e) !== undefined, {
-    message: 'must be *, market, or [GET.|POST.|DELETE.]NAME with NAME a route under /api/v3 (order, depth, …) or a full path (/sapi/v1/capital/config/getall)',
-  });
+const Endpoint = z.string().refine((e) => endpointMatcher(e) !== undefined, {
+  message:
+    'must be *, market, or [GET.|POST.|DELETE.]NAME with NAME a route under /api/v3 (order, depth, …) or a full path (/sapi/v1/capital/config/getall)',
+});
 const Probability = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').default(1);
 const Ms = z.number().int('must be whole milliseconds').nonnegative('must be 0 or more');
 
 export const FaultRule = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('latency'), endpoint: Endpoint, probability: Probability, minMs: Ms, maxMs: Ms }).strict().refine((r) => r.maxMs >= r.minMs, { message: 'must be ≥ minMs', path: ['maxMs'] }),
-  z.object({ kind: z.literal('error'), endpoint: Endpoint, probability: Probability, status: z.union([z.literal(502), z.literal(503), z.literal(504)], { message: 'must be 502, 503 or 504' }) }).strict(),
-  z.object({ kind: z.literal('burst429'), endpoint: Endpoint, probability: Probability, count: z.number().int().min(1, 'must be at least 1'), retryAfterSec: z.number().int().min(1).default(1) }).strict(),
+  z
+    .object({ kind: z.literal('latency'), endpoint: Endpoint, probability: Probability, minMs: Ms, maxMs: Ms })
+    .strict()
+    .refine((r) => r.maxMs >= r.minMs, { message: 'must be ≥ minMs', path: ['maxMs'] }),
+  z
+    .object({
+      kind: z.literal('error'),
+      endpoint: Endpoint,
+      probability: Probability,
+      status: z.union([z.literal(502), z.literal(503), z.literal(504)], { message: 'must be 502, 503 or 504' }),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('burst429'),
+      endpoint: Endpoint,
+      probability: Probability,
+      count: z.number().int().min(1, 'must be at least 1'),
+      retryAfterSec: z.number().int().min(1).default(1),
+    })
+    .strict(),
   z.object({ kind: z.literal('drop'), endpoint: Endpoint, probability: Probability }).strict(),
-  z.object({ kind: z.literal('timeout'), endpoint: Endpoint, probability: Probability, delayMs: Ms.min(1, 'must be at least 1 ms') }).strict(),
   z
-    .object({ kind: z.literal('stale'), endpoint: Endpoint, probability: Probability, bars: z.number().int().min(1, 'must be at least 1') })
-    .strict()
-    .refine((r) => endpointCovers(r.endpoint, (m, p) => m === 'GET' && (MARKET_DATA_PATHS as readonly string[]).includes(p)), { message: 'stale applies to market data only (market, depth, klines, ticker/*)', path: ['endpoint'] }),
+    .object({
+      kind: z.literal('timeout'),
+      endpoint: Endpoint,
+      probability: Probability,
+      delayMs: Ms.min(1, 'must be at least 1 ms'),
+    })
+    .strict(),
   z
-    .object({ kind: z.literal('fillBeforeCancel'), endpoint: Endpoint, probability: Probability, fill: z.enum(['full', 'partial'], { message: 'must be full or partial' }) })
+    .object({
+      kind: z.literal('stale'),
+      endpoint: Endpoint,
+      probability: Probability,
+      bars: z.number().int().min(1, 'must be at least 1'),
+    })
     .strict()
-    .refine((r) => endpointCovers(r.endpoint, (m, p) => m === 'DELETE' && p === '/api/v3/order'), { message: 'fill-before-cancel applies to DELETE.order only', path: ['endpoint'] }),
+    .refine(
+      (r) => endpointCovers(r.endpoint, (m, p) => m === 'GET' && (MARKET_DATA_PATHS as readonly string[]).includes(p)),
+      { message: 'stale applies to market data only (market, depth, klines, ticker/*)', path: ['endpoint'] },
+    ),
+  z
+    .object({
+      kind: z.literal('fillBeforeCancel'),
+      endpoint: Endpoint,
+      probability: Probability,
+      fill: z.enum(['full', 'partial'], { message: 'must be full or partial' }),
+    })
+    .strict()
+    .refine((r) => endpointCovers(r.endpoint, (m, p) => m === 'DELETE' && p === '/api/v3/order'), {
+      message: 'fill-before-cancel applies to DELETE.order only',
+      path: ['endpoint'],
+    }),
 ]);
 export type FaultRule = z.output<typeof FaultRule>;
 export type FaultKind = FaultRule['kind'];
 
-export const FaultPlan = z.object({ seed: z.number().int().nonnegative().default(1), rules: z.array(FaultRule).default([]) }).strict();
+export const FaultPlan = z
+  .object({ seed: z.number().int().nonnegative().default(1), rules: z.array(FaultRule).default([]) })
+  .strict();
 export type FaultPlan = z.output<typeof FaultPlan>;
 export type FaultPlanInput = z.input<typeof FaultPlan>;
 
@@ -111,23 +159,36 @@ function endpointCovers(e: string, pred: (method: string, path: string) => boole
 
 function durationMs(text: string, field: string, rule: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text);
-  if (!m) throw new TempotradeError('VALIDATION', `faults: rule "${rule}": ${field} "${text}" is not a duration (e.g. 250, 250ms, 2s)`);
+  if (!m)
+    throw new TempotradeError(
+      'VALIDATION',
+      `faults: rule "${rule}": ${field} "${text}" is not a duration (e.g. 250, 250ms, 2s)`,
+    );
   return Math.round(Number(m[1]) * (m[2] === 's' ? 1000 : 1));
 }
 
 function ruleFromText(text: string): Record<string, unknown> {
   const m = /^([^:]+):([a-z0-9-]+)(?:=([^@]+))?(?:@(.+))?$/.exec(text);
-  if (!m) throw new TempotradeError('VALIDATION', `faults: rule "${text}": expected ENDPOINT:KIND[=ARG][@PROBABILITY], e.g. POST.order:drop@0.2`);
+  if (!m)
+    throw new TempotradeError(
+      'VALIDATION',
+      `faults: rule "${text}": expected ENDPOINT:KIND[=ARG][@PROBABILITY], e.g. POST.order:drop@0.2`,
+    );
   const [, endpoint, kind, arg, prob] = m;
   const probability = prob === undefined ? undefined : /^(0(\.\d+)?|1(\.0+)?)$/.test(prob) ? Number(prob) : NaN;
-  if (Number.isNaN(probability)) throw new TempotradeError('VALIDATION', `faults: rule "${text}": probability "${prob}" must be a number between 0 and 1`);
+  if (Number.isNaN(probability))
+    throw new TempotradeError(
+      'VALIDATION',
+      `faults: rule "${text}": probability "${prob}" must be a number between 0 and 1`,
+    );
   const base = { endpoint, ...(probability !== undefined ? { probability } : {}) };
   const need = (what: string): string => {
     if (arg === undefined) throw new TempotradeError('VALIDATION', `faults: rule "${text}": ${kind} needs =${what}`);
     return arg;
   };
   const int = (v: string, field: string): number => {
-    if (!/^\d+$/.test(v)) throw new TempotradeError('VALIDATION', `faults: rule "${text}": ${field} "${v}" must be a whole number`);
+    if (!/^\d+$/.test(v))
+      throw new TempotradeError('VALIDATION', `faults: rule "${text}": ${field} "${v}" must be a whole number`);
     return Number(v);
   };
   switch (kind) {
@@ -141,7 +202,12 @@ function ruleFromText(text: string): Record<string, unknown> {
       return { ...base, kind, status: int(need('502|503|504'), 'status') };
     case 'burst429': {
       const [n, t] = need('N[/Ts]').split('/');
-      return { ...base, kind, count: int(n, 'count'), ...(t !== undefined ? { retryAfterSec: Math.ceil(durationMs(t, 'retry-after', text) / 1000) } : {}) };
+      return {
+        ...base,
+        kind,
+        count: int(n, 'count'),
+        ...(t !== undefined ? { retryAfterSec: Math.ceil(durationMs(t, 'retry-after', text) / 1000) } : {}),
+      };
     }
     case 'drop':
       if (arg !== undefined) throw new TempotradeError('VALIDATION', `faults: rule "${text}": drop takes no argument`);
@@ -153,7 +219,10 @@ function ruleFromText(text: string): Record<string, unknown> {
     case 'fill-before-cancel':
       return { ...base, kind: 'fillBeforeCancel', fill: need('full|partial') };
     default:
-      throw new TempotradeError('VALIDATION', `faults: rule "${text}": unknown kind "${kind}" (latency, error, burst429, drop, timeout, stale, fill-before-cancel)`);
+      throw new TempotradeError(
+        'VALIDATION',
+        `faults: rule "${text}": unknown kind "${kind}" (latency, error, burst429, drop, timeout, stale, fill-before-cancel)`,
+      );
   }
 }
 
@@ -161,10 +230,14 @@ function ruleFromText(text: string): Record<string, unknown> {
 export function faultSpecToPlan(spec: string): FaultPlanInput {
   const rules: Array<Record<string, unknown>> = [];
   let seed: number | undefined;
-  for (const raw of spec.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const raw of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     const s = /^seed=(.*)$/.exec(raw);
     if (s) {
-      if (!/^\d{1,15}$/.test(s[1])) throw new TempotradeError('VALIDATION', `faults: seed "${s[1]}" must be a whole number`);
+      if (!/^\d{1,15}$/.test(s[1]))
+        throw new TempotradeError('VALIDATION', `faults: seed "${s[1]}" must be a whole number`);
       seed = Number(s[1]);
     } else rules.push(ruleFromText(raw));
   }
@@ -228,7 +301,13 @@ export class FaultInjector {
   private readonly counts = zeroFaultCounts();
 
   constructor(readonly plan: FaultPlan) {
-    this.armed = plan.rules.map((rule, i) => ({ rule, match: endpointMatcher(rule.endpoint)!, random: prng(plan.seed * 1_000_003 + i * 7919 + 1), burstLeft: 0, injected: 0 }));
+    this.armed = plan.rules.map((rule, i) => ({
+      rule,
+      match: endpointMatcher(rule.endpoint)!,
+      random: prng(plan.seed * 1_000_003 + i * 7919 + 1),
+      burstLeft: 0,
+      injected: 0,
+    }));
   }
 
   /**
@@ -282,8 +361,16 @@ export class FaultInjector {
     return d;
   }
 
-  stats(): { seed: number; byKind: FaultCounts; byRule: Array<{ endpoint: string; kind: FaultKind; injected: number }> } {
-    return { seed: this.plan.seed, byKind: { ...this.counts }, byRule: this.armed.map((a) => ({ endpoint: a.rule.endpoint, kind: a.rule.kind, injected: a.injected })) };
+  stats(): {
+    seed: number;
+    byKind: FaultCounts;
+    byRule: Array<{ endpoint: string; kind: FaultKind; injected: number }>;
+  } {
+    return {
+      seed: this.plan.seed,
+      byKind: { ...this.counts },
+      byRule: this.armed.map((a) => ({ endpoint: a.rule.endpoint, kind: a.rule.kind, injected: a.injected })),
+    };
   }
 
   private count(a: ArmedRule): void {

@@ -42,7 +42,17 @@ import {
   parseParams,
 } from './protocol';
 import type { Interval } from './protocol';
-import { bn, canceledView, coinView, depthView, newOrderView, orderView, symbolId, symbolInfo, tradeView } from './views';
+import {
+  bn,
+  canceledView,
+  coinView,
+  depthView,
+  newOrderView,
+  orderView,
+  symbolId,
+  symbolInfo,
+  tradeView,
+} from './views';
 import { DEFAULT_WEIGHT_LIMIT, WeightLimiter, requestWeight } from './weights';
 
 export interface BinanceFrontOptions {
@@ -138,9 +148,17 @@ export class BinanceFront {
   }
 
   /** Register an API key and open its account (idempotent; never re-funds). */
-  addApiKey(input: unknown): { apiKey: string; status: 'added' | 'exists'; balances: Record<string, { free: string; used: string; total: string }> } {
+  addApiKey(input: unknown): {
+    apiKey: string;
+    status: 'added' | 'exists';
+    balances: Record<string, { free: string; used: string; total: string }>;
+  } {
     const r = ApiKeySpec.safeParse(input);
-    if (!r.success) throw new TempotradeError('VALIDATION', `invalid api key: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    if (!r.success)
+      throw new TempotradeError(
+        'VALIDATION',
+        `invalid api key: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+      );
     const status = this.keys.add(r.data);
     const balances = this.venue.openAccount(r.data.apiKey, r.data.balances);
     return { apiKey: r.data.apiKey, status, balances };
@@ -167,25 +185,41 @@ export class BinanceFront {
     const method = req.method ?? 'GET';
     const path = url.pathname;
     const key = req.headers[API_KEY_HEADER];
-    if (typeof key === 'string' && this.keys.secretOf(key) !== undefined) this.byKey.set(key, (this.byKey.get(key) ?? 0) + 1);
+    if (typeof key === 'string' && this.keys.secretOf(key) !== undefined)
+      this.byKey.set(key, (this.byKey.get(key) ?? 0) + 1);
     const ip = req.socket.remoteAddress ?? 'unknown';
     const query = Object.fromEntries(url.searchParams);
     const weight = requestWeight(method, path, query);
     const verdict = this.limiter.charge(ip, weight);
-    const headers: Record<string, string> = { 'x-mbx-used-weight-1m': String(verdict.used), 'x-mbx-used-weight': String(verdict.used) };
+    const headers: Record<string, string> = {
+      'x-mbx-used-weight-1m': String(verdict.used),
+      'x-mbx-used-weight': String(verdict.used),
+    };
     if (verdict.retryAfterSec !== undefined) {
       this.counters.weight429++;
-      return this.send(res, { status: 429, headers: { ...headers, 'retry-after': String(verdict.retryAfterSec) }, body: { code: -1003, msg: MSG.tooMuchWeight(this.limiter.limit) } });
+      return this.send(res, {
+        status: 429,
+        headers: { ...headers, 'retry-after': String(verdict.retryAfterSec) },
+        body: { code: -1003, msg: MSG.tooMuchWeight(this.limiter.limit) },
+      });
     }
     const faults = this.injector.decide(method, path);
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     if (faults.tooMany) {
       this.counters.injected429++;
-      return this.send(res, { status: 429, headers: { ...headers, 'retry-after': String(faults.tooMany.retryAfterSec) }, body: { code: -1003, msg: `Too many requests; please use the websocket for live updates. (injected fault)` } });
+      return this.send(res, {
+        status: 429,
+        headers: { ...headers, 'retry-after': String(faults.tooMany.retryAfterSec) },
+        body: { code: -1003, msg: `Too many requests; please use the websocket for live updates. (injected fault)` },
+      });
     }
     if (faults.error !== undefined) {
       const text = { 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' }[faults.error];
-      return this.send(res, { status: faults.error, headers, body: `<html><body><h1>${faults.error} ${text}</h1></body></html>` });
+      return this.send(res, {
+        status: faults.error,
+        headers,
+        body: `<html><body><h1>${faults.error} ${text}</h1></body></html>`,
+      });
     }
     let answer: Answer;
     try {
@@ -214,7 +248,8 @@ export class BinanceFront {
   }
 
   private errorAnswer(e: unknown): Answer {
-    if (isBinanceError(e)) return { status: e.details.httpStatus, body: { code: e.details.binanceCode, msg: e.message } };
+    if (isBinanceError(e))
+      return { status: e.details.httpStatus, body: { code: e.details.binanceCode, msg: e.message } };
     if (e instanceof TempotradeError) {
       if (e.code === 'BAD_SYMBOL') return { status: 400, body: { code: -1121, msg: MSG.invalidSymbol } };
       if (e.code === 'VALIDATION') return { status: 400, body: { code: -1100, msg: e.message } };
@@ -267,7 +302,11 @@ export class BinanceFront {
 
   /** Verify a SIGNED request, then bring the account's replay up to now. Returns the API key. */
   private signed(c: Ctx): string {
-    const key = verifySigned({ apiKeyHeader: c.req.headers[API_KEY_HEADER], rawQuery: c.rawQuery, rawBody: c.rawBody, params: c.params }, this.keys, this.serverNow());
+    const key = verifySigned(
+      { apiKeyHeader: c.req.headers[API_KEY_HEADER], rawQuery: c.rawQuery, rawBody: c.rawBody, params: c.params },
+      this.keys,
+      this.serverNow(),
+    );
     const now = this.clock.now();
     for (const m of this.venue.listMarkets()) {
       if (!this.clock.has(m.symbol)) continue;
@@ -296,8 +335,14 @@ export class BinanceFront {
 
   private exchangeInfo(params: Record<string, string>) {
     let symbols = this.venue.listMarkets().filter((m) => this.clock.has(m.symbol));
-    const wanted = params.symbol !== undefined ? [params.symbol] : params.symbols !== undefined ? parseParams(TickerQuery, { symbols: params.symbols }).symbols! : undefined;
-    if (wanted) symbols = wanted.map((id) => this.venue.listMarkets().find((m) => symbolId(m.symbol) === this.idOrThrow(id))!);
+    const wanted =
+      params.symbol !== undefined
+        ? [params.symbol]
+        : params.symbols !== undefined
+          ? parseParams(TickerQuery, { symbols: params.symbols }).symbols!
+          : undefined;
+    if (wanted)
+      symbols = wanted.map((id) => this.venue.listMarkets().find((m) => symbolId(m.symbol) === this.idOrThrow(id))!);
     return {
       timezone: 'UTC',
       serverTime: this.serverNow(),
@@ -320,7 +365,11 @@ export class BinanceFront {
   private depth(c: Ctx) {
     const q = parseParams(DepthQuery, c.params);
     const symbol = this.symbolOf(q.symbol);
-    return depthView(this.bookAt(symbol, c.faults.staleBars), q.limit ?? 100, this.clock.closedCount(symbol) - c.faults.staleBars);
+    return depthView(
+      this.bookAt(symbol, c.faults.staleBars),
+      q.limit ?? 100,
+      this.clock.closedCount(symbol) - c.faults.staleBars,
+    );
   }
 
   private klines(c: Ctx) {
@@ -344,7 +393,20 @@ export class BinanceFront {
     for (let i = lo; i <= hi; i++) {
       const b = m.candles[i];
       const open = this.clock.openTimeOf(symbol, i);
-      out.push([open, bn(b.open), bn(b.high), bn(b.low), bn(b.close), bn(b.volume), open + I - 1, decOf(b.volume).times(decOf(b.close)).toFixed(8), 0, bn(0), bn(0), '0']);
+      out.push([
+        open,
+        bn(b.open),
+        bn(b.high),
+        bn(b.low),
+        bn(b.close),
+        bn(b.volume),
+        open + I - 1,
+        decOf(b.volume).times(decOf(b.close)).toFixed(8),
+        0,
+        bn(0),
+        bn(0),
+        '0',
+      ]);
     }
     return out;
   }
@@ -352,13 +414,24 @@ export class BinanceFront {
   private tickers(c: Ctx, one: (symbol: string, barsAgo: number) => unknown) {
     const q = parseParams(TickerQuery, c.params);
     if (q.symbol !== undefined) return one(this.symbolOf(q.symbol), c.faults.staleBars);
-    const ids = q.symbols ?? this.venue.listMarkets().filter((m) => this.clock.has(m.symbol)).map((m) => symbolId(m.symbol));
+    const ids =
+      q.symbols ??
+      this.venue
+        .listMarkets()
+        .filter((m) => this.clock.has(m.symbol))
+        .map((m) => symbolId(m.symbol));
     return ids.map((id) => one(this.symbolOf(id), c.faults.staleBars));
   }
 
   private bookTicker(symbol: string, barsAgo: number) {
     const b = this.bookAt(symbol, barsAgo);
-    return { symbol: symbolId(symbol), bidPrice: bn(b.bids[0][0]), bidQty: bn(b.bids[0][1]), askPrice: bn(b.asks[0][0]), askQty: bn(b.asks[0][1]) };
+    return {
+      symbol: symbolId(symbol),
+      bidPrice: bn(b.bids[0][0]),
+      bidQty: bn(b.bids[0][1]),
+      askPrice: bn(b.asks[0][0]),
+      askQty: bn(b.asks[0][1]),
+    };
   }
 
   /** The rolling 24 h (wall time) window of served bars. */
@@ -417,7 +490,12 @@ export class BinanceFront {
     }
     this.counters.ordersAccepted++;
     const rec = this.record(key, symbol, { clientOrderId });
-    return newOrderView(rec!, this.wallOf(symbol), p.newOrderRespType ?? (p.type === 'MARKET' || p.type === 'LIMIT' ? 'FULL' : 'ACK'), m.instrument.quote);
+    return newOrderView(
+      rec!,
+      this.wallOf(symbol),
+      p.newOrderRespType ?? (p.type === 'MARKET' || p.type === 'LIMIT' ? 'FULL' : 'ACK'),
+      m.instrument.quote,
+    );
   }
 
   /** The paper engine's refusals in Binance's words. */
@@ -439,16 +517,36 @@ export class BinanceFront {
     }
   }
 
-  private record(key: string, symbol: string, ref: { orderId?: number; clientOrderId?: string }): VenueOrderRecord | undefined {
-    return this.venue.orderRecords(key, { symbol }).find((r) => (ref.orderId !== undefined ? r.seq === ref.orderId : r.order.clientOrderId === ref.clientOrderId));
+  private record(
+    key: string,
+    symbol: string,
+    ref: { orderId?: number; clientOrderId?: string },
+  ): VenueOrderRecord | undefined {
+    return this.venue
+      .orderRecords(key, { symbol })
+      .find((r) => (ref.orderId !== undefined ? r.seq === ref.orderId : r.order.clientOrderId === ref.clientOrderId));
   }
 
-  private lookup(key: string, c: Ctx): { symbol: string; rec: VenueOrderRecord | undefined; newClientOrderId?: string } {
+  private lookup(
+    key: string,
+    c: Ctx,
+  ): { symbol: string; rec: VenueOrderRecord | undefined; newClientOrderId?: string } {
     const q = parseParams(OrderRefParams, c.params);
     const symbol = this.symbolOf(q.symbol);
-    if (q.orderId === undefined && q.origClientOrderId === undefined) throw binanceError(400, -1102, MSG.orderIdOrClientId);
-    let rec = this.record(key, symbol, q.orderId !== undefined ? { orderId: q.orderId } : { clientOrderId: q.origClientOrderId });
-    if (rec && q.orderId !== undefined && q.origClientOrderId !== undefined && rec.order.clientOrderId !== q.origClientOrderId) rec = undefined;
+    if (q.orderId === undefined && q.origClientOrderId === undefined)
+      throw binanceError(400, -1102, MSG.orderIdOrClientId);
+    let rec = this.record(
+      key,
+      symbol,
+      q.orderId !== undefined ? { orderId: q.orderId } : { clientOrderId: q.origClientOrderId },
+    );
+    if (
+      rec &&
+      q.orderId !== undefined &&
+      q.origClientOrderId !== undefined &&
+      rec.order.clientOrderId !== q.origClientOrderId
+    )
+      rec = undefined;
     return { symbol, rec, ...(q.newClientOrderId !== undefined ? { newClientOrderId: q.newClientOrderId } : {}) };
   }
 
@@ -465,7 +563,10 @@ export class BinanceFront {
     if (c.faults.fillBeforeCancel) {
       const remaining = remainingQuantity(rec.order);
       const step = this.venue.marketData(symbol).instrument.precision.amount;
-      const q = c.faults.fillBeforeCancel === 'full' ? remaining : str(maxDec(floorTo(div(remaining, 2), step).toString(), step));
+      const q =
+        c.faults.fillBeforeCancel === 'full'
+          ? remaining
+          : str(maxDec(floorTo(div(remaining, 2), step).toString(), step));
       const after = this.venue.fillAtLimit(key, id, minDec(q, remaining));
       if (isTerminal(after.status)) throw binanceError(400, -2011, MSG.unknownOrder);
     }
@@ -477,7 +578,9 @@ export class BinanceFront {
   private openOrders(key: string, c: Ctx) {
     const q = parseParams(OptionalSymbolQuery, c.params);
     const symbol = q.symbol !== undefined ? this.symbolOf(q.symbol) : undefined;
-    return this.venue.orderRecords(key, { open: true, ...(symbol ? { symbol } : {}) }).map((r) => orderView(r, this.wallOf(r.order.symbol)));
+    return this.venue
+      .orderRecords(key, { open: true, ...(symbol ? { symbol } : {}) })
+      .map((r) => orderView(r, this.wallOf(r.order.symbol)));
   }
 
   private allOrders(key: string, c: Ctx) {
@@ -485,7 +588,12 @@ export class BinanceFront {
     const symbol = this.symbolOf(q.symbol);
     const wallOf = this.wallOf(symbol);
     let views = this.venue.orderRecords(key, { symbol }).map((r) => orderView(r, wallOf));
-    views = views.filter((v) => (q.orderId === undefined || v.orderId >= q.orderId) && (q.startTime === undefined || v.time >= q.startTime) && (q.endTime === undefined || v.time <= q.endTime));
+    views = views.filter(
+      (v) =>
+        (q.orderId === undefined || v.orderId >= q.orderId) &&
+        (q.startTime === undefined || v.time >= q.startTime) &&
+        (q.endTime === undefined || v.time <= q.endTime),
+    );
     const limit = q.limit ?? 500;
     return q.orderId !== undefined || q.startTime !== undefined ? views.slice(0, limit) : views.slice(-limit);
   }
@@ -499,7 +607,12 @@ export class BinanceFront {
       .filter((r) => q.orderId === undefined || r.seq === q.orderId)
       .flatMap((r) => r.order.fills.map((f) => tradeView(f, r.seq, wallOf)))
       .sort((a, b) => a.id - b.id);
-    trades = trades.filter((t) => (q.fromId === undefined || t.id >= q.fromId) && (q.startTime === undefined || t.time >= q.startTime) && (q.endTime === undefined || t.time <= q.endTime));
+    trades = trades.filter(
+      (t) =>
+        (q.fromId === undefined || t.id >= q.fromId) &&
+        (q.startTime === undefined || t.time >= q.startTime) &&
+        (q.endTime === undefined || t.time <= q.endTime),
+    );
     const limit = q.limit ?? 500;
     return q.fromId !== undefined || q.startTime !== undefined ? trades.slice(0, limit) : trades.slice(-limit);
   }
@@ -512,7 +625,9 @@ export class BinanceFront {
       names.add(m.instrument.base);
       names.add(m.instrument.quote);
     }
-    return [...names].sort().map((asset) => ({ asset, free: held[asset]?.free ?? '0', locked: held[asset]?.used ?? '0' }));
+    return [...names]
+      .sort()
+      .map((asset) => ({ asset, free: held[asset]?.free ?? '0', locked: held[asset]?.used ?? '0' }));
   }
 
   private account(key: string) {

@@ -55,7 +55,10 @@ export class ApiKeys {
   add(spec: { apiKey: string; secret: string }): 'added' | 'exists' {
     const known = this.secrets.get(spec.apiKey);
     if (known !== undefined) {
-      if (known !== spec.secret) throw new TempotradeError('VALIDATION', `apiKey: ${spec.apiKey} is already registered with another secret`, { httpStatus: 409 });
+      if (known !== spec.secret)
+        throw new TempotradeError('VALIDATION', `apiKey: ${spec.apiKey} is already registered with another secret`, {
+          httpStatus: 409,
+        });
       return 'exists';
     }
     this.secrets.set(spec.apiKey, spec.secret);

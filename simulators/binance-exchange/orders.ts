@@ -73,12 +73,15 @@ export function placeOrderFrom(p: NewOrderParams, ctx: OrderContext): PlaceOrder
   const shape = SHAPE[type];
   for (const field of ['price', 'stopPrice', 'timeInForce'] as const) {
     if (shape[field] === 'required' && p[field] === undefined) throw binanceError(400, -1102, MSG.mandatory(field));
-    if (shape[field] === 'forbidden' && p[field] !== undefined) throw binanceError(400, -1106, field === 'timeInForce' ? MSG.tifNotRequired : MSG.paramNotRequired(field));
+    if (shape[field] === 'forbidden' && p[field] !== undefined)
+      throw binanceError(400, -1106, field === 'timeInForce' ? MSG.tifNotRequired : MSG.paramNotRequired(field));
   }
-  if (p.timeInForce !== undefined && !['GTC', 'IOC', 'FOK'].includes(p.timeInForce)) throw binanceError(400, -1115, MSG.invalidTif);
+  if (p.timeInForce !== undefined && !['GTC', 'IOC', 'FOK'].includes(p.timeInForce))
+    throw binanceError(400, -1115, MSG.invalidTif);
   let quantity = p.quantity;
   if (type === 'MARKET') {
-    if ((quantity === undefined) === (p.quoteOrderQty === undefined)) throw binanceError(400, -1102, MSG.quantityOrQuote);
+    if ((quantity === undefined) === (p.quoteOrderQty === undefined))
+      throw binanceError(400, -1102, MSG.quantityOrQuote);
     if (p.quoteOrderQty !== undefined) {
       quantity = quantityForQuote(ctx.book, side, p.quoteOrderQty, ctx.instrument.precision.amount);
       if (cmp(quantity, 0) <= 0) throw binanceError(400, -1013, 'Filter failure: LOT_SIZE');
@@ -93,7 +96,8 @@ export function placeOrderFrom(p: NewOrderParams, ctx: OrderContext): PlaceOrder
     if (cmp(p.stopPrice, 0) <= 0) throw binanceError(400, -1013, 'Filter failure: PRICE_FILTER');
     const last = ctx.book.mid;
     const upward = type === 'TAKE_PROFIT_LIMIT' ? side === 'sell' : side === 'buy';
-    if (upward ? cmp(p.stopPrice, last) <= 0 : cmp(p.stopPrice, last) >= 0) throw binanceError(400, -2010, MSG.stopWouldTrigger);
+    if (upward ? cmp(p.stopPrice, last) <= 0 : cmp(p.stopPrice, last) >= 0)
+      throw binanceError(400, -2010, MSG.stopWouldTrigger);
   }
   return {
     clientOrderId: ctx.clientOrderId as PlaceOrder['clientOrderId'],

@@ -27,32 +27,44 @@ export const INTERVAL_MS = {
   '3d': 259_200_000,
   '1w': 604_800_000,
 } as const;
-export const Interval = z.enum(Object.keys(INTERVAL_MS) as [keyof typeof INTERVAL_MS, ...Array<keyof typeof INTERVAL_MS>], {
-  message: `must be a Binance kline interval: ${Object.keys(INTERVAL_MS).join(', ')}`,
-});
+export const Interval = z.enum(
+  Object.keys(INTERVAL_MS) as [keyof typeof INTERVAL_MS, ...Array<keyof typeof INTERVAL_MS>],
+  {
+    message: `must be a Binance kline interval: ${Object.keys(INTERVAL_MS).join(', ')}`,
+  },
+);
 export type Interval = z.infer<typeof Interval>;
 
 /** Order types the local exchange lists in exchangeInfo and accepts. */
-export const ORDER_TYPES = ['LIMIT', 'LIMIT_MAKER', 'MARKET', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT_LIMIT'] as const;
+export const ORDER_TYPES = [
+  'LIMIT',
+  'LIMIT_MAKER',
+  'MARKET',
+  'STOP_LOSS',
+  'STOP_LOSS_LIMIT',
+  'TAKE_PROFIT_LIMIT',
+] as const;
 export type BinanceOrderType = (typeof ORDER_TYPES)[number];
 
 /** Binance's error texts, verbatim. */
 export const MSG = {
   unknown: 'An unknown error occurred while processing the request.',
-  tooMuchWeight: (limit: number) => `Too much request weight used; current limit is ${limit} request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.`,
+  tooMuchWeight: (limit: number) =>
+    `Too much request weight used; current limit is ${limit} request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.`,
   outsideRecvWindow: 'Timestamp for this request is outside of the recvWindow.',
   aheadOfServer: "Timestamp for this request was 1000ms ahead of the server's time.",
   badSignature: 'Signature for this request is not valid.',
   badApiKeyFormat: 'API-key format invalid.',
   rejectedApiKey: 'Invalid API-key, IP, or permissions for action.',
   mandatory: (p: string) => `Mandatory parameter '${p}' was not sent, was empty/null, or malformed.`,
-  illegalChars: (p: string, legal: string) => `Illegal characters found in parameter '${p}'; legal range is '${legal}'.`,
+  illegalChars: (p: string, legal: string) =>
+    `Illegal characters found in parameter '${p}'; legal range is '${legal}'.`,
   invalidInterval: 'Invalid interval.',
   invalidSymbol: 'Invalid symbol.',
   invalidOrderType: 'Invalid orderType.',
   invalidSide: 'Invalid side.',
   invalidTif: 'Invalid timeInForce.',
-  tifNotRequired: 'Parameter \'timeInForce\' sent when not required.',
+  tifNotRequired: "Parameter 'timeInForce' sent when not required.",
   paramNotRequired: (p: string) => `Parameter '${p}' sent when not required.`,
   badRecvWindow: 'recvWindow must be less than 60000',
   orderIdOrClientId: "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!",
@@ -90,12 +102,23 @@ const CODE_OF: Record<number, ErrorCode> = {
 };
 
 /** A Binance error answer: `{ code, msg }` with an HTTP status, carried as a TempotradeError. */
-export function binanceError(httpStatus: number, code: number, msg: string, extra: Record<string, unknown> = {}): TempotradeError {
+export function binanceError(
+  httpStatus: number,
+  code: number,
+  msg: string,
+  extra: Record<string, unknown> = {},
+): TempotradeError {
   return new TempotradeError(CODE_OF[code] ?? 'UNKNOWN', msg, { ...extra, binanceCode: code, httpStatus });
 }
 
-export function isBinanceError(e: unknown): e is TempotradeError & { details: { binanceCode: number; httpStatus: number } } {
-  return e instanceof TempotradeError && typeof e.details.binanceCode === 'number' && typeof e.details.httpStatus === 'number';
+export function isBinanceError(
+  e: unknown,
+): e is TempotradeError & { details: { binanceCode: number; httpStatus: number } } {
+  return (
+    e instanceof TempotradeError &&
+    typeof e.details.binanceCode === 'number' &&
+    typeof e.details.httpStatus === 'number'
+  );
 }
 
 // ---- parameter schemas -------------------------------------------------------------------------
@@ -121,7 +144,10 @@ export const SignedParams = z.object({
 export const SymbolQuery = z.object({ symbol: SymbolParam });
 export const OptionalSymbolQuery = z.object({ symbol: SymbolParam.optional() });
 
-export const DepthQuery = z.object({ symbol: SymbolParam, limit: IntParam.pipe(z.number().int().min(1).max(5000)).optional() });
+export const DepthQuery = z.object({
+  symbol: SymbolParam,
+  limit: IntParam.pipe(z.number().int().min(1).max(5000)).optional(),
+});
 
 export const KlinesQuery = z.object({
   symbol: SymbolParam,

@@ -87,23 +87,52 @@ export function orderView(rec: VenueOrderRecord, wallOf: WallOf) {
 }
 
 /** POST /api/v3/order, by newOrderRespType (ccxt asks for FULL). */
-export function newOrderView(rec: VenueOrderRecord, wallOf: WallOf, respType: 'ACK' | 'RESULT' | 'FULL', quoteAsset: string) {
+export function newOrderView(
+  rec: VenueOrderRecord,
+  wallOf: WallOf,
+  respType: 'ACK' | 'RESULT' | 'FULL',
+  quoteAsset: string,
+) {
   const o = rec.order;
   const transactTime = wallOf(o.createdAt);
-  const ack = { symbol: symbolId(o.symbol), orderId: rec.seq, orderListId: -1, clientOrderId: o.clientOrderId, transactTime };
+  const ack = {
+    symbol: symbolId(o.symbol),
+    orderId: rec.seq,
+    orderListId: -1,
+    clientOrderId: o.clientOrderId,
+    transactTime,
+  };
   if (respType === 'ACK') return ack;
-  const result = { ...core(rec), transactTime, workingTime: rec.triggered ? transactTime : -1, origQuoteOrderQty: bn(0), selfTradePreventionMode: 'NONE' };
+  const result = {
+    ...core(rec),
+    transactTime,
+    workingTime: rec.triggered ? transactTime : -1,
+    origQuoteOrderQty: bn(0),
+    selfTradePreventionMode: 'NONE',
+  };
   if (respType === 'RESULT') return result;
   return {
     ...result,
-    fills: o.fills.map((f) => ({ price: bn(f.price), qty: bn(f.quantity), commission: bn(f.fee), commissionAsset: f.feeCurrency || quoteAsset, tradeId: fillNumber(f) })),
+    fills: o.fills.map((f) => ({
+      price: bn(f.price),
+      qty: bn(f.quantity),
+      commission: bn(f.fee),
+      commissionAsset: f.feeCurrency || quoteAsset,
+      tradeId: fillNumber(f),
+    })),
   };
 }
 
 /** DELETE /api/v3/order: the order as canceled, with the cancel request's own clientOrderId. */
 export function canceledView(rec: VenueOrderRecord, wallOf: WallOf, cancelClientOrderId: string) {
   const base = core(rec);
-  return { ...base, origClientOrderId: rec.order.clientOrderId, clientOrderId: cancelClientOrderId, transactTime: wallOf(rec.order.updatedAt), selfTradePreventionMode: 'NONE' };
+  return {
+    ...base,
+    origClientOrderId: rec.order.clientOrderId,
+    clientOrderId: cancelClientOrderId,
+    transactTime: wallOf(rec.order.updatedAt),
+    selfTradePreventionMode: 'NONE',
+  };
 }
 
 /** GET /api/v3/myTrades. */
@@ -148,9 +177,26 @@ export function symbolInfo(inst: Instrument, orderTypes: readonly string[]) {
     isSpotTradingAllowed: true,
     isMarginTradingAllowed: false,
     filters: [
-      { filterType: 'PRICE_FILTER', minPrice: bn(inst.precision.price), maxPrice: bn(0), tickSize: bn(inst.precision.price) },
-      { filterType: 'LOT_SIZE', minQty: bn(inst.limits.amount.min), maxQty: bn(inst.limits.amount.max ?? '9000000000'), stepSize: bn(inst.precision.amount) },
-      { filterType: 'NOTIONAL', minNotional: bn(inst.limits.cost.min), applyMinToMarket: true, maxNotional: bn('9000000000'), applyMaxToMarket: false, avgPriceMins: 0 },
+      {
+        filterType: 'PRICE_FILTER',
+        minPrice: bn(inst.precision.price),
+        maxPrice: bn(0),
+        tickSize: bn(inst.precision.price),
+      },
+      {
+        filterType: 'LOT_SIZE',
+        minQty: bn(inst.limits.amount.min),
+        maxQty: bn(inst.limits.amount.max ?? '9000000000'),
+        stepSize: bn(inst.precision.amount),
+      },
+      {
+        filterType: 'NOTIONAL',
+        minNotional: bn(inst.limits.cost.min),
+        applyMinToMarket: true,
+        maxNotional: bn('9000000000'),
+        applyMaxToMarket: false,
+        avgPriceMins: 0,
+      },
     ],
     permissions: ['SPOT'],
     permissionSets: [['SPOT']],

@@ -71,7 +71,8 @@ export class WeightLimiter {
     let w = this.windows.get(ip);
     if (!w || w.minute !== minute) this.windows.set(ip, (w = { minute, used: 0 }));
     w.used += weight;
-    if (w.used > this.limit) return { used: w.used, retryAfterSec: Math.max(1, Math.ceil(((minute + 1) * 60_000 - now) / 1000)) };
+    if (w.used > this.limit)
+      return { used: w.used, retryAfterSec: Math.max(1, Math.ceil(((minute + 1) * 60_000 - now) / 1000)) };
     return { used: w.used };
   }
 

@@ -93,7 +93,8 @@ export function bookFromCandle(candle: Candle, instrument: Instrument): Syntheti
   }
   const b = merged(bids);
   const a = merged(asks);
-  if (b.length === 0) throw new Error(`price tick ${tick} is too coarse for ${instrument.symbol} at ${str(mid)}: no bid level above 0`);
+  if (b.length === 0)
+    throw new Error(`price tick ${tick} is too coarse for ${instrument.symbol} at ${str(mid)}: no bid level above 0`);
   return { bids: b, asks: a, bid: b[0][0], ask: a[0][0], mid: str(mid), spreadBps: str(spreadBps) };
 }
 
@@ -108,13 +109,22 @@ export function isMultipleOf(price: DecLike, step: DecLike): boolean {
  * Levels with a size of zero are dropped; either side empty, or a crossed book, is refused.
  */
 export function bookFromLevels(bids: readonly Level[], asks: readonly Level[], symbol: string): SyntheticBook {
-  const keep = (ls: readonly Level[]): Level[] => ls.filter(([p, s]) => new Dec(p).gt(0) && new Dec(s).gt(0)).map(([p, s]) => [str(p), str(s)]);
+  const keep = (ls: readonly Level[]): Level[] =>
+    ls.filter(([p, s]) => new Dec(p).gt(0) && new Dec(s).gt(0)).map(([p, s]) => [str(p), str(s)]);
   const b = keep(bids);
   const a = keep(asks);
-  if (b.length === 0 || a.length === 0) throw new Error(`${symbol}: the venue's order book has an empty side (${b.length} bids, ${a.length} asks)`);
+  if (b.length === 0 || a.length === 0)
+    throw new Error(`${symbol}: the venue's order book has an empty side (${b.length} bids, ${a.length} asks)`);
   const bid = new Dec(b[0][0]);
   const ask = new Dec(a[0][0]);
   if (bid.gte(ask)) throw new Error(`${symbol}: the venue's order book is crossed (bid ${b[0][0]} ≥ ask ${a[0][0]})`);
   const mid = bid.plus(ask).div(2);
-  return { bids: b, asks: a, bid: b[0][0], ask: a[0][0], mid: str(mid), spreadBps: str(ask.minus(bid).div(mid).times(10_000)) };
+  return {
+    bids: b,
+    asks: a,
+    bid: b[0][0],
+    ask: a[0][0],
+    mid: str(mid),
+    spreadBps: str(ask.minus(bid).div(mid).times(10_000)),
+  };
 }

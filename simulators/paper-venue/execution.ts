@@ -18,7 +18,15 @@ import type { SyntheticBook } from './book';
 import type { Ledger } from './ledger';
 import { iso } from './market-data';
 import type { Market } from './market-data';
-import { averagePrice, executeArrival, isStopType, matchRestingOnBar, statusAfter, stopTriggered, triggeredKind } from './matching';
+import {
+  averagePrice,
+  executeArrival,
+  isStopType,
+  matchRestingOnBar,
+  statusAfter,
+  stopTriggered,
+  triggeredKind,
+} from './matching';
 import type { Arrival, ArrivalOutcome, Execution } from './matching';
 import type { VenueOrderState } from './state';
 
@@ -43,7 +51,13 @@ export class OrderBooks {
     const resting = live.filter((e) => e.vo.triggered && e.vo.order.price !== undefined);
     const bySeq = new Map(resting.map((e) => [String(e.vo.seq), e]));
     const makerFills = matchRestingOnBar(
-      resting.map(({ vo }) => ({ ref: String(vo.seq), side: vo.order.side, price: vo.order.price!, remaining: remainingQuantity(vo.order), seq: vo.seq })),
+      resting.map(({ vo }) => ({
+        ref: String(vo.seq),
+        side: vo.order.side,
+        price: vo.order.price!,
+        remaining: remainingQuantity(vo.order),
+        seq: vo.seq,
+      })),
       bar,
       m.instrument.precision.amount,
       m.instrument.fees,
@@ -55,7 +69,13 @@ export class OrderBooks {
     let book: SyntheticBook | undefined;
     for (const { acct, vo } of live) {
       const o = vo.order;
-      if (vo.triggered || !isStopType(o.type) || o.stopPrice === undefined || !stopTriggered(o.type, o.side, o.stopPrice, bar)) continue;
+      if (
+        vo.triggered ||
+        !isStopType(o.type) ||
+        o.stopPrice === undefined ||
+        !stopTriggered(o.type, o.side, o.stopPrice, bar)
+      )
+        continue;
       // A live market's stops walk the exchange's real book (the one fed with this bar).
       book ??= m.live?.book ?? bookFromCandle(bar, m.instrument);
       vo.triggered = true;
@@ -86,7 +106,13 @@ export class OrderBooks {
   }
 
   /** Apply an arrival's taker executions, then rest (and lock) the remainder or end the order. */
-  applyArrival(acct: Account, vo: VenueOrderState, m: Market, plan: Extract<ArrivalOutcome, { kind: 'executed' }>, ts: number): void {
+  applyArrival(
+    acct: Account,
+    vo: VenueOrderState,
+    m: Market,
+    plan: Extract<ArrivalOutcome, { kind: 'executed' }>,
+    ts: number,
+  ): void {
     for (const e of plan.executions) this.execute(acct, vo, m, e, ts);
     const status = statusAfter(plan.filled, plan.remaining, plan.rests);
     vo.order.updatedAt = ts;
@@ -110,7 +136,18 @@ export class OrderBooks {
       acct.ledger.credit(quote, sub(cost, e.fee));
     }
     const o = vo.order;
-    o.fills.push({ fillId: this.nextFillId(), clientOrderId: o.clientOrderId, symbol: o.symbol, side: o.side, quantity: e.quantity, price: e.price, fee: e.fee, feeCurrency: quote, liquidity: e.liquidity, ts });
+    o.fills.push({
+      fillId: this.nextFillId(),
+      clientOrderId: o.clientOrderId,
+      symbol: o.symbol,
+      side: o.side,
+      quantity: e.quantity,
+      price: e.price,
+      fee: e.fee,
+      feeCurrency: quote,
+      liquidity: e.liquidity,
+      ts,
+    });
     o.filledQuantity = add(o.filledQuantity, e.quantity);
     o.fee = add(o.fee, e.fee);
     const avg = averagePrice(o.fills);
@@ -137,11 +174,20 @@ export class OrderBooks {
   }
 }
 
-export type OrderLike = Pick<Order, 'side' | 'type' | 'quantity' | 'price' | 'stopPrice' | 'tif' | 'postOnly'> & { filledQuantity?: string };
+export type OrderLike = Pick<Order, 'side' | 'type' | 'quantity' | 'price' | 'stopPrice' | 'tif' | 'postOnly'> & {
+  filledQuantity?: string;
+};
 
 export function arrivalOf(o: OrderLike, kind: 'market' | 'limit'): Arrival {
   const quantity = o.filledQuantity !== undefined ? sub(o.quantity, o.filledQuantity) : o.quantity;
-  return { side: o.side, kind, quantity, ...(kind === 'limit' ? { price: o.price } : {}), tif: o.tif as Arrival['tif'], postOnly: o.postOnly };
+  return {
+    side: o.side,
+    kind,
+    quantity,
+    ...(kind === 'limit' ? { price: o.price } : {}),
+    tif: o.tif as Arrival['tif'],
+    postOnly: o.postOnly,
+  };
 }
 
 /** Quote a resting buy of `quantity` at `price` holds: quantity × price × (1 + max fee rate). */
@@ -153,7 +199,11 @@ export function buyLock(m: Market, quantity: string, price: string): string {
  * What the account must have free to place `o`: a sell needs its base quantity; a market buy the
  * cost and fees of its walk; any other buy its lock (limit price, or stop price for a stop_market).
  */
-export function requirement(m: Market, o: OrderLike, plan: ArrivalOutcome | undefined): { asset: string; amount: string } {
+export function requirement(
+  m: Market,
+  o: OrderLike,
+  plan: ArrivalOutcome | undefined,
+): { asset: string; amount: string } {
   const remaining = o.filledQuantity !== undefined ? sub(o.quantity, o.filledQuantity) : o.quantity;
   if (o.side === 'sell') return { asset: m.instrument.base, amount: remaining };
   const quote = m.instrument.quote;
@@ -165,7 +215,11 @@ export function requirement(m: Market, o: OrderLike, plan: ArrivalOutcome | unde
 }
 
 /** A freshly accepted order: NEW, nothing filled, nothing locked yet; venueOrderId `P<seq>`. */
-export function newVenueOrder(cmd: PlaceOrder, seq: number, o: { triggered: boolean; lockAsset: string; now: number }): VenueOrderState {
+export function newVenueOrder(
+  cmd: PlaceOrder,
+  seq: number,
+  o: { triggered: boolean; lockAsset: string; now: number },
+): VenueOrderState {
   return {
     seq,
     triggered: o.triggered,

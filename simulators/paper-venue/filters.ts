@@ -29,19 +29,25 @@ export function orderRuleViolation(cmd: PlaceOrder, instrument: Instrument, mid:
     if (need[field] && cmd[field] === undefined) return `${field}: required for ${cmd.type} orders`;
     if (!need[field] && cmd[field] !== undefined) return `${field}: not allowed on ${cmd.type} orders`;
   }
-  if (cmd.postOnly && (cmd.type !== 'limit' || cmd.tif !== 'GTC')) return 'postOnly: only limit orders with tif GTC can be post-only';
-  if (cmd.reduceOnly && cmd.side === 'buy') return 'reduceOnly: a buy cannot reduce a position on a spot venue (there are no shorts)';
+  if (cmd.postOnly && (cmd.type !== 'limit' || cmd.tif !== 'GTC'))
+    return 'postOnly: only limit orders with tif GTC can be post-only';
+  if (cmd.reduceOnly && cmd.side === 'buy')
+    return 'reduceOnly: a buy cannot reduce a position on a spot venue (there are no shorts)';
 
   const tick = instrument.precision.price;
   for (const field of ['price', 'stopPrice'] as const) {
     const v = cmd[field];
-    if (v !== undefined && !isMultipleOf(v, tick)) return `Filter failure: PRICE_FILTER (${field} ${v} is not a multiple of the tick ${tick})`;
+    if (v !== undefined && !isMultipleOf(v, tick))
+      return `Filter failure: PRICE_FILTER (${field} ${v} is not a multiple of the tick ${tick})`;
   }
   const step = instrument.precision.amount;
   const { min, max } = instrument.limits.amount;
-  if (!isMultipleOf(cmd.quantity, step)) return `Filter failure: LOT_SIZE (quantity ${cmd.quantity} is not a multiple of the step ${step})`;
-  if (cmp(cmd.quantity, min) < 0) return `Filter failure: LOT_SIZE (quantity ${cmd.quantity} is below the minimum ${min} ${instrument.base})`;
-  if (max !== undefined && cmp(cmd.quantity, max) > 0) return `Filter failure: LOT_SIZE (quantity ${cmd.quantity} is above the maximum ${max} ${instrument.base})`;
+  if (!isMultipleOf(cmd.quantity, step))
+    return `Filter failure: LOT_SIZE (quantity ${cmd.quantity} is not a multiple of the step ${step})`;
+  if (cmp(cmd.quantity, min) < 0)
+    return `Filter failure: LOT_SIZE (quantity ${cmd.quantity} is below the minimum ${min} ${instrument.base})`;
+  if (max !== undefined && cmp(cmd.quantity, max) > 0)
+    return `Filter failure: LOT_SIZE (quantity ${cmd.quantity} is above the maximum ${max} ${instrument.base})`;
   const ref = cmd.price ?? cmd.stopPrice ?? mid;
   const notional = mul(cmd.quantity, ref);
   if (cmp(notional, instrument.limits.cost.min) < 0) {

@@ -74,7 +74,8 @@ export class Ledger {
   }
 
   private nonNegative(v: string, asset: string, which: 'free' | 'used'): string {
-    if (cmp(v, 0) < 0) throw new TempotradeError('VENUE_STATE', `paper venue bookkeeping error: ${asset} ${which} would become ${v}`);
+    if (cmp(v, 0) < 0)
+      throw new TempotradeError('VENUE_STATE', `paper venue bookkeeping error: ${asset} ${which} would become ${v}`);
     return v;
   }
 }

@@ -79,13 +79,31 @@ export function toCandles(data: string | readonly Candle[], source: string): Can
     }
   } else {
     const r = z.array(Candle).safeParse(data);
-    if (!r.success) throw new TempotradeError('VALIDATION', `${source}: invalid candles: ${formatZodIssues(r.error, 'candles')}`, { source });
+    if (!r.success)
+      throw new TempotradeError('VALIDATION', `${source}: invalid candles: ${formatZodIssues(r.error, 'candles')}`, {
+        source,
+      });
     raw = r.data;
     const bad = raw.findIndex((c, i) => i > 0 && c.ts <= raw[i - 1].ts);
-    if (bad > 0) throw new TempotradeError('VALIDATION', `${source}: candles[${bad}].ts ${raw[bad].ts} is not after ${raw[bad - 1].ts}`, { source });
+    if (bad > 0)
+      throw new TempotradeError(
+        'VALIDATION',
+        `${source}: candles[${bad}].ts ${raw[bad].ts} is not after ${raw[bad - 1].ts}`,
+        { source },
+      );
   }
-  if (raw.length < 2) throw new TempotradeError('VALIDATION', `${source}: a market needs at least 2 candles, got ${raw.length}`, { source });
-  return raw.map((c) => ({ ts: c.ts, open: clean(c.open), high: clean(c.high), low: clean(c.low), close: clean(c.close), volume: clean(c.volume) }));
+  if (raw.length < 2)
+    throw new TempotradeError('VALIDATION', `${source}: a market needs at least 2 candles, got ${raw.length}`, {
+      source,
+    });
+  return raw.map((c) => ({
+    ts: c.ts,
+    open: clean(c.open),
+    high: clean(c.high),
+    low: clean(c.low),
+    close: clean(c.close),
+    volume: clean(c.volume),
+  }));
 }
 
 function pow10(exp: number): Dec {
@@ -115,7 +133,13 @@ export function deriveInstrument(symbol: string, candles: readonly Candle[]): In
 }
 
 /** `barMs`: the timeframe when known (a live market); otherwise inferred from the candles. */
-export function buildMarket(symbol: string, source: string, candles: Candle[], instrument?: unknown, barMs?: number): Market {
+export function buildMarket(
+  symbol: string,
+  source: string,
+  candles: Candle[],
+  instrument?: unknown,
+  barMs?: number,
+): Market {
   const sym = MarketSymbol.safeParse(symbol);
   if (!sym.success) throw new TempotradeError('VALIDATION', `symbol: ${sym.error.issues[0].message} (got "${symbol}")`);
   let inst: Instrument;
@@ -123,16 +147,29 @@ export function buildMarket(symbol: string, source: string, candles: Candle[], i
     inst = deriveInstrument(symbol, candles);
   } else {
     const r = Instrument.safeParse(instrument);
-    if (!r.success) throw new TempotradeError('VALIDATION', `invalid instrument for ${symbol}: ${formatZodIssues(r.error, 'instrument')}`);
+    if (!r.success)
+      throw new TempotradeError(
+        'VALIDATION',
+        `invalid instrument for ${symbol}: ${formatZodIssues(r.error, 'instrument')}`,
+      );
     inst = r.data;
-    if (inst.symbol !== symbol) throw new TempotradeError('VALIDATION', `instrument.symbol: ${inst.symbol} does not match the market ${symbol}`);
-    if (`${inst.base}/${inst.quote}` !== symbol) throw new TempotradeError('VALIDATION', `instrument.base/quote: ${inst.base}/${inst.quote} does not match the market ${symbol}`);
+    if (inst.symbol !== symbol)
+      throw new TempotradeError('VALIDATION', `instrument.symbol: ${inst.symbol} does not match the market ${symbol}`);
+    if (`${inst.base}/${inst.quote}` !== symbol)
+      throw new TempotradeError(
+        'VALIDATION',
+        `instrument.base/quote: ${inst.base}/${inst.quote} does not match the market ${symbol}`,
+      );
     for (const k of ['maker', 'taker'] as const) {
-      if (cmp(inst.fees[k], 1) >= 0) throw new TempotradeError('VALIDATION', `instrument.fees.${k}: ${inst.fees[k]} must be below 1`);
+      if (cmp(inst.fees[k], 1) >= 0)
+        throw new TempotradeError('VALIDATION', `instrument.fees.${k}: ${inst.fees[k]} must be below 1`);
     }
     const minClose = Dec.min(...candles.map((c) => decOf(c.close)));
     if (cmp(inst.precision.price, minClose) >= 0) {
-      throw new TempotradeError('VALIDATION', `instrument.precision.price: tick ${inst.precision.price} is not below the lowest close ${str(minClose)}`);
+      throw new TempotradeError(
+        'VALIDATION',
+        `instrument.precision.price: tick ${inst.precision.price} is not below the lowest close ${str(minClose)}`,
+      );
     }
   }
   const ms = barMs ?? inferBarMs(candles);
@@ -142,18 +179,42 @@ export function buildMarket(symbol: string, source: string, candles: Candle[], i
 /** Closed bars of a live feed, validated (strictly increasing time) and cleaned like CSV numbers; may be empty. */
 export function liveBars(data: readonly Candle[], source: string): Candle[] {
   const r = z.array(Candle).safeParse(data);
-  if (!r.success) throw new TempotradeError('VENUE_STATE', `${source}: invalid bars: ${formatZodIssues(r.error, 'bars')}`, { source });
+  if (!r.success)
+    throw new TempotradeError('VENUE_STATE', `${source}: invalid bars: ${formatZodIssues(r.error, 'bars')}`, {
+      source,
+    });
   const bad = r.data.findIndex((c, i) => i > 0 && c.ts <= r.data[i - 1].ts);
-  if (bad > 0) throw new TempotradeError('VENUE_STATE', `${source}: bars[${bad}].ts ${r.data[bad].ts} is not after ${r.data[bad - 1].ts}`, { source });
-  return r.data.map((c) => ({ ts: c.ts, open: clean(c.open), high: clean(c.high), low: clean(c.low), close: clean(c.close), volume: clean(c.volume) }));
+  if (bad > 0)
+    throw new TempotradeError(
+      'VENUE_STATE',
+      `${source}: bars[${bad}].ts ${r.data[bad].ts} is not after ${r.data[bad - 1].ts}`,
+      { source },
+    );
+  return r.data.map((c) => ({
+    ts: c.ts,
+    open: clean(c.open),
+    high: clean(c.high),
+    low: clean(c.low),
+    close: clean(c.close),
+    volume: clean(c.volume),
+  }));
 }
 
 /** A live market: the exchange's instrument (required), its timeframe, and at least one closed bar. */
-export function liveMarket(symbol: string, source: string, instrument: unknown, barMs: number, bars: readonly Candle[]): Market {
-  if (instrument === undefined) throw new TempotradeError('VALIDATION', `instrument: a live market (${symbol}) needs the exchange's instrument`);
-  if (!Number.isSafeInteger(barMs) || barMs <= 0) throw new TempotradeError('VALIDATION', `barMs: must be a positive integer, got ${barMs}`);
+export function liveMarket(
+  symbol: string,
+  source: string,
+  instrument: unknown,
+  barMs: number,
+  bars: readonly Candle[],
+): Market {
+  if (instrument === undefined)
+    throw new TempotradeError('VALIDATION', `instrument: a live market (${symbol}) needs the exchange's instrument`);
+  if (!Number.isSafeInteger(barMs) || barMs <= 0)
+    throw new TempotradeError('VALIDATION', `barMs: must be a positive integer, got ${barMs}`);
   const candles = liveBars(bars, source);
-  if (candles.length === 0) throw new TempotradeError('VENUE_STATE', `${source}: ${symbol} has no closed bar yet`, { symbol, source });
+  if (candles.length === 0)
+    throw new TempotradeError('VENUE_STATE', `${source}: ${symbol} has no closed bar yet`, { symbol, source });
   return { ...buildMarket(symbol, source, candles, instrument, barMs), live: {} };
 }
 
@@ -217,7 +278,12 @@ export function firstOpeningAfter(m: Market, t: number): number {
 }
 
 export function fingerprintOf(m: Market): { bars: number; firstTs: number; lastTs: number; barMs: number } {
-  return { bars: m.candles.length, firstTs: m.candles[0].ts, lastTs: m.candles[m.candles.length - 1].ts, barMs: m.barMs };
+  return {
+    bars: m.candles.length,
+    firstTs: m.candles[0].ts,
+    lastTs: m.candles[m.candles.length - 1].ts,
+    barMs: m.barMs,
+  };
 }
 
 export function marketInfo(m: Market): MarketInfo {
@@ -275,12 +341,26 @@ export function snapshotAt(m: Market, at: number, since: number | undefined, lim
 }
 
 /** Instruments and the replay clock of several markets: from the latest first close to the earliest last close. */
-export function describeMarkets(ms: readonly Market[]): { instruments: Record<string, Instrument>; clock: MarketClock } {
+export function describeMarkets(ms: readonly Market[]): {
+  instruments: Record<string, Instrument>;
+  clock: MarketClock;
+} {
   const barMs = ms[0].barMs;
   const other = ms.find((m) => m.barMs !== barMs);
-  if (other) throw new TempotradeError('VALIDATION', `symbols: timeframes differ (${ms[0].symbol} ${barMs} ms, ${other.symbol} ${other.barMs} ms)`);
+  if (other)
+    throw new TempotradeError(
+      'VALIDATION',
+      `symbols: timeframes differ (${ms[0].symbol} ${barMs} ms, ${other.symbol} ${other.barMs} ms)`,
+    );
   const start = Math.max(...ms.map((m) => m.closeTimes[0]));
   const end = Math.min(...ms.map((m) => m.closeTimes[m.closeTimes.length - 1]));
-  if (start > end) throw new TempotradeError('VALIDATION', `symbols: the data of ${ms.map((m) => m.symbol).join(', ')} has no common time range`);
-  return { instruments: Object.fromEntries(ms.map((m) => [m.symbol, structuredClone(m.instrument)])), clock: { kind: 'replay', start, end, barMs } };
+  if (start > end)
+    throw new TempotradeError(
+      'VALIDATION',
+      `symbols: the data of ${ms.map((m) => m.symbol).join(', ')} has no common time range`,
+    );
+  return {
+    instruments: Object.fromEntries(ms.map((m) => [m.symbol, structuredClone(m.instrument)])),
+    clock: { kind: 'replay', start, end, barMs },
+  };
 }

@@ -127,13 +127,21 @@ export function executeArrival(order: Arrival, book: SyntheticBook, fees: FeeRat
   if (order.tif === 'FOK' && !complete) {
     return { kind: 'executed', executions: [], filled: '0', remaining: order.quantity, rests: false };
   }
-  const executions = walk.legs.map((l) => ({ ...l, fee: feeFor(fees.taker, l.quantity, l.price), liquidity: 'taker' as const }));
+  const executions = walk.legs.map((l) => ({
+    ...l,
+    fee: feeFor(fees.taker, l.quantity, l.price),
+    liquidity: 'taker' as const,
+  }));
   const rests = !complete && order.kind === 'limit' && order.tif === 'GTC';
   return { kind: 'executed', executions, filled: walk.filled, remaining: walk.remaining, rests };
 }
 
 /** The status an order has after its arrival (or trigger) executions. */
-export function statusAfter(filled: string, remaining: string, rests: boolean): Extract<OrderStatus, 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'EXPIRED'> {
+export function statusAfter(
+  filled: string,
+  remaining: string,
+  rests: boolean,
+): Extract<OrderStatus, 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'EXPIRED'> {
   if (cmp(remaining, 0) === 0) return 'FILLED';
   if (!rests) return 'EXPIRED';
   return cmp(filled, 0) > 0 ? 'PARTIALLY_FILLED' : 'NEW';
@@ -183,7 +191,12 @@ function penetration(o: RestingOrder, bar: Candle): Dec {
 }
 
 /** Maker fills of resting orders on one newly closed bar, in priority order. */
-export function matchRestingOnBar(resting: readonly RestingOrder[], bar: Candle, amountStep: string, fees: FeeRates): MakerFill[] {
+export function matchRestingOnBar(
+  resting: readonly RestingOrder[],
+  bar: Candle,
+  amountStep: string,
+  fees: FeeRates,
+): MakerFill[] {
   const ranked = resting
     .map((o) => ({ o, depth: penetration(o, bar) }))
     .filter(({ o, depth }) => depth.gte(0) && cmp(o.remaining, 0) > 0)
@@ -193,7 +206,10 @@ export function matchRestingOnBar(resting: readonly RestingOrder[], bar: Candle,
   for (const { o } of ranked) {
     if (cmp(budget, 0) <= 0) break;
     const q = cmp(o.remaining, budget) <= 0 ? o.remaining : budget;
-    out.push({ ref: o.ref, execution: { price: o.price, quantity: q, fee: feeFor(fees.maker, q, o.price), liquidity: 'maker' } });
+    out.push({
+      ref: o.ref,
+      execution: { price: o.price, quantity: q, fee: feeFor(fees.maker, q, o.price), liquidity: 'maker' },
+    });
     budget = sub(budget, q);
   }
   return out;

@@ -14,7 +14,15 @@ import { BinanceFront } from '../binance-exchange/front';
 import type { BinanceFrontOptions } from '../binance-exchange/front';
 import { AccountKey, readDatasetText } from './state';
 import { PaperVenue } from './venue';
-import { ACCOUNT_HEADER, DescribeQuery, LoadMarketBody, OpenAccountBody, OrderQuery, OrdersQuery, SnapshotQuery } from './wire';
+import {
+  ACCOUNT_HEADER,
+  DescribeQuery,
+  LoadMarketBody,
+  OpenAccountBody,
+  OrderQuery,
+  OrdersQuery,
+  SnapshotQuery,
+} from './wire';
 import type { ErrorBody } from './wire';
 
 export interface PaperVenueServerOptions {
@@ -74,7 +82,8 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new TempotradeError('VALIDATION', `request body: larger than ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES)
+      throw new TempotradeError('VALIDATION', `request body: larger than ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -88,16 +97,24 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
 
 function accountOf(req: http.IncomingMessage, venue: PaperVenue): string {
   const raw = req.headers[ACCOUNT_HEADER];
-  if (typeof raw !== 'string' || raw === '') throw new TempotradeError('AUTHENTICATION', `missing ${ACCOUNT_HEADER} header`);
+  if (typeof raw !== 'string' || raw === '')
+    throw new TempotradeError('AUTHENTICATION', `missing ${ACCOUNT_HEADER} header`);
   const key = AccountKey.safeParse(raw);
   if (!key.success) throw new TempotradeError('AUTHENTICATION', `${ACCOUNT_HEADER}: ${key.error.issues[0].message}`);
-  if (!venue.hasAccount(key.data)) throw new TempotradeError('AUTHENTICATION', `${ACCOUNT_HEADER}: unknown account "${key.data}" (open it with POST /v1/accounts)`);
+  if (!venue.hasAccount(key.data))
+    throw new TempotradeError(
+      'AUTHENTICATION',
+      `${ACCOUNT_HEADER}: unknown account "${key.data}" (open it with POST /v1/accounts)`,
+    );
   return key.data;
 }
 
 function segments(pathname: string): string[] {
   try {
-    return pathname.split('/').filter((s) => s !== '').map(decodeURIComponent);
+    return pathname
+      .split('/')
+      .filter((s) => s !== '')
+      .map(decodeURIComponent);
   } catch {
     throw new TempotradeError('VALIDATION', `path: ${pathname} is not validly URL-encoded`);
   }
@@ -108,9 +125,11 @@ async function route(venue: PaperVenue, front: BinanceFront, req: http.IncomingM
   const query: Record<string, string> = Object.fromEntries(url.searchParams);
   const method = req.method ?? 'GET';
   const [version, resource, id, ...rest] = segments(url.pathname);
-  const is = (m: string, r: string, withId: boolean) => method === m && version === 'v1' && resource === r && (id !== undefined) === withId && rest.length === 0;
+  const is = (m: string, r: string, withId: boolean) =>
+    method === m && version === 'v1' && resource === r && (id !== undefined) === withId && rest.length === 0;
 
-  if (is('GET', 'health', false)) return { ok: true, markets: venue.listMarkets().map((m) => m.symbol), accounts: venue.accountCount() };
+  if (is('GET', 'health', false))
+    return { ok: true, markets: venue.listMarkets().map((m) => m.symbol), accounts: venue.accountCount() };
   if (is('GET', 'stats', false)) return venue.stats();
   if (is('POST', 'markets', false)) {
     const body = parseOrThrow(LoadMarketBody, await readJson(req), 'request body');
@@ -119,13 +138,18 @@ async function route(venue: PaperVenue, front: BinanceFront, req: http.IncomingM
     return info;
   }
   if (is('POST', 'api-keys', false)) return front.addApiKey(await readJson(req));
-  if (method === 'GET' && version === 'v1' && resource === 'exchange' && id === 'stats' && rest.length === 0) return front.stats();
+  if (method === 'GET' && version === 'v1' && resource === 'exchange' && id === 'stats' && rest.length === 0)
+    return front.stats();
   if (is('GET', 'describe', false)) return venue.describe(parseOrThrow(DescribeQuery, query, 'query').symbols);
   if (is('GET', 'snapshot', false)) {
     const q = parseOrThrow(SnapshotQuery, query, 'query');
     // With the account header, that account's replay clock advances; without it, a pure read.
     const account = req.headers[ACCOUNT_HEADER] !== undefined ? accountOf(req, venue) : undefined;
-    return venue.snapshot(q.symbol, { at: q.at, limit: q.limit ?? 500, ...(q.since !== undefined ? { since: q.since } : {}) }, account);
+    return venue.snapshot(
+      q.symbol,
+      { at: q.at, limit: q.limit ?? 500, ...(q.since !== undefined ? { since: q.since } : {}) },
+      account,
+    );
   }
   if (is('POST', 'accounts', false)) {
     const body = parseOrThrow(OpenAccountBody, await readJson(req), 'request body');
@@ -150,7 +174,11 @@ async function route(venue: PaperVenue, front: BinanceFront, req: http.IncomingM
     const account = accountOf(req, venue);
     const q = parseOrThrow(OrderQuery, query, 'query');
     const order = venue.getOrder(account, id, q.symbol);
-    if (!order) throw new TempotradeError('ORDER_NOT_FOUND', 'Unknown order sent.', { clientOrderId: id, ...(q.symbol ? { symbol: q.symbol } : {}) });
+    if (!order)
+      throw new TempotradeError('ORDER_NOT_FOUND', 'Unknown order sent.', {
+        clientOrderId: id,
+        ...(q.symbol ? { symbol: q.symbol } : {}),
+      });
     return order;
   }
   if (is('DELETE', 'orders', true)) {
@@ -164,7 +192,10 @@ async function route(venue: PaperVenue, front: BinanceFront, req: http.IncomingM
 export async function startPaperVenueServer(opts: PaperVenueServerOptions = {}): Promise<PaperVenueServer> {
   const host = opts.host ?? '127.0.0.1';
   const log = opts.log ?? (() => undefined);
-  const venue = new PaperVenue({ ...(opts.stateFile ? { stateFile: opts.stateFile } : {}), loadSource: readDatasetText });
+  const venue = new PaperVenue({
+    ...(opts.stateFile ? { stateFile: opts.stateFile } : {}),
+    loadSource: readDatasetText,
+  });
   for (const [symbol, file] of Object.entries(opts.datasets ?? {})) {
     const info = venue.loadMarketFromSource(symbol, path.resolve(file));
     log(`market ${symbol}: ${info.bars} bars of ${info.barMs / 60_000} min from ${info.source}`);
@@ -186,7 +217,10 @@ export async function startPaperVenueServer(opts: PaperVenueServerOptions = {}):
         (e: unknown) => errorBody(e),
       )
       .then(({ status, body }) => {
-        if (status >= 400 || req.method !== 'GET') log(`${req.method} ${req.url} → ${status}${status >= 400 ? ` ${(body as ErrorBody).code}: ${(body as ErrorBody).message}` : ''}`);
+        if (status >= 400 || req.method !== 'GET')
+          log(
+            `${req.method} ${req.url} → ${status}${status >= 400 ? ` ${(body as ErrorBody).code}: ${(body as ErrorBody).message}` : ''}`,
+          );
         res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
         res.end(JSON.stringify(body));
       })

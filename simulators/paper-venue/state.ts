@@ -25,7 +25,11 @@ import { Order } from '../../domain/orders/order';
 export const STATE_VERSION = 3;
 
 /** Account keys: what the `x-tempotrade-account` header carries. */
-export const AccountKey = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/, 'account: letters, digits and . _ : - only (1–64)');
+export const AccountKey = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'account: letters, digits and . _ : - only (1–64)');
 export const Asset = z.string().regex(/^[A-Z0-9]{1,20}$/, 'asset: 1–20 upper-case letters or digits, e.g. BTC');
 
 const Count = z.number().int().nonnegative();
@@ -79,14 +83,17 @@ export const PaperVenueState = z
     markets: z.array(z.union([MarketState, LiveMarketState])),
     /** account key → symbol → market time: every account replays on its own clock. */
     clocks: z.record(AccountKey, z.record(MarketSymbol, Ms)),
-    accounts: z.array(z.object({ key: AccountKey, balances: z.record(Asset, HoldingState), orders: z.array(VenueOrderState) }).strict()),
+    accounts: z.array(
+      z.object({ key: AccountKey, balances: z.record(Asset, HoldingState), orders: z.array(VenueOrderState) }).strict(),
+    ),
   })
   .strict();
 export type PaperVenueState = z.output<typeof PaperVenueState>;
 
 export function parseState(value: unknown, source: string): PaperVenueState {
   const r = PaperVenueState.safeParse(value);
-  if (!r.success) throw new TempotradeError('CONFIG', `paper venue state ${source} is invalid: ${formatZodIssues(r.error)}`);
+  if (!r.success)
+    throw new TempotradeError('CONFIG', `paper venue state ${source} is invalid: ${formatZodIssues(r.error)}`);
   return r.data;
 }
 

@@ -38,7 +38,21 @@ import { INSUFFICIENT_BALANCE_MESSAGE, OrderBooks, arrivalOf, newVenueOrder, req
 import type { Account, OpenOrder } from './execution';
 import { orderRuleViolation } from './filters';
 import { Ledger } from './ledger';
-import { appendBars, buildMarket, currentIndex, describeMarkets, fingerprintOf, firstClosingAfter, lastCloseTs, liveMarket, marketInfo, requireCurrent, snapshotAt, toCandles, trimLive } from './market-data';
+import {
+  appendBars,
+  buildMarket,
+  currentIndex,
+  describeMarkets,
+  fingerprintOf,
+  firstClosingAfter,
+  lastCloseTs,
+  liveMarket,
+  marketInfo,
+  requireCurrent,
+  snapshotAt,
+  toCandles,
+  trimLive,
+} from './market-data';
 import type { Market, MarketInfo } from './market-data';
 import { executeArrival, feeFor, isStopType } from './matching';
 import { previewOf } from './preview';
@@ -137,7 +151,11 @@ export class PaperVenue {
       try {
         return this.loadSource(source);
       } catch (e) {
-        throw new TempotradeError('VALIDATION', `cannot read market data for ${symbol} from ${source}: ${(e as Error).message}`, { symbol, source });
+        throw new TempotradeError(
+          'VALIDATION',
+          `cannot read market data for ${symbol} from ${source}: ${(e as Error).message}`,
+          { symbol, source },
+        );
       }
     };
     return this.mutate(() => this.addMarket(symbol, source, read, instrument));
@@ -147,13 +165,20 @@ export class PaperVenue {
    * Add a live market (idempotent for the same symbol and source; another source is VALIDATION): the
    * exchange's instrument, its timeframe, and the closed bars it has published so far (at least one).
    */
-  openLiveMarket(symbol: string, spec: { source: string; instrument: unknown; barMs: number; bars: readonly Candle[] }): MarketInfo {
+  openLiveMarket(
+    symbol: string,
+    spec: { source: string; instrument: unknown; barMs: number; bars: readonly Candle[] },
+  ): MarketInfo {
     this.requests++;
     return this.mutate(() => {
       const existing = this.markets.get(symbol);
       if (existing) {
         if (existing.live && existing.source === spec.source) return marketInfo(existing);
-        throw new TempotradeError('VALIDATION', `market ${symbol} is already loaded from ${existing.source}; refusing to load it again from ${spec.source}`, { symbol, loadedFrom: existing.source, requested: spec.source });
+        throw new TempotradeError(
+          'VALIDATION',
+          `market ${symbol} is already loaded from ${existing.source}; refusing to load it again from ${spec.source}`,
+          { symbol, loadedFrom: existing.source, requested: spec.source },
+        );
       }
       const m = liveMarket(symbol, spec.source, spec.instrument, spec.barMs, spec.bars);
       this.markets.set(symbol, m);
@@ -167,11 +192,17 @@ export class PaperVenue {
    * last one fed, and move every account's clock to the last close, which matches their resting and
    * stop orders against each new bar (triggered stops walk this book).
    */
-  feedLive(symbol: string, feed: { bars: readonly Candle[]; book?: SyntheticBook; bookTs?: number }): { appended: number; lastCloseTs: number } {
+  feedLive(
+    symbol: string,
+    feed: { bars: readonly Candle[]; book?: SyntheticBook; bookTs?: number },
+  ): { appended: number; lastCloseTs: number } {
     this.requests++;
     return this.mutate(() => {
       const m = this.market(symbol);
-      if (!m.live) throw new TempotradeError('VALIDATION', `market ${symbol} is a replay market (${m.source}), not a live one`, { symbol });
+      if (!m.live)
+        throw new TempotradeError('VALIDATION', `market ${symbol} is a replay market (${m.source}), not a live one`, {
+          symbol,
+        });
       if (feed.book) m.live = { book: structuredClone(feed.book), bookTs: feed.bookTs };
       const appended = appendBars(m, feed.bars);
       if (appended > 0) this.dirty = true;
@@ -225,7 +256,10 @@ export class PaperVenue {
   describe(symbols: readonly string[]): VenueDescription {
     this.requests++;
     if (symbols.length === 0) throw new TempotradeError('VALIDATION', 'symbols: at least one symbol is required');
-    return { ...describeMarkets(symbols.map((sym) => this.market(sym))), capabilities: structuredClone(PAPER_CAPABILITIES) };
+    return {
+      ...describeMarkets(symbols.map((sym) => this.market(sym))),
+      capabilities: structuredClone(PAPER_CAPABILITIES),
+    };
   }
 
   // ---- accounts ------------------------------------------------------------------------------
@@ -238,7 +272,9 @@ export class PaperVenue {
       const existing = this.accounts.get(k);
       if (existing) return existing.ledger.view();
       const initial = parseOrThrow(Balances, balances, 'balances');
-      const ledger = Ledger.fromRecord(Object.fromEntries(Object.entries(initial).map(([a, v]) => [a, { free: v, used: '0' }])));
+      const ledger = Ledger.fromRecord(
+        Object.fromEntries(Object.entries(initial).map(([a, v]) => [a, { free: v, used: '0' }])),
+      );
       this.accounts.set(k, { ledger, orders: new Map() });
       this.dirty = true;
       return ledger.view();
@@ -278,13 +314,24 @@ export class PaperVenue {
       if (violation) throw new TempotradeError('INVALID_ORDER', violation, { clientOrderId: cmd.clientOrderId });
       const { base } = m.instrument;
       if (cmd.reduceOnly && cmp(cmd.quantity, acct.ledger.total(base)) > 0) {
-        throw new TempotradeError('INVALID_ORDER', `reduceOnly: selling ${cmd.quantity} ${base} exceeds the ${acct.ledger.total(base)} ${base} held`, { clientOrderId: cmd.clientOrderId });
+        throw new TempotradeError(
+          'INVALID_ORDER',
+          `reduceOnly: selling ${cmd.quantity} ${base} exceeds the ${acct.ledger.total(base)} ${base} held`,
+          { clientOrderId: cmd.clientOrderId },
+        );
       }
-      const plan = isStopType(cmd.type) ? undefined : executeArrival(arrivalOf(cmd, cmd.type === 'market' ? 'market' : 'limit'), book, m.instrument.fees);
-      if (plan?.kind === 'rejected') throw new TempotradeError('INVALID_ORDER', plan.message, { clientOrderId: cmd.clientOrderId });
+      const plan = isStopType(cmd.type)
+        ? undefined
+        : executeArrival(arrivalOf(cmd, cmd.type === 'market' ? 'market' : 'limit'), book, m.instrument.fees);
+      if (plan?.kind === 'rejected')
+        throw new TempotradeError('INVALID_ORDER', plan.message, { clientOrderId: cmd.clientOrderId });
       const need = requirement(m, cmd, plan);
       if (cmp(need.amount, acct.ledger.free(need.asset)) > 0) {
-        throw new TempotradeError('INSUFFICIENT_FUNDS', MESSAGES.insufficient, { asset: need.asset, required: need.amount, free: acct.ledger.free(need.asset) });
+        throw new TempotradeError('INSUFFICIENT_FUNDS', MESSAGES.insufficient, {
+          asset: need.asset,
+          required: need.amount,
+          free: acct.ledger.free(need.asset),
+        });
       }
       const seq = this.nextOrderNo++;
       const vo = newVenueOrder(cmd, seq, { triggered: plan !== undefined, lockAsset: need.asset, now });
@@ -306,7 +353,10 @@ export class PaperVenue {
     const at = Math.max(cmd.at, this.clockOf(key, m.symbol) ?? cmd.at);
     const book = this.bookAt(m, at);
     const violation = orderRuleViolation(cmd, m.instrument, book.mid);
-    const plan = violation || isStopType(cmd.type) ? undefined : executeArrival(arrivalOf(cmd, cmd.type === 'market' ? 'market' : 'limit'), book, m.instrument.fees);
+    const plan =
+      violation || isStopType(cmd.type)
+        ? undefined
+        : executeArrival(arrivalOf(cmd, cmd.type === 'market' ? 'market' : 'limit'), book, m.instrument.fees);
     const need = violation || plan?.kind === 'rejected' ? undefined : requirement(m, cmd, plan);
     return previewOf({
       cmd,
@@ -333,7 +383,10 @@ export class PaperVenue {
       const acct = this.account(key);
       const vo = acct.orders.get(clientOrderId);
       if (!vo || (symbol !== undefined && vo.order.symbol !== symbol)) {
-        throw new TempotradeError('ORDER_NOT_FOUND', MESSAGES.unknownOrder, { clientOrderId, ...(symbol ? { symbol } : {}) });
+        throw new TempotradeError('ORDER_NOT_FOUND', MESSAGES.unknownOrder, {
+          clientOrderId,
+          ...(symbol ? { symbol } : {}),
+        });
       }
       if (!isTerminal(vo.order.status)) {
         this.books.end(acct, vo, 'CANCELED', Math.max(vo.order.updatedAt, this.clockOf(key, vo.order.symbol) ?? 0));
@@ -347,7 +400,11 @@ export class PaperVenue {
   orders(key: string, filter: { open?: boolean; symbol?: string } = {}): Order[] {
     this.requests++;
     return [...this.account(key).orders.values()]
-      .filter((vo) => (filter.symbol === undefined || vo.order.symbol === filter.symbol) && (!filter.open || !isTerminal(vo.order.status)))
+      .filter(
+        (vo) =>
+          (filter.symbol === undefined || vo.order.symbol === filter.symbol) &&
+          (!filter.open || !isTerminal(vo.order.status)),
+      )
       .map((vo) => structuredClone(vo.order));
   }
 
@@ -355,7 +412,11 @@ export class PaperVenue {
   orderRecords(key: string, filter: { open?: boolean; symbol?: string } = {}): VenueOrderRecord[] {
     this.requests++;
     return [...this.account(key).orders.values()]
-      .filter((vo) => (filter.symbol === undefined || vo.order.symbol === filter.symbol) && (!filter.open || !isTerminal(vo.order.status)))
+      .filter(
+        (vo) =>
+          (filter.symbol === undefined || vo.order.symbol === filter.symbol) &&
+          (!filter.open || !isTerminal(vo.order.status)),
+      )
       .map((vo) => ({ seq: vo.seq, triggered: vo.triggered, order: structuredClone(vo.order) }));
   }
 
@@ -375,7 +436,13 @@ export class PaperVenue {
       if (isTerminal(o.status) || !vo.triggered || o.price === undefined || cmp(q, 0) <= 0) return structuredClone(o);
       const m = this.market(o.symbol);
       const ts = Math.max(o.updatedAt, this.clockOf(key, o.symbol) ?? 0);
-      this.books.makerFill(acct, vo, m, { price: o.price, quantity: q, fee: feeFor(m.instrument.fees.maker, q, o.price), liquidity: 'maker' }, ts);
+      this.books.makerFill(
+        acct,
+        vo,
+        m,
+        { price: o.price, quantity: q, fee: feeFor(m.instrument.fees.maker, q, o.price), liquidity: 'maker' },
+        ts,
+      );
       this.dirty = true;
       return structuredClone(vo.order);
     });
@@ -406,11 +473,22 @@ export class PaperVenue {
       stats: this.counters,
       markets: [...this.markets.values()].map((m) =>
         m.live
-          ? { kind: 'live' as const, symbol: m.symbol, source: m.source, instrument: m.instrument, barMs: m.barMs, bars: m.candles }
+          ? {
+              kind: 'live' as const,
+              symbol: m.symbol,
+              source: m.source,
+              instrument: m.instrument,
+              barMs: m.barMs,
+              bars: m.candles,
+            }
           : { symbol: m.symbol, source: m.source, instrument: m.instrument, fingerprint: fingerprintOf(m) },
       ),
       clocks: Object.fromEntries([...this.clocks.entries()].map(([k, m]) => [k, Object.fromEntries(m)])),
-      accounts: [...this.accounts.entries()].map(([key, a]) => ({ key, balances: a.ledger.toRecord(), orders: [...a.orders.values()] })),
+      accounts: [...this.accounts.entries()].map(([key, a]) => ({
+        key,
+        balances: a.ledger.toRecord(),
+        orders: [...a.orders.values()],
+      })),
     });
   }
 
@@ -424,18 +502,27 @@ export class PaperVenue {
       try {
         data = this.loadSource(ms.source);
       } catch (e) {
-        throw new TempotradeError('CONFIG', `${where}: market ${ms.symbol} was loaded from ${ms.source}, which cannot be read now: ${(e as Error).message}`);
+        throw new TempotradeError(
+          'CONFIG',
+          `${where}: market ${ms.symbol} was loaded from ${ms.source}, which cannot be read now: ${(e as Error).message}`,
+        );
       }
       const m = buildMarket(ms.symbol, ms.source, toCandles(data, ms.source), ms.instrument);
       const now = fingerprintOf(m);
       if (JSON.stringify(now) !== JSON.stringify(ms.fingerprint)) {
-        throw new TempotradeError('CONFIG', `${where}: the data of ${ms.symbol} in ${ms.source} changed since the state was written (was ${JSON.stringify(ms.fingerprint)}, now ${JSON.stringify(now)})`);
+        throw new TempotradeError(
+          'CONFIG',
+          `${where}: the data of ${ms.symbol} in ${ms.source} changed since the state was written (was ${JSON.stringify(ms.fingerprint)}, now ${JSON.stringify(now)})`,
+        );
       }
       this.markets.set(m.symbol, m);
     }
     for (const [key, bySymbol] of Object.entries(state.clocks)) this.clocks.set(key, new Map(Object.entries(bySymbol)));
     for (const a of state.accounts) {
-      this.accounts.set(a.key, { ledger: Ledger.fromRecord(a.balances), orders: new Map(a.orders.map((o) => [o.order.clientOrderId, o])) });
+      this.accounts.set(a.key, {
+        ledger: Ledger.fromRecord(a.balances),
+        orders: new Map(a.orders.map((o) => [o.order.clientOrderId, o])),
+      });
     }
     this.nextOrderNo = state.nextOrderNo;
     this.nextFillNo = state.nextFillNo;
@@ -455,15 +542,24 @@ export class PaperVenue {
 
   // ---- internals -----------------------------------------------------------------------------
 
-  private addMarket(symbol: string, source: string, data: () => string | readonly Candle[], instrument: unknown): MarketInfo {
+  private addMarket(
+    symbol: string,
+    source: string,
+    data: () => string | readonly Candle[],
+    instrument: unknown,
+  ): MarketInfo {
     const existing = this.markets.get(symbol);
     if (existing) {
       if (existing.source === source) return marketInfo(existing);
-      throw new TempotradeError('VALIDATION', `market ${symbol} is already loaded from ${existing.source}; refusing to load it again from ${source}`, {
-        symbol,
-        loadedFrom: existing.source,
-        requested: source,
-      });
+      throw new TempotradeError(
+        'VALIDATION',
+        `market ${symbol} is already loaded from ${existing.source}; refusing to load it again from ${source}`,
+        {
+          symbol,
+          loadedFrom: existing.source,
+          requested: source,
+        },
+      );
     }
     const m = buildMarket(symbol, source, toCandles(data(), source), instrument);
     this.markets.set(symbol, m);
@@ -473,14 +569,22 @@ export class PaperVenue {
 
   private market(symbol: string): Market {
     const m = this.markets.get(symbol);
-    if (!m) throw new TempotradeError('BAD_SYMBOL', `unknown symbol ${symbol}: the paper venue has no data for it (load it first)`, { symbol });
+    if (!m)
+      throw new TempotradeError(
+        'BAD_SYMBOL',
+        `unknown symbol ${symbol}: the paper venue has no data for it (load it first)`,
+        { symbol },
+      );
     return m;
   }
 
   /** The book takers walk: a live market's real book, else the synthetic book of the bar current at `at`. */
   private bookAt(m: Market, at: number): SyntheticBook {
     if (m.live) {
-      if (!m.live.book) throw new TempotradeError('VENUE_STATE', `${m.symbol}: no order book fetched from the exchange yet`, { symbol: m.symbol });
+      if (!m.live.book)
+        throw new TempotradeError('VENUE_STATE', `${m.symbol}: no order book fetched from the exchange yet`, {
+          symbol: m.symbol,
+        });
       return m.live.book;
     }
     return bookFromCandle(m.candles[requireCurrent(m, at)], m.instrument);
@@ -493,7 +597,8 @@ export class PaperVenue {
   }
 
   private advanceClock(key: string, m: Market, at: number): void {
-    if (!Number.isSafeInteger(at) || at < 0) throw new TempotradeError('VALIDATION', `at: must be a non-negative integer (ms), got ${at}`);
+    if (!Number.isSafeInteger(at) || at < 0)
+      throw new TempotradeError('VALIDATION', `at: must be a non-negative integer (ms), got ${at}`);
     // A live market's clock stops at its last fed bar: a bar that closes later is matched once it is fed.
     if (m.live) at = Math.min(at, lastCloseTs(m));
     const prev = this.clockOf(key, m.symbol);
@@ -514,7 +619,8 @@ export class PaperVenue {
   private openOf(key: string, symbol: string): OpenOrder[] {
     const out: OpenOrder[] = [];
     const acct = this.account(key);
-    for (const vo of acct.orders.values()) if (vo.order.symbol === symbol && !isTerminal(vo.order.status)) out.push({ acct, vo });
+    for (const vo of acct.orders.values())
+      if (vo.order.symbol === symbol && !isTerminal(vo.order.status)) out.push({ acct, vo });
     return out.sort((a, b) => a.vo.seq - b.vo.seq);
   }
 }

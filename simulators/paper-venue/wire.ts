@@ -24,7 +24,10 @@ export const LoadMarketBody = z
   .object({
     symbol: MarketSymbol,
     /** A CSV file on the venue's machine (relative paths resolve against the venue's working directory). */
-    path: z.string().min(1).regex(/\.csv(\.gz)?$/, 'must name a .csv or .csv.gz file'),
+    path: z
+      .string()
+      .min(1)
+      .regex(/\.csv(\.gz)?$/, 'must name a .csv or .csv.gz file'),
   })
   .strict();
 
@@ -60,10 +63,14 @@ export const OrdersQuery = z
 
 // ---- responses -------------------------------------------------------------------------------
 
-export const ErrorBody = z.object({ code: z.enum(ERROR_CODES), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }).strict();
+export const ErrorBody = z
+  .object({ code: z.enum(ERROR_CODES), message: z.string(), details: z.record(z.string(), z.unknown()).optional() })
+  .strict();
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
-export const BalanceSchema = z.object({ free: NonNegativeAmount, used: NonNegativeAmount, total: NonNegativeAmount }).strict();
+export const BalanceSchema = z
+  .object({ free: NonNegativeAmount, used: NonNegativeAmount, total: NonNegativeAmount })
+  .strict();
 export const BalancesSchema = z.record(z.string(), BalanceSchema);
 
 export const VenueDescriptionSchema = z
@@ -102,4 +109,6 @@ export const MarketInfoSchema = z
   })
   .strict();
 
-export const HealthSchema = z.object({ ok: z.literal(true), markets: z.array(MarketSymbol), accounts: z.number().int().nonnegative() }).strict();
+export const HealthSchema = z
+  .object({ ok: z.literal(true), markets: z.array(MarketSymbol), accounts: z.number().int().nonnegative() })
+  .strict();

@@ -1,7 +1,11 @@
 /** API Gateway HTTP API (payload v2) events, as the service sends them to a Lambda. */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
-export function apiEvent(method: string, routeKeyPath: string, opts: { path?: Record<string, string>; query?: Record<string, string>; body?: unknown; rawBody?: string } = {}): APIGatewayProxyEventV2 {
+export function apiEvent(
+  method: string,
+  routeKeyPath: string,
+  opts: { path?: Record<string, string>; query?: Record<string, string>; body?: unknown; rawBody?: string } = {},
+): APIGatewayProxyEventV2 {
   const rawPath = routeKeyPath.replace(/\{(\w+)\}/g, (_, k: string) => encodeURIComponent(opts.path?.[k] ?? ''));
   const body = opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
   return {

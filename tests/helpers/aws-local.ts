@@ -29,19 +29,37 @@ export async function startAwsLocal(): Promise<AwsLocal> {
         const value = secrets.get(SecretId);
         if (value === undefined) {
           res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
-          return res.end(JSON.stringify({ __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." }));
+          return res.end(
+            JSON.stringify({
+              __type: 'ResourceNotFoundException',
+              message: "Secrets Manager can't find the specified secret.",
+            }),
+          );
         }
         res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-        return res.end(JSON.stringify({ ARN: SecretId, Name: SecretId, SecretString: value, VersionId: 'v1', VersionStages: ['AWSCURRENT'], CreatedDate: 1_700_000_000 }));
+        return res.end(
+          JSON.stringify({
+            ARN: SecretId,
+            Name: SecretId,
+            SecretString: value,
+            VersionId: 'v1',
+            VersionStages: ['AWSCURRENT'],
+            CreatedDate: 1_700_000_000,
+          }),
+        );
       }
       const form = Object.fromEntries(new URLSearchParams(body));
       if (form.Action === 'Publish') {
         published.push(form);
         res.writeHead(200, { 'content-type': 'text/xml' });
-        return res.end(`<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>msg-${published.length}</MessageId></PublishResult><ResponseMetadata><RequestId>r-${published.length}</RequestId></ResponseMetadata></PublishResponse>`);
+        return res.end(
+          `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>msg-${published.length}</MessageId></PublishResult><ResponseMetadata><RequestId>r-${published.length}</RequestId></ResponseMetadata></PublishResponse>`,
+        );
       }
       res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ __type: 'UnknownOperationException', message: `not served here: ${target || form.Action}` }));
+      res.end(
+        JSON.stringify({ __type: 'UnknownOperationException', message: `not served here: ${target || form.Action}` }),
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -51,5 +69,11 @@ export async function startAwsLocal(): Promise<AwsLocal> {
 
 /** Env for the SDK clients: fixed test credentials and region, endpoints pointing at the local server. */
 export function awsLocalEnv(url: string): Record<string, string> {
-  return { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST', AWS_SECRET_ACCESS_KEY: 'local-test-secret', AWS_ENDPOINT_URL_SECRETS_MANAGER: url, AWS_ENDPOINT_URL_SNS: url };
+  return {
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST',
+    AWS_SECRET_ACCESS_KEY: 'local-test-secret',
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: url,
+    AWS_ENDPOINT_URL_SNS: url,
+  };
 }

@@ -7,7 +7,11 @@ import path from 'node:path';
 
 export const CLI_BIN = path.resolve(__dirname, '..', '..', 'bin', 'tempotrade.js');
 
-export function runCli(args: string[], env: Record<string, string>, allowFailure = false): Promise<{ stdout: string; stderr: string; code: number | null }> {
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  allowFailure = false,
+): Promise<{ stdout: string; stderr: string; code: number | null }> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [CLI_BIN, ...args], { env: { ...process.env, ...env } });
     let stdout = '';
@@ -15,6 +19,10 @@ export function runCli(args: string[], env: Record<string, string>, allowFailure
     p.stdout.on('data', (d) => (stdout += d));
     p.stderr.on('data', (d) => (stderr += d));
     p.on('error', reject);
-    p.on('exit', (code) => (code === 0 || allowFailure ? resolve({ stdout, stderr, code }) : reject(new Error(`tempotrade ${args.join(' ')} exited ${code}: ${stderr}${stdout}`))));
+    p.on('exit', (code) =>
+      code === 0 || allowFailure
+        ? resolve({ stdout, stderr, code })
+        : reject(new Error(`tempotrade ${args.join(' ')} exited ${code}: ${stderr}${stdout}`)),
+    );
   });
 }

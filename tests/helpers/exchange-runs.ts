@@ -28,10 +28,18 @@ export function exchangeAccount(accountId: string): ExchangeAccount {
 }
 
 /** The local exchange (real wall-clock replay: each recorded 5 m bar served as one 1 s bar) with these accounts funded. */
-export async function startExchange(accounts: ExchangeAccount[], balances: Record<string, string>, opts: Omit<BinanceFrontOptions, 'apiKeys'> = {}): Promise<PaperVenueServer> {
+export async function startExchange(
+  accounts: ExchangeAccount[],
+  balances: Record<string, string>,
+  opts: Omit<BinanceFrontOptions, 'apiKeys'> = {},
+): Promise<PaperVenueServer> {
   return startPaperVenueServer({
     datasets: { 'ETH/BTC': ETH_BTC },
-    exchange: { interval: '1s', ...opts, apiKeys: accounts.map((a) => ({ apiKey: a.apiKey, secret: a.secret, balances })) },
+    exchange: {
+      interval: '1s',
+      ...opts,
+      apiKeys: accounts.map((a) => ({ apiKey: a.apiKey, secret: a.secret, balances })),
+    },
   });
 }
 
@@ -51,13 +59,27 @@ export function registryFor(accounts: ExchangeAccount[]): BrokerRegistry {
   return createBrokerRegistry(envCredentialProvider(credentialEnv(accounts)));
 }
 
-export function exchangeRunInput(args: { runId: string; account: ExchangeAccount; url: string; params: Record<string, unknown>; maxTicks: number; requestTimeout?: string; extra?: Partial<StrategyRunInputRaw> }): StrategyRunInputRaw {
+export function exchangeRunInput(args: {
+  runId: string;
+  account: ExchangeAccount;
+  url: string;
+  params: Record<string, unknown>;
+  maxTicks: number;
+  requestTimeout?: string;
+  extra?: Partial<StrategyRunInputRaw>;
+}): StrategyRunInputRaw {
   return {
     runId: args.runId,
     accountId: args.account.accountId,
     strategy: { name: 'order-cycle', params: args.params },
     symbols: ['ETH/BTC'],
-    venue: { kind: 'ccxt', exchangeId: 'binance', apiUrl: args.url, timeframe: '1s', requestTimeout: args.requestTimeout ?? '2s' },
+    venue: {
+      kind: 'ccxt',
+      exchangeId: 'binance',
+      apiUrl: args.url,
+      timeframe: '1s',
+      requestTimeout: args.requestTimeout ?? '2s',
+    },
     engine: 'advanced',
     capital: '1',
     tickInterval: '1s',
@@ -75,7 +97,13 @@ export interface ExchangeCheck {
 }
 
 /** Run vs exchange: duplicates, lost fills, and portfolio = balances (exact decimals). */
-export function checkAgainstExchange(server: PaperVenueServer, account: ExchangeAccount, summary: RunSummary, start: Record<string, string>, notTheRuns: string[] = []): ExchangeCheck {
+export function checkAgainstExchange(
+  server: PaperVenueServer,
+  account: ExchangeAccount,
+  summary: RunSummary,
+  start: Record<string, string>,
+  notTheRuns: string[] = [],
+): ExchangeCheck {
   const venue = server.venue;
   const orders = venue.orders(account.apiKey).filter((o) => !notTheRuns.includes(o.clientOrderId));
   const fills = venue.fills(account.apiKey).filter((f) => !notTheRuns.includes(f.clientOrderId));
@@ -84,15 +112,20 @@ export function checkAgainstExchange(server: PaperVenueServer, account: Exchange
   const byCid = new Map<string, number>();
   for (const o of orders) byCid.set(o.clientOrderId, (byCid.get(o.clientOrderId) ?? 0) + 1);
   const duplicateClientOrderIds = [...byCid.values()].filter((n) => n > 1).length;
-  if (duplicateClientOrderIds > 0) problems.push(`${duplicateClientOrderIds} clientOrderIds at the venue more than once`);
-  if (summary.fills !== fills.length) problems.push(`fills: run accounted ${summary.fills}, venue made ${fills.length}`);
-  if (summary.orders.placed !== orders.length) problems.push(`orders: run placed ${summary.orders.placed}, venue holds ${orders.length}`);
+  if (duplicateClientOrderIds > 0)
+    problems.push(`${duplicateClientOrderIds} clientOrderIds at the venue more than once`);
+  if (summary.fills !== fills.length)
+    problems.push(`fills: run accounted ${summary.fills}, venue made ${fills.length}`);
+  if (summary.orders.placed !== orders.length)
+    problems.push(`orders: run placed ${summary.orders.placed}, venue holds ${orders.length}`);
   const quote = summary.quote;
-  if (cmp(summary.cash, balances[quote]?.total ?? '0') !== 0) problems.push(`${quote}: portfolio ${summary.cash} vs exchange ${balances[quote]?.total}`);
+  if (cmp(summary.cash, balances[quote]?.total ?? '0') !== 0)
+    problems.push(`${quote}: portfolio ${summary.cash} vs exchange ${balances[quote]?.total}`);
   for (const [symbol, qty] of Object.entries(summary.positions)) {
     const base = symbol.split('/')[0];
     const expected = new Dec(start[base] ?? '0').plus(qty);
-    if (cmp(expected, balances[base]?.total ?? '0') !== 0) problems.push(`${base}: start ${start[base] ?? '0'} + position ${qty} vs exchange ${balances[base]?.total}`);
+    if (cmp(expected, balances[base]?.total ?? '0') !== 0)
+      problems.push(`${base}: start ${start[base] ?? '0'} + position ${qty} vs exchange ${balances[base]?.total}`);
   }
   return { ordersAtVenue: orders.length, duplicateClientOrderIds, fillsAtVenue: fills.length, problems };
 }

@@ -26,8 +26,14 @@ export function snapshot(over: Partial<MarketSnapshot> = {}): MarketSnapshot {
     mark: '0.0950',
     bid: '0.094990',
     ask: '0.095010',
-    bids: [['0.094990', '50'], ['0.094900', '80']],
-    asks: [['0.095010', '50'], ['0.095100', '80']],
+    bids: [
+      ['0.094990', '50'],
+      ['0.094900', '80'],
+    ],
+    asks: [
+      ['0.095010', '50'],
+      ['0.095100', '80'],
+    ],
     bars: [{ ts: T0 - 300_000, open: 0.095, high: 0.0952, low: 0.0948, close: 0.095, volume: 2000 }],
     endOfData: false,
     ...over,
@@ -35,7 +41,14 @@ export function snapshot(over: Partial<MarketSnapshot> = {}): MarketSnapshot {
 }
 
 export function intent(over: OrderIntentInput | Partial<OrderIntentInput> = {}): OrderIntent {
-  return OrderIntent.parse({ strategyId: 'test', symbol: 'ETH/BTC', side: 'buy', type: 'market', quantity: '1', ...over });
+  return OrderIntent.parse({
+    strategyId: 'test',
+    symbol: 'ETH/BTC',
+    side: 'buy',
+    type: 'market',
+    quantity: '1',
+    ...over,
+  });
 }
 
 export function risk(over: RiskConfigInput = {}): RiskConfig {
@@ -43,7 +56,11 @@ export function risk(over: RiskConfigInput = {}): RiskConfig {
 }
 
 export function portfolio(cash = '10', marks: Record<string, string> = { 'ETH/BTC': '0.0950' }): Portfolio {
-  return markToMarket(openPortfolio({ quote: 'BTC', cash, at: T0, symbols: [{ symbol: 'ETH/BTC', base: 'ETH' }] }), marks, T0);
+  return markToMarket(
+    openPortfolio({ quote: 'BTC', cash, at: T0, symbols: [{ symbol: 'ETH/BTC', base: 'ETH' }] }),
+    marks,
+    T0,
+  );
 }
 
 export function planContext(over: Partial<PlanContext> = {}): PlanContext {
@@ -53,7 +70,14 @@ export function planContext(over: Partial<PlanContext> = {}): PlanContext {
     now: T0,
     config: risk(),
     tradingState: 'ACTIVE',
-    capabilities: { timeInForce: ['GTC', 'IOC', 'FOK'], postOnly: true, stopMarket: true, stopLimit: true, preview: true, feeCurrency: 'quote' },
+    capabilities: {
+      timeInForce: ['GTC', 'IOC', 'FOK'],
+      postOnly: true,
+      stopMarket: true,
+      stopLimit: true,
+      preview: true,
+      feeCurrency: 'quote',
+    },
     quantizer: ccxtQuantizer,
     equity: '10',
     ...over,

@@ -33,17 +33,28 @@ export interface LocalExchange {
 }
 
 /** `clock`: share one hand-driven clock between exchanges so that their replays start on the same bar. */
-export async function startLocalExchange(opts: { balances?: Record<string, string>; exchange?: BinanceFrontOptions; clock?: ManualClock } = {}): Promise<LocalExchange> {
+export async function startLocalExchange(
+  opts: { balances?: Record<string, string>; exchange?: BinanceFrontOptions; clock?: ManualClock } = {},
+): Promise<LocalExchange> {
   const clock = opts.clock ?? new ManualClock();
   const server = await startPaperVenueServer({
     datasets: { 'ETH/BTC': ETH_FILE },
-    exchange: { now: clock.now, apiKeys: [{ apiKey: KEY, secret: SECRET, balances: opts.balances ?? { BTC: '10', ETH: '20' } }], ...opts.exchange },
+    exchange: {
+      now: clock.now,
+      apiKeys: [{ apiKey: KEY, secret: SECRET, balances: opts.balances ?? { BTC: '10', ETH: '20' } }],
+      ...opts.exchange,
+    },
   });
   return {
     server,
     clock,
     client: (c = {}) => {
-      const ex = new ccxt.binance({ apiKey: c.apiKey ?? KEY, secret: c.secret ?? SECRET, timeout: c.timeout ?? 10_000, options: { fetchMarkets: ['spot'], fetchMargins: false } });
+      const ex = new ccxt.binance({
+        apiKey: c.apiKey ?? KEY,
+        secret: c.secret ?? SECRET,
+        timeout: c.timeout ?? 10_000,
+        options: { fetchMarkets: ['spot'], fetchMargins: false },
+      });
       ex.urls.api = binanceApiUrls(server.url) as typeof ex.urls.api;
       return ex;
     },

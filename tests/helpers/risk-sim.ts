@@ -40,20 +40,51 @@ export interface SimResult {
   portfolio: Portfolio;
 }
 
-export function simulate(args: { strategies: Array<{ name: string; params: Record<string, unknown>; symbols: string[] }>; risk: RiskConfigInput; capital: string; candlesForRisk?: number }): SimResult {
+export function simulate(args: {
+  strategies: Array<{ name: string; params: Record<string, unknown>; symbols: string[] }>;
+  risk: RiskConfigInput;
+  capital: string;
+  candlesForRisk?: number;
+}): SimResult {
   const config = RiskConfig.parse(args.risk);
   const data: Record<string, Candle[]> = Object.fromEntries(PAIRS.map((s) => [s, loadPair(s)]));
   const clock = data['ETH/BTC'].map((b) => b.ts);
   const idx: Record<string, number> = Object.fromEntries(PAIRS.map((s) => [s, -1]));
-  let portfolio = openPortfolio({ quote: 'BTC', cash: args.capital, at: clock[0], symbols: PAIRS.map((s) => ({ symbol: s, base: s.split('/')[0] })) });
-  const instruments = Object.fromEntries(PAIRS.map((s) => [s, { symbol: s, base: s.split('/')[0], quote: 'BTC', precision: { amount: '0.000001', price: '0.00000001' }, limits: { amount: { min: '0' }, cost: { min: '0' } }, fees: { maker: '0.001', taker: '0.001' } }]));
+  let portfolio = openPortfolio({
+    quote: 'BTC',
+    cash: args.capital,
+    at: clock[0],
+    symbols: PAIRS.map((s) => ({ symbol: s, base: s.split('/')[0] })),
+  });
+  const instruments = Object.fromEntries(
+    PAIRS.map((s) => [
+      s,
+      {
+        symbol: s,
+        base: s.split('/')[0],
+        quote: 'BTC',
+        precision: { amount: '0.000001', price: '0.00000001' },
+        limits: { amount: { min: '0' }, cost: { min: '0' } },
+        fees: { maker: '0.001', taker: '0.001' },
+      },
+    ]),
+  );
   const defs = args.strategies.map((s) => {
     const def = getStrategy(s.name);
     const params = def.params.parse(s.params) as never;
     return { ...s, def, params, lookback: def.lookback(params) };
   });
   let tradingState: TradingState = 'ACTIVE';
-  const result: SimResult = { bars: 0, intents: 0, verdicts: {}, examples: {}, correlation: [], fillsAfterGuard: 0, fills: 0, portfolio };
+  const result: SimResult = {
+    bars: 0,
+    intents: 0,
+    verdicts: {},
+    examples: {},
+    correlation: [],
+    fillsAfterGuard: 0,
+    fills: 0,
+    portfolio,
+  };
   const keep = args.candlesForRisk ?? 2016;
   for (const ts of clock) {
     const marks: Record<string, string> = {};
@@ -76,12 +107,28 @@ export function simulate(args: { strategies: Array<{ name: string; params: Recor
       for (const symbol of d.symbols) {
         if (idx[symbol] + 1 < d.lookback || !marks[symbol]) continue;
         const window = data[symbol].slice(idx[symbol] - d.lookback + 1, idx[symbol] + 1);
-        const signals = d.def.signals({ symbol, bars: window, params: d.params, position: portfolio.positions[symbol].quantity, equity: portfolio.equity, mark: marks[symbol] });
+        const signals = d.def.signals({
+          symbol,
+          bars: window,
+          params: d.params,
+          position: portfolio.positions[symbol].quantity,
+          equity: portfolio.equity,
+          mark: marks[symbol],
+        });
         for (const sig of signals) {
           result.intents++;
-          const candles = Object.fromEntries(PAIRS.filter((s) => idx[s] >= 0).map((s) => [s, data[s].slice(Math.max(0, idx[s] - keep + 1), idx[s] + 1)]));
+          const candles = Object.fromEntries(
+            PAIRS.filter((s) => idx[s] >= 0).map((s) => [s, data[s].slice(Math.max(0, idx[s] - keep + 1), idx[s] + 1)]),
+          );
           const facts = runRiskFacts({ now: at, portfolio, strategyId: d.name, candles });
-          const v = decideIntent(OrderIntent.parse({ ...sig, strategyId: d.name }), { engine: 'advanced', portfolio, tradingState, config, instruments, facts });
+          const v = decideIntent(OrderIntent.parse({ ...sig, strategyId: d.name }), {
+            engine: 'advanced',
+            portfolio,
+            tradingState,
+            config,
+            instruments,
+            facts,
+          });
           const key = `${v.decision}:${v.code}`;
           result.verdicts[key] = (result.verdicts[key] ?? 0) + 1;
           result.examples[key] ??= v;
@@ -89,7 +136,18 @@ export function simulate(args: { strategies: Array<{ name: string; params: Recor
           if (v.decision === 'DENIED') continue;
           const qty = str(Number(v.quantity).toFixed(6));
           if (Number(qty) <= 0) continue;
-          portfolio = applyFill(portfolio, { fillId: `f${result.fills}`, clientOrderId: 'sim' as never, symbol, side: sig.side, quantity: qty, price: marks[symbol], fee: mul(mul(qty, marks[symbol]), '0.001'), feeCurrency: 'BTC', liquidity: 'taker', ts: at });
+          portfolio = applyFill(portfolio, {
+            fillId: `f${result.fills}`,
+            clientOrderId: 'sim' as never,
+            symbol,
+            side: sig.side,
+            quantity: qty,
+            price: marks[symbol],
+            fee: mul(mul(qty, marks[symbol]), '0.001'),
+            feeCurrency: 'BTC',
+            liquidity: 'taker',
+            ts: at,
+          });
           result.fills++;
           if (result.guard) result.fillsAfterGuard++;
         }

@@ -37,7 +37,9 @@ export function withVenueSuite(pairs: string[], use: (client: Client, venue: Pap
   });
 }
 
-export function runInput(over: Partial<StrategyRunInputRaw> & { runId: string; venueUrl: string; symbols: string[] }): StrategyRunInputRaw {
+export function runInput(
+  over: Partial<StrategyRunInputRaw> & { runId: string; venueUrl: string; symbols: string[] },
+): StrategyRunInputRaw {
   const { venueUrl, ...rest } = over;
   return {
     accountId: `acct-${over.runId}`,
@@ -71,19 +73,29 @@ export async function venueAccount(url: string, account: string, quote: string, 
     else base[asset] = base[asset].minus(f.fee);
   }
   await venue.close();
-  return { balances, orders, fills, cashFromFills: cash.toFixed(), baseFromFills: Object.fromEntries(Object.entries(base).map(([k, v]) => [k, v.toFixed()])) };
+  return {
+    balances,
+    orders,
+    fills,
+    cashFromFills: cash.toFixed(),
+    baseFromFills: Object.fromEntries(Object.entries(base).map(([k, v]) => [k, v.toFixed()])),
+  };
 }
 
 /** Portfolio vs venue: every difference, to the last unit ([] when they agree). */
 export function differences(summary: RunSummary, venue: Awaited<ReturnType<typeof venueAccount>>): string[] {
   const out: string[] = [];
   const q = summary.quote;
-  if (cmp(summary.cash, venue.balances[q]?.total ?? '0') !== 0) out.push(`${q} balance: portfolio ${summary.cash} vs venue ${venue.balances[q]?.total}`);
-  if (cmp(summary.cash, venue.cashFromFills) !== 0) out.push(`${q} from fills: portfolio ${summary.cash} vs ${venue.cashFromFills}`);
+  if (cmp(summary.cash, venue.balances[q]?.total ?? '0') !== 0)
+    out.push(`${q} balance: portfolio ${summary.cash} vs venue ${venue.balances[q]?.total}`);
+  if (cmp(summary.cash, venue.cashFromFills) !== 0)
+    out.push(`${q} from fills: portfolio ${summary.cash} vs ${venue.cashFromFills}`);
   for (const [symbol, qty] of Object.entries(summary.positions)) {
     const asset = symbol.split('/')[0];
-    if (cmp(qty, venue.balances[asset]?.total ?? '0') !== 0) out.push(`${asset}: portfolio ${qty} vs venue ${venue.balances[asset]?.total ?? '0'}`);
-    if (cmp(qty, venue.baseFromFills[asset] ?? '0') !== 0) out.push(`${asset} from fills: portfolio ${qty} vs ${venue.baseFromFills[asset] ?? '0'}`);
+    if (cmp(qty, venue.balances[asset]?.total ?? '0') !== 0)
+      out.push(`${asset}: portfolio ${qty} vs venue ${venue.balances[asset]?.total ?? '0'}`);
+    if (cmp(qty, venue.baseFromFills[asset] ?? '0') !== 0)
+      out.push(`${asset} from fills: portfolio ${qty} vs ${venue.baseFromFills[asset] ?? '0'}`);
   }
   return out;
 }
@@ -118,5 +130,11 @@ export async function activityTypes(client: Client, workflowId: string): Promise
  * while not ACTIVE. A buy already in flight when the halt arrived was sent while ACTIVE and is audited after it.
  */
 export function openingOrdersAfter(events: AuditEvent[], seq: number): AuditEvent[] {
-  return events.filter((e) => e.seq > seq && (e.kind === 'ACCOUNT_APPROVED' || e.kind === 'ACCOUNT_RESIZED' || (e.kind === 'ORDER_PLACED' && /^buy /.test(e.message) && e.numbers?.submittedIn !== 'ACTIVE')));
+  return events.filter(
+    (e) =>
+      e.seq > seq &&
+      (e.kind === 'ACCOUNT_APPROVED' ||
+        e.kind === 'ACCOUNT_RESIZED' ||
+        (e.kind === 'ORDER_PLACED' && /^buy /.test(e.message) && e.numbers?.submittedIn !== 'ACTIVE')),
+  );
 }

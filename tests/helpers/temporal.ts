@@ -26,7 +26,11 @@ export function uniqueQueue(name: string): string {
 }
 
 /** Run `fn` while an in-process worker polls `taskQueue`; the worker is shut down afterwards. */
-export async function withWorker<T>(taskQueue: string, fn: (w: { worker: Worker; brokers: BrokerRegistry }) => Promise<T>, opts: Pick<CreateWorkerOptions, 'venueAccounts' | 'venueActivitiesPerSecond' | 'brokers'> = {}): Promise<T> {
+export async function withWorker<T>(
+  taskQueue: string,
+  fn: (w: { worker: Worker; brokers: BrokerRegistry }) => Promise<T>,
+  opts: Pick<CreateWorkerOptions, 'venueAccounts' | 'venueActivitiesPerSecond' | 'brokers'> = {},
+): Promise<T> {
   const connection = await NativeConnection.connect({ address: serverAddress() });
   try {
     const created = await createWorker({ connection, namespace: NAMESPACE(), taskQueue, ...opts });
@@ -40,7 +44,12 @@ export async function withWorker<T>(taskQueue: string, fn: (w: { worker: Worker;
   }
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -50,7 +59,8 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
     await sleep(everyMs);
   }
 }

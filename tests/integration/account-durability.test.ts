@@ -27,14 +27,25 @@ async function connect(): Promise<Client> {
 }
 
 async function startServer(): Promise<DevServer> {
-  return startDevServer({ port, uiPort: await findFreePort(), headless: true, dataDir, reuse: false, log: () => undefined });
+  return startDevServer({
+    port,
+    uiPort: await findFreePort(),
+    headless: true,
+    dataDir,
+    reuse: false,
+    log: () => undefined,
+  });
 }
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'tt-durable-'));
   port = await findFreePort();
   server = await startServer();
-  venue = await startPaperVenueServer({ port: 0, datasets: { 'ETH/BTC': dataFile('ETH/BTC'), 'LTC/BTC': dataFile('LTC/BTC') }, accounts: { [account]: { BTC: '2' } } });
+  venue = await startPaperVenueServer({
+    port: 0,
+    datasets: { 'ETH/BTC': dataFile('ETH/BTC'), 'LTC/BTC': dataFile('LTC/BTC') },
+    accounts: { [account]: { BTC: '2' } },
+  });
 }, 120_000);
 afterAll(async () => {
   await killAllChildren();
@@ -50,14 +61,43 @@ describe('GIVEN an account halted while two of its runs trade', () => {
     const ids = ['ETH/BTC', 'LTC/BTC'].map((s) => `durable-${s.split('/')[0]}-${stamp}`);
     await Promise.all(
       ids.map((runId, i) =>
-        startRun(client, runInput({ runId, accountId: account, venueUrl: venue.url, symbols: [i === 0 ? 'ETH/BTC' : 'LTC/BTC'], capital: '1', strategy: { name: 'order-cycle', params: { everyBars: 2, orderPct: 30 } }, risk: { maxPositionPctPerSymbol: 100 }, reconciliation: { balances: 'shared' }, tickInterval: '200ms', stop: { maxTicks: 100_000, endOfData: true } }), { taskQueue: queue }),
+        startRun(
+          client,
+          runInput({
+            runId,
+            accountId: account,
+            venueUrl: venue.url,
+            symbols: [i === 0 ? 'ETH/BTC' : 'LTC/BTC'],
+            capital: '1',
+            strategy: { name: 'order-cycle', params: { everyBars: 2, orderPct: 30 } },
+            risk: { maxPositionPctPerSymbol: 100 },
+            reconciliation: { balances: 'shared' },
+            tickInterval: '200ms',
+            stop: { maxTicks: 100_000, endOfData: true },
+          }),
+          { taskQueue: queue },
+        ),
       ),
     );
-    await waitFor('both runs trading', async () => (await Promise.all(ids.map(async (id) => (await runStatus(client, id)).status.counters?.placed ?? 0))).every((n) => n > 0), 120_000, 200);
+    await waitFor(
+      'both runs trading',
+      async () =>
+        (await Promise.all(ids.map(async (id) => (await runStatus(client, id)).status.counters?.placed ?? 0))).every(
+          (n) => n > 0,
+        ),
+      120_000,
+      200,
+    );
 
-    const fan = await haltAccount(client, account, { reason: 'risk desk: venue incident', policy: 'cancel-orders' }, { taskQueue: queue });
+    const fan = await haltAccount(
+      client,
+      account,
+      { reason: 'risk desk: venue incident', policy: 'cancel-orders' },
+      { taskQueue: queue },
+    );
     expect([...fan.signalled].sort()).toEqual([...ids].sort());
-    for (const id of ids) await waitFor(`${id} HALTED`, async () => (await runStatus(client, id)).status.tradingState === 'HALTED', 60_000);
+    for (const id of ids)
+      await waitFor(`${id} HALTED`, async () => (await runStatus(client, id)).status.tradingState === 'HALTED', 60_000);
 
     // Crash everything: the worker dies without a goodbye, then the server goes down and comes back.
     await worker.kill9();
@@ -68,12 +108,21 @@ describe('GIVEN an account halted while two of its runs trade', () => {
     worker = await spawnWorker(env, undefined, queue);
 
     const s = await waitFor('the supervisor to answer', async () => accountStatus(client, account), 120_000, 500);
-    expect(s).toMatchObject({ tradingState: 'HALTED', haltPolicy: 'cancel-orders', stateReason: 'risk desk: venue incident' });
+    expect(s).toMatchObject({
+      tradingState: 'HALTED',
+      haltPolicy: 'cancel-orders',
+      stateReason: 'risk desk: venue incident',
+    });
     for (const id of ids) {
       const before = (await runStatus(client, id)).status;
       expect(before.tradingState).toBe('HALTED');
       // The runs keep ticking after the restart, still halted, and open nothing.
-      await waitFor(`${id} to tick after the restart`, async () => (await runStatus(client, id)).status.tick >= before.tick + 5, 120_000, 200);
+      await waitFor(
+        `${id} to tick after the restart`,
+        async () => (await runStatus(client, id)).status.tick >= before.tick + 5,
+        120_000,
+        200,
+      );
       const events = await runAudit(client, id);
       const haltSeq = events.find((e) => e.kind === 'STATE_CHANGED' && e.code === 'HALTED')!.seq;
       expect(openingOrdersAfter(events, haltSeq)).toEqual([]);
@@ -82,7 +131,8 @@ describe('GIVEN an account halted while two of its runs trade', () => {
 
     const resumed = await resumeAccount(client, account, { reason: 'incident over' }, { taskQueue: queue });
     expect(resumed.tradingState).toBe('ACTIVE');
-    for (const id of ids) await waitFor(`${id} ACTIVE`, async () => (await runStatus(client, id)).status.tradingState === 'ACTIVE', 60_000);
+    for (const id of ids)
+      await waitFor(`${id} ACTIVE`, async () => (await runStatus(client, id)).status.tradingState === 'ACTIVE', 60_000);
     await Promise.all(ids.map((id) => client.workflow.getHandle(id).terminate('test done')));
     await client.connection.close();
   }, 600_000);

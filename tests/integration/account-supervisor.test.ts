@@ -11,7 +11,13 @@ import { cmp, add, mul } from '../../domain/money';
 import type { AccountVerdict } from '../../domain/risk/account';
 import { startPaperVenueServer, type PaperVenueServer } from '../../simulators/paper-venue/server';
 import { approveOnAccount } from '../../activities/account';
-import { accountEvents, accountStatus, haltAccount, supervisorStart, updateAccountLimits } from '../../temporal/accounts-client';
+import {
+  accountEvents,
+  accountStatus,
+  haltAccount,
+  supervisorStart,
+  updateAccountLimits,
+} from '../../temporal/accounts-client';
 import { runAudit, runStatus, startRun } from '../../temporal/runs-client';
 import { dayStartScheduleId, registerRunUpdate, supervisorWorkflowId } from '../../workflows/account-definitions';
 import { Worker } from '@temporalio/worker';
@@ -30,14 +36,17 @@ const PAIRS = ['ETH/BTC', 'LTC/BTC', 'XMR/BTC', 'ADA/BTC', 'ZEC/BTC', 'DASH/BTC'
 
 beforeAll(async () => {
   client = await testClient();
-  venue = await startPaperVenueServer({ port: 0, datasets: Object.fromEntries(PAIRS.map((p) => [p, dataFile(p)])), accounts: { [`shared-${stamp}`]: { BTC: '20' } } });
+  venue = await startPaperVenueServer({
+    port: 0,
+    datasets: Object.fromEntries(PAIRS.map((p) => [p, dataFile(p)])),
+    accounts: { [`shared-${stamp}`]: { BTC: '20' } },
+  });
 });
 afterAll(async () => {
   await killAllChildren();
   await venue?.close();
   await client?.connection.close();
 });
-
 
 describe('GIVEN 20 runs on one account whose orders together exceed the account cap', () => {
   it('WHEN all 20 runs ask at the same moment, tick after tick THEN the committed exposure never passes the cap', async () => {
@@ -51,7 +60,17 @@ describe('GIVEN 20 runs on one account whose orders together exceed the account 
         ids.map((runId) =>
           startRun(
             client,
-            runInput({ runId, accountId: account, venueUrl: venue.url, symbols: ['ETH/BTC'], capital: '1', strategy: { name: 'order-cycle', params: { everyBars: 1, orderPct: 50 } }, risk: { maxPositionPctPerSymbol: 100 }, reconciliation: { balances: 'shared' }, stop: { maxTicks: 8, endOfData: true } }),
+            runInput({
+              runId,
+              accountId: account,
+              venueUrl: venue.url,
+              symbols: ['ETH/BTC'],
+              capital: '1',
+              strategy: { name: 'order-cycle', params: { everyBars: 1, orderPct: 50 } },
+              risk: { maxPositionPctPerSymbol: 100 },
+              reconciliation: { balances: 'shared' },
+              stop: { maxTicks: 8, endOfData: true },
+            }),
             { taskQueue: queue },
           ),
         ),
@@ -60,9 +79,12 @@ describe('GIVEN 20 runs on one account whose orders together exceed the account 
       const s = await accountStatus(client, account);
       const events = await accountEvents(client, account);
       const decisions = events.filter((e) => e.kind === 'APPROVED' || e.kind === 'RESIZED');
-      console.log(`20 runs, one account, cap ${cap}: ${s.counters.approved} approved, ${s.counters.resized} resized, ${s.counters.denied} denied ${JSON.stringify(s.counters.deniedByReason)}; peak committed ${s.peakCommitted}`);
+      console.log(
+        `20 runs, one account, cap ${cap}: ${s.counters.approved} approved, ${s.counters.resized} resized, ${s.counters.denied} denied ${JSON.stringify(s.counters.deniedByReason)}; peak committed ${s.peakCommitted}`,
+      );
       expect(cmp(s.peakCommitted, cap)).toBeLessThanOrEqual(0);
-      for (const d of decisions.filter((e) => e.numbers?.committedAfter)) expect(cmp(d.numbers!.committedAfter, cap)).toBeLessThanOrEqual(0);
+      for (const d of decisions.filter((e) => e.numbers?.committedAfter))
+        expect(cmp(d.numbers!.committedAfter, cap)).toBeLessThanOrEqual(0);
       expect(s.counters.resized + s.counters.denied).toBeGreaterThan(0); // the cap really bound
       expect(s.counters.deniedByReason.ACCOUNT_EXPOSURE_LIMIT).toBeGreaterThan(0);
       // Every run ended and left the books: no reservation is left behind.
@@ -78,25 +100,56 @@ describe('GIVEN 20 runs on one account whose orders together exceed the account 
       for (let rep = 0; rep < 50; rep += 1) {
         const account = `conc-${stamp}-${rep}`;
         const start = supervisorStart(account, queue, { maxGrossExposure: cap });
-        await client.workflow.executeUpdateWithStart(registerRunUpdate, { args: [{ workflowId: `run-${rep}`, strategy: 'x', equity: '10' }], startWorkflowOperation: start });
+        await client.workflow.executeUpdateWithStart(registerRunUpdate, {
+          args: [{ workflowId: `run-${rep}`, strategy: 'x', equity: '10' }],
+          startWorkflowOperation: start,
+        });
         // 20 × 0.15 = 3 asked for at the same instant against a cap of 1.
         const verdicts: AccountVerdict[] = await Promise.all(
-          Array.from({ length: 20 }, (_, i) => approveOnAccount(client, queue, { accountId: account, requestId: `r${rep}-${i}`, workflowId: `run-${rep}`, strategy: 'x', symbol: 'ETH/BTC', side: 'buy', quantity: '1.5', price: '0.1', reducing: false })),
+          Array.from({ length: 20 }, (_, i) =>
+            approveOnAccount(client, queue, {
+              accountId: account,
+              requestId: `r${rep}-${i}`,
+              workflowId: `run-${rep}`,
+              strategy: 'x',
+              symbol: 'ETH/BTC',
+              side: 'buy',
+              quantity: '1.5',
+              price: '0.1',
+              reducing: false,
+            }),
+          ),
         );
         const total = add('0', ...verdicts.map((v) => mul(v.quantity, '0.1')));
         totals.push(total);
         expect(cmp(total, cap)).toBeLessThanOrEqual(0);
         expect(verdicts.filter((v) => v.decision === 'APPROVED').length).toBe(6);
         expect(verdicts.filter((v) => v.decision === 'RESIZED').map((v) => v.quantity)).toEqual(['1']);
-        expect(verdicts.filter((v) => v.decision === 'DENIED').every((v) => v.code === 'ACCOUNT_EXPOSURE_LIMIT' && v.numbers.headroom === '0')).toBe(true);
+        expect(
+          verdicts
+            .filter((v) => v.decision === 'DENIED')
+            .every((v) => v.code === 'ACCOUNT_EXPOSURE_LIMIT' && v.numbers.headroom === '0'),
+        ).toBe(true);
         // A retried request (same id) gets the same answer and reserves nothing more.
-        const again = await approveOnAccount(client, queue, { accountId: account, requestId: `r${rep}-0`, workflowId: `run-${rep}`, strategy: 'x', symbol: 'ETH/BTC', side: 'buy', quantity: '1.5', price: '0.1', reducing: false });
+        const again = await approveOnAccount(client, queue, {
+          accountId: account,
+          requestId: `r${rep}-0`,
+          workflowId: `run-${rep}`,
+          strategy: 'x',
+          symbol: 'ETH/BTC',
+          side: 'buy',
+          quantity: '1.5',
+          price: '0.1',
+          reducing: false,
+        });
         expect(again).toEqual(verdicts[0]);
         expect((await accountStatus(client, account)).exposure.total).toBe(cap);
         await client.workflow.getHandle(supervisorWorkflowId(account)).terminate('test repetition done');
       }
     });
-    console.log(`50 repetitions of 20 concurrent approvals (3 asked, cap ${cap}): approved totals ${[...new Set(totals)].join(', ')}`);
+    console.log(
+      `50 repetitions of 20 concurrent approvals (3 asked, cap ${cap}): approved totals ${[...new Set(totals)].join(', ')}`,
+    );
     expect(new Set(totals)).toEqual(new Set([cap]));
   }, 600_000);
 });
@@ -106,20 +159,40 @@ describe('GIVEN four runs of one account trading the January 2018 crash, with an
     const account = `fan-${stamp}`;
     const ids = PAIRS.slice(0, 4).map((p, i) => `acct-fan-${stamp}-${i}-${p.split('/')[0]}`);
     await withWorker(queue, async () => {
-      await updateAccountLimits(client, account, { dailyLossLimitPct: 0.3, haltPolicy: 'cancel-orders' }, { taskQueue: queue });
+      await updateAccountLimits(
+        client,
+        account,
+        { dailyLossLimitPct: 0.3, haltPolicy: 'cancel-orders' },
+        { taskQueue: queue },
+      );
       await Promise.all(
         ids.map((runId, i) =>
           startRun(
             client,
-            runInput({ runId, accountId: account, venueUrl: venue.url, symbols: [PAIRS[i]], capital: '1', strategy: { name: 'sma-crossover', params: { fast: 2, slow: 4, orderPct: 90 } }, risk: { maxPositionPctPerSymbol: 100 }, tickInterval: '20ms', stop: { maxTicks: 100_000, endOfData: true } }),
+            runInput({
+              runId,
+              accountId: account,
+              venueUrl: venue.url,
+              symbols: [PAIRS[i]],
+              capital: '1',
+              strategy: { name: 'sma-crossover', params: { fast: 2, slow: 4, orderPct: 90 } },
+              risk: { maxPositionPctPerSymbol: 100 },
+              tickInterval: '20ms',
+              stop: { maxTicks: 100_000, endOfData: true },
+            }),
             { taskQueue: queue },
           ),
         ),
       );
-      const s = await waitFor('the account to halt', async () => {
-        const st = await accountStatus(client, account);
-        return st.tradingState === 'HALTED' && st.fanOuts.length > 0 && st;
-      }, 240_000, 200);
+      const s = await waitFor(
+        'the account to halt',
+        async () => {
+          const st = await accountStatus(client, account);
+          return st.tradingState === 'HALTED' && st.fanOuts.length > 0 && st;
+        },
+        240_000,
+        200,
+      );
       const breach = s.stateChanges.find((c) => c.to === 'HALTED')!;
       expect(breach).toMatchObject({ by: 'breach', code: 'ACCOUNT_DAILY_LOSS_LIMIT_PCT' });
       const fan = s.fanOuts[s.fanOuts.length - 1];
@@ -127,10 +200,14 @@ describe('GIVEN four runs of one account trading the January 2018 crash, with an
 
       const latencies: number[] = [];
       for (const id of ids) {
-        const st = await waitFor(`${id} halted`, async () => {
-          const r = (await runStatus(client, id)).status;
-          return r.tradingState === 'HALTED' && r;
-        }, 60_000);
+        const st = await waitFor(
+          `${id} halted`,
+          async () => {
+            const r = (await runStatus(client, id)).status;
+            return r.tradingState === 'HALTED' && r;
+          },
+          60_000,
+        );
         const change = st.stateChanges.find((c) => c.to === 'HALTED' && c.reason.includes(`account ${account}`))!;
         expect(change).toBeDefined();
         latencies.push(change.wallAt! - fan.decidedAt);
@@ -140,29 +217,47 @@ describe('GIVEN four runs of one account trading the January 2018 crash, with an
         expect(openingOrdersAfter(audit, haltSeq)).toEqual([]);
         expect(audit.some((e) => e.kind === 'HALT_POLICY_APPLIED' && e.code === 'ORDERS_CANCELED')).toBe(true);
       }
-      console.log(`account breach ${breach.reason}; fan-out to ${ids.length} runs acknowledged in ${fan.doneAt - fan.decidedAt} ms; breach → each run HALTED: ${latencies.join(', ')} ms (max ${Math.max(...latencies)} ms)`);
+      console.log(
+        `account breach ${breach.reason}; fan-out to ${ids.length} runs acknowledged in ${fan.doneAt - fan.decidedAt} ms; breach → each run HALTED: ${latencies.join(', ')} ms (max ${Math.max(...latencies)} ms)`,
+      );
       expect(Math.max(...latencies)).toBeLessThan(30_000);
 
       // The day-start schedule exists, in the account's time zone; a new day resets counters but keeps the halt…
       const sched = await client.schedule.getHandle(dayStartScheduleId(account)).describe();
       expect(sched.spec.timezone).toBe('UTC');
       await client.schedule.getHandle(dayStartScheduleId(account)).trigger();
-      await waitFor('the new day', async () => (await accountEvents(client, account)).some((e) => e.kind === 'DAY_STARTED'), 60_000);
+      await waitFor(
+        'the new day',
+        async () => (await accountEvents(client, account)).some((e) => e.kind === 'DAY_STARTED'),
+        60_000,
+      );
       expect((await accountStatus(client, account)).tradingState).toBe('HALTED');
       // …unless the account says so: then the next day lifts a daily-loss halt and every run resumes.
       await updateAccountLimits(client, account, { resumeOnNewDay: true }, { taskQueue: queue });
       await client.schedule.getHandle(dayStartScheduleId(account)).trigger();
-      await waitFor('the account to resume', async () => (await accountStatus(client, account)).tradingState === 'ACTIVE', 60_000);
+      await waitFor(
+        'the account to resume',
+        async () => (await accountStatus(client, account)).tradingState === 'ACTIVE',
+        60_000,
+      );
       // The lift was signalled to every run, and each went ACTIVE after its halt (the crash may breach the
       // limit again a moment later, so look at the changes, not the state now).
-      const lift = await waitFor('the resume fan-out', async () => (await accountStatus(client, account)).fanOuts.find((f) => f.to === 'ACTIVE'), 60_000);
+      const lift = await waitFor(
+        'the resume fan-out',
+        async () => (await accountStatus(client, account)).fanOuts.find((f) => f.to === 'ACTIVE'),
+        60_000,
+      );
       expect([...lift.signalled].sort()).toEqual([...ids].sort());
       for (const id of ids) {
-        await waitFor(`${id} resumed`, async () => {
-          const changes = (await runStatus(client, id)).status.stateChanges;
-          const halted = changes.findIndex((c) => c.to === 'HALTED');
-          return halted >= 0 && changes.slice(halted + 1).some((c) => c.to === 'ACTIVE');
-        }, 60_000);
+        await waitFor(
+          `${id} resumed`,
+          async () => {
+            const changes = (await runStatus(client, id)).status.stateChanges;
+            const halted = changes.findIndex((c) => c.to === 'HALTED');
+            return halted >= 0 && changes.slice(halted + 1).some((c) => c.to === 'ACTIVE');
+          },
+          60_000,
+        );
       }
       await Promise.all(ids.map((id) => client.workflow.getHandle(id).terminate('test done')));
     });
@@ -174,17 +269,23 @@ describe('GIVEN an account with limits', () => {
     ['a negative limit', { maxGrossExposure: '-5' }, 'maxGrossExposure'],
     ['an unknown field', { maxGrossExposur: '5' }, 'maxGrossExposur'],
     ['a percentage above 100', { maxDrawdownPct: 150 }, 'maxDrawdownPct'],
-  ])('WHEN %s is sent THEN it is rejected naming the field and the current limits stay', async (_what, patch, field) => {
-    const account = `limits-${stamp}`;
-    await withWorker(queue, async () => {
-      await updateAccountLimits(client, account, { maxGrossExposure: '2', maxDrawdownPct: 10 }, { taskQueue: queue });
-      const err = await updateAccountLimits(client, account, patch, { taskQueue: queue }).catch((e: unknown) => e as Error);
-      expect(err).toBeInstanceOf(Error);
-      expect((err as Error).message).toContain(field);
-      const s = await accountStatus(client, account);
-      expect(s.limits).toMatchObject({ maxGrossExposure: '2', maxDrawdownPct: 10 });
-    });
-  }, 120_000);
+  ])(
+    'WHEN %s is sent THEN it is rejected naming the field and the current limits stay',
+    async (_what, patch, field) => {
+      const account = `limits-${stamp}`;
+      await withWorker(queue, async () => {
+        await updateAccountLimits(client, account, { maxGrossExposure: '2', maxDrawdownPct: 10 }, { taskQueue: queue });
+        const err = await updateAccountLimits(client, account, patch, { taskQueue: queue }).catch(
+          (e: unknown) => e as Error,
+        );
+        expect(err).toBeInstanceOf(Error);
+        expect((err as Error).message).toContain(field);
+        const s = await accountStatus(client, account);
+        expect(s.limits).toMatchObject({ maxGrossExposure: '2', maxDrawdownPct: 10 });
+      });
+    },
+    120_000,
+  );
 
   it('WHEN the validator is bypassed (a raw Update with a bad value) THEN the supervisor rejects it too and keeps its limits', async () => {
     const account = `limits-${stamp}`;
@@ -206,7 +307,9 @@ describe('GIVEN an account with limits', () => {
   it('WHEN a run sends a malformed report THEN the supervisor records REPORT_REJECTED naming the field and its books stay', async () => {
     const account = `report-${stamp}`;
     await withSupervisor(account, async (h) => {
-      await h.executeUpdate(registerRunUpdate, { args: [{ workflowId: `run-r-${stamp}`, strategy: 'sma', equity: '10' }] });
+      await h.executeUpdate(registerRunUpdate, {
+        args: [{ workflowId: `run-r-${stamp}`, strategy: 'sma', equity: '10' }],
+      });
       await h.signal('runReport', { workflowId: `run-r-${stamp}`, strategy: 'sma', equity: '-3', positions: {} });
       const find = async () => (await accountEvents(client, account)).find((e) => e.kind === 'REPORT_REJECTED');
       const rejected = await waitFor('the rejected report', find, 60_000);
@@ -218,7 +321,9 @@ describe('GIVEN an account with limits', () => {
   it('WHEN a run registers with an equity that is not a decimal THEN the Update is refused naming the field', async () => {
     const account = `report-${stamp}`;
     await withSupervisor(account, async (h) => {
-      const bad = h.executeUpdate(registerRunUpdate, { args: [{ workflowId: `run-s-${stamp}`, strategy: 'sma', equity: 'ten' }] });
+      const bad = h.executeUpdate(registerRunUpdate, {
+        args: [{ workflowId: `run-s-${stamp}`, strategy: 'sma', equity: 'ten' }],
+      });
       const err = (await bad.catch((e: unknown) => e)) as Error & { cause?: Error };
       expect(err.cause?.message).toMatch(/invalid registerRun: equity/);
       expect((await accountStatus(client, account)).runs.map((r) => r.workflowId)).not.toContain(`run-s-${stamp}`);
@@ -232,27 +337,61 @@ describe('GIVEN a run holding a position', () => {
     const runId = `acct-flat-${stamp}`;
     const env = { TEMPORAL_ADDRESS: serverAddress(), TEMPORAL_NAMESPACE: NAMESPACE() };
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tt-limits-'));
-    writeFileSync(path.join(dir, 'limits.json'), JSON.stringify({ maxGrossExposurePct: 80, haltPolicy: 'stop-entries' }));
+    writeFileSync(
+      path.join(dir, 'limits.json'),
+      JSON.stringify({ maxGrossExposurePct: 80, haltPolicy: 'stop-entries' }),
+    );
     await withWorker(queue, async () => {
-      const limits = await runCli(['account', 'limits', account, '--file', path.join(dir, 'limits.json'), '--task-queue', queue, '--json'], env);
+      const limits = await runCli(
+        ['account', 'limits', account, '--file', path.join(dir, 'limits.json'), '--task-queue', queue, '--json'],
+        env,
+      );
       expect(JSON.parse(limits.stdout)).toMatchObject({ maxGrossExposurePct: 80, haltPolicy: 'stop-entries' });
 
       // Buys on every 50th bar and holds until the next one.
-      await startRun(client, runInput({ runId, accountId: account, venueUrl: venue.url, symbols: ['LTC/BTC'], capital: '1', strategy: { name: 'order-cycle', params: { everyBars: 50, orderPct: 40 } }, risk: { maxPositionPctPerSymbol: 100 }, tickInterval: '50ms', stop: { maxTicks: 5000, endOfData: true } }), { taskQueue: queue });
-      await waitFor('a position', async () => {
-        const r = (await runStatus(client, runId)).portfolio;
-        return r && cmp(r.positions['LTC/BTC']?.quantity ?? '0', 0) > 0;
-      }, 180_000, 100);
+      await startRun(
+        client,
+        runInput({
+          runId,
+          accountId: account,
+          venueUrl: venue.url,
+          symbols: ['LTC/BTC'],
+          capital: '1',
+          strategy: { name: 'order-cycle', params: { everyBars: 50, orderPct: 40 } },
+          risk: { maxPositionPctPerSymbol: 100 },
+          tickInterval: '50ms',
+          stop: { maxTicks: 5000, endOfData: true },
+        }),
+        { taskQueue: queue },
+      );
+      await waitFor(
+        'a position',
+        async () => {
+          const r = (await runStatus(client, runId)).portfolio;
+          return r && cmp(r.positions['LTC/BTC']?.quantity ?? '0', 0) > 0;
+        },
+        180_000,
+        100,
+      );
 
-      const halted = await runCli(['account', 'halt', account, '--reason', 'desk flattening', '--flatten', '--task-queue', queue], env);
+      const halted = await runCli(
+        ['account', 'halt', account, '--reason', 'desk flattening', '--flatten', '--task-queue', queue],
+        env,
+      );
       expect(halted.stdout).toContain(`account ${account} is HALTED (flatten): halt sent to 1 run(s): ${runId}`);
-      await waitFor('the position to be closed', async () => {
-        const r = (await runStatus(client, runId)).portfolio;
-        return r && cmp(r.positions['LTC/BTC']?.quantity ?? '0', 0) === 0;
-      }, 60_000);
+      await waitFor(
+        'the position to be closed',
+        async () => {
+          const r = (await runStatus(client, runId)).portfolio;
+          return r && cmp(r.positions['LTC/BTC']?.quantity ?? '0', 0) === 0;
+        },
+        60_000,
+      );
       const audit = await runAudit(client, runId);
       expect(audit.some((e) => e.kind === 'HALT_POLICY_APPLIED' && e.code === 'FLATTEN')).toBe(true);
-      expect(audit.some((e) => e.kind === 'ORDER_PLACED' && /^sell .* market .* reduce-only/.test(e.message))).toBe(true);
+      expect(audit.some((e) => e.kind === 'ORDER_PLACED' && /^sell .* market .* reduce-only/.test(e.message))).toBe(
+        true,
+      );
       expect((await runStatus(client, runId)).status.tradingState).toBe('HALTED');
 
       const status = JSON.parse((await runCli(['account', 'status', account, '--json'], env)).stdout);
@@ -265,7 +404,11 @@ describe('GIVEN a run holding a position', () => {
   }, 300_000);
 
   it('WHEN an unknown account is asked for its status THEN the CLI says it has no supervisor yet', async () => {
-    const r = await runCli(['account', 'status', `nobody-${stamp}`], { TEMPORAL_ADDRESS: serverAddress(), TEMPORAL_NAMESPACE: NAMESPACE() }, true);
+    const r = await runCli(
+      ['account', 'status', `nobody-${stamp}`],
+      { TEMPORAL_ADDRESS: serverAddress(), TEMPORAL_NAMESPACE: NAMESPACE() },
+      true,
+    );
     expect(r.stderr + r.stdout).toContain('has no supervisor yet');
   }, 60_000);
 
@@ -279,23 +422,46 @@ describe('GIVEN a running strategy run', () => {
     const runId = `acct-risk-update-${stamp}`;
     const env = { TEMPORAL_ADDRESS: serverAddress(), TEMPORAL_NAMESPACE: NAMESPACE() };
     await withWorker(queue, async () => {
-      await startRun(client, runInput({ runId, venueUrl: venue.url, symbols: ['ETH/BTC'], risk: { maxDrawdownPct: 20 }, tickInterval: '100ms', stop: { maxTicks: 100_000, endOfData: true } }), { taskQueue: queue });
+      await startRun(
+        client,
+        runInput({
+          runId,
+          venueUrl: venue.url,
+          symbols: ['ETH/BTC'],
+          risk: { maxDrawdownPct: 20 },
+          tickInterval: '100ms',
+          stop: { maxTicks: 100_000, endOfData: true },
+        }),
+        { taskQueue: queue },
+      );
       await waitFor('the run to tick', async () => (await runStatus(client, runId)).status.tick > 2, 60_000);
-      for (const [set, field] of [['maxDrawdownPct=150', 'maxDrawdownPct'], ['maxOpenOrders=-2', 'maxOpenOrders'], ['bogus=1', 'bogus']]) {
+      for (const [set, field] of [
+        ['maxDrawdownPct=150', 'maxDrawdownPct'],
+        ['maxOpenOrders=-2', 'maxOpenOrders'],
+        ['bogus=1', 'bogus'],
+      ]) {
         const r = await runCli(['run', 'risk', runId, '--set', set], env, true);
         expect(r.code).not.toBe(0);
         expect(r.stderr + r.stdout).toContain(field);
       }
       // Bypassing the client's check: the run's own validator refuses it.
-      await expect(client.workflow.getHandle(runId).executeUpdate('updateRisk', { args: [{ maxDrawdownPct: -1 }] })).rejects.toThrow();
+      await expect(
+        client.workflow.getHandle(runId).executeUpdate('updateRisk', { args: [{ maxDrawdownPct: -1 }] }),
+      ).rejects.toThrow();
       const audit0 = await runAudit(client, runId);
       expect(audit0.some((e) => e.kind === 'RISK_CONFIG_UPDATED')).toBe(false);
 
       const ok = await runCli(['run', 'risk', runId, '--set', 'maxDrawdownPct=5', '--set', 'killSwitch=true'], env);
       expect(ok.stdout).toContain('maxDrawdownPct=5');
-      await waitFor('the kill switch to halt the run', async () => (await runStatus(client, runId)).status.tradingState === 'HALTED', 30_000);
+      await waitFor(
+        'the kill switch to halt the run',
+        async () => (await runStatus(client, runId)).status.tradingState === 'HALTED',
+        30_000,
+      );
       const audit = await runAudit(client, runId);
-      expect(audit.find((e) => e.kind === 'RISK_CONFIG_UPDATED')).toMatchObject({ numbers: { maxDrawdownPct: '5', killSwitch: 'true' } });
+      expect(audit.find((e) => e.kind === 'RISK_CONFIG_UPDATED')).toMatchObject({
+        numbers: { maxDrawdownPct: '5', killSwitch: 'true' },
+      });
       await client.workflow.getHandle(runId).terminate('test done');
     });
   }, 180_000);
@@ -303,14 +469,26 @@ describe('GIVEN a running strategy run', () => {
 
 describe('GIVEN the histories these tests recorded (runs with the supervisor, and supervisors)', () => {
   it('WHEN replayed with the current workflow code THEN none is nondeterministic (RECORD_HISTORIES=1 writes them to tests/replay/histories)', async () => {
-    const ids = [`acct-flat-${stamp}`, supervisorWorkflowId(`flat-${stamp}`), supervisorWorkflowId(`fan-${stamp}`), `acct-fan-${stamp}-0-ETH`];
-    const histories = await Promise.all(ids.map(async (workflowId) => ({ workflowId, history: await client.workflow.getHandle(workflowId).fetchHistory() })));
+    const ids = [
+      `acct-flat-${stamp}`,
+      supervisorWorkflowId(`flat-${stamp}`),
+      supervisorWorkflowId(`fan-${stamp}`),
+      `acct-fan-${stamp}-0-ETH`,
+    ];
+    const histories = await Promise.all(
+      ids.map(async (workflowId) => ({
+        workflowId,
+        history: await client.workflow.getHandle(workflowId).fetchHistory(),
+      })),
+    );
     if (process.env.RECORD_HISTORIES === '1') {
       const dir = path.join(__dirname, '..', 'replay', 'histories');
-      for (const h of histories) writeFileSync(path.join(dir, `${h.workflowId.replace(`-${stamp}`, '')}.json`), historyToJSON(h.history));
+      for (const h of histories)
+        writeFileSync(path.join(dir, `${h.workflowId.replace(`-${stamp}`, '')}.json`), historyToJSON(h.history));
     }
     const results: Array<[string, string | undefined]> = [];
-    for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) results.push([r.workflowId, r.error?.message]);
+    for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories))
+      results.push([r.workflowId, r.error?.message]);
     expect(results).toEqual(ids.map((id) => [id, undefined]));
   }, 120_000);
 });

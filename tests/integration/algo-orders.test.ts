@@ -53,16 +53,27 @@ describe('GIVEN a TWAP of 3 ETH in 10 slices over 10 s', () => {
     const env = { TEMPORAL_ADDRESS: serverAddress(), TEMPORAL_NAMESPACE: NAMESPACE() };
     let worker: Child = await spawnWorker(env, undefined, queue);
     try {
-      const handle = await client.workflow.start('algoOrder', { taskQueue: queue, workflowId: `twap-kill-${stamp}`, args: [algoInput(account, {})] });
-      const before = await waitFor('slice 4', async () => {
-        const p = await handle.query(algoProgressQuery);
-        return p.step >= 4 && p;
-      }, 60_000, 20);
+      const handle = await client.workflow.start('algoOrder', {
+        taskQueue: queue,
+        workflowId: `twap-kill-${stamp}`,
+        args: [algoInput(account, {})],
+      });
+      const before = await waitFor(
+        'slice 4',
+        async () => {
+          const p = await handle.query(algoProgressQuery);
+          return p.step >= 4 && p;
+        },
+        60_000,
+        20,
+      );
       await worker.kill9();
       worker = await spawnWorker(env, undefined, queue);
       const done = (await handle.result()) as AlgoProgress;
       const atVenue = await venueOrders(account);
-      console.log(`TWAP: killed at slice ${before.step} with ${before.filled} filled; finished ${done.phase}, ${done.filled} of 3 in ${done.orders.length} orders; venue filled ${atVenue.filled}`);
+      console.log(
+        `TWAP: killed at slice ${before.step} with ${before.filled} filled; finished ${done.phase}, ${done.filled} of 3 in ${done.orders.length} orders; venue filled ${atVenue.filled}`,
+      );
       expect(before.phase).toBe('RUNNING');
       expect(done).toMatchObject({ phase: 'COMPLETED', filled: '3', remaining: '0' });
       expect(cmp(atVenue.filled, '3')).toBe(0);
@@ -82,7 +93,11 @@ describe('GIVEN TWAPs and an iceberg on an in-process worker', () => {
     await funded(account);
     const queue = uniqueQueue('twap-cancel');
     await withWorker(queue, async () => {
-      const handle = await client.workflow.start('algoOrder', { taskQueue: queue, workflowId: `twap-cancel-${stamp}`, args: [algoInput(account, { algo: { kind: 'twap', slices: 20, duration: '20s' } })] });
+      const handle = await client.workflow.start('algoOrder', {
+        taskQueue: queue,
+        workflowId: `twap-cancel-${stamp}`,
+        args: [algoInput(account, { algo: { kind: 'twap', slices: 20, duration: '20s' } })],
+      });
       await waitFor('slice 2', async () => (await handle.query(algoProgressQuery)).orders.length >= 2, 30_000, 20);
       await handle.signal(cancelAlgoSignal, { reason: 'operator changed their mind' });
       const done = (await handle.result()) as AlgoProgress;
@@ -93,16 +108,29 @@ describe('GIVEN TWAPs and an iceberg on an in-process worker', () => {
     });
   });
 
-  it("WHEN the parent becomes HALTED THEN the TWAP stops HALTED; WHEN REDUCING THEN a non-reduce-only TWAP stops, a reduce-only one goes on", async () => {
+  it('WHEN the parent becomes HALTED THEN the TWAP stops HALTED; WHEN REDUCING THEN a non-reduce-only TWAP stops, a reduce-only one goes on', async () => {
     const queue = uniqueQueue('twap-state');
     await withWorker(queue, async () => {
       const accounts = ['halt', 'reduce', 'reduce-ok'].map((k) => `twap-${k}-${stamp}`);
       for (const a of accounts) await funded(a);
       const slow = { algo: { kind: 'twap' as const, slices: 6, duration: '6s' } };
-      const halt = await client.workflow.start('algoOrder', { taskQueue: queue, workflowId: accounts[0], args: [algoInput(accounts[0], slow)] });
-      const reduce = await client.workflow.start('algoOrder', { taskQueue: queue, workflowId: accounts[1], args: [algoInput(accounts[1], slow)] });
-      const reduceOk = await client.workflow.start('algoOrder', { taskQueue: queue, workflowId: accounts[2], args: [algoInput(accounts[2], { ...slow, side: 'sell', quantity: '1.2', reduceOnly: true })] });
-      for (const h of [halt, reduce, reduceOk]) await waitFor('first slice', async () => (await h.query(algoProgressQuery)).orders.length >= 1, 30_000, 20);
+      const halt = await client.workflow.start('algoOrder', {
+        taskQueue: queue,
+        workflowId: accounts[0],
+        args: [algoInput(accounts[0], slow)],
+      });
+      const reduce = await client.workflow.start('algoOrder', {
+        taskQueue: queue,
+        workflowId: accounts[1],
+        args: [algoInput(accounts[1], slow)],
+      });
+      const reduceOk = await client.workflow.start('algoOrder', {
+        taskQueue: queue,
+        workflowId: accounts[2],
+        args: [algoInput(accounts[2], { ...slow, side: 'sell', quantity: '1.2', reduceOnly: true })],
+      });
+      for (const h of [halt, reduce, reduceOk])
+        await waitFor('first slice', async () => (await h.query(algoProgressQuery)).orders.length >= 1, 30_000, 20);
       await halt.signal(algoTradingStateSignal, { tradingState: 'HALTED', reason: 'daily loss' });
       await reduce.signal(algoTradingStateSignal, { tradingState: 'REDUCING' });
       await reduceOk.signal(algoTradingStateSignal, { tradingState: 'REDUCING' });
@@ -117,7 +145,16 @@ describe('GIVEN TWAPs and an iceberg on an in-process worker', () => {
     await funded(account);
     const queue = uniqueQueue('iceberg');
     await withWorker(queue, async () => {
-      const done = (await client.workflow.execute('algoOrder', { taskQueue: queue, workflowId: `iceberg-${stamp}`, args: [algoInput(account, { quantity: '2', algo: { kind: 'iceberg', visibleQuantity: '0.5', offsetBps: 0, pollInterval: '100ms' } })] })) as AlgoProgress;
+      const done = (await client.workflow.execute('algoOrder', {
+        taskQueue: queue,
+        workflowId: `iceberg-${stamp}`,
+        args: [
+          algoInput(account, {
+            quantity: '2',
+            algo: { kind: 'iceberg', visibleQuantity: '0.5', offsetBps: 0, pollInterval: '100ms' },
+          }),
+        ],
+      })) as AlgoProgress;
       expect(done).toMatchObject({ phase: 'COMPLETED', filled: '2' });
       expect(done.orders.length).toBeGreaterThanOrEqual(4);
       expect(done.orders.every((o) => new Dec(o.quantity).lte('0.5'))).toBe(true);

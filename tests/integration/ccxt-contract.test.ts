@@ -46,13 +46,28 @@ afterAll(async () => {
 });
 
 describe('GIVEN the local exchange replaying ETH/BTC and the real ccxt binance client', () => {
-  it('WHEN ccxt loads the markets THEN ETH/BTC is an active spot market with the venue\'s tick, step, minimums, fees and order types', () => {
+  it("WHEN ccxt loads the markets THEN ETH/BTC is an active spot market with the venue's tick, step, minimums, fees and order types", () => {
     const m = ex.market(SYMBOL);
-    expect(m).toMatchObject({ id: 'ETHBTC', spot: true, active: true, base: 'ETH', quote: 'BTC', maker: 0.001, taker: 0.001 });
+    expect(m).toMatchObject({
+      id: 'ETHBTC',
+      spot: true,
+      active: true,
+      base: 'ETH',
+      quote: 'BTC',
+      maker: 0.001,
+      taker: 0.001,
+    });
     expect(m.precision).toMatchObject({ amount: 0.0001, price: 0.000001 });
     expect(m.limits.amount?.min).toBe(0.0001);
     expect(m.limits.cost?.min).toBe(0.0001);
-    expect((m.info as { orderTypes: string[] }).orderTypes).toEqual(['LIMIT', 'LIMIT_MAKER', 'MARKET', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT_LIMIT']);
+    expect((m.info as { orderTypes: string[] }).orderTypes).toEqual([
+      'LIMIT',
+      'LIMIT_MAKER',
+      'MARKET',
+      'STOP_LOSS',
+      'STOP_LOSS_LIMIT',
+      'TAKE_PROFIT_LIMIT',
+    ]);
     expect(Object.keys(ex.currencies)).toEqual(expect.arrayContaining(['BTC', 'ETH']));
   });
 
@@ -79,7 +94,7 @@ describe('GIVEN the local exchange replaying ETH/BTC and the real ccxt binance c
     expect(later[4][4]).toBe(market.candles[current()].close);
   });
 
-  it('WHEN ccxt fetches the balance THEN it is the account\'s opening balance', async () => {
+  it("WHEN ccxt fetches the balance THEN it is the account's opening balance", async () => {
     const b = await ex.fetchBalance();
     expect(b.BTC).toMatchObject({ free: 10, used: 0, total: 10 });
     expect(b.ETH).toMatchObject({ free: 20, used: 0, total: 20 });
@@ -90,7 +105,9 @@ describe('GIVEN the local exchange replaying ETH/BTC and the real ccxt binance c
     const book = bookNow();
     const o = await ex.createOrder(SYMBOL, 'market', 'buy', 1);
     expect(o).toMatchObject({ status: 'closed', type: 'market', side: 'buy', filled: 1, remaining: 0 });
-    const fills = (o.info as { fills: Array<{ price: string; qty: string; commission: string; commissionAsset: string }> }).fills;
+    const fills = (
+      o.info as { fills: Array<{ price: string; qty: string; commission: string; commissionAsset: string }> }
+    ).fills;
     expect(fills[0].price).toBe(new Dec(book.ask).toFixed(8));
     let cost = new Dec(0);
     let fee = new Dec(0);
@@ -108,7 +125,10 @@ describe('GIVEN the local exchange replaying ETH/BTC and the real ccxt binance c
   it('WHEN a GTC limit buy is larger than the touch THEN it fills the touch and rests the rest (partially filled, open)', async () => {
     const book = bookNow();
     const qty = new Dec(book.asks[0][1]).plus(1).toNumber();
-    const o = await ex.createOrder(SYMBOL, 'limit', 'buy', qty, Number(book.ask), { timeInForce: 'GTC', clientOrderId: 'contract-gtc' });
+    const o = await ex.createOrder(SYMBOL, 'limit', 'buy', qty, Number(book.ask), {
+      timeInForce: 'GTC',
+      clientOrderId: 'contract-gtc',
+    });
     expect(o).toMatchObject({ status: 'open', timeInForce: 'GTC', filled: Number(book.asks[0][1]), remaining: 1 });
     expect(o.info).toMatchObject({ status: 'PARTIALLY_FILLED', type: 'LIMIT' });
   });
@@ -124,7 +144,10 @@ describe('GIVEN the local exchange replaying ETH/BTC and the real ccxt binance c
 
   it('WHEN ccxt places post-only, stop-loss, stop-loss-limit and take-profit-limit orders THEN they are LIMIT_MAKER, STOP_LOSS, STOP_LOSS_LIMIT and TAKE_PROFIT_LIMIT, open and (stops) not working yet', async () => {
     const book = bookNow();
-    const maker = await ex.createOrder(SYMBOL, 'limit', 'buy', 0.5, new Dec(book.bid).minus('0.0001').toNumber(), { postOnly: true, clientOrderId: 'contract-maker' });
+    const maker = await ex.createOrder(SYMBOL, 'limit', 'buy', 0.5, new Dec(book.bid).minus('0.0001').toNumber(), {
+      postOnly: true,
+      clientOrderId: 'contract-maker',
+    });
     expect(maker).toMatchObject({ status: 'open', postOnly: true });
     expect(maker.info).toMatchObject({ type: 'LIMIT_MAKER' });
 
@@ -133,9 +156,18 @@ describe('GIVEN the local exchange replaying ETH/BTC and the real ccxt binance c
     expect(low.lt(book.mid)).toBe(true);
     expect(high.gt(book.mid)).toBe(true);
     const stopLoss = ceilTick(low);
-    const stop = await ex.createOrder(SYMBOL, 'market', 'sell', 1, undefined, { triggerPrice: stopLoss.toNumber(), clientOrderId: 'contract-sl' });
-    const stopLimit = await ex.createOrder(SYMBOL, 'limit', 'sell', 1, stopLoss.minus('0.0005').toNumber(), { stopLossPrice: stopLoss.toNumber(), clientOrderId: 'contract-sll' });
-    const takeProfit = await ex.createOrder(SYMBOL, 'limit', 'sell', 1, floorTick(high).minus('0.0005').toNumber(), { takeProfitPrice: floorTick(high).toNumber(), clientOrderId: 'contract-tpl' });
+    const stop = await ex.createOrder(SYMBOL, 'market', 'sell', 1, undefined, {
+      triggerPrice: stopLoss.toNumber(),
+      clientOrderId: 'contract-sl',
+    });
+    const stopLimit = await ex.createOrder(SYMBOL, 'limit', 'sell', 1, stopLoss.minus('0.0005').toNumber(), {
+      stopLossPrice: stopLoss.toNumber(),
+      clientOrderId: 'contract-sll',
+    });
+    const takeProfit = await ex.createOrder(SYMBOL, 'limit', 'sell', 1, floorTick(high).minus('0.0005').toNumber(), {
+      takeProfitPrice: floorTick(high).toNumber(),
+      clientOrderId: 'contract-tpl',
+    });
     expect(stop.info).toMatchObject({ type: 'STOP_LOSS', status: 'NEW' });
     expect(stopLimit.info).toMatchObject({ type: 'STOP_LOSS_LIMIT', status: 'NEW' });
     expect(takeProfit.info).toMatchObject({ type: 'TAKE_PROFIT_LIMIT', status: 'NEW' });
@@ -152,7 +184,10 @@ describe('GIVEN the local exchange replaying ETH/BTC and the real ccxt binance c
     const low = nextLow(10);
     expect(low.lt(book.bid)).toBe(true);
     const price = ceilTick(low.plus(book.bid).div(2));
-    const o = await ex.createOrder(SYMBOL, 'limit', 'buy', 1, price.toNumber(), { timeInForce: 'GTC', clientOrderId: 'contract-rest' });
+    const o = await ex.createOrder(SYMBOL, 'limit', 'buy', 1, price.toNumber(), {
+      timeInForce: 'GTC',
+      clientOrderId: 'contract-rest',
+    });
     expect(o).toMatchObject({ status: 'open', filled: 0 });
     lx.clock.bars(10);
     const filled = await ex.fetchOrder(o.id!, SYMBOL);
@@ -162,7 +197,9 @@ describe('GIVEN the local exchange replaying ETH/BTC and the real ccxt binance c
     for (const t of trades) {
       expect(t.takerOrMaker).toBe('maker');
       expect(t.price).toBe(price.toNumber());
-      expect(new Dec((t.info as { commission: string }).commission).eq(new Dec(t.amount!).times(price).times('0.001'))).toBe(true);
+      expect(
+        new Dec((t.info as { commission: string }).commission).eq(new Dec(t.amount!).times(price).times('0.001')),
+      ).toBe(true);
     }
   });
 
@@ -191,7 +228,11 @@ describe('GIVEN the local exchange replaying ETH/BTC and the real ccxt binance c
     const far = floorTick(new Dec(bookNow().bid).times('0.9')).toNumber();
     await ex.createOrder(SYMBOL, 'limit', 'buy', 2, far, { timeInForce: 'GTC', clientOrderId: 'contract-far' });
     const open = await ex.fetchOpenOrders(SYMBOL);
-    expect(open.find((o) => o.clientOrderId === 'contract-far')).toMatchObject({ status: 'open', price: far, amount: 2 });
+    expect(open.find((o) => o.clientOrderId === 'contract-far')).toMatchObject({
+      status: 'open',
+      price: far,
+      amount: 2,
+    });
     expect((await ex.fetchBalance()).BTC.used).toBeGreaterThan(0);
     for (const o of open) {
       const c = await ex.cancelOrder(o.id!, SYMBOL);
@@ -212,7 +253,13 @@ describe('GIVEN the local exchange replaying ETH/BTC and the real ccxt binance c
     let btc = new Dec(10);
     let eth = new Dec(20);
     for (const t of trades) {
-      const info = t.info as { price: string; qty: string; commission: string; commissionAsset: string; isBuyer: boolean };
+      const info = t.info as {
+        price: string;
+        qty: string;
+        commission: string;
+        commissionAsset: string;
+        isBuyer: boolean;
+      };
       expect(info.commissionAsset).toBe('BTC');
       const cost = new Dec(info.qty).times(info.price);
       btc = info.isBuyer ? btc.minus(cost) : btc.plus(cost);

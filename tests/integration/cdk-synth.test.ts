@@ -30,16 +30,27 @@ beforeAll(() => {
 }, 310_000);
 
 function dirSize(dir: string): number {
-  return readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? dirSize(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).size), 0);
+  return readdirSync(dir, { withFileTypes: true }).reduce(
+    (n, e) => n + (e.isDirectory() ? dirSize(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).size),
+    0,
+  );
 }
 
-type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, string> }> };
+type Template = {
+  Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, string> }>;
+};
 
 describe('GIVEN `npx cdk synth` run offline from the repo root', () => {
   it('THEN it succeeds (cdk-nag included) and writes the stack template', () => {
-    expect({ status: synth.status, stderr: synth.status === 0 ? '' : synth.stderr.slice(-3000) }).toEqual({ status: 0, stderr: '' });
+    expect({ status: synth.status, stderr: synth.status === 0 ? '' : synth.stderr.slice(-3000) }).toEqual({
+      status: 0,
+      stderr: '',
+    });
     expect(existsSync(path.join(out, 'Tempotrade.template.json'))).toBe(true);
-    const report = readFileSync(path.join(out, 'AwsSolutions--Tempotrade-NagReport.csv'), 'utf8').trim().split('\n').slice(1);
+    const report = readFileSync(path.join(out, 'AwsSolutions--Tempotrade-NagReport.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1);
     expect(report.filter((l) => l.includes('"Non-Compliant"'))).toEqual([]);
   });
 
@@ -60,21 +71,39 @@ describe('GIVEN `npx cdk synth` run offline from the repo root', () => {
     expect(dirs).toHaveLength(1);
     const ctx = path.join(out, dirs[0]);
     const top = readdirSync(ctx).sort();
-    for (const banned of ['node_modules', 'tests', 'data', '.git', 'cdk.out', 'infra', 'functions', 'bench', 'docs']) expect(top).not.toContain(banned);
-    for (const needed of ['package.json', 'package-lock.json', 'tsconfig.build.json', 'bin', 'workers', 'workflows', 'activities']) expect(top).toContain(needed);
+    for (const banned of ['node_modules', 'tests', 'data', '.git', 'cdk.out', 'infra', 'functions', 'bench', 'docs'])
+      expect(top).not.toContain(banned);
+    for (const needed of [
+      'package.json',
+      'package-lock.json',
+      'tsconfig.build.json',
+      'bin',
+      'workers',
+      'workflows',
+      'activities',
+    ])
+      expect(top).toContain(needed);
     expect(dirSize(ctx)).toBeLessThan(5 * 1024 * 1024);
   });
 
   it('WHEN a bundled handler gets API Gateway events THEN it answers 404 for an unknown run and 400 naming a bad field', async () => {
     const t = JSON.parse(readFileSync(path.join(out, 'Tempotrade.template.json'), 'utf8')) as Template;
     const load = (name: string) => {
-      const fn = Object.entries(t.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(`ControlPlane${name}`))![1];
+      const fn = Object.entries(t.Resources).find(
+        ([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(`ControlPlane${name}`),
+      )![1];
+      const file = path.join(out, fn.Metadata!['aws:asset:path'], 'index.js');
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      return (require(path.join(out, fn.Metadata!['aws:asset:path'], 'index.js')) as { handler: (e: HttpEvent) => Promise<HttpResult> }).handler;
+      const bundle = require(file) as { handler: (e: HttpEvent) => Promise<HttpResult> };
+      return bundle.handler;
     };
-    const status = await load('RunsStatus')(apiEvent('GET', '/runs/{id}', { path: { id: `no-such-run-${Date.now()}` } }));
+    const status = await load('RunsStatus')(
+      apiEvent('GET', '/runs/{id}', { path: { id: `no-such-run-${Date.now()}` } }),
+    );
     expect([status.statusCode, bodyOf(status).error]).toEqual([404, 'RUN_NOT_FOUND']);
-    const halt = await load('RunsHalt')(apiEvent('POST', '/runs/{id}/halt', { path: { id: 'r1' }, body: { reason: '' } }));
+    const halt = await load('RunsHalt')(
+      apiEvent('POST', '/runs/{id}/halt', { path: { id: 'r1' }, body: { reason: '' } }),
+    );
     expect([halt.statusCode, bodyOf(halt).fields]).toEqual([400, ['body.reason']]);
   });
 });

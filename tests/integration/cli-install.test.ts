@@ -9,7 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../cli/spawn';
 
-const env = { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1', npm_config_yes: 'true', npm_config_audit: 'false', npm_config_fund: 'false' };
+const env = {
+  ...process.env,
+  TEMPORAL_ADDRESS: '127.0.0.1:1',
+  npm_config_yes: 'true',
+  npm_config_audit: 'false',
+  npm_config_fund: 'false',
+};
 
 function sh(cmd: string, args: string[], cwd = REPO_ROOT) {
   const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: 90_000 });
@@ -44,12 +50,26 @@ describe('GIVEN a user who runs the CLI through npx or a global install', () => 
     expect(commands.length).toBeGreaterThanOrEqual(15);
     for (const words of commands) {
       const r = sh('npx', ['tempotrade', ...words, '--help']);
-      expect({ words, code: r.code, usage: r.out.split('\n')[0] }).toEqual({ words, code: 0, usage: expect.stringMatching(/^Usage: tempotrade /) });
+      expect({ words, code: r.code, usage: r.out.split('\n')[0] }).toEqual({
+        words,
+        code: 0,
+        usage: expect.stringMatching(/^Usage: tempotrade /),
+      });
     }
   });
 
   it('WHEN a README command gets a bad flag through npx THEN it exits 2 naming the flag', () => {
-    const r = sh('npx', ['tempotrade', 'run', 'start', '--strategy', 'sma-crossover', '--symbol', 'ETH/BTC', '--capital', 'lots']);
+    const r = sh('npx', [
+      'tempotrade',
+      'run',
+      'start',
+      '--strategy',
+      'sma-crossover',
+      '--symbol',
+      'ETH/BTC',
+      '--capital',
+      'lots',
+    ]);
     expect(r.code).toBe(2);
     expect(r.err).toContain('--capital');
   });

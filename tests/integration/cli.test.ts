@@ -7,7 +7,12 @@ import { BIN, REPO_ROOT } from '../../cli/spawn';
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   // An address where nothing listens: if validation let anything through, it would fail differently.
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1', ...env }, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -17,7 +22,18 @@ describe('GIVEN the tempotrade CLI', () => {
     expect(top.code).toBe(0);
     for (const c of ['run', 'worker', 'venue', 'temporal', 'demo']) expect(top.out).toContain(c);
     const start = cli(['run', 'start', '--help']);
-    for (const f of ['--strategy', '--symbol', '--data', '--account', '--engine', '--mode', '--capital', '--wait', '--json']) expect(start.out).toContain(f);
+    for (const f of [
+      '--strategy',
+      '--symbol',
+      '--data',
+      '--account',
+      '--engine',
+      '--mode',
+      '--capital',
+      '--wait',
+      '--json',
+    ])
+      expect(start.out).toContain(f);
     for (const sub of ['halt', 'resume', 'status', 'list']) expect(cli(['run', sub, '--help']).code).toBe(0);
   });
 
@@ -28,7 +44,21 @@ describe('GIVEN the tempotrade CLI', () => {
     [['run', 'start', '--strategy', 'sma-crossover', '--symbol', 'ETH/BTC', '--engine', 'turbo'], '--engine'],
     [['run', 'start', '--strategy', 'sma-crossover', '--symbol', 'ETH/BTC', '--max-ticks', 'ten'], '--max-ticks'],
     [['run', 'start', '--strategy', 'sma-crossover', '--symbol', 'ETH/BTC', '--data', 'ETH/BTC'], '--data'],
-    [['run', 'start', '--strategy', 'sma-crossover', '--symbol', 'ETH/BTC', '--param', 'fast=50', '--param', 'slow=10'], 'strategy.params.fast'],
+    [
+      [
+        'run',
+        'start',
+        '--strategy',
+        'sma-crossover',
+        '--symbol',
+        'ETH/BTC',
+        '--param',
+        'fast=50',
+        '--param',
+        'slow=10',
+      ],
+      'strategy.params.fast',
+    ],
     [['run', 'start', '--strategy', 'sma-crossover', '--symbol', 'ethbtc'], 'symbols.0'],
     [['run', 'start', '--strategy', 'sma-crossover', '--symbol', 'ETH/BTC', '--bogus'], '--bogus'],
     [['run', 'halt', 'some-run'], '--reason'],
@@ -41,7 +71,9 @@ describe('GIVEN the tempotrade CLI', () => {
   });
 
   it('WHEN RISK_* env vars are bad THEN the error names the risk field', () => {
-    const r = cli(['run', 'start', '--strategy', 'sma-crossover', '--symbol', 'ETH/BTC'], { RISK_MAX_POSITION_PCT_PER_SYMBOL: '150' });
+    const r = cli(['run', 'start', '--strategy', 'sma-crossover', '--symbol', 'ETH/BTC'], {
+      RISK_MAX_POSITION_PCT_PER_SYMBOL: '150',
+    });
     expect(r.code).toBe(2);
     expect(r.err).toContain('risk.maxPositionPctPerSymbol');
   });

@@ -21,7 +21,10 @@ withVenueSuite(['ETH/BTC'], (c, v) => ((client = c), (venue = v)));
 /** `tempotrade run status <id>` as a user runs it (async: the in-process worker must answer the query meanwhile). */
 function runStatusCli(id: string): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, 'run', 'status', id], { cwd: REPO_ROOT, env: { ...process.env, TEMPORAL_ADDRESS: serverAddress(), TEMPORAL_NAMESPACE: NAMESPACE() } });
+    const p = spawn(process.execPath, [BIN, 'run', 'status', id], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, TEMPORAL_ADDRESS: serverAddress(), TEMPORAL_NAMESPACE: NAMESPACE() },
+    });
     let out = '';
     let err = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -39,13 +42,32 @@ const inputFor = (runId: string, engine: 'live' | 'advanced') =>
     capital: '10',
     // Large entries (90 % of equity, ~95 ETH) against the paper venue's book of 2 % of each bar's volume per level.
     strategy: { name: 'sma-crossover', params: { fast: 5, slow: 20, orderPct: 90 } },
-    risk: { maxPositionPctPerSymbol: 100, slippageGuardBps: 200, enableMarketImpactGuard: true, maxMarketImpactBps: 8, impact: { model: 'book', action: 'resize', sizing: 'CONSERVATIVE' } },
+    risk: {
+      maxPositionPctPerSymbol: 100,
+      slippageGuardBps: 200,
+      enableMarketImpactGuard: true,
+      maxMarketImpactBps: 8,
+      impact: { model: 'book', action: 'resize', sizing: 'CONSERVATIVE' },
+    },
     stop: { maxTicks: 400, endOfData: true },
   });
 
 function row(name: string, s: RunSummary) {
   const x = s.execution!;
-  return { engine: name, placed: s.orders.placed, filled: s.orders.filled, fills: s.fills, denied: s.orders.denied, filledQty: Number(x.run.filledQuantity).toFixed(4), notional: Number(x.run.filledNotional).toFixed(6), fees: Number(x.run.feesQuote).toFixed(8), feeBps: Number(x.run.feeBps ?? 0).toFixed(2), shortfallBps: Number(x.run.shortfallBps ?? 0).toFixed(3), fillRatio: x.run.fillRatio ?? '-', netPnl: Number(s.netPnl).toFixed(8) };
+  return {
+    engine: name,
+    placed: s.orders.placed,
+    filled: s.orders.filled,
+    fills: s.fills,
+    denied: s.orders.denied,
+    filledQty: Number(x.run.filledQuantity).toFixed(4),
+    notional: Number(x.run.filledNotional).toFixed(6),
+    fees: Number(x.run.feesQuote).toFixed(8),
+    feeBps: Number(x.run.feeBps ?? 0).toFixed(2),
+    shortfallBps: Number(x.run.shortfallBps ?? 0).toFixed(3),
+    fillRatio: x.run.fillRatio ?? '-',
+    netPnl: Number(s.netPnl).toFixed(8),
+  };
 }
 
 describe('GIVEN sma-crossover with large entries on real ETH/BTC candles', () => {
@@ -59,9 +81,18 @@ describe('GIVEN sma-crossover with large entries on real ETH/BTC candles', () =>
       const adv = await result(client, ids.advanced);
       const rows = [row('live', live), row('advanced', adv)];
       const cols = Object.keys(rows[0]) as Array<keyof (typeof rows)[0]>;
-      console.log(['live vs advanced (same strategy, data, capital):', cols.map((c) => String(c).padStart(14)).join(''), ...rows.map((r) => cols.map((c) => String(r[c]).padStart(14)).join(''))].join('\n'));
+      console.log(
+        [
+          'live vs advanced (same strategy, data, capital):',
+          cols.map((c) => String(c).padStart(14)).join(''),
+          ...rows.map((r) => cols.map((c) => String(r[c]).padStart(14)).join('')),
+        ].join('\n'),
+      );
 
-      for (const [s, id] of [[live, ids.live], [adv, ids.advanced]] as const) {
+      for (const [s, id] of [
+        [live, ids.live],
+        [adv, ids.advanced],
+      ] as const) {
         expect(s.orders.placed).toBeGreaterThan(0);
         // Every order of the run that ended was measured against its arrival price.
         expect(s.execution!.run.orders).toBe(s.orders.placed);

@@ -9,7 +9,13 @@ import { runAudit, startRun } from '../../temporal/runs-client';
 import type { RunSummary } from '../../domain/run/state';
 import type { PaperVenueServer } from '../../simulators/paper-venue/server';
 import { NAMESPACE, serverAddress, testClient, uniqueQueue, waitFor } from '../helpers/temporal';
-import { checkAgainstExchange, credentialEnv, exchangeAccount, exchangeRunInput, startExchange } from '../helpers/exchange-runs';
+import {
+  checkAgainstExchange,
+  credentialEnv,
+  exchangeAccount,
+  exchangeRunInput,
+  startExchange,
+} from '../helpers/exchange-runs';
 
 jest.setTimeout(300_000);
 
@@ -36,10 +42,26 @@ describe('GIVEN a worker process placing an order whose answer the exchange hold
     let worker: Child = await spawnWorker(env, undefined, queue, venueOpts);
     const runId = `xkill-${stamp}`;
     try {
-      await startRun(client, exchangeRunInput({ runId, account, url: server.url, params: { everyBars: 2, orderPct: 20 }, maxTicks: 5, requestTimeout: '25s' }), { taskQueue: queue });
+      await startRun(
+        client,
+        exchangeRunInput({
+          runId,
+          account,
+          url: server.url,
+          params: { everyBars: 2, orderPct: 20 },
+          maxTicks: 5,
+          requestTimeout: '25s',
+        }),
+        { taskQueue: queue },
+      );
       // WHEN the first order is booked at the exchange (its answer now held), kill the worker.
       const exchange = server.exchange;
-      await waitFor('the first order booked at the exchange', async () => exchange.stats().ordersAccepted >= 1, 120_000, 20);
+      await waitFor(
+        'the first order booked at the exchange',
+        async () => exchange.stats().ordersAccepted >= 1,
+        120_000,
+        20,
+      );
       await worker.kill9();
       const bookedBeforeKill = server.venue.orders(account.apiKey).map((o) => o.clientOrderId);
       expect(bookedBeforeKill).toHaveLength(1);
@@ -59,7 +81,9 @@ describe('GIVEN a worker process placing an order whose answer the exchange hold
       // The new worker asked the run to reconcile, and the venue agreed.
       expect(audit.filter((e) => e.kind === 'RECONCILIATION_FAILED')).toEqual([]);
       expect(audit.some((e) => e.kind === 'RECONCILED' && /worker .* started/.test(e.message))).toBe(true);
-      console.log(`exchange kill: ${summary.orders.placed} orders, ${summary.fills} fills, venue orders ${check.ordersAtVenue}; first order ${bookedBeforeKill[0]}: ${first?.message}`);
+      console.log(
+        `exchange kill: ${summary.orders.placed} orders, ${summary.fills} fills, venue orders ${check.ordersAtVenue}; first order ${bookedBeforeKill[0]}: ${first?.message}`,
+      );
     } finally {
       await worker.stop();
     }

@@ -30,7 +30,11 @@ beforeAll(async () => {
   venue = await startVenue(['ETH/BTC', 'LTC/BTC']);
 });
 afterAll(async () => {
-  for (const id of started) await client.workflow.getHandle(id).terminate('test cleanup').catch(() => undefined);
+  for (const id of started)
+    await client.workflow
+      .getHandle(id)
+      .terminate('test cleanup')
+      .catch(() => undefined);
   await closeTemporalClient();
   await venue?.close();
   await client?.connection.close();
@@ -40,7 +44,14 @@ afterAll(async () => {
 /** A run that keeps ticking (slowly) until terminated. */
 function longRun(runId: string, accountId?: string) {
   started.push(runId);
-  return runInput({ runId, venueUrl: venue.url, symbols: ['ETH/BTC'], tickInterval: '100ms', stop: { maxTicks: 100_000, endOfData: false }, ...(accountId ? { accountId } : {}) });
+  return runInput({
+    runId,
+    venueUrl: venue.url,
+    symbols: ['ETH/BTC'],
+    tickInterval: '100ms',
+    stop: { maxTicks: 100_000, endOfData: false },
+    ...(accountId ? { accountId } : {}),
+  });
 }
 
 const status = async (id: string) => statusHandler(apiEvent('GET', '/runs/{id}', { path: { id } }));
@@ -55,11 +66,16 @@ describe('GIVEN the control-plane handlers and a worker', () => {
 
       const first = await waitFor('the first tick', async () => {
         const r = await status(runId);
-        return r.statusCode === 200 && ((bodyOf(r).status as { tick: number }).tick >= 1) && r;
+        return r.statusCode === 200 && (bodyOf(r).status as { tick: number }).tick >= 1 && r;
       });
-      expect(bodyOf(first)).toMatchObject({ execution: 'RUNNING', status: { workflowId: runId, tradingState: 'ACTIVE' } });
+      expect(bodyOf(first)).toMatchObject({
+        execution: 'RUNNING',
+        status: { workflowId: runId, tradingState: 'ACTIVE' },
+      });
 
-      const h = await haltHandler(apiEvent('POST', '/runs/{id}/halt', { path: { id: runId }, body: { reason: 'halted through the API' } }));
+      const h = await haltHandler(
+        apiEvent('POST', '/runs/{id}/halt', { path: { id: runId }, body: { reason: 'halted through the API' } }),
+      );
       expect(h.statusCode).toBe(202);
       const halted = await waitFor('HALTED', async () => {
         const r = bodyOf(await status(runId)) as { status: { tradingState: string; stateReason: string } };
@@ -70,14 +86,22 @@ describe('GIVEN the control-plane handlers and a worker', () => {
       await waitFor('the halt alert', async () => (await activityTypes(client, runId)).has('alerts.notify'));
 
       const list = await waitFor('the run listed as HALTED', async () => {
-        const r = bodyOf(await listHandler(apiEvent('GET', '/runs', { query: { tradingState: 'HALTED', accountId: `acct-${runId}` } }))) as { runs: Array<{ workflowId: string }> };
+        const r = bodyOf(
+          await listHandler(
+            apiEvent('GET', '/runs', { query: { tradingState: 'HALTED', accountId: `acct-${runId}` } }),
+          ),
+        ) as { runs: Array<{ workflowId: string }> };
         return r.runs.length > 0 && r;
       });
       expect(list.runs.map((r) => r.workflowId)).toEqual([runId]);
 
       const res = await resumeHandler(apiEvent('POST', '/runs/{id}/resume', { path: { id: runId } }));
       expect(res.statusCode).toBe(202);
-      await waitFor('ACTIVE again', async () => (bodyOf(await status(runId)) as { status: { tradingState: string } }).status.tradingState === 'ACTIVE');
+      await waitFor(
+        'ACTIVE again',
+        async () =>
+          (bodyOf(await status(runId)) as { status: { tradingState: string } }).status.tradingState === 'ACTIVE',
+      );
     });
   });
 
@@ -92,7 +116,11 @@ describe('GIVEN the control-plane handlers and a worker', () => {
 
   it('WHEN a run id is unknown THEN status, halt and resume answer 404', async () => {
     const id = `no-such-run-${stamp}`;
-    const answers = [await status(id), await haltHandler(apiEvent('POST', '/runs/{id}/halt', { path: { id }, body: { reason: 'x' } })), await resumeHandler(apiEvent('POST', '/runs/{id}/resume', { path: { id } }))];
+    const answers = [
+      await status(id),
+      await haltHandler(apiEvent('POST', '/runs/{id}/halt', { path: { id }, body: { reason: 'x' } })),
+      await resumeHandler(apiEvent('POST', '/runs/{id}/resume', { path: { id } })),
+    ];
     expect(answers.map((a) => [a.statusCode, bodyOf(a).error])).toEqual([
       [404, 'RUN_NOT_FOUND'],
       [404, 'RUN_NOT_FOUND'],
@@ -101,14 +129,39 @@ describe('GIVEN the control-plane handlers and a worker', () => {
   });
 
   it.each([
-    ['a start without symbols', 'symbols', () => startHandler(apiEvent('POST', '/runs', { body: { ...longRun(`bad-${stamp}`), symbols: undefined } }))],
-    ['a start with a negative capital', 'capital', () => startHandler(apiEvent('POST', '/runs', { body: { ...longRun(`bad2-${stamp}`), capital: '-1' } }))],
+    [
+      'a start without symbols',
+      'symbols',
+      () => startHandler(apiEvent('POST', '/runs', { body: { ...longRun(`bad-${stamp}`), symbols: undefined } })),
+    ],
+    [
+      'a start with a negative capital',
+      'capital',
+      () => startHandler(apiEvent('POST', '/runs', { body: { ...longRun(`bad2-${stamp}`), capital: '-1' } })),
+    ],
     ['a start whose body is not JSON', 'body', () => startHandler(apiEvent('POST', '/runs', { rawBody: '{nope' }))],
-    ['a halt without a reason', 'body.reason', () => haltHandler(apiEvent('POST', '/runs/{id}/halt', { path: { id: 'r1' }, body: {} }))],
-    ['a halt with an unknown field', 'body', () => haltHandler(apiEvent('POST', '/runs/{id}/halt', { path: { id: 'r1' }, body: { reason: 'x', force: true } }))],
+    [
+      'a halt without a reason',
+      'body.reason',
+      () => haltHandler(apiEvent('POST', '/runs/{id}/halt', { path: { id: 'r1' }, body: {} })),
+    ],
+    [
+      'a halt with an unknown field',
+      'body',
+      () =>
+        haltHandler(apiEvent('POST', '/runs/{id}/halt', { path: { id: 'r1' }, body: { reason: 'x', force: true } })),
+    ],
     ['a status with a bad id', 'path.id', () => status('a b')],
-    ['a list with an unknown trading state', 'query.tradingState', () => listHandler(apiEvent('GET', '/runs', { query: { tradingState: 'PANIC' } }))],
-    ['an account halt with a bad account id', 'path.id', () => accountHaltHandler(apiEvent('POST', '/accounts/{id}/halt', { path: { id: 'a b' }, body: { reason: 'x' } }))],
+    [
+      'a list with an unknown trading state',
+      'query.tradingState',
+      () => listHandler(apiEvent('GET', '/runs', { query: { tradingState: 'PANIC' } })),
+    ],
+    [
+      'an account halt with a bad account id',
+      'path.id',
+      () => accountHaltHandler(apiEvent('POST', '/accounts/{id}/halt', { path: { id: 'a b' }, body: { reason: 'x' } })),
+    ],
   ])('WHEN the API gets %s THEN it answers 400 naming %s', async (_what, field, call) => {
     const r = await call();
     expect(r.statusCode).toBe(400);
@@ -122,22 +175,43 @@ describe('GIVEN the control-plane handlers and a worker', () => {
     const ids = [`lambda-fan-a-${stamp}`, `lambda-fan-b-${stamp}`];
     const other = `lambda-fan-other-${stamp}`;
     await withWorker(queue, async () => {
-      for (const id of ids) expect((await startHandler(apiEvent('POST', '/runs', { body: longRun(id, account) }))).statusCode).toBe(201);
+      for (const id of ids)
+        expect((await startHandler(apiEvent('POST', '/runs', { body: longRun(id, account) }))).statusCode).toBe(201);
       expect((await startHandler(apiEvent('POST', '/runs', { body: longRun(other) }))).statusCode).toBe(201);
       // Visibility is eventually consistent: wait until both runs are listed for the account.
-      await waitFor('both runs visible', async () => ((bodyOf(await listHandler(apiEvent('GET', '/runs', { query: { accountId: account, status: 'Running' } }))) as { runs: unknown[] }).runs.length === 2));
+      await waitFor(
+        'both runs visible',
+        async () =>
+          (
+            bodyOf(
+              await listHandler(apiEvent('GET', '/runs', { query: { accountId: account, status: 'Running' } })),
+            ) as { runs: unknown[] }
+          ).runs.length === 2,
+      );
 
-      const h = await accountHaltHandler(apiEvent('POST', '/accounts/{id}/halt', { path: { id: account }, body: { reason: 'venue incident' } }));
+      const h = await accountHaltHandler(
+        apiEvent('POST', '/accounts/{id}/halt', { path: { id: account }, body: { reason: 'venue incident' } }),
+      );
       expect(h.statusCode).toBe(200);
       const fan = bodyOf(h) as { signalled: string[]; failed: unknown[] };
       expect([...fan.signalled].sort()).toEqual([...ids].sort());
       expect(fan.failed).toEqual([]);
-      for (const id of ids) await waitFor(`${id} HALTED`, async () => (bodyOf(await status(id)) as { status: { tradingState: string } }).status.tradingState === 'HALTED');
+      for (const id of ids)
+        await waitFor(
+          `${id} HALTED`,
+          async () =>
+            (bodyOf(await status(id)) as { status: { tradingState: string } }).status.tradingState === 'HALTED',
+        );
       expect((bodyOf(await status(other)) as { status: { tradingState: string } }).status.tradingState).toBe('ACTIVE');
 
       const r = await accountResumeHandler(apiEvent('POST', '/accounts/{id}/resume', { path: { id: account } }));
       expect([...(bodyOf(r) as { signalled: string[] }).signalled].sort()).toEqual([...ids].sort());
-      for (const id of ids) await waitFor(`${id} ACTIVE`, async () => (bodyOf(await status(id)) as { status: { tradingState: string } }).status.tradingState === 'ACTIVE');
+      for (const id of ids)
+        await waitFor(
+          `${id} ACTIVE`,
+          async () =>
+            (bodyOf(await status(id)) as { status: { tradingState: string } }).status.tradingState === 'ACTIVE',
+        );
     });
   });
 });
@@ -156,7 +230,10 @@ describe('GIVEN the Temporal address only in a Secrets Manager secret (TEMPORAL_
 
   it('WHEN a handler runs THEN it reads the secret at run time and reaches Temporal through it, reading the secret once', async () => {
     const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:tempotrade/temporal-AbCdEf';
-    aws.secrets.set(arn, JSON.stringify({ address: serverAddress(), namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' }));
+    aws.secrets.set(
+      arn,
+      JSON.stringify({ address: serverAddress(), namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' }),
+    );
     await closeTemporalClient();
     Object.assign(process.env, awsLocalEnv(aws.url), { TEMPORAL_SECRET_ARN: arn, TEMPORAL_ADDRESS: '127.0.0.1:1' });
     const a = await status(`no-such-run-${stamp}`);

@@ -41,12 +41,22 @@ function header(c: ccxt.Exchange, name: string): string | undefined {
 describe('GIVEN the local exchange and the real ccxt binance client', () => {
   it('WHEN the secret is wrong THEN -1022 "Signature for this request is not valid." is an AuthenticationError', async () => {
     const bad = lx.client({ secret: 'not-the-secret' });
-    expectBinance(await failure(bad.fetchBalance()), ccxt.AuthenticationError, -1022, 'Signature for this request is not valid.');
+    expectBinance(
+      await failure(bad.fetchBalance()),
+      ccxt.AuthenticationError,
+      -1022,
+      'Signature for this request is not valid.',
+    );
   });
 
   it('WHEN the API key is unknown THEN -2015 is an AuthenticationError', async () => {
     const bad = lx.client({ apiKey: 'unknownKey' });
-    expectBinance(await failure(bad.fetchBalance()), ccxt.AuthenticationError, -2015, 'Invalid API-key, IP, or permissions for action.');
+    expectBinance(
+      await failure(bad.fetchBalance()),
+      ccxt.AuthenticationError,
+      -2015,
+      'Invalid API-key, IP, or permissions for action.',
+    );
   });
 
   it('WHEN the API key is malformed THEN -2014 "API-key format invalid." is an AuthenticationError', async () => {
@@ -58,16 +68,44 @@ describe('GIVEN the local exchange and the real ccxt binance client', () => {
     const skewed = lx.client();
     await skewed.loadMarkets();
     skewed.options.timeDifference = 70_000;
-    expectBinance(await failure(skewed.fetchBalance()), ccxt.InvalidNonce, -1021, 'Timestamp for this request is outside of the recvWindow.');
+    expectBinance(
+      await failure(skewed.fetchBalance()),
+      ccxt.InvalidNonce,
+      -1021,
+      'Timestamp for this request is outside of the recvWindow.',
+    );
     skewed.options.timeDifference = 0;
     skewed.options.recvWindow = 60_001;
-    expectBinance(await failure(skewed.fetchBalance()), ccxt.ExchangeError, -1131, 'recvWindow must be less than 60000');
+    expectBinance(
+      await failure(skewed.fetchBalance()),
+      ccxt.ExchangeError,
+      -1131,
+      'recvWindow must be less than 60000',
+    );
   });
 
   it('WHEN an order breaks LOT_SIZE, PRICE_FILTER or NOTIONAL THEN -1013 "Filter failure: …" (InvalidOrder for LOT_SIZE and PRICE_FILTER; ccxt maps NOTIONAL to BadRequest)', async () => {
-    const lot = await failure(ex.privatePostOrder({ symbol: 'ETHBTC', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.00015', price: String(bid) }));
+    const lot = await failure(
+      ex.privatePostOrder({
+        symbol: 'ETHBTC',
+        side: 'BUY',
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: '0.00015',
+        price: String(bid),
+      }),
+    );
     expectBinance(lot, ccxt.InvalidOrder, -1013, 'Filter failure: LOT_SIZE');
-    const price = await failure(ex.privatePostOrder({ symbol: 'ETHBTC', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.1', price: new Dec(bid).plus('0.0000005').toFixed() }));
+    const price = await failure(
+      ex.privatePostOrder({
+        symbol: 'ETHBTC',
+        side: 'BUY',
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: '0.1',
+        price: new Dec(bid).plus('0.0000005').toFixed(),
+      }),
+    );
     expectBinance(price, ccxt.InvalidOrder, -1013, 'Filter failure: PRICE_FILTER');
     const notional = await failure(ex.createOrder(SYMBOL, 'limit', 'buy', 0.0001, bid));
     expectBinance(notional, ccxt.BadRequest, -1013, 'Filter failure: NOTIONAL');
@@ -75,22 +113,42 @@ describe('GIVEN the local exchange and the real ccxt binance client', () => {
   });
 
   it('WHEN the account cannot pay THEN -2010 "Account has insufficient balance for requested action." is InsufficientFunds', async () => {
-    expectBinance(await failure(ex.createOrder(SYMBOL, 'limit', 'buy', 100, bid)), ccxt.InsufficientFunds, -2010, 'Account has insufficient balance for requested action.');
+    expectBinance(
+      await failure(ex.createOrder(SYMBOL, 'limit', 'buy', 100, bid)),
+      ccxt.InsufficientFunds,
+      -2010,
+      'Account has insufficient balance for requested action.',
+    );
   });
 
   it('WHEN a post-only buy would cross THEN -2010 "Order would immediately match and take." is OrderImmediatelyFillable', async () => {
-    expectBinance(await failure(ex.createOrder(SYMBOL, 'limit', 'buy', 0.1, ask, { postOnly: true })), ccxt.OrderImmediatelyFillable, -2010, 'Order would immediately match and take.');
+    expectBinance(
+      await failure(ex.createOrder(SYMBOL, 'limit', 'buy', 0.1, ask, { postOnly: true })),
+      ccxt.OrderImmediatelyFillable,
+      -2010,
+      'Order would immediately match and take.',
+    );
   });
 
   it('WHEN a clientOrderId is reused THEN -2010 "Duplicate order sent." is an InvalidOrder and is counted', async () => {
     const price = new Dec(bid).times('0.9').toDecimalPlaces(6, Dec.ROUND_DOWN).toNumber();
     await ex.createOrder(SYMBOL, 'limit', 'buy', 0.1, price, { clientOrderId: 'dup-1' });
-    expectBinance(await failure(ex.createOrder(SYMBOL, 'limit', 'buy', 0.1, price, { clientOrderId: 'dup-1' })), ccxt.InvalidOrder, -2010, 'Duplicate order sent.');
+    expectBinance(
+      await failure(ex.createOrder(SYMBOL, 'limit', 'buy', 0.1, price, { clientOrderId: 'dup-1' })),
+      ccxt.InvalidOrder,
+      -2010,
+      'Duplicate order sent.',
+    );
     expect(lx.server.exchange.stats().duplicatesRejected).toBe(1);
   });
 
   it('WHEN a stop would trigger immediately THEN -2010 "Stop price would trigger immediately." is an InvalidOrder', async () => {
-    expectBinance(await failure(ex.createOrder(SYMBOL, 'market', 'sell', 0.1, undefined, { triggerPrice: ask })), ccxt.InvalidOrder, -2010, 'Stop price would trigger immediately.');
+    expectBinance(
+      await failure(ex.createOrder(SYMBOL, 'market', 'sell', 0.1, undefined, { triggerPrice: ask })),
+      ccxt.InvalidOrder,
+      -2010,
+      'Stop price would trigger immediately.',
+    );
   });
 
   it('WHEN an order is unknown THEN GET answers -2013 "Order does not exist." and DELETE -2011 "Unknown order sent.", both OrderNotFound', async () => {
@@ -104,7 +162,14 @@ describe('GIVEN the local exchange and the real ccxt binance client', () => {
   });
 
   it('WHEN a mandatory parameter is missing THEN -1102 names it', async () => {
-    expectBinance(await failure(ex.privatePostOrder({ symbol: 'ETHBTC', side: 'BUY', type: 'LIMIT', quantity: '0.1', price: String(bid) })), ccxt.BadRequest, -1102, "Mandatory parameter 'timeInForce'");
+    expectBinance(
+      await failure(
+        ex.privatePostOrder({ symbol: 'ETHBTC', side: 'BUY', type: 'LIMIT', quantity: '0.1', price: String(bid) }),
+      ),
+      ccxt.BadRequest,
+      -1102,
+      "Mandatory parameter 'timeInForce'",
+    );
   });
 
   it('WHEN a client uses more request weight than the limit THEN 429 -1003 with Retry-After is DDoSProtection, counted as weight-limit 429s (none injected)', async () => {
@@ -115,7 +180,11 @@ describe('GIVEN the local exchange and the real ccxt binance client', () => {
       await c.fetchOrderBook(SYMBOL); // 5
       expect(Number(header(c, 'x-mbx-used-weight-1m'))).toBe(35);
       let e: Error | undefined;
-      for (let i = 0; i < 10 && !e; i++) e = await c.fetchOrderBook(SYMBOL).then(() => undefined, (x: Error) => x);
+      for (let i = 0; i < 10 && !e; i++)
+        e = await c.fetchOrderBook(SYMBOL).then(
+          () => undefined,
+          (x: Error) => x,
+        );
       expect(e).toBeInstanceOf(ccxt.DDoSProtection);
       expect(e!.message).toContain('-1003');
       expect(Number(header(c, 'retry-after'))).toBeGreaterThanOrEqual(1);

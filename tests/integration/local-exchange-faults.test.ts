@@ -56,7 +56,10 @@ describe('GIVEN the local exchange with a fault plan', () => {
     await c.loadMarkets();
     let seen = '';
     for (let i = 0; i < 20; i++) {
-      const e = await c.fetchOrderBook(SYMBOL).then(() => undefined, (x: Error) => x);
+      const e = await c.fetchOrderBook(SYMBOL).then(
+        () => undefined,
+        (x: Error) => x,
+      );
       if (e) {
         expect(e).toBeInstanceOf(ccxt.DDoSProtection);
         expect((c.last_response_headers as Record<string, string>)['Retry-After']).toBe('2');
@@ -119,7 +122,11 @@ describe('GIVEN the local exchange with a fault plan', () => {
       const lx = await exchange(`seed=${seed},depth:error=503@0.5`);
       const c = lx.client();
       let out = '';
-      for (let i = 0; i < 16; i++) out += await c.fetchOrderBook(SYMBOL).then(() => '.', () => 'x');
+      for (let i = 0; i < 16; i++)
+        out += await c.fetchOrderBook(SYMBOL).then(
+          () => '.',
+          () => 'x',
+        );
       return out;
     }
     const a = await pattern(42);
@@ -145,6 +152,8 @@ describe('GIVEN the local exchange with a fault plan', () => {
     expect(msg('POST.order:stale=2')).toContain('stale applies to market data only');
     expect(msg('depth:drop@1.5')).toContain('probability "1.5"');
     expect(msg('depth')).toContain('expected ENDPOINT:KIND');
-    expect(parseFaultPlan({ seed: 3, rules: [{ endpoint: 'POST.order', kind: 'drop', probability: 0.1 }] }).rules[0]).toMatchObject({ kind: 'drop', probability: 0.1 });
+    expect(
+      parseFaultPlan({ seed: 3, rules: [{ endpoint: 'POST.order', kind: 'drop', probability: 0.1 }] }).rules[0],
+    ).toMatchObject({ kind: 'drop', probability: 0.1 });
   });
 });

@@ -27,7 +27,13 @@ let venue: VenueSpec;
 
 async function openWith(faults?: string): Promise<void> {
   server = await startExchange([account], { BTC: '10', ETH: '20' }, faults ? { faults } : {});
-  venue = VenueSpec.parse({ kind: 'ccxt', exchangeId: 'binance', apiUrl: server.url, timeframe: '1s', requestTimeout: '2s' });
+  venue = VenueSpec.parse({
+    kind: 'ccxt',
+    exchangeId: 'binance',
+    apiUrl: server.url,
+    timeframe: '1s',
+    requestTimeout: '2s',
+  });
   registry = registryFor([account]);
   broker = await registry.get(venue, account.accountId);
 }
@@ -40,7 +46,18 @@ afterEach(async () => {
 async function restingBuy(clientOrderId: string, quantity = '1'): Promise<{ price: string }> {
   const snap = await broker.snapshot(SYMBOL, { at: Date.now(), limit: 1 });
   const price = str(new Dec(snap.bid).times('0.98').toDecimalPlaces(6, Dec.ROUND_DOWN));
-  await broker.placeOrder({ clientOrderId: cid(clientOrderId), symbol: SYMBOL, side: 'buy', type: 'limit', quantity, price, tif: 'GTC', postOnly: false, reduceOnly: false, at: Date.now() });
+  await broker.placeOrder({
+    clientOrderId: cid(clientOrderId),
+    symbol: SYMBOL,
+    side: 'buy',
+    type: 'limit',
+    quantity,
+    price,
+    tif: 'GTC',
+    postOnly: false,
+    reduceOnly: false,
+    at: Date.now(),
+  });
   return { price };
 }
 
@@ -50,11 +67,31 @@ describe('GIVEN the local exchange', () => {
     const { placeOrder } = makeEngineActivities('advanced', { brokers: registry, quantizer: ccxtQuantizer });
     const desc = await broker.describe([SYMBOL]);
     const snapshot = await broker.snapshot(SYMBOL, { at: Date.now(), limit: 3 });
-    const input = { venue, accountId: account.accountId, clientOrderId: 'dup-1', intent: intent({ quantity: '0.5' }), snapshot, instrument: desc.instruments[SYMBOL], capabilities: desc.capabilities, config: risk({ maxMarkStalenessSeconds: 3600 }), tradingState: 'ACTIVE' as const, equity: '10', at: Date.now() };
+    const input = {
+      venue,
+      accountId: account.accountId,
+      clientOrderId: 'dup-1',
+      intent: intent({ quantity: '0.5' }),
+      snapshot,
+      instrument: desc.instruments[SYMBOL],
+      capabilities: desc.capabilities,
+      config: risk({ maxMarkStalenessSeconds: 3600 }),
+      tradingState: 'ACTIVE' as const,
+      equity: '10',
+      at: Date.now(),
+    };
     const first = await placeOrder(input);
     const second = await placeOrder(input);
-    expect(first).toMatchObject({ kind: 'placed', recovered: false, order: { clientOrderId: 'dup-1', status: 'FILLED' } });
-    expect(second).toMatchObject({ kind: 'placed', recovered: true, order: { clientOrderId: 'dup-1', venueOrderId: first.kind === 'placed' ? first.order.venueOrderId : '' } });
+    expect(first).toMatchObject({
+      kind: 'placed',
+      recovered: false,
+      order: { clientOrderId: 'dup-1', status: 'FILLED' },
+    });
+    expect(second).toMatchObject({
+      kind: 'placed',
+      recovered: true,
+      order: { clientOrderId: 'dup-1', venueOrderId: first.kind === 'placed' ? first.order.venueOrderId : '' },
+    });
     expect(server.venue.orders(account.apiKey).filter((o) => o.clientOrderId === 'dup-1')).toHaveLength(1);
   });
 
@@ -62,8 +99,17 @@ describe('GIVEN the local exchange', () => {
     await openWith();
     const { price } = await restingBuy('cr-1', '1.5');
     const newPrice = str(new Dec(price).minus('0.000010'));
-    const r = await cancelAndReplace(broker, { symbol: SYMBOL, clientOrderId: 'cr-1', newClientOrderId: 'cr-2', changes: { price: newPrice }, at: Date.now() }, noWait);
-    expect(r).toMatchObject({ kind: 'replaced', canceled: { status: 'CANCELED', side: 'buy' }, replacement: { clientOrderId: 'cr-2', side: 'buy', quantity: '1.5', price: newPrice, status: 'NEW' }, attempts: { cancel: 1, place: 1 } });
+    const r = await cancelAndReplace(
+      broker,
+      { symbol: SYMBOL, clientOrderId: 'cr-1', newClientOrderId: 'cr-2', changes: { price: newPrice }, at: Date.now() },
+      noWait,
+    );
+    expect(r).toMatchObject({
+      kind: 'replaced',
+      canceled: { status: 'CANCELED', side: 'buy' },
+      replacement: { clientOrderId: 'cr-2', side: 'buy', quantity: '1.5', price: newPrice, status: 'NEW' },
+      attempts: { cancel: 1, place: 1 },
+    });
     const open = await broker.fetchOpenOrders(SYMBOL);
     expect(open.map((o) => [o.clientOrderId, o.side])).toEqual([['cr-2', 'buy']]);
   });
@@ -72,19 +118,46 @@ describe('GIVEN the local exchange', () => {
     await openWith('seed=1,DELETE.order:error=503@0.6');
     await restingBuy('rt-1');
     const waits: number[] = [];
-    const r = await cancelAndReplace(broker, { symbol: SYMBOL, clientOrderId: 'rt-1', newClientOrderId: 'rt-2', changes: { quantity: '2' }, at: Date.now(), retry: { maxAttempts: 6 } }, async (ms) => void waits.push(ms));
+    const r = await cancelAndReplace(
+      broker,
+      {
+        symbol: SYMBOL,
+        clientOrderId: 'rt-1',
+        newClientOrderId: 'rt-2',
+        changes: { quantity: '2' },
+        at: Date.now(),
+        retry: { maxAttempts: 6 },
+      },
+      async (ms) => void waits.push(ms),
+    );
     expect(r.kind).toBe('replaced');
     expect(r.attempts.cancel).toBe(3); // seed 1: the first two DELETEs answer 503
     expect(waits).toEqual([250, 500, 1000, 2000, 4000].slice(0, r.attempts.cancel - 1));
     expect(r).toMatchObject({ replacement: { side: 'buy', quantity: '2' } });
     expect(server.exchange.stats().faults.byKind.error).toBe(r.attempts.cancel - 1);
-    expect(server.venue.orders(account.apiKey).map((o) => o.clientOrderId).sort()).toEqual(['rt-1', 'rt-2']);
+    expect(
+      server.venue
+        .orders(account.apiKey)
+        .map((o) => o.clientOrderId)
+        .sort(),
+    ).toEqual(['rt-1', 'rt-2']);
   });
 
   it('WHEN every cancel fails 503 THEN cancel/replace gives up after maxAttempts with the venue error and places nothing', async () => {
     await openWith('DELETE.order:error=503');
     await restingBuy('bd-1');
-    const e = await cancelAndReplace(broker, { symbol: SYMBOL, clientOrderId: 'bd-1', newClientOrderId: 'bd-2', changes: { price: '0.01' }, at: Date.now(), retry: { maxAttempts: 3 } }, noWait).then(
+    const e = await cancelAndReplace(
+      broker,
+      {
+        symbol: SYMBOL,
+        clientOrderId: 'bd-1',
+        newClientOrderId: 'bd-2',
+        changes: { price: '0.01' },
+        at: Date.now(),
+        retry: { maxAttempts: 3 },
+      },
+      noWait,
+    ).then(
       () => undefined,
       (x: Error & { code?: string }) => x,
     );
@@ -99,7 +172,10 @@ describe('GIVEN the local exchange', () => {
     await restingBuy('run1-b');
     await restingBuy('other-c');
     const canceled = await cancelAll(broker, { symbol: SYMBOL, clientOrderIdPrefix: 'run1-' });
-    expect(canceled.map((o) => [o.clientOrderId, o.status]).sort()).toEqual([['run1-a', 'CANCELED'], ['run1-b', 'CANCELED']]);
+    expect(canceled.map((o) => [o.clientOrderId, o.status]).sort()).toEqual([
+      ['run1-a', 'CANCELED'],
+      ['run1-b', 'CANCELED'],
+    ]);
     expect((await broker.fetchOpenOrders(SYMBOL)).map((o) => o.clientOrderId)).toEqual(['other-c']);
   });
 
@@ -109,7 +185,22 @@ describe('GIVEN the local exchange', () => {
     const desc = await broker.describe([SYMBOL]);
     const snapshot = await broker.snapshot(SYMBOL, { at: Date.now(), limit: 3 });
     const stopPrice = str(new Dec(snapshot.bid).times('0.9').toDecimalPlaces(6, Dec.ROUND_DOWN));
-    const r = await placeOrder({ venue, accountId: account.accountId, clientOrderId: 'stop-1', intent: intent({ side: 'sell', type: 'stop_market', stopPrice, quantity: '1', reduceOnly: true }), snapshot, instrument: desc.instruments[SYMBOL], capabilities: desc.capabilities, config: risk({ maxMarkStalenessSeconds: 3600 }), tradingState: 'ACTIVE', equity: '10', at: Date.now() });
-    expect(r).toMatchObject({ kind: 'placed', order: { type: 'stop_market', stopPrice, status: 'NEW', filledQuantity: '0' } });
+    const r = await placeOrder({
+      venue,
+      accountId: account.accountId,
+      clientOrderId: 'stop-1',
+      intent: intent({ side: 'sell', type: 'stop_market', stopPrice, quantity: '1', reduceOnly: true }),
+      snapshot,
+      instrument: desc.instruments[SYMBOL],
+      capabilities: desc.capabilities,
+      config: risk({ maxMarkStalenessSeconds: 3600 }),
+      tradingState: 'ACTIVE',
+      equity: '10',
+      at: Date.now(),
+    });
+    expect(r).toMatchObject({
+      kind: 'placed',
+      order: { type: 'stop_market', stopPrice, status: 'NEW', filledQuantity: '0' },
+    });
   });
 });

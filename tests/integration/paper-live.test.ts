@@ -39,7 +39,13 @@ afterAll(async () => {
 /** A worker's broker registry with NO exchange credentials at all, keeping paper accounts in the test's directory. */
 const keylessRegistry = () => createBrokerRegistry(envCredentialProvider({}), { paperStateDir: stateDir });
 
-function paperLiveInput(runId: string, accountId: string, url: string, params: Record<string, unknown>, maxTicks: number): StrategyRunInputRaw {
+function paperLiveInput(
+  runId: string,
+  accountId: string,
+  url: string,
+  params: Record<string, unknown>,
+  maxTicks: number,
+): StrategyRunInputRaw {
   return {
     runId,
     accountId,
@@ -59,16 +65,24 @@ function paperLiveInput(runId: string, accountId: string, url: string, params: R
 function ledgerOf(url: string, accountId: string) {
   const file = paperStateFile(stateDir, { exchangeId: 'binance', sandbox: false, apiUrl: url }, accountId);
   const engine = new PaperVenue({ stateFile: file });
-  return { file, balances: engine.balances(accountId), orders: engine.orders(accountId), fills: engine.fills(accountId) };
+  return {
+    file,
+    balances: engine.balances(accountId),
+    orders: engine.orders(accountId),
+    fills: engine.fills(accountId),
+  };
 }
 
 /** Portfolio vs the paper ledger, to the last unit ([] when they agree). */
 function portfolioVsLedger(s: RunSummary, ledger: ReturnType<typeof ledgerOf>): string[] {
   const out: string[] = [];
-  if (cmp(s.cash, ledger.balances.BTC?.total ?? '0') !== 0) out.push(`BTC: portfolio ${s.cash} vs ledger ${ledger.balances.BTC?.total}`);
-  if (cmp(s.positions['ETH/BTC'] ?? '0', ledger.balances.ETH?.total ?? '0') !== 0) out.push(`ETH: portfolio ${s.positions['ETH/BTC']} vs ledger ${ledger.balances.ETH?.total ?? '0'}`);
+  if (cmp(s.cash, ledger.balances.BTC?.total ?? '0') !== 0)
+    out.push(`BTC: portfolio ${s.cash} vs ledger ${ledger.balances.BTC?.total}`);
+  if (cmp(s.positions['ETH/BTC'] ?? '0', ledger.balances.ETH?.total ?? '0') !== 0)
+    out.push(`ETH: portfolio ${s.positions['ETH/BTC']} vs ledger ${ledger.balances.ETH?.total ?? '0'}`);
   if (s.fills !== ledger.fills.length) out.push(`fills: run ${s.fills} vs ledger ${ledger.fills.length}`);
-  if (s.orders.placed !== ledger.orders.length) out.push(`orders: run placed ${s.orders.placed} vs ledger ${ledger.orders.length}`);
+  if (s.orders.placed !== ledger.orders.length)
+    out.push(`orders: run placed ${s.orders.placed} vs ledger ${ledger.orders.length}`);
   return out;
 }
 
@@ -101,13 +115,22 @@ describe('GIVEN the local exchange as a live data source and runs with venue fil
         market: { everyBars: 2, orderPct: 20, orderType: 'market' },
         'limit GTC': { everyBars: 2, orderPct: 20, orderType: 'limit', tif: 'GTC', offsetBps: 5 },
       };
-      const runs = Object.entries(variants).map(([name, params], i) => ({ name, params, accountId: `pl${stamp}v${i}`, runId: `pl-${stamp}-${i}` }));
+      const runs = Object.entries(variants).map(([name, params], i) => ({
+        name,
+        params,
+        accountId: `pl${stamp}v${i}`,
+        runId: `pl-${stamp}-${i}`,
+      }));
       const queue = uniqueQueue('paper-live');
       const started = Date.now();
       const summaries = await withWorker(
         queue,
         async () => {
-          await Promise.all(runs.map((r) => startRun(client, paperLiveInput(r.runId, r.accountId, server.url, r.params, 16), { taskQueue: queue })));
+          await Promise.all(
+            runs.map((r) =>
+              startRun(client, paperLiveInput(r.runId, r.accountId, server.url, r.params, 16), { taskQueue: queue }),
+            ),
+          );
           return Promise.all(runs.map((r) => client.workflow.getHandle(r.runId).result() as Promise<RunSummary>));
         },
         { brokers: keylessRegistry(), venueAccounts: runs.map((r) => `binance:${r.accountId}`) },
@@ -140,7 +163,8 @@ describe('GIVEN the local exchange as a live data source and runs with venue fil
       // Resting GTC limits filled at their own price as the exchange's bars closed through it.
       const makers = limit.fills.filter((f) => f.liquidity === 'maker');
       expect(makers.length).toBeGreaterThan(0);
-      for (const f of makers) expect(f.price).toBe(limit.orders.find((o) => o.clientOrderId === f.clientOrderId)!.price);
+      for (const f of makers)
+        expect(f.price).toBe(limit.orders.find((o) => o.clientOrderId === f.clientOrderId)!.price);
     } finally {
       await server.close();
     }
@@ -157,13 +181,30 @@ describe('GIVEN the local exchange as a live data source and runs with venue fil
       const { placedBefore, resting } = await withWorker(
         queue,
         async () => {
-          await startRun(client, paperLiveInput(runId, accountId, server.url, { everyBars: 2, orderPct: 20, orderType: 'limit', tif: 'GTC', offsetBps: 5 }, 14), { taskQueue: queue });
+          await startRun(
+            client,
+            paperLiveInput(
+              runId,
+              accountId,
+              server.url,
+              { everyBars: 2, orderPct: 20, orderType: 'limit', tif: 'GTC', offsetBps: 5 },
+              14,
+            ),
+            { taskQueue: queue },
+          );
           // Stop the worker while an order of the run rests in the simulated account (after at least two orders).
-          return waitFor('the first worker to have placed two orders, one of them resting', async () => {
-            const placed = (await runStatus(client, runId)).status.counters?.placed ?? 0;
-            const open = ledgerOf(server.url, accountId).orders.filter((o) => o.status === 'NEW' || o.status === 'PARTIALLY_FILLED').map((o) => o.clientOrderId);
-            return placed >= 2 && open.length > 0 && { placedBefore: placed, resting: open };
-          }, 120_000, 100);
+          return waitFor(
+            'the first worker to have placed two orders, one of them resting',
+            async () => {
+              const placed = (await runStatus(client, runId)).status.counters?.placed ?? 0;
+              const open = ledgerOf(server.url, accountId)
+                .orders.filter((o) => o.status === 'NEW' || o.status === 'PARTIALLY_FILLED')
+                .map((o) => o.clientOrderId);
+              return placed >= 2 && open.length > 0 && { placedBefore: placed, resting: open };
+            },
+            120_000,
+            100,
+          );
         },
         opts(),
       );
@@ -181,24 +222,35 @@ describe('GIVEN the local exchange as a live data source and runs with venue fil
         opts(),
       );
       const ledger = ledgerOf(server.url, accountId);
-      console.log(`restart: ${placedBefore} orders before the stop (${resting.length} resting when it was asked to stop; ${ledgerAtStop.orders.filter((o) => resting.includes(o.clientOrderId) && (o.status === 'NEW' || o.status === 'PARTIALLY_FILLED')).length} still resting after it drained), ${summary.orders.placed} in all, ${summary.fills} fills; reconciliations: ${audit.filter((e) => e.kind === 'RECONCILED' || e.kind === 'RECONCILIATION_FAILED').map((e) => e.message).join(' | ')}`);
+      console.log(
+        `restart: ${placedBefore} orders before the stop (${resting.length} resting when it was asked to stop; ${ledgerAtStop.orders.filter((o) => resting.includes(o.clientOrderId) && (o.status === 'NEW' || o.status === 'PARTIALLY_FILLED')).length} still resting after it drained), ${summary.orders.placed} in all, ${summary.fills} fills; reconciliations: ${audit
+          .filter((e) => e.kind === 'RECONCILED' || e.kind === 'RECONCILIATION_FAILED')
+          .map((e) => e.message)
+          .join(' | ')}`,
+      );
       expect(audit.filter((e) => e.kind === 'RECONCILIATION_FAILED')).toEqual([]);
-      expect(audit.filter((e) => e.kind === 'RECONCILED').map((e) => e.message)).toContainEqual(expect.stringMatching(/^venue agrees \(.*worker second worker started/));
+      expect(audit.filter((e) => e.kind === 'RECONCILED').map((e) => e.message)).toContainEqual(
+        expect.stringMatching(/^venue agrees \(.*worker second worker started/),
+      );
       expect(summary.tradingState).toBe('ACTIVE');
       expect(summary.orders.placed).toBeGreaterThan(placedBefore);
       expect(portfolioVsLedger(summary, ledger)).toEqual([]);
       // The order resting when the first worker was stopped ended settled (filled on later bars, or canceled) and accounted.
       expect(resting.length).toBeGreaterThan(0);
-      expect(ledger.orders.filter((o) => resting.includes(o.clientOrderId)).map((o) => o.status)).toEqual(resting.map(() => expect.stringMatching(/^(FILLED|CANCELED)$/)));
+      expect(ledger.orders.filter((o) => resting.includes(o.clientOrderId)).map((o) => o.status)).toEqual(
+        resting.map(() => expect.stringMatching(/^(FILLED|CANCELED)$/)),
+      );
       // The account was opened once with the capital: what it holds is capital + trades, never a second funding.
-      expect(ledger.orders.slice(0, ledgerAtStop.orders.length).map((o) => o.clientOrderId)).toEqual(ledgerAtStop.orders.map((o) => o.clientOrderId));
+      expect(ledger.orders.slice(0, ledgerAtStop.orders.length).map((o) => o.clientOrderId)).toEqual(
+        ledgerAtStop.orders.map((o) => o.clientOrderId),
+      );
       expect(server.exchange.stats().ordersAccepted).toBe(0);
     } finally {
       await server.close();
     }
   });
 
-  it('WHEN the simulated account is lost while no worker runs (its state file deleted) THEN the next worker\'s reconciliation halts the run instead of trading on', async () => {
+  it("WHEN the simulated account is lost while no worker runs (its state file deleted) THEN the next worker's reconciliation halts the run instead of trading on", async () => {
     const stamp = Date.now().toString(36);
     const server = await startExchange([exchangeAccount(`desk${stamp}`)], { BTC: '1' });
     try {
@@ -209,8 +261,17 @@ describe('GIVEN the local exchange as a live data source and runs with venue fil
       await withWorker(
         queue,
         async () => {
-          await startRun(client, paperLiveInput(runId, accountId, server.url, { everyBars: 2, orderPct: 20, orderType: 'market' }, 60), { taskQueue: queue });
-          await waitFor('a fill', async () => ((await runStatus(client, runId)).status.counters?.placed ?? 0) >= 1, 90_000, 200);
+          await startRun(
+            client,
+            paperLiveInput(runId, accountId, server.url, { everyBars: 2, orderPct: 20, orderType: 'market' }, 60),
+            { taskQueue: queue },
+          );
+          await waitFor(
+            'a fill',
+            async () => ((await runStatus(client, runId)).status.counters?.placed ?? 0) >= 1,
+            90_000,
+            200,
+          );
         },
         opts(),
       );
@@ -220,10 +281,15 @@ describe('GIVEN the local exchange as a live data source and runs with venue fil
         queue,
         async () => {
           await announceWorkerStart(client, queue, 'after the loss');
-          return waitFor('the reconciliation after the worker start', async () => {
-            const s = (await runStatus(client, runId)).status;
-            return s.reconciliation?.trigger.includes('after the loss') && s;
-          }, 60_000, 200);
+          return waitFor(
+            'the reconciliation after the worker start',
+            async () => {
+              const s = (await runStatus(client, runId)).status;
+              return s.reconciliation?.trigger.includes('after the loss') && s;
+            },
+            60_000,
+            200,
+          );
         },
         opts(),
       );

@@ -28,9 +28,19 @@ const T_4476 = T_QUIET + BAR;
 const T_4479 = 1516903800000 + BAR;
 const T_4480 = T_4479 + BAR;
 
-function order(o: Omit<Partial<PlaceOrder>, 'clientOrderId'> & Pick<PlaceOrder, 'side' | 'type' | 'quantity' | 'at'> & { id: string }): PlaceOrder {
+function order(
+  o: Omit<Partial<PlaceOrder>, 'clientOrderId'> &
+    Pick<PlaceOrder, 'side' | 'type' | 'quantity' | 'at'> & { id: string },
+): PlaceOrder {
   const { id, ...rest } = o;
-  return { clientOrderId: ClientOrderId.parse(id), symbol: 'ETH/BTC', tif: o.type === 'market' ? 'IOC' : 'GTC', postOnly: false, reduceOnly: false, ...rest };
+  return {
+    clientOrderId: ClientOrderId.parse(id),
+    symbol: 'ETH/BTC',
+    tif: o.type === 'market' ? 'IOC' : 'GTC',
+    postOnly: false,
+    reduceOnly: false,
+    ...rest,
+  };
 }
 
 async function rejection(p: Promise<unknown>): Promise<TempotradeError> {
@@ -81,7 +91,14 @@ describe('GIVEN a paper venue server replaying ETH/BTC and ADA/BTC', () => {
     const s = await venue();
     const d = await new PaperBrokerage({ url: s.url, account: 'any' }).describe(['ETH/BTC', 'ADA/BTC']);
     expect(d.clock).toEqual({ kind: 'replay', start: 1515560400000, end: 1517288100000, barMs: BAR });
-    expect(d.capabilities).toEqual({ timeInForce: ['GTC', 'IOC', 'FOK'], postOnly: true, stopMarket: true, stopLimit: true, preview: true, feeCurrency: 'quote' });
+    expect(d.capabilities).toEqual({
+      timeInForce: ['GTC', 'IOC', 'FOK'],
+      postOnly: true,
+      stopMarket: true,
+      stopLimit: true,
+      preview: true,
+      feeCurrency: 'quote',
+    });
     expect(d.instruments['ETH/BTC'].precision).toEqual({ amount: '0.0001', price: '0.000001' });
     expect(d.instruments['ADA/BTC'].precision).toEqual({ amount: '1', price: '0.000000001' });
   });
@@ -96,14 +113,21 @@ describe('GIVEN a paper venue server replaying ETH/BTC and ADA/BTC', () => {
     expect(o.fills.map((f) => [f.price, f.quantity])).toEqual(snap.asks);
     expect(o.fills.every((f) => f.liquidity === 'taker' && f.feeCurrency === 'BTC' && f.ts === T_QUIET)).toBe(true);
     const paid = add('0', ...o.fills.map((f) => add(mul(f.quantity, f.price), f.fee)));
-    expect(await c.balances()).toEqual({ BTC: { free: sub('5', paid), used: '0', total: sub('5', paid) }, ETH: { free: '7.1958', used: '0', total: '7.1958' } });
+    expect(await c.balances()).toEqual({
+      BTC: { free: sub('5', paid), used: '0', total: sub('5', paid) },
+      ETH: { free: '7.1958', used: '0', total: '7.1958' },
+    });
   });
 
   it('WHEN a post-only buy would cross THEN it is rejected as INVALID_ORDER with the exact message and never exists', async () => {
     const s = await venue();
     const c = await funded(s, 'po', { BTC: '1' });
     const { ask } = await c.snapshot('ETH/BTC', { at: T_QUIET, limit: 1 });
-    const e = await rejection(c.placeOrder(order({ id: 'po-1', side: 'buy', type: 'limit', price: ask, quantity: '1', postOnly: true, at: T_QUIET })));
+    const e = await rejection(
+      c.placeOrder(
+        order({ id: 'po-1', side: 'buy', type: 'limit', price: ask, quantity: '1', postOnly: true, at: T_QUIET }),
+      ),
+    );
     expect([e.code, e.message]).toEqual(['INVALID_ORDER', 'Order would immediately match and take.']);
     expect(await c.fetchOrder('ETH/BTC', ClientOrderId.parse('po-1'))).toBeUndefined();
     expect((await c.stats()).ordersAccepted).toBe(0);
@@ -112,7 +136,9 @@ describe('GIVEN a paper venue server replaying ETH/BTC and ADA/BTC', () => {
   it('WHEN a GTC buy rests below the market THEN later bars fill it partially (10 % of volume each) at its price with maker fees', async () => {
     const s = await venue();
     const c = await funded(s, 'rest', { BTC: '1' });
-    const placed = await c.placeOrder(order({ id: 'rest-1', side: 'buy', type: 'limit', price: '0.09443', quantity: '5', at: T_QUIET }));
+    const placed = await c.placeOrder(
+      order({ id: 'rest-1', side: 'buy', type: 'limit', price: '0.09443', quantity: '5', at: T_QUIET }),
+    );
     expect(placed.status).toBe('NEW');
     expect((await c.balances()).BTC).toEqual({ free: '0.52737785', used: '0.47262215', total: '1' }); // 5 × 0.09443 × 1.001
     await c.snapshot('ETH/BTC', { at: T_4479 - 1, limit: 1 }); // bars 4476–4478 never trade down to 0.09443
@@ -122,7 +148,18 @@ describe('GIVEN a paper venue server replaying ETH/BTC and ADA/BTC', () => {
     const partial = await c.fetchOrder('ETH/BTC', placed.clientOrderId);
     expect(partial?.status).toBe('PARTIALLY_FILLED');
     expect(partial?.fills).toEqual([
-      { fillId: 'F1', clientOrderId: 'rest-1', symbol: 'ETH/BTC', side: 'buy', quantity: '2.5616', price: '0.09443', fee: '0.000241891888', feeCurrency: 'BTC', liquidity: 'maker', ts: T_4479 },
+      {
+        fillId: 'F1',
+        clientOrderId: 'rest-1',
+        symbol: 'ETH/BTC',
+        side: 'buy',
+        quantity: '2.5616',
+        price: '0.09443',
+        fee: '0.000241891888',
+        feeCurrency: 'BTC',
+        liquidity: 'maker',
+        ts: T_4479,
+      },
     ]);
     expect((await c.balances()).BTC.used).toBe(mul(mul('2.4384', '0.09443'), '1.001'));
     await c.snapshot('ETH/BTC', { at: T_QUIET, limit: 1 }); // looking back does not rewind the clock…
@@ -131,7 +168,12 @@ describe('GIVEN a paper venue server replaying ETH/BTC and ADA/BTC', () => {
 
     await c.snapshot('ETH/BTC', { at: T_4480, limit: 1 });
     const done = await c.fetchOrder('ETH/BTC', placed.clientOrderId);
-    expect([done?.status, done?.filledQuantity, done?.fee, done?.averagePrice]).toEqual(['FILLED', '5', '0.00047215', '0.09443']);
+    expect([done?.status, done?.filledQuantity, done?.fee, done?.averagePrice]).toEqual([
+      'FILLED',
+      '5',
+      '0.00047215',
+      '0.09443',
+    ]);
     expect(done?.fills[1]).toMatchObject({ quantity: '2.4384', liquidity: 'maker', ts: T_4480 });
     expect(await c.balances()).toEqual({
       BTC: { free: '0.52737785', used: '0', total: '0.52737785' }, // 1 − 5 × 0.09443 − 0.00047215
@@ -155,12 +197,24 @@ describe('GIVEN a paper venue server replaying ETH/BTC and ADA/BTC', () => {
     expect(await c.fetchOpenOrders('ETH/BTC')).toEqual([]);
   });
 
-  it('WHEN bars trade through held stops THEN each triggers on that bar and executes against that bar\'s book', async () => {
+  it("WHEN bars trade through held stops THEN each triggers on that bar and executes against that bar's book", async () => {
     const s = await venue();
     const c = await funded(s, 'stop', { BTC: '1' });
     await c.placeOrder(order({ id: 'stop-buy', side: 'buy', type: 'market', quantity: '2', at: T_QUIET }));
-    const sellStop = await c.placeOrder(order({ id: 'stop-sell', side: 'sell', type: 'stop_market', stopPrice: '0.0943', quantity: '1', at: T_QUIET }));
-    const buyStop = await c.placeOrder(order({ id: 'stop-lim', side: 'buy', type: 'stop_limit', stopPrice: '0.09465', price: '0.0947', quantity: '0.5', at: T_QUIET }));
+    const sellStop = await c.placeOrder(
+      order({ id: 'stop-sell', side: 'sell', type: 'stop_market', stopPrice: '0.0943', quantity: '1', at: T_QUIET }),
+    );
+    const buyStop = await c.placeOrder(
+      order({
+        id: 'stop-lim',
+        side: 'buy',
+        type: 'stop_limit',
+        stopPrice: '0.09465',
+        price: '0.0947',
+        quantity: '0.5',
+        at: T_QUIET,
+      }),
+    );
     expect([sellStop.status, buyStop.status]).toEqual(['NEW', 'NEW']);
     expect((await c.balances()).ETH).toEqual({ free: '1', used: '1', total: '2' });
 
@@ -191,7 +245,7 @@ describe('GIVEN a paper venue server replaying ETH/BTC and ADA/BTC', () => {
     expect(await c.balances()).toEqual(balances);
   });
 
-  it('WHEN an order needs more than the free balance THEN it is INSUFFICIENT_FUNDS with Binance\'s message and nothing changes', async () => {
+  it("WHEN an order needs more than the free balance THEN it is INSUFFICIENT_FUNDS with Binance's message and nothing changes", async () => {
     const s = await venue();
     const c = await funded(s, 'poor', { BTC: '0.1' });
     for (const cmd of [
@@ -199,7 +253,10 @@ describe('GIVEN a paper venue server replaying ETH/BTC and ADA/BTC', () => {
       order({ id: 'poor-2', side: 'sell', type: 'market', quantity: '0.5', at: T_QUIET }),
     ]) {
       const e = await rejection(c.placeOrder(cmd));
-      expect([e.code, e.message]).toEqual(['INSUFFICIENT_FUNDS', 'Account has insufficient balance for requested action.']);
+      expect([e.code, e.message]).toEqual([
+        'INSUFFICIENT_FUNDS',
+        'Account has insufficient balance for requested action.',
+      ]);
     }
     expect(await c.balances()).toEqual({ BTC: { free: '0.1', used: '0', total: '0.1' } });
     expect(await c.orders()).toEqual([]);
@@ -211,7 +268,9 @@ describe('GIVEN a paper venue server replaying ETH/BTC and ADA/BTC', () => {
     await c.placeOrder(order({ id: 'r-1', side: 'buy', type: 'market', quantity: '3', at: T_QUIET }));
     await c.placeOrder(order({ id: 'r-2', side: 'buy', type: 'limit', price: '0.09443', quantity: '5', at: T_QUIET }));
     await c.placeOrder(order({ id: 'r-3', side: 'sell', type: 'limit', price: '0.0946', quantity: '1', at: T_QUIET }));
-    await c.placeOrder(order({ id: 'r-4', side: 'sell', type: 'limit', price: '0.0944', quantity: '1.5', tif: 'IOC', at: T_4476 }));
+    await c.placeOrder(
+      order({ id: 'r-4', side: 'sell', type: 'limit', price: '0.0944', quantity: '1.5', tif: 'IOC', at: T_4476 }),
+    );
     await c.snapshot('ETH/BTC', { at: T_4480, limit: 1 });
     await c.placeOrder(order({ id: 'r-5', side: 'sell', type: 'market', quantity: '4', at: T_4480 }));
     expect(await c.fetchOpenOrders()).toEqual([]);
@@ -219,7 +278,11 @@ describe('GIVEN a paper venue server replaying ETH/BTC and ADA/BTC', () => {
     expect(fills.length).toBeGreaterThanOrEqual(12);
     expect(new Set(fills.map((f) => f.liquidity))).toEqual(new Set(['maker', 'taker']));
     const signed = (side: string, x: string) => (side === 'buy' ? `-${x}` : x);
-    const btc = add('2', ...fills.map((f) => signed(f.side, mul(f.quantity, f.price))), ...fills.map((f) => `-${f.fee}`));
+    const btc = add(
+      '2',
+      ...fills.map((f) => signed(f.side, mul(f.quantity, f.price))),
+      ...fills.map((f) => `-${f.fee}`),
+    );
     const eth = add('0', ...fills.map((f) => (f.side === 'buy' ? f.quantity : `-${f.quantity}`)));
     const b = await c.balances();
     expect([b.BTC.total, b.BTC.used, b.ETH.total, b.ETH.used]).toEqual([btc, '0', eth, '0']);
@@ -228,7 +291,11 @@ describe('GIVEN a paper venue server replaying ETH/BTC and ADA/BTC', () => {
   it('WHEN snapshots are taken at any time THEN no bar closing after that time is ever returned, even across a data gap', async () => {
     const s = await venue();
     const c = await funded(s, 'x', { BTC: '1' });
-    const ada = readDatasetText(ADA_FILE).trim().split('\n').slice(1).map((l) => Number(l.split(',')[0]));
+    const ada = readDatasetText(ADA_FILE)
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.split(',')[0]));
     const times = [1515560400000, T_QUIET - 1, T_QUIET, 1516017600000, 1516020000000, 1516027799999, 1516027800000];
     for (const at of times) {
       for (const symbol of ['ETH/BTC', 'ADA/BTC']) {
@@ -251,9 +318,16 @@ describe('GIVEN a paper venue server replaying ETH/BTC and ADA/BTC', () => {
     expect((await c.ensureMarket('ETH/BTC', ETH_FILE)).bars).toBe(5760);
     const e = await rejection(c.ensureMarket('ETH/BTC', ADA_FILE));
     expect(e.code).toBe('VALIDATION');
-    expect(e.message).toBe(`market ETH/BTC is already loaded from ${ETH_FILE}; refusing to load it again from ${ADA_FILE}`);
+    expect(e.message).toBe(
+      `market ETH/BTC is already loaded from ${ETH_FILE}; refusing to load it again from ${ADA_FILE}`,
+    );
     const missing = await rejection(c.ensureMarket('LTC/BTC', path.join(tmp, 'LTC_BTC-5m.csv.gz')));
-    expect([missing.code, missing.message]).toEqual(['VALIDATION', expect.stringContaining(`cannot read market data for LTC/BTC from ${path.join(tmp, 'LTC_BTC-5m.csv.gz')}: ENOENT`)]);
+    expect([missing.code, missing.message]).toEqual([
+      'VALIDATION',
+      expect.stringContaining(
+        `cannot read market data for LTC/BTC from ${path.join(tmp, 'LTC_BTC-5m.csv.gz')}: ENOENT`,
+      ),
+    ]);
   });
 
   it('WHEN an order is previewed THEN the book walk is reported and nothing changes', async () => {
@@ -270,7 +344,9 @@ describe('GIVEN a paper venue server replaying ETH/BTC and ADA/BTC', () => {
     const s = await venue();
     const c = await funded(s, 'idem', { BTC: '1', ETH: '0.5' });
     expect((await c.openAccount({ BTC: '100' })).BTC.total).toBe('1');
-    const e = await rejection(c.placeOrder(order({ id: 'ro-1', side: 'sell', type: 'market', quantity: '0.6', reduceOnly: true, at: T_QUIET })));
+    const e = await rejection(
+      c.placeOrder(order({ id: 'ro-1', side: 'sell', type: 'market', quantity: '0.6', reduceOnly: true, at: T_QUIET })),
+    );
     expect([e.code, e.message]).toEqual(['INVALID_ORDER', 'reduceOnly: selling 0.6 ETH exceeds the 0.5 ETH held']);
   });
 });
@@ -284,7 +360,11 @@ describe('GIVEN a venue with a state file', () => {
     await c1.placeOrder(cmd);
     await rejection(c1.placeOrder(cmd));
     await c1.snapshot('ETH/BTC', { at: T_4479, limit: 1 });
-    const before = { order: await c1.fetchOrder('ETH/BTC', cmd.clientOrderId), balances: await c1.balances(), stats: await c1.stats() };
+    const before = {
+      order: await c1.fetchOrder('ETH/BTC', cmd.clientOrderId),
+      balances: await c1.balances(),
+      stats: await c1.stats(),
+    };
     const state = a.venue.toJSON();
     await a.close();
     expect(fs.readdirSync(path.dirname(stateFile))).toEqual(['venue.json']); // no temp file left behind
@@ -294,10 +374,20 @@ describe('GIVEN a venue with a state file', () => {
     expect(b.venue.toJSON()).toEqual(state);
     expect(await c2.fetchOrder('ETH/BTC', cmd.clientOrderId)).toEqual(before.order);
     expect(await c2.balances()).toEqual(before.balances);
-    expect(await c2.stats()).toMatchObject({ ordersAccepted: 1, duplicateClientOrderIdRejected: 1, fills: before.stats.fills });
+    expect(await c2.stats()).toMatchObject({
+      ordersAccepted: 1,
+      duplicateClientOrderIdRejected: 1,
+      fills: before.stats.fills,
+    });
     await c2.snapshot('ETH/BTC', { at: T_4480, limit: 1 }); // bar 4479 is not matched a second time
     const done = await c2.fetchOrder('ETH/BTC', cmd.clientOrderId);
-    expect([done?.status, done?.fills.map((f) => [f.quantity, f.ts])]).toEqual(['FILLED', [['2.5616', T_4479], ['2.4384', T_4480]]]);
+    expect([done?.status, done?.fills.map((f) => [f.quantity, f.ts])]).toEqual([
+      'FILLED',
+      [
+        ['2.5616', T_4479],
+        ['2.4384', T_4480],
+      ],
+    ]);
   });
 });
 
@@ -311,8 +401,13 @@ describe('GIVEN two venues fed the same calls', () => {
       v.placeOrder('a', order({ id: 'd1', side: 'buy', type: 'market', quantity: '3', at: T_QUIET }));
       v.placeOrder('a', order({ id: 'd2', side: 'buy', type: 'limit', price: '0.09443', quantity: '5', at: T_QUIET }));
       v.placeOrder('b', order({ id: 'd2', side: 'buy', type: 'limit', price: '0.09443', quantity: '2', at: T_QUIET }));
-      v.placeOrder('b', order({ id: 'd3', side: 'sell', type: 'stop_market', stopPrice: '0.0943', quantity: '1', at: T_QUIET }));
-      expect(() => v.placeOrder('a', order({ id: 'd1', side: 'buy', type: 'market', quantity: '1', at: T_QUIET }))).toThrow('Duplicate order sent.');
+      v.placeOrder(
+        'b',
+        order({ id: 'd3', side: 'sell', type: 'stop_market', stopPrice: '0.0943', quantity: '1', at: T_QUIET }),
+      );
+      expect(() =>
+        v.placeOrder('a', order({ id: 'd1', side: 'buy', type: 'market', quantity: '1', at: T_QUIET })),
+      ).toThrow('Duplicate order sent.');
       v.advance('a', 'ETH/BTC', T_4479);
       v.advance('b', 'ETH/BTC', T_4479);
       v.cancelOrder('a', 'd2');
@@ -336,16 +431,31 @@ describe('GIVEN a PaperBrokerage', () => {
     const s = await venue();
     const c = await funded(s, 'err', { BTC: '1' });
     expect((await rejection(c.snapshot('XRP/BTC', { at: T_QUIET, limit: 1 }))).code).toBe('BAD_SYMBOL');
-    expect((await rejection(new PaperBrokerage({ url: s.url, account: 'nobody' }).balances())).code).toBe('AUTHENTICATION');
-    const bad = await rejection(c.placeOrder({ ...order({ id: 'err-1', side: 'buy', type: 'market', quantity: '1', at: T_QUIET }), quantity: '-1' }));
+    expect((await rejection(new PaperBrokerage({ url: s.url, account: 'nobody' }).balances())).code).toBe(
+      'AUTHENTICATION',
+    );
+    const bad = await rejection(
+      c.placeOrder({
+        ...order({ id: 'err-1', side: 'buy', type: 'market', quantity: '1', at: T_QUIET }),
+        quantity: '-1',
+      }),
+    );
     expect([bad.code, bad.message]).toEqual(['VALIDATION', 'invalid order: quantity: must be greater than 0']);
-    const filter = await rejection(c.placeOrder(order({ id: 'err-2', side: 'buy', type: 'limit', price: '0.0944001', quantity: '1', at: T_QUIET })));
-    expect([filter.code, filter.message]).toEqual(['INVALID_ORDER', 'Filter failure: PRICE_FILTER (price 0.0944001 is not a multiple of the tick 0.000001)']);
+    const filter = await rejection(
+      c.placeOrder(order({ id: 'err-2', side: 'buy', type: 'limit', price: '0.0944001', quantity: '1', at: T_QUIET })),
+    );
+    expect([filter.code, filter.message]).toEqual([
+      'INVALID_ORDER',
+      'Filter failure: PRICE_FILTER (price 0.0944001 is not a multiple of the tick 0.000001)',
+    ]);
     const missing = await rejection(c.cancelOrder('ETH/BTC', ClientOrderId.parse('never-sent')));
     expect([missing.code, missing.message]).toEqual(['ORDER_NOT_FOUND', 'Unknown order sent.']);
     expect(await c.fetchOrder('ETH/BTC', ClientOrderId.parse('never-sent'))).toBeUndefined();
     const raw = await fetch(`${s.url}/v1/snapshot?symbol=ETH%2FBTC&at=soon`);
-    expect([raw.status, ((await raw.json()) as { message: string }).message]).toEqual([400, 'invalid query: at: must be a non-negative integer (market time in ms)']);
+    expect([raw.status, ((await raw.json()) as { message: string }).message]).toEqual([
+      400,
+      'invalid query: at: must be a non-negative integer (market time in ms)',
+    ]);
     expect((await fetch(`${s.url}/v1/nothing`)).status).toBe(404);
   });
 
@@ -357,17 +467,28 @@ describe('GIVEN a PaperBrokerage', () => {
 
     const silent = await rawServer(() => undefined);
     const timeout = await rejection(new PaperBrokerage({ url: silent, account: 'x', timeoutMs: 200 }).stats());
-    expect([timeout.code, timeout.message]).toEqual(['REQUEST_TIMEOUT', `paper venue at ${silent} did not answer GET /v1/stats within 200 ms`]);
+    expect([timeout.code, timeout.message]).toEqual([
+      'REQUEST_TIMEOUT',
+      `paper venue at ${silent} did not answer GET /v1/stats within 200 ms`,
+    ]);
 
     const down = await rawServer((_req, res) => res.writeHead(503).end());
-    expect((await rejection(new PaperBrokerage({ url: down, account: 'x' }).stats())).code).toBe('EXCHANGE_UNAVAILABLE');
+    expect((await rejection(new PaperBrokerage({ url: down, account: 'x' }).stats())).code).toBe(
+      'EXCHANGE_UNAVAILABLE',
+    );
 
     const busy = await rawServer((_req, res) => res.writeHead(429, { 'retry-after': '2' }).end());
     const limited = await rejection(new PaperBrokerage({ url: busy, account: 'x' }).stats());
     expect([limited.code, limited.retryAfterMs, limited.retryable]).toEqual(['RATE_LIMITED', 2000, true]);
 
-    const garbled = await rawServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ clientOrderId: 'g-1', quantity: 'lots' })));
-    const g = await rejection(new PaperBrokerage({ url: garbled, account: 'x' }).fetchOrder('ETH/BTC', ClientOrderId.parse('g-1')));
+    const garbled = await rawServer((_req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ clientOrderId: 'g-1', quantity: 'lots' })),
+    );
+    const g = await rejection(
+      new PaperBrokerage({ url: garbled, account: 'x' }).fetchOrder('ETH/BTC', ClientOrderId.parse('g-1')),
+    );
     expect(g.code).toBe('UNKNOWN');
     expect(g.message).toContain('quantity: must be a finite decimal number');
   });

@@ -6,7 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { BIN, REPO_ROOT } from '../../cli/spawn';
 
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1', TEMPORAL_SECRET_ARN: '' }, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1', TEMPORAL_SECRET_ARN: '' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: r.status, err: r.stderr };
 }
 

@@ -7,7 +7,15 @@ import type { Client } from '@temporalio/client';
 import type { PaperVenueServer } from '../../simulators/paper-venue/server';
 import { TempotradeError } from '../../domain/errors';
 import { listRuns, runStatus } from '../../temporal/runs-client';
-import { createSchedule, deleteSchedule, describeSchedule, listSchedules, pauseSchedule, triggerSchedule, unpauseSchedule } from '../../temporal/schedules-client';
+import {
+  createSchedule,
+  deleteSchedule,
+  describeSchedule,
+  listSchedules,
+  pauseSchedule,
+  triggerSchedule,
+  unpauseSchedule,
+} from '../../temporal/schedules-client';
 import { runInput, startVenue } from '../helpers/runs';
 import { testClient, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
 
@@ -33,7 +41,13 @@ describe('GIVEN a schedule that starts a short strategy run every 2 s', () => {
   it('WHEN it runs THEN runs start and are filterable by schedule and account; pause stops new ones; trigger starts one at once; delete removes it', async () => {
     const id = `sched-run-${stamp}`;
     const account = `acct-${id}`;
-    const run = runInput({ runId: id, venueUrl: venue.url, symbols: ['ETH/BTC'], accountId: account, stop: { maxTicks: 2, endOfData: true } });
+    const run = runInput({
+      runId: id,
+      venueUrl: venue.url,
+      symbols: ['ETH/BTC'],
+      accountId: account,
+      stop: { maxTicks: 2, endOfData: true },
+    });
     cleanup.push(() => deleteSchedule(client, id));
     await withWorker(queue, async () => {
       const created = await createSchedule(client, { scheduleId: id, every: '2s', run }, { taskQueue: queue });
@@ -48,7 +62,11 @@ describe('GIVEN a schedule that starts a short strategy run every 2 s', () => {
         expect(r.workflowId.startsWith(`${id}-`)).toBe(true);
         expect(r).toMatchObject({ strategy: 'sma-crossover', accountId: account, tradingMode: 'paper' });
       }
-      expect((await listSchedules(client)).find((s) => s.scheduleId === id)).toMatchObject({ paused: false, mode: 'run', accountId: account });
+      expect((await listSchedules(client)).find((s) => s.scheduleId === id)).toMatchObject({
+        paused: false,
+        mode: 'run',
+        accountId: account,
+      });
 
       await pauseSchedule(client, id, { note: 'paused by the test' });
       const atPause = await taken(id);
@@ -69,8 +87,15 @@ describe('GIVEN a schedule that starts a short strategy run every 2 s', () => {
     const run = runInput({ runId: id, venueUrl: venue.url, symbols: ['ETH/BTC'] });
     cleanup.push(() => deleteSchedule(client, id));
     await createSchedule(client, { scheduleId: id, every: '1h', paused: true, run }, { taskQueue: queue });
-    await expect(createSchedule(client, { scheduleId: id, every: '1h', run }, { taskQueue: queue })).rejects.toMatchObject({ code: 'SCHEDULE_ALREADY_EXISTS' });
-    for (const call of [() => pauseSchedule(client, `nope-${stamp}`), () => unpauseSchedule(client, `nope-${stamp}`), () => triggerSchedule(client, `nope-${stamp}`), () => deleteSchedule(client, `nope-${stamp}`)]) {
+    await expect(
+      createSchedule(client, { scheduleId: id, every: '1h', run }, { taskQueue: queue }),
+    ).rejects.toMatchObject({ code: 'SCHEDULE_ALREADY_EXISTS' });
+    for (const call of [
+      () => pauseSchedule(client, `nope-${stamp}`),
+      () => unpauseSchedule(client, `nope-${stamp}`),
+      () => triggerSchedule(client, `nope-${stamp}`),
+      () => deleteSchedule(client, `nope-${stamp}`),
+    ]) {
       await expect(call()).rejects.toMatchObject({ code: 'SCHEDULE_NOT_FOUND' });
     }
   });
@@ -87,7 +112,9 @@ describe('GIVEN a schedule that starts a short strategy run every 2 s', () => {
     const id = `sched-bad-${stamp}`;
     const { run: runOver, ...rest } = over as { run?: Record<string, unknown> };
     const run = { ...runInput({ runId: id, venueUrl: venue.url, symbols: ['ETH/BTC'] }), ...runOver };
-    const err = await createSchedule(client, { scheduleId: id, ...rest, run }, { taskQueue: queue }).catch((e: unknown) => e);
+    const err = await createSchedule(client, { scheduleId: id, ...rest, run }, { taskQueue: queue }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(TempotradeError);
     expect((err as TempotradeError).code).toBe('VALIDATION');
     expect((err as TempotradeError).details.fields).toContain(field);
@@ -99,34 +126,65 @@ describe('GIVEN a tick-mode schedule (each start is one tick of one long-lived r
   it('WHEN two scheduled ticks come THEN one strategy run advances by exactly one tick per scheduled start, keeping its state', async () => {
     const id = `sched-tick-${stamp}`;
     const runId = `${id}-run`;
-    const run = runInput({ runId, venueUrl: venue.url, symbols: ['ETH/BTC'], stop: { maxTicks: 10_000, endOfData: true } });
+    const run = runInput({
+      runId,
+      venueUrl: venue.url,
+      symbols: ['ETH/BTC'],
+      stop: { maxTicks: 10_000, endOfData: true },
+    });
     cleanup.push(() => deleteSchedule(client, id));
     cleanup.push(() => client.workflow.getHandle(runId).terminate('test cleanup'));
     await withWorker(queue, async () => {
-      const created = await createSchedule(client, { scheduleId: id, every: '2s', mode: 'tick', run: { ...run, runId: undefined } }, { taskQueue: queue });
+      const created = await createSchedule(
+        client,
+        { scheduleId: id, every: '2s', mode: 'tick', run: { ...run, runId: undefined } },
+        { taskQueue: queue },
+      );
       expect(created).toEqual({ scheduleId: id, mode: 'tick', runWorkflowId: runId });
 
-      const first = await waitFor('the first tick', async () => {
-        const s = await runStatus(client, runId).catch(() => undefined);
-        return s && s.status.tick >= 1 && s;
-      }, 30_000, 200);
-      const second = await waitFor('the second tick', async () => {
-        const s = await runStatus(client, runId);
-        return s.status.tick >= 2 && s;
-      }, 30_000, 200);
+      const first = await waitFor(
+        'the first tick',
+        async () => {
+          const s = await runStatus(client, runId).catch(() => undefined);
+          return s && s.status.tick >= 1 && s;
+        },
+        30_000,
+        200,
+      );
+      const second = await waitFor(
+        'the second tick',
+        async () => {
+          const s = await runStatus(client, runId);
+          return s.status.tick >= 2 && s;
+        },
+        30_000,
+        200,
+      );
       await pauseSchedule(client, id);
       // Let the last delivered tick be taken, then compare: ticks taken == scheduled starts completed.
-      await waitFor('no scheduled tick running', async () => (await describeSchedule(client, id)).running.length === 0, 10_000, 100);
+      await waitFor(
+        'no scheduled tick running',
+        async () => (await describeSchedule(client, id)).running.length === 0,
+        10_000,
+        100,
+      );
       const starts = await describeSchedule(client, id);
-      const final = await waitFor('every delivered tick taken', async () => {
-        const s = await runStatus(client, runId);
-        return s.status.tick === starts.actionsTaken && s;
-      }, 10_000, 100);
+      const final = await waitFor(
+        'every delivered tick taken',
+        async () => {
+          const s = await runStatus(client, runId);
+          return s.status.tick === starts.actionsTaken && s;
+        },
+        10_000,
+        100,
+      );
 
       expect(starts.actionsTaken).toBeGreaterThanOrEqual(2);
       expect(final.execution).toBe('RUNNING'); // waiting for the next tick, not finished
       // One run, one state: market time moved by one bar per tick (5 minutes on this data).
-      expect(second.status.marketTime! - first.status.marketTime!).toBe((second.status.tick - first.status.tick) * 300_000);
+      expect(second.status.marketTime! - first.status.marketTime!).toBe(
+        (second.status.tick - first.status.tick) * 300_000,
+      );
       expect(final.status.workflowId).toBe(runId);
       // The scheduled starts are scheduledTick workflows carrying the schedule's id and the run's account.
       const ticks = await client.workflow.list({ query: `TemporalScheduledById = '${id}'` });

@@ -26,37 +26,59 @@ const finishedRuns: string[] = [];
 withVenueSuite(PAIRS, (c, v) => ((client = c), (venue = v)));
 
 describe('GIVEN real ETH/BTC and LTC/BTC data on the paper venue', () => {
-  it.each(['live', 'advanced'] as const)('WHEN a run trades through the %s engine THEN it places orders and its portfolio equals the venue fills to the last unit', async (engine) => {
-    const runId = `e2e-${engine}-${stamp}`;
-    const params = engine === 'advanced' ? { fast: 5, slow: 20, orderPct: 20, orderType: 'limit', limitOffsetBps: 1, postOnly: true } : { fast: 5, slow: 20, orderPct: 20 };
-    const input = runInput({ runId, venueUrl: venue.url, symbols: ['ETH/BTC', 'LTC/BTC'], engine, strategy: { name: 'sma-crossover', params }, stop: { maxTicks: 200, endOfData: true } });
-    const summary = await withWorker(queue, async () => {
-      await startRun(client, input, { taskQueue: queue });
-      return result(client, runId);
-    });
-    finishedRuns.push(runId);
-    expect(summary.engine.engine).toBe(engine);
-    expect(summary.orders.placed).toBeGreaterThanOrEqual(4);
-    expect(summary.fills).toBeGreaterThanOrEqual(4);
-    const v = await venueAccount(venue.url, input.accountId, 'BTC', '1');
-    expect(v.orders.length).toBe(summary.orders.placed);
-    expect(differences(summary, v)).toEqual([]);
-    // Each engine is its own activity set, routed by the flag.
-    const types = await activityTypes(client, runId);
-    expect(types.has(`${engine}.placeOrder`)).toBe(true);
-    expect(types.has(`${engine === 'live' ? 'advanced' : 'live'}.placeOrder`)).toBe(false);
-    if (engine === 'advanced') expect(v.orders.every((o) => o.postOnly && o.type === 'limit')).toBe(true);
-  });
+  it.each(['live', 'advanced'] as const)(
+    'WHEN a run trades through the %s engine THEN it places orders and its portfolio equals the venue fills to the last unit',
+    async (engine) => {
+      const runId = `e2e-${engine}-${stamp}`;
+      const params =
+        engine === 'advanced'
+          ? { fast: 5, slow: 20, orderPct: 20, orderType: 'limit', limitOffsetBps: 1, postOnly: true }
+          : { fast: 5, slow: 20, orderPct: 20 };
+      const input = runInput({
+        runId,
+        venueUrl: venue.url,
+        symbols: ['ETH/BTC', 'LTC/BTC'],
+        engine,
+        strategy: { name: 'sma-crossover', params },
+        stop: { maxTicks: 200, endOfData: true },
+      });
+      const summary = await withWorker(queue, async () => {
+        await startRun(client, input, { taskQueue: queue });
+        return result(client, runId);
+      });
+      finishedRuns.push(runId);
+      expect(summary.engine.engine).toBe(engine);
+      expect(summary.orders.placed).toBeGreaterThanOrEqual(4);
+      expect(summary.fills).toBeGreaterThanOrEqual(4);
+      const v = await venueAccount(venue.url, input.accountId, 'BTC', '1');
+      expect(v.orders.length).toBe(summary.orders.placed);
+      expect(differences(summary, v)).toEqual([]);
+      // Each engine is its own activity set, routed by the flag.
+      const types = await activityTypes(client, runId);
+      expect(types.has(`${engine}.placeOrder`)).toBe(true);
+      expect(types.has(`${engine === 'live' ? 'advanced' : 'live'}.placeOrder`)).toBe(false);
+      if (engine === 'advanced') expect(v.orders.every((o) => o.postOnly && o.type === 'limit')).toBe(true);
+    },
+  );
 
   it('WHEN the engine flag is absent and risk enables dynamic sizing THEN the advanced engine is chosen, and the reason recorded', async () => {
     const runId = `e2e-auto-${stamp}`;
-    const input = runInput({ runId, venueUrl: venue.url, symbols: ['ETH/BTC'], risk: { enableDynamicPositionSizing: true }, stop: { maxTicks: 30, endOfData: true } });
+    const input = runInput({
+      runId,
+      venueUrl: venue.url,
+      symbols: ['ETH/BTC'],
+      risk: { enableDynamicPositionSizing: true },
+      stop: { maxTicks: 30, endOfData: true },
+    });
     const [summary, audit] = await withWorker(queue, async () => {
       await startRun(client, input, { taskQueue: queue });
       return [await result(client, runId), await runAudit(client, runId)] as const;
     });
     finishedRuns.push(runId);
-    expect(summary.engine).toEqual({ engine: 'advanced', reason: expect.stringContaining('enableDynamicPositionSizing') });
+    expect(summary.engine).toEqual({
+      engine: 'advanced',
+      reason: expect.stringContaining('enableDynamicPositionSizing'),
+    });
     expect(audit.find((e) => e.kind === 'ENGINE_SELECTED')?.message).toContain('advanced');
   });
 });
@@ -82,7 +104,11 @@ describe('GIVEN a tight daily loss limit during the January 2018 crash', () => {
     });
     const [summary, status, { recent }] = await withWorker(queue, async () => {
       await startRun(client, input, { taskQueue: queue });
-      return [await result(client, runId), (await runStatus(client, runId)).status, await runOrders(client, runId)] as const;
+      return [
+        await result(client, runId),
+        (await runStatus(client, runId)).status,
+        await runOrders(client, runId),
+      ] as const;
     });
     finishedRuns.push(runId);
     expect(summary.tradingState).toBe('HALTED');
@@ -104,7 +130,11 @@ describe('GIVEN a tight daily loss limit during the January 2018 crash', () => {
 describe('GIVEN invalid input', () => {
   it('WHEN a run is started with bad fields THEN the error names each field and no workflow exists', async () => {
     const runId = `e2e-invalid-${stamp}`;
-    const bad = { ...runInput({ runId, venueUrl: venue.url, symbols: ['ETH/BTC', 'eth-btc'] }), capital: '-1', strategy: { name: 'sma-crossover', params: { fast: 50, slow: 10 } } };
+    const bad = {
+      ...runInput({ runId, venueUrl: venue.url, symbols: ['ETH/BTC', 'eth-btc'] }),
+      capital: '-1',
+      strategy: { name: 'sma-crossover', params: { fast: 50, slow: 10 } },
+    };
     const err = await startRun(client, bad, { taskQueue: queue }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TempotradeError);
     expect((err as TempotradeError).code).toBe('VALIDATION');
@@ -131,14 +161,18 @@ describe('GIVEN invalid input', () => {
 describe('GIVEN the histories recorded by these tests', () => {
   it('WHEN replayed with the current workflow code THEN there is no nondeterminism', async () => {
     expect(finishedRuns.length).toBeGreaterThanOrEqual(3);
-    const histories = await Promise.all(finishedRuns.map(async (id) => ({ workflowId: id, history: await client.workflow.getHandle(id).fetchHistory() })));
+    const histories = await Promise.all(
+      finishedRuns.map(async (id) => ({ workflowId: id, history: await client.workflow.getHandle(id).fetchHistory() })),
+    );
     if (process.env.RECORD_HISTORIES === '1') {
       const dir = path.join(__dirname, '..', 'replay', 'histories');
       mkdirSync(dir, { recursive: true });
-      for (const h of histories) writeFileSync(path.join(dir, `${h.workflowId.replace(/-[a-z0-9]+$/, '')}.json`), historyToJSON(h.history));
+      for (const h of histories)
+        writeFileSync(path.join(dir, `${h.workflowId.replace(/-[a-z0-9]+$/, '')}.json`), historyToJSON(h.history));
     }
     const results = [];
-    for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) results.push(r);
+    for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories))
+      results.push(r);
     expect(results.map((r) => [r.workflowId, r.error?.message])).toEqual(finishedRuns.map((id) => [id, undefined]));
   });
 });

@@ -46,9 +46,14 @@ describe('GIVEN a strategy whose entries and exits are synthetic stops', () => {
     const refFired = stopEvents(refAudit, 'STOP_TRIGGERED');
     expect(new Set(refFired).size).toBe(refFired.length);
     // Armed across continue-as-new: a stop registered before a hand-over fires after it.
-    const seqOf = (kind: string, id: string) => refAudit.find((e) => e.kind === kind && e.clientOrderId === id)?.seq ?? -1;
+    const seqOf = (kind: string, id: string) =>
+      refAudit.find((e) => e.kind === kind && e.clientOrderId === id)?.seq ?? -1;
     const handovers = refAudit.filter((e) => e.kind === 'CONTINUED_AS_NEW').map((e) => e.seq);
-    const across = refFired.filter((id) => handovers.some((h) => seqOf('STOP_REGISTERED', id) >= 0 && seqOf('STOP_REGISTERED', id) < h && h < seqOf('STOP_TRIGGERED', id)));
+    const across = refFired.filter((id) =>
+      handovers.some(
+        (h) => seqOf('STOP_REGISTERED', id) >= 0 && seqOf('STOP_REGISTERED', id) < h && h < seqOf('STOP_TRIGGERED', id),
+      ),
+    );
     expect(handovers.length).toBeGreaterThanOrEqual(1);
     expect(across.length).toBeGreaterThanOrEqual(1);
     expect(ref.execution?.counters.stopsRegistered).toBeGreaterThanOrEqual(5);
@@ -66,10 +71,15 @@ describe('GIVEN a strategy whose entries and exits are synthetic stops', () => {
     try {
       await startRun(client, inputFor(chaosId), { taskQueue: chaosQueue });
       for (const atTick of [40, 110]) {
-        const s = await waitFor(`tick ${atTick} with a stop armed`, async () => {
-          const st = (await runStatus(client, chaosId)).status;
-          return st.tick >= atTick && (st.execution?.armedStops.length ?? 0) > 0 && st;
-        }, 120_000, 10);
+        const s = await waitFor(
+          `tick ${atTick} with a stop armed`,
+          async () => {
+            const st = (await runStatus(client, chaosId)).status;
+            return st.tick >= atTick && (st.execution?.armedStops.length ?? 0) > 0 && st;
+          },
+          120_000,
+          10,
+        );
         await worker.kill9();
         killedWithArmed.push(s.execution?.armedStops.length ?? 0);
         worker = await spawnWorker(env, undefined, chaosQueue);
@@ -77,7 +87,9 @@ describe('GIVEN a strategy whose entries and exits are synthetic stops', () => {
       const chaos = await result(client, chaosId);
       const chaosAudit = await runAudit(client, chaosId); // the worker still runs: a closed run answers queries
 
-      console.log(`synthetic stops: ${across.length} fired after a continue-as-new that carried them; killed with ${killedWithArmed.join(' and ')} stop(s) armed; counters ${JSON.stringify(chaos.execution?.counters)}`);
+      console.log(
+        `synthetic stops: ${across.length} fired after a continue-as-new that carried them; killed with ${killedWithArmed.join(' and ')} stop(s) armed; counters ${JSON.stringify(chaos.execution?.counters)}`,
+      );
       expect(killedWithArmed.every((n) => n > 0)).toBe(true);
       expect(chaos.execution?.counters).toEqual(ref.execution?.counters);
       expect(chaos.orders).toEqual(ref.orders);

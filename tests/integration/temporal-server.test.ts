@@ -16,7 +16,8 @@ const EXPECTED_CUSTOM_ATTRIBUTES = ['StrategyId', 'AccountId', 'Engine', 'Tradin
 function serverUnderTest(): { address: string; namespace: string; host: string; port: number } {
   const address = process.env.TEMPORAL_ADDRESS;
   const namespace = process.env.TEMPORAL_NAMESPACE;
-  if (!address || !namespace) throw new Error('TEMPORAL_ADDRESS/TEMPORAL_NAMESPACE not set: did the jest global setup run?');
+  if (!address || !namespace)
+    throw new Error('TEMPORAL_ADDRESS/TEMPORAL_NAMESPACE not set: did the jest global setup run?');
   const m = /^\[?(.+?)\]?:(\d+)$/.exec(address);
   if (!m) throw new Error(`Cannot parse TEMPORAL_ADDRESS=${address}`);
   return { address, namespace, host: m[1], port: Number(m[2]) };

@@ -25,7 +25,13 @@ afterAll(async () => {
 });
 
 const inputFor = (runId: string) =>
-  runInput({ runId, venueUrl: venue.url, symbols: ['ETH/BTC', 'LTC/BTC'], strategy: { name: 'sma-crossover', params: { fast: 3, slow: 8, orderPct: 20 } }, stop: { maxTicks: 250, endOfData: true } });
+  runInput({
+    runId,
+    venueUrl: venue.url,
+    symbols: ['ETH/BTC', 'LTC/BTC'],
+    strategy: { name: 'sma-crossover', params: { fast: 3, slow: 8, orderPct: 20 } },
+    stop: { maxTicks: 250, endOfData: true },
+  });
 
 describe('GIVEN the same strategy, data and capital run twice', () => {
   it('WHEN the worker of the second run is SIGKILLed mid-run and replaced THEN both runs place the same orders, and no order is duplicated', async () => {
@@ -46,10 +52,15 @@ describe('GIVEN the same strategy, data and capital run twice', () => {
     try {
       await startRun(client, inputFor(chaosId), { taskQueue: chaosQueue });
       for (const atTick of [60, 150]) {
-        const s = await waitFor(`tick ${atTick}`, async () => {
-          const st = (await runStatus(client, chaosId)).status;
-          return st.tick >= atTick && st;
-        }, 120_000, 20);
+        const s = await waitFor(
+          `tick ${atTick}`,
+          async () => {
+            const st = (await runStatus(client, chaosId)).status;
+            return st.tick >= atTick && st;
+          },
+          120_000,
+          20,
+        );
         await worker.kill9();
         kills.push(s.tick);
         expect(s.phase).toBe('RUNNING');
@@ -69,7 +80,9 @@ describe('GIVEN the same strategy, data and capital run twice', () => {
       expect(chaosVenue.orders.length).toBeGreaterThanOrEqual(6);
       // Exactly-once at the venue: unique ids, none rejected as a duplicate, fills counted once.
       expect(new Set(chaosVenue.orders.map((o) => o.clientOrderId)).size).toBe(chaosVenue.orders.length);
-      expect((await new PaperBrokerage({ url: venue.url, account: 'x' }).stats()).duplicateClientOrderIdRejected).toBe(0);
+      expect((await new PaperBrokerage({ url: venue.url, account: 'x' }).stats()).duplicateClientOrderIdRejected).toBe(
+        0,
+      );
       expect(differences(chaos, chaosVenue)).toEqual([]);
     } finally {
       await worker.stop();

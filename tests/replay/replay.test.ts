@@ -24,10 +24,16 @@ describe('GIVEN histories recorded from earlier versions of strategyRun', () => 
   beforeAll(async () => {
     bundle = await workflowBundle();
   }, 120_000);
-  it.each(files)('WHEN %s is replayed with the current workflow code THEN it is not nondeterministic', async (file) => {
-    const history = historyFromJSON(JSON.parse(gunzipSync(readFileSync(path.join(dir, file))).toString('utf8')));
-    const r = await Worker.runReplayHistories({ workflowBundle: bundle }, [{ workflowId: file.replace(/\.json\.gz$/, ''), history }]).next();
-    expect(r.done).toBe(false);
-    expect(r.value?.error?.message).toBeUndefined();
-  }, 120_000);
+  it.each(files)(
+    'WHEN %s is replayed with the current workflow code THEN it is not nondeterministic',
+    async (file) => {
+      const history = historyFromJSON(JSON.parse(gunzipSync(readFileSync(path.join(dir, file))).toString('utf8')));
+      const r = await Worker.runReplayHistories({ workflowBundle: bundle }, [
+        { workflowId: file.replace(/\.json\.gz$/, ''), history },
+      ]).next();
+      expect(r.done).toBe(false);
+      expect(r.value?.error?.message).toBeUndefined();
+    },
+    120_000,
+  );
 });

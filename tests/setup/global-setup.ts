@@ -54,8 +54,10 @@ export default async function globalSetup(): Promise<void> {
       throw new Error(`TEMPORAL_TEST_ADDRESS=${address}, but no Temporal server answers there. Start one or unset it.`);
     }
     const { added } = await ensureSearchAttributes(address, namespace);
-    say(`Using the existing Temporal server at ${address} (namespace ${namespace}, from TEMPORAL_TEST_ADDRESS)` +
-      (added.length > 0 ? `; registered search attributes ${added.join(', ')}` : ''));
+    say(
+      `Using the existing Temporal server at ${address} (namespace ${namespace}, from TEMPORAL_TEST_ADDRESS)` +
+        (added.length > 0 ? `; registered search attributes ${added.join(', ')}` : ''),
+    );
     process.env.TEMPORAL_ADDRESS = address;
     process.env.TEMPORAL_NAMESPACE = namespace;
     globalThis.__TEMPORAL_DEV_SERVER__ = {};

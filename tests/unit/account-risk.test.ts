@@ -21,24 +21,46 @@ function account(limits: AccountLimitsInput = {}, runs: Array<[string, string, s
   for (const [w, s, e] of runs) registerRun(st, w, s, e, T0);
   return st;
 }
-const req = (over: Partial<ApprovalRequest> = {}): ApprovalRequest => ({ requestId: 'r1', workflowId: 'run-a', strategy: 'sma', symbol: 'ETH/BTC', side: 'buy', quantity: '10', price: '0.1', reducing: false, ...over });
+const req = (over: Partial<ApprovalRequest> = {}): ApprovalRequest => ({
+  requestId: 'r1',
+  workflowId: 'run-a',
+  strategy: 'sma',
+  symbol: 'ETH/BTC',
+  side: 'buy',
+  quantity: '10',
+  price: '0.1',
+  reducing: false,
+  ...over,
+});
 
 describe('GIVEN an account with a gross exposure cap of 3 (equity 10)', () => {
   it.each([
     ['just below the cap', '29', 'APPROVED', 'APPROVED', '29'],
     ['at the cap', '30', 'APPROVED', 'APPROVED', '30'],
     ['just above the cap', '31', 'RESIZED', 'ACCOUNT_EXPOSURE_LIMIT', '30'],
-  ])('WHEN an order %s (quantity %s) asks THEN it is %s (%s), approved quantity %s, with the numbers that decided', (_w, qty, decision, code, approved) => {
-    const st = account({ maxGrossExposure: '3' });
-    const v = approve(st, req({ quantity: qty }), T0);
-    expect(v).toMatchObject({ decision, code, quantity: approved, numbers: { cap: '3', committed: '0', orderNotional: String(Number(qty) / 10) } });
-    expect(committedExposure(st).total).toBe(String(Number(approved) / 10));
-  });
+  ])(
+    'WHEN an order %s (quantity %s) asks THEN it is %s (%s), approved quantity %s, with the numbers that decided',
+    (_w, qty, decision, code, approved) => {
+      const st = account({ maxGrossExposure: '3' });
+      const v = approve(st, req({ quantity: qty }), T0);
+      expect(v).toMatchObject({
+        decision,
+        code,
+        quantity: approved,
+        numbers: { cap: '3', committed: '0', orderNotional: String(Number(qty) / 10) },
+      });
+      expect(committedExposure(st).total).toBe(String(Number(approved) / 10));
+    },
+  );
 
   it('WHEN a second order asks after the first reserved THEN it sees the reservation and is denied with headroom 0', () => {
     const st = account({ maxGrossExposure: '3' });
     approve(st, req({ requestId: 'a', quantity: '30' }), T0);
-    expect(approve(st, req({ requestId: 'b', quantity: '1' }), T0)).toMatchObject({ decision: 'DENIED', code: 'ACCOUNT_EXPOSURE_LIMIT', numbers: { committed: '3', headroom: '0' } });
+    expect(approve(st, req({ requestId: 'b', quantity: '1' }), T0)).toMatchObject({
+      decision: 'DENIED',
+      code: 'ACCOUNT_EXPOSURE_LIMIT',
+      numbers: { committed: '3', headroom: '0' },
+    });
   });
 
   it('WHEN the same request is asked twice THEN it gets the same verdict and reserves once', () => {
@@ -51,7 +73,18 @@ describe('GIVEN an account with a gross exposure cap of 3 (equity 10)', () => {
   it('WHEN a report says the order finished THEN the reservation ends and the position counts instead', () => {
     const st = account({ maxGrossExposure: '3' });
     approve(st, req({ quantity: '20' }), T0);
-    applyReport(st, { workflowId: 'run-a', strategy: 'sma', equity: '10', positions: { 'ETH/BTC': '1.5' }, released: ['r1'], ended: false }, T0 + 1);
+    applyReport(
+      st,
+      {
+        workflowId: 'run-a',
+        strategy: 'sma',
+        equity: '10',
+        positions: { 'ETH/BTC': '1.5' },
+        released: ['r1'],
+        ended: false,
+      },
+      T0 + 1,
+    );
     expect(committedExposure(st)).toEqual({ total: '1.5', bySymbol: { 'ETH/BTC': '1.5' } });
     expect(st.counters.released).toBe(1);
   });
@@ -63,17 +96,24 @@ describe('GIVEN the account trading states', () => {
     ['HALTED', true, 'DENIED', 'ACCOUNT_HALTED'],
     ['REDUCING', false, 'DENIED', 'ACCOUNT_REDUCING'],
     ['REDUCING', true, 'APPROVED', 'APPROVED'],
-  ] as const)('WHEN the account is %s and an order (reducing: %s) asks THEN %s %s', (state, reducing, decision, code) => {
-    const st = account();
-    changeAccountState(st, state, 'test', 'operator', T0, state === 'HALTED' ? 'cancel-orders' : 'stop-entries');
-    expect(approve(st, req({ reducing, side: reducing ? 'sell' : 'buy' }), T0)).toMatchObject({ decision, code });
-  });
+  ] as const)(
+    'WHEN the account is %s and an order (reducing: %s) asks THEN %s %s',
+    (state, reducing, decision, code) => {
+      const st = account();
+      changeAccountState(st, state, 'test', 'operator', T0, state === 'HALTED' ? 'cancel-orders' : 'stop-entries');
+      expect(approve(st, req({ reducing, side: reducing ? 'sell' : 'buy' }), T0)).toMatchObject({ decision, code });
+    },
+  );
 
   it('WHEN pending orders reach maxOpenOrders THEN the next opening order is denied with the count', () => {
     const st = account({ maxOpenOrders: 2 });
     approve(st, req({ requestId: 'a', quantity: '1' }), T0);
     approve(st, req({ requestId: 'b', quantity: '1' }), T0);
-    expect(approve(st, req({ requestId: 'c', quantity: '1' }), T0)).toMatchObject({ decision: 'DENIED', code: 'ACCOUNT_MAX_OPEN_ORDERS', numbers: { pendingOrders: '2', limit: '2' } });
+    expect(approve(st, req({ requestId: 'c', quantity: '1' }), T0)).toMatchObject({
+      decision: 'DENIED',
+      code: 'ACCOUNT_MAX_OPEN_ORDERS',
+      numbers: { pendingOrders: '2', limit: '2' },
+    });
   });
 });
 
@@ -86,7 +126,11 @@ describe('GIVEN account-level loss limits', () => {
     ['drawdown at the limit', { maxDrawdownPct: 10 }, '9', 'ACCOUNT_DRAWDOWN_LIMIT'],
   ])('WHEN %s (%j, account equity %s) THEN the breach is %s', (_w, limits, equity, code) => {
     const st = account(limits as AccountLimitsInput);
-    applyReport(st, { workflowId: 'run-a', strategy: 'sma', equity, positions: {}, released: [], ended: false }, T0 + 1);
+    applyReport(
+      st,
+      { workflowId: 'run-a', strategy: 'sma', equity, positions: {}, released: [], ended: false },
+      T0 + 1,
+    );
     const b = detectBreach(st);
     expect(b?.code).toBe(code);
     if (b) expect(b.numbers).toMatchObject({ accountEquity: equity });
@@ -95,7 +139,11 @@ describe('GIVEN account-level loss limits', () => {
   it('WHEN a new day starts THEN the day-start equity resets and a daily-loss halt lifts only with resumeOnNewDay', () => {
     for (const resumeOnNewDay of [false, true]) {
       const st = account({ dailyLossLimit: '1', resumeOnNewDay });
-      applyReport(st, { workflowId: 'run-a', strategy: 'sma', equity: '8.5', positions: {}, released: [], ended: false }, T0 + 1);
+      applyReport(
+        st,
+        { workflowId: 'run-a', strategy: 'sma', equity: '8.5', positions: {}, released: [], ended: false },
+        T0 + 1,
+      );
       const b = detectBreach(st)!;
       changeAccountState(st, b.target, b.message, 'breach', T0 + 1, 'cancel-orders', b.code);
       expect(startNewDay(st, T0 + 86_400_000).lifted).toBe(resumeOnNewDay);
@@ -108,8 +156,13 @@ describe('GIVEN account-level loss limits', () => {
 
 describe('GIVEN the risk engine at account level (limits.risk)', () => {
   it('WHEN two runs of one strategy together pass its 30% allocation of the account THEN the second is resized by STRATEGY_ALLOCATION', () => {
-    const st = account({ risk: { strategyAllocationPct: 30, maxPositionPctPerSymbol: 100 } }, [['run-a', 'sma', '5'], ['run-b', 'sma', '5']]);
-    expect(approve(st, req({ requestId: 'a', workflowId: 'run-a', quantity: '20' }), T0)).toMatchObject({ decision: 'APPROVED' });
+    const st = account({ risk: { strategyAllocationPct: 30, maxPositionPctPerSymbol: 100 } }, [
+      ['run-a', 'sma', '5'],
+      ['run-b', 'sma', '5'],
+    ]);
+    expect(approve(st, req({ requestId: 'a', workflowId: 'run-a', quantity: '20' }), T0)).toMatchObject({
+      decision: 'APPROVED',
+    });
     const v = approve(st, req({ requestId: 'b', workflowId: 'run-b', quantity: '20' }), T0);
     expect(v.decision).toBe('RESIZED');
     expect(v.quantity).toBe('10');
@@ -119,13 +172,50 @@ describe('GIVEN the risk engine at account level (limits.risk)', () => {
 
 describe('GIVEN an account-level correlation limit and two runs on correlated symbols', () => {
   // Hourly closes with the same returns (ρ = 1) for ADA and XLM, and unrelated ones for ZEC.
-  const series = (f: (i: number) => number) => Array.from({ length: 49 }, (_, i) => ({ ts: T0 + i * 3_600_000, close: f(i) }));
+  const series = (f: (i: number) => number) =>
+    Array.from({ length: 49 }, (_, i) => ({ ts: T0 + i * 3_600_000, close: f(i) }));
   const wave = (i: number) => 1 + 0.05 * Math.sin(i / 2);
-  const limits: AccountLimitsInput = { risk: { maxPositionPctPerSymbol: 100, maxCorrelatedExposurePct: 30, correlationThreshold: 0.7, correlationWindow: 48, correlationResampleMinutes: 60, correlationMinObservations: 24 } };
+  const limits: AccountLimitsInput = {
+    risk: {
+      maxPositionPctPerSymbol: 100,
+      maxCorrelatedExposurePct: 30,
+      correlationThreshold: 0.7,
+      correlationWindow: 48,
+      correlationResampleMinutes: 60,
+      correlationMinObservations: 24,
+    },
+  };
   const setUp = () => {
-    const st = account(limits, [['run-a', 'sma', '5'], ['run-b', 'rsi', '5']]);
-    applyReport(st, { workflowId: 'run-a', strategy: 'sma', equity: '5', positions: { 'ADA/BTC': '2.5' }, released: [], ended: false, closes: { 'ADA/BTC': series(wave), 'ZEC/BTC': series((i) => 1 + 0.05 * Math.cos(i * 1.7) * ((i % 3) - 1)) } }, T0);
-    applyReport(st, { workflowId: 'run-b', strategy: 'rsi', equity: '5', positions: {}, released: [], ended: false, closes: { 'XLM/BTC': series((i) => 2 * wave(i)) } }, T0);
+    const st = account(limits, [
+      ['run-a', 'sma', '5'],
+      ['run-b', 'rsi', '5'],
+    ]);
+    applyReport(
+      st,
+      {
+        workflowId: 'run-a',
+        strategy: 'sma',
+        equity: '5',
+        positions: { 'ADA/BTC': '2.5' },
+        released: [],
+        ended: false,
+        closes: { 'ADA/BTC': series(wave), 'ZEC/BTC': series((i) => 1 + 0.05 * Math.cos(i * 1.7) * ((i % 3) - 1)) },
+      },
+      T0,
+    );
+    applyReport(
+      st,
+      {
+        workflowId: 'run-b',
+        strategy: 'rsi',
+        equity: '5',
+        positions: {},
+        released: [],
+        ended: false,
+        closes: { 'XLM/BTC': series((i) => 2 * wave(i)) },
+      },
+      T0,
+    );
     return st;
   };
 
@@ -137,14 +227,22 @@ describe('GIVEN an account-level correlation limit and two runs on correlated sy
   it('WHEN run-b buys XLM while run-a holds ADA THEN the account resizes it to the correlated headroom (the runs could not see each other)', () => {
     const st = setUp();
     // 30% of 10 = 3; ADA holds 2.5 → 0.5 left for XLM.
-    const v = approve(st, req({ requestId: 'x', workflowId: 'run-b', strategy: 'rsi', symbol: 'XLM/BTC', quantity: '20', price: '0.1' }), T0 + 49 * 3_600_000);
+    const v = approve(
+      st,
+      req({ requestId: 'x', workflowId: 'run-b', strategy: 'rsi', symbol: 'XLM/BTC', quantity: '20', price: '0.1' }),
+      T0 + 49 * 3_600_000,
+    );
     expect(v).toMatchObject({ decision: 'RESIZED', code: 'CORRELATION_LIMIT', quantity: '5' });
     expect(v.numbers).toMatchObject({ 'rho:ADA/BTC': '1', cap: '3' });
   });
 
   it('WHEN run-b buys ZEC (weakly correlated) THEN the account approves it in full', () => {
     const st = setUp();
-    const v = approve(st, req({ requestId: 'z', workflowId: 'run-b', strategy: 'rsi', symbol: 'ZEC/BTC', quantity: '20', price: '0.1' }), T0 + 49 * 3_600_000);
+    const v = approve(
+      st,
+      req({ requestId: 'z', workflowId: 'run-b', strategy: 'rsi', symbol: 'ZEC/BTC', quantity: '20', price: '0.1' }),
+      T0 + 49 * 3_600_000,
+    );
     expect(v).toMatchObject({ decision: 'APPROVED', quantity: '20' });
   });
 });

@@ -14,7 +14,9 @@ import { buildApp } from '../../infra/app';
 import { API_ROUTES } from '../../functions/routes';
 
 const REPO = path.resolve(__dirname, '..', '..');
-const cdkJsonContext = (JSON.parse(readFileSync(path.join(REPO, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+const cdkJsonContext = (
+  JSON.parse(readFileSync(path.join(REPO, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }
+).context;
 const outdirs: string[] = [];
 
 function synth(context: Record<string, unknown> = {}) {
@@ -28,34 +30,72 @@ function synth(context: Record<string, unknown> = {}) {
 let template: Template;
 let stack: ReturnType<typeof synth>['stack'];
 beforeAll(() => {
-  ({ template, stack } = synth({ 'tempotrade:temporalAddress': 'acme.a1b2c.tmprl.cloud:7233', 'tempotrade:temporalNamespace': 'acme.a1b2c' }));
+  ({ template, stack } = synth({
+    'tempotrade:temporalAddress': 'acme.a1b2c.tmprl.cloud:7233',
+    'tempotrade:temporalNamespace': 'acme.a1b2c',
+  }));
 });
 afterAll(() => outdirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 type Resource = { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> };
-const resources = (type?: string): Array<[string, Resource]> => Object.entries(template.toJSON().Resources as Record<string, Resource>).filter(([, r]) => !type || r.Type === type);
+const resources = (type?: string): Array<[string, Resource]> =>
+  Object.entries(template.toJSON().Resources as Record<string, Resource>).filter(([, r]) => !type || r.Type === type);
 
 describe('GIVEN the CDK app synthesized with a Temporal Cloud address', () => {
   it('THEN each control-plane route is a Node 24 Lambda behind the HTTP API with IAM auth', () => {
     template.resourceCountIs('AWS::Lambda::Function', API_ROUTES.length);
     template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Handler: 'index.handler' });
-    for (const r of API_ROUTES) template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${r.method} ${r.path}`, AuthorizationType: 'AWS_IAM' });
+    for (const r of API_ROUTES)
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: `${r.method} ${r.path}`,
+        AuthorizationType: 'AWS_IAM',
+      });
     template.resourceCountIs('AWS::ApiGatewayV2::Route', API_ROUTES.length);
-    expect(API_ROUTES.map((r) => r.name)).toEqual(expect.arrayContaining(['RunsStart', 'RunsHalt', 'RunsResume', 'RunsStatus', 'RunsList', 'SchedulesCreate', 'SchedulesList', 'SchedulesPause', 'SchedulesUnpause', 'SchedulesTrigger', 'SchedulesDelete', 'AccountsHalt', 'AccountsResume']));
+    expect(API_ROUTES.map((r) => r.name)).toEqual(
+      expect.arrayContaining([
+        'RunsStart',
+        'RunsHalt',
+        'RunsResume',
+        'RunsStatus',
+        'RunsList',
+        'SchedulesCreate',
+        'SchedulesList',
+        'SchedulesPause',
+        'SchedulesUnpause',
+        'SchedulesTrigger',
+        'SchedulesDelete',
+        'AccountsHalt',
+        'AccountsResume',
+      ]),
+    );
   });
 
   it('THEN the workers are one Fargate service from the Dockerfile, autoscaled, with time to shut down gracefully', () => {
     template.resourceCountIs('AWS::ECS::Service', 1);
     template.hasResourceProperties('AWS::ECS::Service', { LaunchType: 'FARGATE', DesiredCount: 1 });
-    template.hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ Name: 'worker', StopTimeout: 60, Environment: Match.arrayWith([{ Name: 'TEMPORAL_ADDRESS', Value: 'acme.a1b2c.tmprl.cloud:7233' }]) })] });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [
+        Match.objectLike({
+          Name: 'worker',
+          StopTimeout: 60,
+          Environment: Match.arrayWith([{ Name: 'TEMPORAL_ADDRESS', Value: 'acme.a1b2c.tmprl.cloud:7233' }]),
+        }),
+      ],
+    });
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 4 });
-    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', { TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 60 }) });
-    template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 60 }),
+    });
+    template.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+    });
   });
 
   it('THEN there is a secret for Temporal and one for venue keys, readable only by who needs them', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 2);
-    const [temporal, venue] = ['SecretsTemporal', 'SecretsVenue'].map((p) => resources('AWS::SecretsManager::Secret').find(([id]) => id.startsWith(p))![0]);
+    const [temporal, venue] = ['SecretsTemporal', 'SecretsVenue'].map(
+      (p) => resources('AWS::SecretsManager::Secret').find(([id]) => id.startsWith(p))![0],
+    );
     const readers = (secretId: string) =>
       resources('AWS::IAM::Policy')
         .filter(([, r]) => JSON.stringify(r.Properties?.PolicyDocument).includes(`"Ref":"${secretId}"`))
@@ -66,17 +106,44 @@ describe('GIVEN the CDK app synthesized with a Temporal Cloud address', () => {
   });
 
   it('THEN no IAM statement allows every action, and none grants secrets on every resource', () => {
-    const statements = [...resources('AWS::IAM::Policy'), ...resources('AWS::IAM::ManagedPolicy')].flatMap(([id, r]) => ((r.Properties!.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement ?? []).map((s): Record<string, unknown> => ({ id, ...s })));
+    const statements = [...resources('AWS::IAM::Policy'), ...resources('AWS::IAM::ManagedPolicy')].flatMap(([id, r]) =>
+      ((r.Properties!.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement ?? []).map(
+        (s): Record<string, unknown> => ({ id, ...s }),
+      ),
+    );
     expect(statements.length).toBeGreaterThan(10);
     const list = (v: unknown) => (Array.isArray(v) ? v : [v]);
     expect(statements.filter((s) => list(s.Action).includes('*'))).toEqual([]);
-    expect(statements.filter((s) => list(s.Action).some((a) => String(a).startsWith('secretsmanager:')) && list(s.Resource).includes('*'))).toEqual([]);
+    expect(
+      statements.filter(
+        (s) => list(s.Action).some((a) => String(a).startsWith('secretsmanager:')) && list(s.Resource).includes('*'),
+      ),
+    ).toEqual([]);
   });
 
   it('THEN no Lambda or task environment holds a secret value: only addresses, names and ARNs', () => {
     const envs: Array<[string, Record<string, unknown>]> = [
-      ...resources('AWS::Lambda::Function').map(([id, r]) => [id, ((r.Properties!.Environment as { Variables: Record<string, unknown> }) ?? { Variables: {} }).Variables] as [string, Record<string, unknown>]),
-      ...resources('AWS::ECS::TaskDefinition').flatMap(([id, r]) => (r.Properties!.ContainerDefinitions as Array<{ Environment?: Array<{ Name: string; Value: unknown }>; Secrets?: unknown }>).map((c) => [id, Object.fromEntries((c.Environment ?? []).map((e) => [e.Name, e.Value]))] as [string, Record<string, unknown>])),
+      ...resources('AWS::Lambda::Function').map(
+        ([id, r]) =>
+          [
+            id,
+            ((r.Properties!.Environment as { Variables: Record<string, unknown> }) ?? { Variables: {} }).Variables,
+          ] as [string, Record<string, unknown>],
+      ),
+      ...resources('AWS::ECS::TaskDefinition').flatMap(([id, r]) =>
+        (
+          r.Properties!.ContainerDefinitions as Array<{
+            Environment?: Array<{ Name: string; Value: unknown }>;
+            Secrets?: unknown;
+          }>
+        ).map(
+          (c) =>
+            [id, Object.fromEntries((c.Environment ?? []).map((e) => [e.Name, e.Value]))] as [
+              string,
+              Record<string, unknown>,
+            ],
+        ),
+      ),
     ];
     expect(envs.length).toBe(API_ROUTES.length + 1);
     for (const [, env] of envs) {
@@ -88,7 +155,10 @@ describe('GIVEN the CDK app synthesized with a Temporal Cloud address', () => {
       }
     }
     // ECS `secrets` would put the values into the container's environment at start: not used.
-    for (const [, r] of resources('AWS::ECS::TaskDefinition')) expect((r.Properties!.ContainerDefinitions as Array<Record<string, unknown>>).every((c) => c.Secrets === undefined)).toBe(true);
+    for (const [, r] of resources('AWS::ECS::TaskDefinition'))
+      expect(
+        (r.Properties!.ContainerDefinitions as Array<Record<string, unknown>>).every((c) => c.Secrets === undefined),
+      ).toBe(true);
   });
 
   it('THEN every log group has a retention, and every Lambda logs to one of them', () => {
@@ -96,25 +166,55 @@ describe('GIVEN the CDK app synthesized with a Temporal Cloud address', () => {
     expect(groups.length).toBe(API_ROUTES.length + 3); // Lambdas, worker, API access logs, VPC flow logs
     for (const [, g] of groups) expect(g.Properties!.RetentionInDays).toBe(30);
     template.allResourcesProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: Match.anyValue() } });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: '$default', AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }) });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
   });
 
   it('THEN alarms watch the worker task count, Lambda errors and halts, and notify the alerts topic', () => {
     const alarms = resources('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties!);
-    expect(alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda')).toHaveLength(API_ROUTES.length);
-    expect(alarms.filter((a) => a.MetricName === 'RunningTaskCount' && a.ComparisonOperator === 'LessThanThreshold')).toHaveLength(1);
+    expect(alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda')).toHaveLength(
+      API_ROUTES.length,
+    );
+    expect(
+      alarms.filter((a) => a.MetricName === 'RunningTaskCount' && a.ComparisonOperator === 'LessThanThreshold'),
+    ).toHaveLength(1);
     expect(alarms.filter((a) => a.MetricName === 'Halts' && a.Namespace === 'Tempotrade')).toHaveLength(1);
     for (const a of alarms) expect(JSON.stringify(a.AlarmActions)).toMatch(/AlertsTopic/);
-    template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.alert = "HALTED" }', MetricTransformations: [Match.objectLike({ MetricName: 'Halts', MetricNamespace: 'Tempotrade' })] });
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ $.alert = "HALTED" }',
+      MetricTransformations: [Match.objectLike({ MetricName: 'Halts', MetricNamespace: 'Tempotrade' })],
+    });
     template.resourceCountIs('AWS::SNS::Topic', 1);
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
   });
 
   it('THEN cdk-nag AwsSolutions reports no unacknowledged error or warning, and every suppression says why', () => {
-    const findings = [...Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-')), ...Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-'))];
+    const findings = [
+      ...Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-')),
+      ...Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-')),
+    ];
     expect(findings.map((f) => `${f.id}: ${String(f.entry.data).slice(0, 120)}`)).toEqual([]);
-    const suppressions = resources().flatMap(([, r]) => ((r.Metadata?.cdk_nag as { rules_to_suppress?: Array<{ id: string; reason: string }> })?.rules_to_suppress ?? []));
-    expect(new Set(suppressions.map((s) => s.id))).toEqual(new Set(['AwsSolutions-SMG4', 'AwsSolutions-SNS2', 'AwsSolutions-ECS2', 'AwsSolutions-IAM5', 'AwsSolutions-IAM4']));
+    const suppressions = resources().flatMap(
+      ([, r]) =>
+        (r.Metadata?.cdk_nag as { rules_to_suppress?: Array<{ id: string; reason: string }> })?.rules_to_suppress ?? [],
+    );
+    expect(new Set(suppressions.map((s) => s.id))).toEqual(
+      new Set([
+        'AwsSolutions-SMG4',
+        'AwsSolutions-SNS2',
+        'AwsSolutions-ECS2',
+        'AwsSolutions-IAM5',
+        'AwsSolutions-IAM4',
+      ]),
+    );
     for (const s of suppressions) expect(s.reason.length).toBeGreaterThan(60);
   });
 });
@@ -122,7 +222,10 @@ describe('GIVEN the CDK app synthesized with a Temporal Cloud address', () => {
 describe('GIVEN existing secrets and a bad context', () => {
   it('WHEN secret ARNs are given THEN no secret is created and the roles read exactly those', () => {
     const arn = (n: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:tempotrade/${n}-AbCdEf`;
-    const { template: t } = synth({ 'tempotrade:temporalSecretArn': arn('temporal'), 'tempotrade:venueSecretArn': arn('venue') });
+    const { template: t } = synth({
+      'tempotrade:temporalSecretArn': arn('temporal'),
+      'tempotrade:venueSecretArn': arn('venue'),
+    });
     t.resourceCountIs('AWS::SecretsManager::Secret', 0);
     const policies = Object.values(t.findResources('AWS::IAM::Policy')).map((p) => JSON.stringify(p));
     expect(policies.filter((p) => p.includes(arn('venue')))).toHaveLength(1); // the worker's
@@ -130,6 +233,8 @@ describe('GIVEN existing secrets and a bad context', () => {
   });
 
   it('WHEN the Temporal address is not host:port THEN synthesis fails naming the context key', () => {
-    expect(() => synth({ 'tempotrade:temporalAddress': 'https://acme.tmprl.cloud' })).toThrow(/tempotrade:temporalAddress: must be host:port/);
+    expect(() => synth({ 'tempotrade:temporalAddress': 'https://acme.tmprl.cloud' })).toThrow(
+      /tempotrade:temporalAddress: must be host:port/,
+    );
   });
 });

@@ -17,7 +17,7 @@ const m = venue.marketData('ETH/BTC');
 const n = m.candles.length;
 
 describe('GIVEN the replay clock at 1 s bars over ETH/BTC 5-minute data', () => {
-  it('WHEN the server starts mid-second THEN 500 bars have closed, bar i opens at A + (i − 500) s, and market time is the last closed bar\'s close', () => {
+  it("WHEN the server starts mid-second THEN 500 bars have closed, bar i opens at A + (i − 500) s, and market time is the last closed bar's close", () => {
     let t = 1_700_000_000_250;
     const clock = new ReplayClock('1s', undefined, () => t);
     clock.register(m);
@@ -43,7 +43,7 @@ describe('GIVEN the replay clock at 1 s bars over ETH/BTC 5-minute data', () => 
     expect(clock.marketTime('ETH/BTC')).toBe(m.closeTimes[n - 1]);
   });
 
-  it('WHEN --start is an instant THEN the bars closed by it are the history; a bad value names --start\'s rule', () => {
+  it("WHEN --start is an instant THEN the bars closed by it are the history; a bad value names --start's rule", () => {
     const clock = new ReplayClock('1s', parseReplayStart('2018-01-25T00:00:00Z'), () => 0);
     clock.register(m);
     const at = Date.parse('2018-01-25T00:00:00Z');
@@ -68,22 +68,46 @@ describe('GIVEN the local exchange configuration', () => {
       { apiKey: 'a1', secret: 's1', balances: { BTC: '1' } },
       { apiKey: 'a2', secret: 's2', balances: { ETH: '2.5' } },
     ]);
-    expect(() => apiKeysFromFlags([{ flag: '--balance', value: 'BTC=1' }])).toThrow(/^--balance: must follow an --api-key/);
-    expect(() => apiKeysFromFlags([{ flag: '--api-key', value: 'a1' }])).toThrow(/^--api-secret: missing for --api-key a1/);
+    expect(() => apiKeysFromFlags([{ flag: '--balance', value: 'BTC=1' }])).toThrow(
+      /^--balance: must follow an --api-key/,
+    );
+    expect(() => apiKeysFromFlags([{ flag: '--api-key', value: 'a1' }])).toThrow(
+      /^--api-secret: missing for --api-key a1/,
+    );
   });
 
   it('WHEN a config file has an unknown field or a bad value THEN the error names the file and the field', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tempotrade-lx-'));
     try {
       const file = path.join(dir, 'x.json');
-      fs.writeFileSync(file, JSON.stringify({ apiKeys: [{ apiKey: 'k', secret: 's', balances: { BTC: '1' }, colour: 'red' }] }));
-      expect(() => exchangeOptionsFrom({ keyFlags: [], config: file })).toThrow(/--config .*x\.json: apiKeys\.0: Unrecognized key: "colour"/);
+      fs.writeFileSync(
+        file,
+        JSON.stringify({ apiKeys: [{ apiKey: 'k', secret: 's', balances: { BTC: '1' }, colour: 'red' }] }),
+      );
+      expect(() => exchangeOptionsFrom({ keyFlags: [], config: file })).toThrow(
+        /--config .*x\.json: apiKeys\.0: Unrecognized key: "colour"/,
+      );
       fs.writeFileSync(file, JSON.stringify({ weightLimit: -1 }));
       expect(() => exchangeOptionsFrom({ keyFlags: [], config: file })).toThrow(/weightLimit/);
-      fs.writeFileSync(file, JSON.stringify({ data: { 'ETH/BTC': 'eth.csv.gz' }, apiKeys: [{ apiKey: 'k', secret: 's' }], interval: '1m', start: 100, faults: 'market:stale=2' }));
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          data: { 'ETH/BTC': 'eth.csv.gz' },
+          apiKeys: [{ apiKey: 'k', secret: 's' }],
+          interval: '1m',
+          start: 100,
+          faults: 'market:stale=2',
+        }),
+      );
       const ok = exchangeOptionsFrom({ keyFlags: [], config: file, weightLimit: '100' });
       expect(ok.datasets).toEqual({ 'ETH/BTC': path.join(dir, 'eth.csv.gz') });
-      expect(ok.exchange).toMatchObject({ interval: '1m', start: { bars: 100 }, weightLimit: 100, apiKeys: [{ apiKey: 'k' }], faults: { rules: [{ kind: 'stale', bars: 2 }] } });
+      expect(ok.exchange).toMatchObject({
+        interval: '1m',
+        start: { bars: 100 },
+        weightLimit: 100,
+        apiKeys: [{ apiKey: 'k' }],
+        faults: { rules: [{ kind: 'stale', bars: 2 }] },
+      });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -33,9 +33,24 @@ const ASKS: Level[] = [
   ['0.0501', '0.5'],
   ['0.0502', '3'],
 ];
-const bar = (i: number, o: Partial<Candle> = {}): Candle => ({ ts: T + i * MIN, open: 0.05, high: 0.0502, low: 0.0498, close: 0.05, volume: 100, ...o });
+const bar = (i: number, o: Partial<Candle> = {}): Candle => ({
+  ts: T + i * MIN,
+  open: 0.05,
+  high: 0.0502,
+  low: 0.0498,
+  close: 0.05,
+  volume: 100,
+  ...o,
+});
 const cid = (s: string) => ClientOrderId.parse(`test-${s}`);
-const order = (id: string, o: Record<string, unknown>) => ({ clientOrderId: cid(id), symbol: 'ETH/BTC', tif: 'GTC', postOnly: false, reduceOnly: false, ...o });
+const order = (id: string, o: Record<string, unknown>) => ({
+  clientOrderId: cid(id),
+  symbol: 'ETH/BTC',
+  tif: 'GTC',
+  postOnly: false,
+  reduceOnly: false,
+  ...o,
+});
 
 /** A venue with one live ETH/BTC market (bars 0 and 1 closed, the book above) and account "a" with 1 BTC. */
 function liveVenue(stateFile?: string): PaperVenue {
@@ -57,12 +72,18 @@ describe('GIVEN a paper engine fed with a live market', () => {
       ['0.5', '0.0502', '0.0000502', 'BTC', 'taker', T + 2 * MIN + 5_000],
     ]);
     // 1 − (0.02505 + 0.0251) − (0.0000501 + 0.0000502) = 0.9497497
-    expect(v.balances('a')).toEqual({ BTC: { free: '0.9497497', used: '0', total: '0.9497497' }, ETH: { free: '1', used: '0', total: '1' } });
+    expect(v.balances('a')).toEqual({
+      BTC: { free: '0.9497497', used: '0', total: '0.9497497' },
+      ETH: { free: '1', used: '0', total: '1' },
+    });
   });
 
   it('WHEN a GTC limit buy below the ask rests THEN no bar closed before it fills it, and the first later bar that trades through fills it at its price as maker', () => {
     const v = liveVenue();
-    const placed = v.placeOrder('a', order('l1', { side: 'buy', type: 'limit', price: '0.0495', quantity: '1', at: T + 2 * MIN + 5_000 }));
+    const placed = v.placeOrder(
+      'a',
+      order('l1', { side: 'buy', type: 'limit', price: '0.0495', quantity: '1', at: T + 2 * MIN + 5_000 }),
+    );
     expect(placed.status).toBe('NEW');
     // Locked: 1 × 0.0495 × (1 + max(0.001, 0.002)) = 0.049599
     expect(v.balances('a').BTC).toEqual({ free: '0.950401', used: '0.049599', total: '1' });
@@ -75,17 +96,39 @@ describe('GIVEN a paper engine fed with a live market', () => {
     v.feedLive('ETH/BTC', { bars: [bar(3, { low: 0.0494 })] });
     const filled = v.getOrder('a', cid('l1'))!;
     expect(filled.status).toBe('FILLED');
-    expect(filled.fills.map((f) => [f.quantity, f.price, f.fee, f.liquidity, f.ts])).toEqual([['1', '0.0495', '0.0000495', 'maker', T + 4 * MIN]]);
+    expect(filled.fills.map((f) => [f.quantity, f.price, f.fee, f.liquidity, f.ts])).toEqual([
+      ['1', '0.0495', '0.0000495', 'maker', T + 4 * MIN],
+    ]);
     // 1 − 0.0495 − 0.0000495
-    expect(v.balances('a')).toEqual({ BTC: { free: '0.9504505', used: '0', total: '0.9504505' }, ETH: { free: '1', used: '0', total: '1' } });
+    expect(v.balances('a')).toEqual({
+      BTC: { free: '0.9504505', used: '0', total: '0.9504505' },
+      ETH: { free: '1', used: '0', total: '1' },
+    });
   });
 
   it('WHEN a bar trades through a held stop THEN the stop walks the exchange book fed with that bar', () => {
     const v = liveVenue();
     v.placeOrder('a', order('b1', { side: 'buy', type: 'market', quantity: '0.4', at: T + 2 * MIN + 1 }));
-    const stop = v.placeOrder('a', order('s1', { side: 'sell', type: 'stop_market', stopPrice: '0.049', quantity: '0.4', reduceOnly: true, at: T + 2 * MIN + 2 }));
+    const stop = v.placeOrder(
+      'a',
+      order('s1', {
+        side: 'sell',
+        type: 'stop_market',
+        stopPrice: '0.049',
+        quantity: '0.4',
+        reduceOnly: true,
+        at: T + 2 * MIN + 2,
+      }),
+    );
     expect(stop.status).toBe('NEW');
-    const lower = bookFromLevels([['0.0488', '0.1'], ['0.0487', '5']], [['0.0489', '5']], 'ETH/BTC');
+    const lower = bookFromLevels(
+      [
+        ['0.0488', '0.1'],
+        ['0.0487', '5'],
+      ],
+      [['0.0489', '5']],
+      'ETH/BTC',
+    );
     v.feedLive('ETH/BTC', { bars: [bar(2, { low: 0.0489, close: 0.0489 })], book: lower, bookTs: T + 3 * MIN + 10 });
     const s = v.getOrder('a', cid('s1'))!;
     expect(s.status).toBe('FILLED');
@@ -99,10 +142,21 @@ describe('GIVEN a paper engine fed with a live market', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paper-live-'));
     const file = path.join(dir, 'acct.json');
     const before = liveVenue(file);
-    before.placeOrder('a', order('l2', { side: 'buy', type: 'limit', price: '0.0497', quantity: '2', at: T + 2 * MIN }));
+    before.placeOrder(
+      'a',
+      order('l2', { side: 'buy', type: 'limit', price: '0.0497', quantity: '2', at: T + 2 * MIN }),
+    );
     const saved = readStateFile(file)!;
     expect(saved.version).toBe(3);
-    expect(saved.markets).toEqual([expect.objectContaining({ kind: 'live', symbol: 'ETH/BTC', source: 'live:test', barMs: MIN, bars: [bar(0), bar(1)] })]);
+    expect(saved.markets).toEqual([
+      expect.objectContaining({
+        kind: 'live',
+        symbol: 'ETH/BTC',
+        source: 'live:test',
+        barMs: MIN,
+        bars: [bar(0), bar(1)],
+      }),
+    ]);
 
     const after = new PaperVenue({ stateFile: file });
     expect(after.toJSON()).toEqual(before.toJSON());
@@ -126,7 +180,11 @@ describe('GIVEN a paper engine fed with a live market', () => {
   });
 
   it('WHEN a book is empty on one side or crossed THEN it is refused, naming the market', () => {
-    expect(() => bookFromLevels([], ASKS, 'ETH/BTC')).toThrow('ETH/BTC: the venue\'s order book has an empty side (0 bids, 2 asks)');
-    expect(() => bookFromLevels([['0.06', '1']], ASKS, 'ETH/BTC')).toThrow('ETH/BTC: the venue\'s order book is crossed (bid 0.06 ≥ ask 0.0501)');
+    expect(() => bookFromLevels([], ASKS, 'ETH/BTC')).toThrow(
+      "ETH/BTC: the venue's order book has an empty side (0 bids, 2 asks)",
+    );
+    expect(() => bookFromLevels([['0.06', '1']], ASKS, 'ETH/BTC')).toThrow(
+      "ETH/BTC: the venue's order book is crossed (bid 0.06 ≥ ask 0.0501)",
+    );
   });
 });

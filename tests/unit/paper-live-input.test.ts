@@ -49,7 +49,11 @@ describe('GIVEN a run on a ccxt venue', () => {
     expect(paperStateDir({}, '/srv/w')).toBe('/srv/w/.tempotrade/paper-live');
     expect(paperStateDir({ TEMPOTRADE_PAPER_STATE_DIR: '/mnt/efs/paper' }, '/srv/w')).toBe('/mnt/efs/paper');
     expect(paperStateFile('/d', { exchangeId: 'binance', sandbox: false }, 'acct-1')).toBe('/d/binance/acct-1.json');
-    expect(paperStateFile('/d', { exchangeId: 'binance', sandbox: true }, 'acct-1')).toBe('/d/binance-sandbox/acct-1.json');
-    expect(paperStateFile('/d', { exchangeId: 'binance', sandbox: false, apiUrl: 'http://127.0.0.1:8701' }, 'acct-1')).toBe('/d/binance@127.0.0.1_8701/acct-1.json');
+    expect(paperStateFile('/d', { exchangeId: 'binance', sandbox: true }, 'acct-1')).toBe(
+      '/d/binance-sandbox/acct-1.json',
+    );
+    expect(
+      paperStateFile('/d', { exchangeId: 'binance', sandbox: false, apiUrl: 'http://127.0.0.1:8701' }, 'acct-1'),
+    ).toBe('/d/binance@127.0.0.1_8701/acct-1.json');
   });
 });

@@ -11,7 +11,13 @@ import type { PlaceOrder } from '../../domain/orders/order';
 import { ClientOrderId } from '../../domain/ids';
 import { bookFromCandle } from '../../simulators/paper-venue/book';
 import { orderRuleViolation } from '../../simulators/paper-venue/filters';
-import { currentIndex, deriveInstrument, snapshotAt, buildMarket, toCandles } from '../../simulators/paper-venue/market-data';
+import {
+  currentIndex,
+  deriveInstrument,
+  snapshotAt,
+  buildMarket,
+  toCandles,
+} from '../../simulators/paper-venue/market-data';
 import {
   POST_ONLY_REJECT_MESSAGE,
   executeArrival,
@@ -95,7 +101,7 @@ describe('GIVEN real ETH/BTC and ADA/BTC candles', () => {
       expect(wild.ask).toBe('0.000050506');
     });
 
-    it('THEN with a coarse tick (Binance\'s 1e-8 for ADA/BTC) levels that round together are merged, keeping their total size', () => {
+    it("THEN with a coarse tick (Binance's 1e-8 for ADA/BTC) levels that round together are merged, keeping their total size", () => {
       const coarse: Instrument = { ...adaInst, precision: { ...adaInst.precision, price: '0.00000001' } };
       const fine = bookFromCandle(ada[263], adaInst);
       const merged = bookFromCandle(ada[263], coarse);
@@ -109,9 +115,13 @@ describe('GIVEN real ETH/BTC and ADA/BTC candles', () => {
 
   describe('WHEN a market buy of 10 ETH meets the quiet bar (book depth 7.1958 ETH per side)', () => {
     const book = bookFromCandle(eth[QUIET], ethInst);
-    const out = executeArrival({ side: 'buy', kind: 'market', quantity: '10', tif: 'IOC', postOnly: false }, book, FEES);
+    const out = executeArrival(
+      { side: 'buy', kind: 'market', quantity: '10', tif: 'IOC', postOnly: false },
+      book,
+      FEES,
+    );
 
-    it('THEN it takes every ask level, one taker execution per level at that level\'s price, and the remainder expires', () => {
+    it("THEN it takes every ask level, one taker execution per level at that level's price, and the remainder expires", () => {
       if (out.kind !== 'executed') throw new Error('expected executions');
       expect(out.executions.map((e) => [e.price, e.quantity])).toEqual(book.asks);
       expect(out.filled).toBe('7.1958');
@@ -122,13 +132,22 @@ describe('GIVEN real ETH/BTC and ADA/BTC candles', () => {
     });
 
     it('THEN a market order never rests, even sent as GTC', () => {
-      const gtc = executeArrival({ side: 'buy', kind: 'market', quantity: '10', tif: 'GTC', postOnly: false }, book, FEES);
+      const gtc = executeArrival(
+        { side: 'buy', kind: 'market', quantity: '10', tif: 'GTC', postOnly: false },
+        book,
+        FEES,
+      );
       expect(gtc).toMatchObject({ kind: 'executed', filled: '7.1958', rests: false });
     });
 
     it('THEN each fee is exactly 0.001 × quantity × price in BTC, never rounded', () => {
       if (out.kind !== 'executed') throw new Error('expected executions');
-      expect(out.executions[0]).toEqual({ price: '0.094448', quantity: '0.2214', fee: '0.0000209107872', liquidity: 'taker' });
+      expect(out.executions[0]).toEqual({
+        price: '0.094448',
+        quantity: '0.2214',
+        fee: '0.0000209107872',
+        liquidity: 'taker',
+      });
       for (const e of out.executions) expect(e.fee).toBe(mul(mul('0.001', e.quantity), e.price));
     });
   });
@@ -137,19 +156,34 @@ describe('GIVEN real ETH/BTC and ADA/BTC candles', () => {
     const book = bookFromCandle(eth[QUIET], ethInst);
 
     it('THEN a FOK market buy larger than the book fills nothing and expires', () => {
-      const out = executeArrival({ side: 'buy', kind: 'market', quantity: '10', tif: 'FOK', postOnly: false }, book, FEES);
+      const out = executeArrival(
+        { side: 'buy', kind: 'market', quantity: '10', tif: 'FOK', postOnly: false },
+        book,
+        FEES,
+      );
       expect(out).toEqual({ kind: 'executed', executions: [], filled: '0', remaining: '10', rests: false });
     });
 
     it('THEN a FOK limit buy the first two levels can cover fills all of it across them', () => {
-      const out = executeArrival({ side: 'buy', kind: 'limit', price: '0.094462', quantity: '0.5', tif: 'FOK', postOnly: false }, book, FEES);
+      const out = executeArrival(
+        { side: 'buy', kind: 'limit', price: '0.094462', quantity: '0.5', tif: 'FOK', postOnly: false },
+        book,
+        FEES,
+      );
       if (out.kind !== 'executed') throw new Error('expected executions');
-      expect(out.executions.map((e) => [e.price, e.quantity])).toEqual([['0.094448', '0.2214'], ['0.094462', '0.2786']]);
+      expect(out.executions.map((e) => [e.price, e.quantity])).toEqual([
+        ['0.094448', '0.2214'],
+        ['0.094462', '0.2786'],
+      ]);
       expect(statusAfter(out.filled, out.remaining, out.rests)).toBe('FILLED');
     });
 
     it('THEN a FOK limit buy that would need a level above its price fills nothing', () => {
-      const out = executeArrival({ side: 'buy', kind: 'limit', price: '0.094462', quantity: '0.6', tif: 'FOK', postOnly: false }, book, FEES);
+      const out = executeArrival(
+        { side: 'buy', kind: 'limit', price: '0.094462', quantity: '0.6', tif: 'FOK', postOnly: false },
+        book,
+        FEES,
+      );
       expect(out).toMatchObject({ kind: 'executed', executions: [], filled: '0', rests: false });
     });
   });
@@ -161,7 +195,10 @@ describe('GIVEN real ETH/BTC and ADA/BTC candles', () => {
     it('THEN IOC takes the two bid levels at or above its price and expires the rest', () => {
       const out = executeArrival({ ...order, tif: 'IOC' }, book, FEES);
       if (out.kind !== 'executed') throw new Error('expected executions');
-      expect(out.executions.map((e) => [e.price, e.quantity])).toEqual([['0.094419', '0.2214'], ['0.094405', '0.3321']]);
+      expect(out.executions.map((e) => [e.price, e.quantity])).toEqual([
+        ['0.094419', '0.2214'],
+        ['0.094405', '0.3321'],
+      ]);
       expect(out.remaining).toBe('0.4465');
       expect(statusAfter(out.filled, out.remaining, out.rests)).toBe('EXPIRED');
     });
@@ -178,15 +215,31 @@ describe('GIVEN real ETH/BTC and ADA/BTC candles', () => {
   describe('WHEN a post-only limit order arrives', () => {
     const book = bookFromCandle(eth[QUIET], ethInst);
 
-    it('THEN a buy at the ask is rejected with Binance\'s exact text', () => {
-      const out = executeArrival({ side: 'buy', kind: 'limit', price: book.ask, quantity: '1', tif: 'GTC', postOnly: true }, book, FEES);
+    it("THEN a buy at the ask is rejected with Binance's exact text", () => {
+      const out = executeArrival(
+        { side: 'buy', kind: 'limit', price: book.ask, quantity: '1', tif: 'GTC', postOnly: true },
+        book,
+        FEES,
+      );
       expect(out).toEqual({ kind: 'rejected', message: 'Order would immediately match and take.' });
       expect(POST_ONLY_REJECT_MESSAGE).toBe('Order would immediately match and take.');
     });
 
     it('THEN a sell at the bid is rejected, and a buy at the bid rests whole', () => {
-      expect(executeArrival({ side: 'sell', kind: 'limit', price: book.bid, quantity: '1', tif: 'GTC', postOnly: true }, book, FEES).kind).toBe('rejected');
-      expect(executeArrival({ side: 'buy', kind: 'limit', price: book.bid, quantity: '1', tif: 'GTC', postOnly: true }, book, FEES)).toEqual({
+      expect(
+        executeArrival(
+          { side: 'sell', kind: 'limit', price: book.bid, quantity: '1', tif: 'GTC', postOnly: true },
+          book,
+          FEES,
+        ).kind,
+      ).toBe('rejected');
+      expect(
+        executeArrival(
+          { side: 'buy', kind: 'limit', price: book.bid, quantity: '1', tif: 'GTC', postOnly: true },
+          book,
+          FEES,
+        ),
+      ).toEqual({
         kind: 'executed',
         executions: [],
         filled: '0',
@@ -256,7 +309,11 @@ describe('GIVEN real ETH/BTC and ADA/BTC candles', () => {
     it('THEN a buy never takes a level above its limit and a sell never one below', () => {
       const book = bookFromCandle(eth[QUIET], ethInst);
       expect(walkBook(book.asks, 'buy', '100', '0.094447').legs).toEqual([]);
-      expect(walkBook(book.bids, 'sell', '100', '0.094391').legs.map((l) => l.price)).toEqual(['0.094419', '0.094405', '0.094391']);
+      expect(walkBook(book.bids, 'sell', '100', '0.094391').legs.map((l) => l.price)).toEqual([
+        '0.094419',
+        '0.094405',
+        '0.094391',
+      ]);
     });
   });
 
@@ -277,9 +334,15 @@ describe('GIVEN real ETH/BTC and ADA/BTC candles', () => {
 
     it('THEN a valid order passes and each filter failure is named', () => {
       expect(check({})).toBeUndefined();
-      expect(check({ price: '0.09440001' })).toBe('Filter failure: PRICE_FILTER (price 0.09440001 is not a multiple of the tick 0.000001)');
-      expect(check({ quantity: '1.00001' })).toBe('Filter failure: LOT_SIZE (quantity 1.00001 is not a multiple of the step 0.0001)');
-      expect(check({ quantity: '0.001' })).toBe('Filter failure: NOTIONAL (quantity × price = 0.0000944 BTC is below the minimum 0.0001)');
+      expect(check({ price: '0.09440001' })).toBe(
+        'Filter failure: PRICE_FILTER (price 0.09440001 is not a multiple of the tick 0.000001)',
+      );
+      expect(check({ quantity: '1.00001' })).toBe(
+        'Filter failure: LOT_SIZE (quantity 1.00001 is not a multiple of the step 0.0001)',
+      );
+      expect(check({ quantity: '0.001' })).toBe(
+        'Filter failure: NOTIONAL (quantity × price = 0.0000944 BTC is below the minimum 0.0001)',
+      );
     });
 
     it('THEN type, TIF and flag rules name the field', () => {

@@ -3,7 +3,19 @@ import { deriveClientOrderId, ClientOrderId } from '../../domain/ids';
 import type { Fill } from '../../domain/orders/order';
 import { T0 } from '../helpers/fixtures';
 
-const fill = (over: Partial<Fill>): Fill => ({ fillId: 'f', clientOrderId: 'c' as Fill['clientOrderId'], symbol: 'ADA/BTC', side: 'buy', quantity: '1000', price: '0.00005329', fee: '0.00005329', feeCurrency: 'BTC', liquidity: 'taker', ts: T0, ...over });
+const fill = (over: Partial<Fill>): Fill => ({
+  fillId: 'f',
+  clientOrderId: 'c' as Fill['clientOrderId'],
+  symbol: 'ADA/BTC',
+  side: 'buy',
+  quantity: '1000',
+  price: '0.00005329',
+  fee: '0.00005329',
+  feeCurrency: 'BTC',
+  liquidity: 'taker',
+  ts: T0,
+  ...over,
+});
 
 describe('portfolio accounting is decimal-exact', () => {
   it('GIVEN 3 buys and 2 sells at tiny ADA/BTC prices THEN cash, position and realized PnL equal the exact decimal sums', () => {

@@ -12,16 +12,30 @@ import { intent, portfolio, risk, T0 } from '../helpers/fixtures';
 
 const MARK = '0.1';
 const base = (cash = '10') => portfolio(cash, { 'ETH/BTC': MARK });
-function ev(args: { qty?: string; side?: 'buy' | 'sell'; config?: RiskConfigInput; facts?: RiskFacts; ctx?: Partial<RiskContext>; limitPrice?: string }): RiskVerdict {
-  return evaluateIntent(intent({ quantity: args.qty ?? '1', side: args.side ?? 'buy', ...(args.limitPrice ? { type: 'limit', limitPrice: args.limitPrice } : {}) }), {
-    tradingState: 'ACTIVE',
-    portfolio: base(),
-    config: risk({ maxPositionPctPerSymbol: 100, ...args.config }),
-    mark: MARK,
-    takerFee: '0',
-    ...(args.facts ? { facts: args.facts } : {}),
-    ...args.ctx,
-  });
+function ev(args: {
+  qty?: string;
+  side?: 'buy' | 'sell';
+  config?: RiskConfigInput;
+  facts?: RiskFacts;
+  ctx?: Partial<RiskContext>;
+  limitPrice?: string;
+}): RiskVerdict {
+  return evaluateIntent(
+    intent({
+      quantity: args.qty ?? '1',
+      side: args.side ?? 'buy',
+      ...(args.limitPrice ? { type: 'limit', limitPrice: args.limitPrice } : {}),
+    }),
+    {
+      tradingState: 'ACTIVE',
+      portfolio: base(),
+      config: risk({ maxPositionPctPerSymbol: 100, ...args.config }),
+      mark: MARK,
+      takerFee: '0',
+      ...(args.facts ? { facts: args.facts } : {}),
+      ...args.ctx,
+    },
+  );
 }
 const check = (v: RiskVerdict, name: string) => v.checks.find((c) => c.check === name);
 
@@ -33,16 +47,25 @@ describe('risk checks at, just below and just above each limit', () => {
       ['off', false, 'buy', 'APPROVED', 'APPROVED'],
       ['on', true, 'buy', 'DENIED', 'KILL_SWITCH_ENGAGED'],
       ['on, even for a sell', true, 'sell', 'DENIED', 'KILL_SWITCH_ENGAGED'],
-    ] as const)('GIVEN the kill switch %s WHEN a %s is evaluated THEN %s %s', (_l, killSwitch, side, decision, code) => {
-      const p = side === 'sell' ? { ...base(), positions: { 'ETH/BTC': { ...base().positions['ETH/BTC'], quantity: '5' } } } : base();
-      const v = ev({ side: side as 'buy' | 'sell', config: { killSwitch }, ctx: { portfolio: p } });
-      expect(v).toMatchObject({ decision, code });
-      if (killSwitch) expect(v.numbers).toEqual({ killSwitch: 'true' });
-    });
+    ] as const)(
+      'GIVEN the kill switch %s WHEN a %s is evaluated THEN %s %s',
+      (_l, killSwitch, side, decision, code) => {
+        const p =
+          side === 'sell'
+            ? { ...base(), positions: { 'ETH/BTC': { ...base().positions['ETH/BTC'], quantity: '5' } } }
+            : base();
+        const v = ev({ side: side as 'buy' | 'sell', config: { killSwitch }, ctx: { portfolio: p } });
+        expect(v).toMatchObject({ decision, code });
+        if (killSwitch) expect(v.numbers).toEqual({ killSwitch: 'true' });
+      },
+    );
   });
 
   describe('trading state', () => {
-    const held = () => ({ ...base(), positions: { 'ETH/BTC': { ...base().positions['ETH/BTC'], quantity: '5', avgPrice: MARK } } });
+    const held = () => ({
+      ...base(),
+      positions: { 'ETH/BTC': { ...base().positions['ETH/BTC'], quantity: '5', avgPrice: MARK } },
+    });
     it.each([
       ['ACTIVE', 'buy', 'APPROVED', 'APPROVED'],
       ['ACTIVE', 'sell', 'APPROVED', 'APPROVED'],
@@ -65,7 +88,11 @@ describe('risk checks at, just below and just above each limit', () => {
     ])('GIVEN a buy %s the limit (%s ETH) THEN %s with quantity %s', (_l, qty, decision, quantity) => {
       const v = ev({ qty, config: { maxOrderNotional: '1' } });
       expect(v).toMatchObject({ decision, quantity });
-      if (decision === 'RESIZED') expect(v).toMatchObject({ code: 'MAX_ORDER_NOTIONAL', numbers: { notional: '1.01', limit: '1', price: MARK, from: '10.1', to: '10' } });
+      if (decision === 'RESIZED')
+        expect(v).toMatchObject({
+          code: 'MAX_ORDER_NOTIONAL',
+          numbers: { notional: '1.01', limit: '1', price: MARK, from: '10.1', to: '10' },
+        });
     });
   });
 
@@ -77,7 +104,11 @@ describe('risk checks at, just below and just above each limit', () => {
     ])('GIVEN the notional cap WHEN a buy %s it (%s ETH) THEN %s %s', (_l, qty, decision, quantity) => {
       const v = ev({ qty, config: { maxPositionNotionalPerSymbol: '1' } });
       expect(v).toMatchObject({ decision, quantity });
-      if (decision === 'RESIZED') expect(v).toMatchObject({ code: 'POSITION_LIMIT_EXCEEDED', numbers: { cap: '1', headroom: '1', positionNotional: '0', orderNotional: '1.01' } });
+      if (decision === 'RESIZED')
+        expect(v).toMatchObject({
+          code: 'POSITION_LIMIT_EXCEEDED',
+          numbers: { cap: '1', headroom: '1', positionNotional: '0', orderNotional: '1.01' },
+        });
     });
     it.each<Row>([
       ['just below', '19.9', 'APPROVED', '19.9'],
@@ -86,17 +117,28 @@ describe('risk checks at, just below and just above each limit', () => {
     ])('GIVEN the 20%% cap WHEN a buy %s it (%s ETH) THEN %s %s', (_l, qty, decision, quantity) => {
       const v = ev({ qty, config: { maxPositionPctPerSymbol: 20 } });
       expect(v).toMatchObject({ decision, quantity });
-      if (decision === 'RESIZED') expect(v).toMatchObject({ code: 'POSITION_LIMIT_EXCEEDED', numbers: { cap: '2', pctOfEquity: '20', equity: '10', orderNotional: '2.01' } });
+      if (decision === 'RESIZED')
+        expect(v).toMatchObject({
+          code: 'POSITION_LIMIT_EXCEEDED',
+          numbers: { cap: '2', pctOfEquity: '20', equity: '10', orderNotional: '2.01' },
+        });
     });
     it.each<Row>([
       ['just below', '4.9', 'APPROVED', '4.9'],
       ['at', '5', 'APPROVED', '5'],
       ['just above', '5.1', 'RESIZED', '5'],
-    ])('GIVEN 1.5 BTC of ETH/BTC already reserved by other runs (account facts) WHEN a buy %s the 2 BTC cap THEN %s', (_l, qty, decision, quantity) => {
-      const v = ev({ qty, config: { maxPositionPctPerSymbol: 20 }, facts: { scope: 'account', exposure: { 'ETH/BTC': '1.5' } } });
-      expect(v).toMatchObject({ decision, quantity });
-      if (decision === 'RESIZED') expect(v.numbers).toMatchObject({ positionNotional: '1.5', headroom: '0.5' });
-    });
+    ])(
+      'GIVEN 1.5 BTC of ETH/BTC already reserved by other runs (account facts) WHEN a buy %s the 2 BTC cap THEN %s',
+      (_l, qty, decision, quantity) => {
+        const v = ev({
+          qty,
+          config: { maxPositionPctPerSymbol: 20 },
+          facts: { scope: 'account', exposure: { 'ETH/BTC': '1.5' } },
+        });
+        expect(v).toMatchObject({ decision, quantity });
+        if (decision === 'RESIZED') expect(v.numbers).toMatchObject({ positionNotional: '1.5', headroom: '0.5' });
+      },
+    );
   });
 
   describe('total exposure (50% of 10 BTC = 5 BTC; 3 BTC of LTC/BTC held)', () => {
@@ -108,11 +150,21 @@ describe('risk checks at, just below and just above each limit', () => {
     ])('GIVEN a buy %s the limit (%s ETH) THEN %s %s', (_l, qty, decision, quantity) => {
       const v = ev({ qty, config: { maxTotalExposurePct: 50 }, facts });
       expect(v).toMatchObject({ decision, quantity });
-      expect(check(v, 'total_exposure')?.numbers).toMatchObject({ totalExposure: '3', cap: '5', headroom: '2', limitPct: '50', equity: '10' });
+      expect(check(v, 'total_exposure')?.numbers).toMatchObject({
+        totalExposure: '3',
+        cap: '5',
+        headroom: '2',
+        limitPct: '50',
+        equity: '10',
+      });
       if (decision === 'RESIZED') expect(v.code).toBe('TOTAL_EXPOSURE_LIMIT');
     });
     it('GIVEN exposure already at the cap WHEN a buy THEN DENIED TOTAL_EXPOSURE_LIMIT', () => {
-      expect(ev({ config: { maxTotalExposurePct: 30 }, facts })).toMatchObject({ decision: 'DENIED', code: 'TOTAL_EXPOSURE_LIMIT', numbers: { headroom: '0' } });
+      expect(ev({ config: { maxTotalExposurePct: 30 }, facts })).toMatchObject({
+        decision: 'DENIED',
+        code: 'TOTAL_EXPOSURE_LIMIT',
+        numbers: { headroom: '0' },
+      });
     });
   });
 
@@ -121,11 +173,26 @@ describe('risk checks at, just below and just above each limit', () => {
       ['just below', '9.9', 'APPROVED', '9.9'],
       ['at', '10', 'APPROVED', '10'],
       ['just above', '10.1', 'RESIZED', '10'],
-    ])('GIVEN 14 BTC gross exposure on 10 BTC equity and a 1.5× global cap WHEN a buy %s it THEN %s %s', (_l, qty, decision, quantity) => {
-      const v = ev({ qty, config: { maxLeverage: 1.5 }, facts: { exposure: { 'LTC/BTC': '14' } } });
-      expect(v).toMatchObject({ decision, quantity });
-      if (decision === 'RESIZED') expect(v).toMatchObject({ code: 'LEVERAGE_LIMIT', numbers: { leverageAfter: '1.501', maxLeverage: '1.5', cap: '15', headroom: '1', scope: 'gross', exposure: '14', equity: '10' } });
-    });
+    ])(
+      'GIVEN 14 BTC gross exposure on 10 BTC equity and a 1.5× global cap WHEN a buy %s it THEN %s %s',
+      (_l, qty, decision, quantity) => {
+        const v = ev({ qty, config: { maxLeverage: 1.5 }, facts: { exposure: { 'LTC/BTC': '14' } } });
+        expect(v).toMatchObject({ decision, quantity });
+        if (decision === 'RESIZED')
+          expect(v).toMatchObject({
+            code: 'LEVERAGE_LIMIT',
+            numbers: {
+              leverageAfter: '1.501',
+              maxLeverage: '1.5',
+              cap: '15',
+              headroom: '1',
+              scope: 'gross',
+              exposure: '14',
+              equity: '10',
+            },
+          });
+      },
+    );
     it.each<Row>([
       ['just below', '29.9', 'APPROVED', '29.9'],
       ['at', '30', 'APPROVED', '30'],
@@ -133,7 +200,11 @@ describe('risk checks at, just below and just above each limit', () => {
     ])('GIVEN a 0.3× cap on ETH/BTC WHEN a buy %s it THEN %s %s', (_l, qty, decision, quantity) => {
       const v = ev({ qty, config: { maxLeveragePerSymbol: { 'ETH/BTC': 0.3 } } });
       expect(v).toMatchObject({ decision, quantity });
-      if (decision === 'RESIZED') expect(v).toMatchObject({ code: 'SYMBOL_LEVERAGE_LIMIT', numbers: { leverageAfter: '0.301', maxLeverage: '0.3', cap: '3', scope: 'symbol' } });
+      if (decision === 'RESIZED')
+        expect(v).toMatchObject({
+          code: 'SYMBOL_LEVERAGE_LIMIT',
+          numbers: { leverageAfter: '0.301', maxLeverage: '0.3', cap: '3', scope: 'symbol' },
+        });
     });
     const windows = [
       { name: 'night', startHourUtc: 22, endHourUtc: 6, maxLeverage: 0.5 },
@@ -148,25 +219,51 @@ describe('risk checks at, just below and just above each limit', () => {
       ['06:00 (day)', at(6), '50.1', 'APPROVED', '50.1'],
       ['21:59 (day)', at(21, 59), '50.1', 'APPROVED', '50.1'],
       ['22:00 (night again)', at(22), '50.1', 'RESIZED', '50'],
-    ] as const)('GIVEN day/night windows (0.5× at night, 2× by day) WHEN a buy at %s (t=%s) of %s ETH THEN %s %s', (_l, now, qty, decision, quantity) => {
-      const v = ev({ qty, config: { leverageWindows: windows }, facts: { now } });
-      expect(v).toMatchObject({ decision, quantity });
-      if (decision === 'RESIZED') expect(v).toMatchObject({ code: 'LEVERAGE_WINDOW_LIMIT', numbers: { window: 'night', maxLeverage: '0.5', cap: '5', leverageAfter: '0.501', hourUtc: String(new Date(now).getUTCHours()) } });
-    });
+    ] as const)(
+      'GIVEN day/night windows (0.5× at night, 2× by day) WHEN a buy at %s (t=%s) of %s ETH THEN %s %s',
+      (_l, now, qty, decision, quantity) => {
+        const v = ev({ qty, config: { leverageWindows: windows }, facts: { now } });
+        expect(v).toMatchObject({ decision, quantity });
+        if (decision === 'RESIZED')
+          expect(v).toMatchObject({
+            code: 'LEVERAGE_WINDOW_LIMIT',
+            numbers: {
+              window: 'night',
+              maxLeverage: '0.5',
+              cap: '5',
+              leverageAfter: '0.501',
+              hourUtc: String(new Date(now).getUTCHours()),
+            },
+          });
+      },
+    );
     it('GIVEN windows but no decision time in the facts THEN the window check is NOT_APPLICABLE and says what is missing', () => {
       const v = ev({ qty: '90', config: { leverageWindows: windows }, facts: {} });
       expect(v.decision).toBe('APPROVED');
-      expect(check(v, 'leverage')).toMatchObject({ outcome: 'PASS', code: 'NOT_APPLICABLE', numbers: { missing: 'now' } });
+      expect(check(v, 'leverage')).toMatchObject({
+        outcome: 'PASS',
+        code: 'NOT_APPLICABLE',
+        numbers: { missing: 'now' },
+      });
     });
     it('GIVEN a derivatives position held at 10× and a 3× cap WHEN a buy THEN DENIED with the venue leverage', () => {
-      const v = ev({ config: { maxLeverage: 3 }, facts: { derivatives: { 'ETH/BTC': { leverage: '10', maintenanceMarginRate: '0.005' } } } });
-      expect(v).toMatchObject({ decision: 'DENIED', code: 'LEVERAGE_LIMIT', numbers: { venueLeverage: '10', maxLeverage: '3' } });
+      const v = ev({
+        config: { maxLeverage: 3 },
+        facts: { derivatives: { 'ETH/BTC': { leverage: '10', maintenanceMarginRate: '0.005' } } },
+      });
+      expect(v).toMatchObject({
+        decision: 'DENIED',
+        code: 'LEVERAGE_LIMIT',
+        numbers: { venueLeverage: '10', maxLeverage: '3' },
+      });
     });
   });
 
   describe('derivatives: liquidation buffer and post-trade projection', () => {
     // 5× isolated long, maintenance 0.5 %: liquidation = entry × (1 − 1/5 + 0.005) = 0.0805 at entry 0.1 → 19.5 % below the mark.
-    const deriv = (extra: Record<string, string> = {}): RiskFacts => ({ derivatives: { 'ETH/BTC': { leverage: '5', maintenanceMarginRate: '0.005', ...extra } } });
+    const deriv = (extra: Record<string, string> = {}): RiskFacts => ({
+      derivatives: { 'ETH/BTC': { leverage: '5', maintenanceMarginRate: '0.005', ...extra } },
+    });
     it.each([
       ['just below', 19.4, 'APPROVED', 'OK'],
       ['at', 19.5, 'APPROVED', 'OK'],
@@ -175,21 +272,48 @@ describe('risk checks at, just below and just above each limit', () => {
       const v = ev({ config: { minLiquidationBufferPct: minPct }, facts: deriv() });
       expect(v.decision).toBe(decision);
       const c = check(v, 'liquidation');
-      expect(c).toMatchObject({ code, numbers: { projectedLiquidationPrice: '0.0805', projectedBufferPct: '19.5', projectedEntry: '0.1', minBufferPct: String(minPct) } });
+      expect(c).toMatchObject({
+        code,
+        numbers: {
+          projectedLiquidationPrice: '0.0805',
+          projectedBufferPct: '19.5',
+          projectedEntry: '0.1',
+          minBufferPct: String(minPct),
+        },
+      });
     });
     it.each([
       ['just below', 9.9, 'APPROVED'],
       ['at', 10, 'APPROVED'],
       ['just above', 10.1, 'DENIED'],
-    ] as const)('GIVEN an open position whose liquidation price 0.09 is 10%% below the mark and a minimum %s (%s%%) THEN %s', (_l, minPct, decision) => {
-      const v = ev({ config: { minLiquidationBufferPct: minPct }, facts: deriv({ liquidationPrice: '0.09', positionQuantity: '0', entryPrice: '0' }) });
-      expect(v.decision).toBe(decision);
-      if (decision === 'DENIED') expect(v).toMatchObject({ code: 'LIQUIDATION_BUFFER', numbers: { bufferPct: '10', liquidationPrice: '0.09', mark: MARK } });
-    });
+    ] as const)(
+      'GIVEN an open position whose liquidation price 0.09 is 10%% below the mark and a minimum %s (%s%%) THEN %s',
+      (_l, minPct, decision) => {
+        const v = ev({
+          config: { minLiquidationBufferPct: minPct },
+          facts: deriv({ liquidationPrice: '0.09', positionQuantity: '0', entryPrice: '0' }),
+        });
+        expect(v.decision).toBe(decision);
+        if (decision === 'DENIED')
+          expect(v).toMatchObject({
+            code: 'LIQUIDATION_BUFFER',
+            numbers: { bufferPct: '10', liquidationPrice: '0.09', mark: MARK },
+          });
+      },
+    );
     it('GIVEN a buy above the mark that raises the average entry THEN the projection moves the liquidation price up', () => {
       // Holding 10 @ 0.1, buying 10 @ 0.11 → entry 0.105 → liquidation 0.084525 → 15.475 % below 0.1.
-      const v = ev({ qty: '10', limitPrice: '0.11', config: { minLiquidationBufferPct: 16 }, facts: deriv({ positionQuantity: '10', entryPrice: '0.1' }) });
-      expect(v).toMatchObject({ decision: 'DENIED', code: 'LIQUIDATION_PROJECTION', numbers: { projectedEntry: '0.105', projectedLiquidationPrice: '0.084525', projectedBufferPct: '15.475' } });
+      const v = ev({
+        qty: '10',
+        limitPrice: '0.11',
+        config: { minLiquidationBufferPct: 16 },
+        facts: deriv({ positionQuantity: '10', entryPrice: '0.1' }),
+      });
+      expect(v).toMatchObject({
+        decision: 'DENIED',
+        code: 'LIQUIDATION_PROJECTION',
+        numbers: { projectedEntry: '0.105', projectedLiquidationPrice: '0.084525', projectedBufferPct: '15.475' },
+      });
     });
     it('GIVEN a spot instrument (no derivatives context) THEN PASS with SPOT_NO_LIQUIDATION', () => {
       const v = ev({ config: { minLiquidationBufferPct: 50 } });
@@ -208,12 +332,23 @@ describe('risk checks at, just below and just above each limit', () => {
     ] as const)('GIVEN %s WHEN an order is evaluated THEN %s', (_l, submitTimes, decision) => {
       const v = ev({ config: { maxSubmitRate: '3/1m' }, facts: { now, submitTimes: [...submitTimes] } });
       expect(v.decision).toBe(decision);
-      expect(check(v, 'submit_rate')?.numbers).toMatchObject({ limit: '3', intervalMs: '60000', submitted: String(submitTimes.filter((t) => t > now - 60_000).length) });
+      expect(check(v, 'submit_rate')?.numbers).toMatchObject({
+        limit: '3',
+        intervalMs: '60000',
+        submitted: String(submitTimes.filter((t) => t > now - 60_000).length),
+      });
       if (decision === 'DENIED') expect(v).toMatchObject({ code: 'ORDER_RATE_LIMIT', numbers: { retryAfterMs: '1' } });
     });
     it('GIVEN the rate is exhausted WHEN a sell (reducing) THEN still DENIED: the rate protects the venue', () => {
       const p = { ...base(), positions: { 'ETH/BTC': { ...base().positions['ETH/BTC'], quantity: '5' } } };
-      expect(ev({ side: 'sell', config: { maxSubmitRate: '1/10s' }, facts: { now, submitTimes: [now - 1] }, ctx: { portfolio: p } })).toMatchObject({ decision: 'DENIED', code: 'ORDER_RATE_LIMIT' });
+      expect(
+        ev({
+          side: 'sell',
+          config: { maxSubmitRate: '1/10s' },
+          facts: { now, submitTimes: [now - 1] },
+          ctx: { portfolio: p },
+        }),
+      ).toMatchObject({ decision: 'DENIED', code: 'ORDER_RATE_LIMIT' });
     });
   });
 
@@ -243,7 +378,9 @@ describe('risk checks at, just below and just above each limit', () => {
     });
     it('GIVEN the day is used up WHEN a sell (exit) THEN it is not blocked', () => {
       const p = { ...base(), positions: { 'ETH/BTC': { ...base().positions['ETH/BTC'], quantity: '5' } } };
-      expect(ev({ side: 'sell', config: { maxTradesPerDay: 5 }, facts: { tradesToday: 9 }, ctx: { portfolio: p } }).decision).toBe('APPROVED');
+      expect(
+        ev({ side: 'sell', config: { maxTradesPerDay: 5 }, facts: { tradesToday: 9 }, ctx: { portfolio: p } }).decision,
+      ).toBe('APPROVED');
     });
   });
 
@@ -256,11 +393,22 @@ describe('risk checks at, just below and just above each limit', () => {
     ])('GIVEN a buy %s the allocation (%s ETH) THEN %s %s', (_l, qty, decision, quantity) => {
       const v = ev({ qty, config: { strategyAllocationPct: 30 }, facts });
       expect(v).toMatchObject({ decision, quantity });
-      expect(check(v, 'strategy_allocation')?.numbers).toMatchObject({ strategy: 'test', strategyExposure: '1', allocationBase: '10', limitPct: '30', cap: '3', headroom: '2' });
+      expect(check(v, 'strategy_allocation')?.numbers).toMatchObject({
+        strategy: 'test',
+        strategyExposure: '1',
+        allocationBase: '10',
+        limitPct: '30',
+        cap: '3',
+        headroom: '2',
+      });
       if (decision === 'RESIZED') expect(v.code).toBe('STRATEGY_ALLOCATION_EXCEEDED');
     });
     it('GIVEN a per-strategy allocation of 10%% for "test" WHEN it already holds 1 BTC THEN DENIED (the override wins over the 30%% default)', () => {
-      expect(ev({ config: { strategyAllocationPct: 30, strategyAllocations: { test: 10 } }, facts })).toMatchObject({ decision: 'DENIED', code: 'STRATEGY_ALLOCATION_EXCEEDED', numbers: { limitPct: '10', cap: '1' } });
+      expect(ev({ config: { strategyAllocationPct: 30, strategyAllocations: { test: 10 } }, facts })).toMatchObject({
+        decision: 'DENIED',
+        code: 'STRATEGY_ALLOCATION_EXCEEDED',
+        numbers: { limitPct: '10', cap: '1' },
+      });
     });
   });
 
@@ -284,26 +432,51 @@ describe('risk checks at, just below and just above each limit', () => {
       xmr.push({ ts, close: x });
     }
     const candles = { 'ETH/BTC': eth, 'LTC/BTC': ltc, 'XMR/BTC': xmr };
-    const config: RiskConfigInput = { maxCorrelatedExposurePct: 30, correlationWindow: 50, correlationMinObservations: 30 };
+    const config: RiskConfigInput = {
+      maxCorrelatedExposurePct: 30,
+      correlationWindow: 50,
+      correlationMinObservations: 30,
+    };
     it.each<Row>([
       ['just below', '9.9', 'APPROVED', '9.9'],
       ['at', '10', 'APPROVED', '10'],
       ['just above', '10.1', 'RESIZED', '10'],
-    ])('GIVEN 2 BTC of LTC (ρ=1) and 5 BTC of XMR (uncorrelated) WHEN an ETH buy %s the 1 BTC headroom THEN %s %s', (_l, qty, decision, quantity) => {
-      const v = ev({ qty, config, facts: { candles, exposure: { 'LTC/BTC': '2', 'XMR/BTC': '5' } } });
-      expect(v).toMatchObject({ decision, quantity });
-      const c = check(v, 'correlation');
-      expect(c?.numbers).toMatchObject({ 'rho:LTC/BTC': '1', correlatedExposure: '2', correlatedSymbols: 'ETH/BTC,LTC/BTC', cap: '3', headroom: '1', threshold: '0.7' });
-      expect(Math.abs(Number(c?.numbers['rho:XMR/BTC']))).toBeLessThan(0.7);
-      if (decision === 'RESIZED') expect(v.code).toBe('CORRELATION_LIMIT');
-    });
+    ])(
+      'GIVEN 2 BTC of LTC (ρ=1) and 5 BTC of XMR (uncorrelated) WHEN an ETH buy %s the 1 BTC headroom THEN %s %s',
+      (_l, qty, decision, quantity) => {
+        const v = ev({ qty, config, facts: { candles, exposure: { 'LTC/BTC': '2', 'XMR/BTC': '5' } } });
+        expect(v).toMatchObject({ decision, quantity });
+        const c = check(v, 'correlation');
+        expect(c?.numbers).toMatchObject({
+          'rho:LTC/BTC': '1',
+          correlatedExposure: '2',
+          correlatedSymbols: 'ETH/BTC,LTC/BTC',
+          cap: '3',
+          headroom: '1',
+          threshold: '0.7',
+        });
+        expect(Math.abs(Number(c?.numbers['rho:XMR/BTC']))).toBeLessThan(0.7);
+        if (decision === 'RESIZED') expect(v.code).toBe('CORRELATION_LIMIT');
+      },
+    );
     it('GIVEN a held symbol without enough data THEN it counts as correlated (fail-closed) and the order is DENIED', () => {
-      const v = ev({ config, facts: { candles: { 'ETH/BTC': eth, 'XMR/BTC': xmr.slice(-10) }, exposure: { 'XMR/BTC': '3' } } });
-      expect(v).toMatchObject({ decision: 'DENIED', code: 'CORRELATION_LIMIT', numbers: { 'rho:XMR/BTC': 'unknown(9 obs)', correlatedExposure: '3' } });
+      const v = ev({
+        config,
+        facts: { candles: { 'ETH/BTC': eth, 'XMR/BTC': xmr.slice(-10) }, exposure: { 'XMR/BTC': '3' } },
+      });
+      expect(v).toMatchObject({
+        decision: 'DENIED',
+        code: 'CORRELATION_LIMIT',
+        numbers: { 'rho:XMR/BTC': 'unknown(9 obs)', correlatedExposure: '3' },
+      });
     });
     it('GIVEN no candles for the order symbol THEN NOT_APPLICABLE, naming what is missing', () => {
       const v = ev({ config, facts: { exposure: { 'LTC/BTC': '2' } } });
-      expect(check(v, 'correlation')).toMatchObject({ outcome: 'PASS', code: 'NOT_APPLICABLE', numbers: { missing: 'candles[ETH/BTC]' } });
+      expect(check(v, 'correlation')).toMatchObject({
+        outcome: 'PASS',
+        code: 'NOT_APPLICABLE',
+        numbers: { missing: 'candles[ETH/BTC]' },
+      });
     });
   });
 
@@ -317,10 +490,20 @@ describe('risk checks at, just below and just above each limit', () => {
       ['REDUCING', 'sell', 'APPROVED', 'OK'],
       ['HALTED', 'sell', 'DENIED', 'VOL_BREAKER_HALTED'],
     ] as const)('GIVEN the breaker at %s WHEN a %s THEN %s (%s)', (level, side, decision, code) => {
-      const v = ev({ side, config: { volBreaker }, facts: { volBreaker: { level: level as VolLevel, calmBars: 0, volPct: '2.5', symbol: 'ETH/BTC' } }, ctx: { portfolio: held() } });
+      const v = ev({
+        side,
+        config: { volBreaker },
+        facts: { volBreaker: { level: level as VolLevel, calmBars: 0, volPct: '2.5', symbol: 'ETH/BTC' } },
+        ctx: { portfolio: held() },
+      });
       expect(v.decision).toBe(decision);
       const c = check(v, 'vol_breaker');
-      if (decision === 'DENIED') expect(c).toMatchObject({ outcome: 'DENY', code, numbers: { level, volPct: '2.5', haltPct: '3', reducePct: '2' } });
+      if (decision === 'DENIED')
+        expect(c).toMatchObject({
+          outcome: 'DENY',
+          code,
+          numbers: { level, volPct: '2.5', haltPct: '3', reducePct: '2' },
+        });
       else if (code !== 'OK') expect(c).toMatchObject({ outcome: 'PASS', code });
     });
   });
@@ -334,15 +517,26 @@ describe('risk checks at, just below and just above each limit', () => {
       ['180 s: at the limit', 180, 'APPROVED', 'STALE_MARK_WARN'],
       ['181 s: just above the limit', 181, 'DENIED', 'STALE_MARK'],
     ] as const)('GIVEN a mark %s old THEN %s, check code %s', (_l, age, decision, code) => {
-      const v = ev({ config: { markStaleWarnSeconds: 60 }, facts: { now: T0 + age * 1000, markTime: { 'ETH/BTC': T0 } } });
+      const v = ev({
+        config: { markStaleWarnSeconds: 60 },
+        facts: { now: T0 + age * 1000, markTime: { 'ETH/BTC': T0 } },
+      });
       expect(v.decision).toBe(decision);
-      expect(check(v, 'stale_mark')).toMatchObject({ code, numbers: { markAgeSeconds: String(age), limitSeconds: '180', warnSeconds: '60' } });
+      expect(check(v, 'stale_mark')).toMatchObject({
+        code,
+        numbers: { markAgeSeconds: String(age), limitSeconds: '180', warnSeconds: '60' },
+      });
       if (decision === 'DENIED') expect(v.code).toBe('STALE_MARK');
     });
   });
 
   describe('drawdown from the high-water mark (10%)', () => {
-    const ddPortfolio = (equity: string) => ({ ...base(), equity, highWaterMark: '10', drawdownPct: String((10 - Number(equity)) * 10) });
+    const ddPortfolio = (equity: string) => ({
+      ...base(),
+      equity,
+      highWaterMark: '10',
+      drawdownPct: String((10 - Number(equity)) * 10),
+    });
     it.each([
       ['9.9% (just below)', '9.01', 'APPROVED', undefined],
       ['10% (at)', '9', 'DENIED', 'STRATEGY_DRAWDOWN_LIMIT'],
@@ -350,16 +544,31 @@ describe('risk checks at, just below and just above each limit', () => {
     ] as const)('GIVEN the run is %s down from its HWM WHEN a buy THEN %s %s', (_l, equity, decision, code) => {
       const v = ev({ config: { maxDrawdownPct: 10 }, ctx: { portfolio: ddPortfolio(equity) } });
       expect(v.decision).toBe(decision);
-      if (code) expect(v).toMatchObject({ code, numbers: { scope: 'strategy', highWaterMark: '10', limitPct: '10', equity } });
+      if (code)
+        expect(v).toMatchObject({ code, numbers: { scope: 'strategy', highWaterMark: '10', limitPct: '10', equity } });
     });
     it('GIVEN the account (scope account) is 12% down WHEN the supervisor evaluates a buy THEN DENIED ACCOUNT_DRAWDOWN_LIMIT', () => {
-      const v = ev({ config: { maxAccountDrawdownPct: 10 }, facts: { scope: 'account', drawdown: { account: { highWaterMark: '100', equity: '88', drawdownPct: '12', maxDrawdownPct: '12' } } } });
-      expect(v).toMatchObject({ decision: 'DENIED', code: 'ACCOUNT_DRAWDOWN_LIMIT', numbers: { scope: 'account', drawdownPct: '12', highWaterMark: '100' } });
+      const v = ev({
+        config: { maxAccountDrawdownPct: 10 },
+        facts: {
+          scope: 'account',
+          drawdown: { account: { highWaterMark: '100', equity: '88', drawdownPct: '12', maxDrawdownPct: '12' } },
+        },
+      });
+      expect(v).toMatchObject({
+        decision: 'DENIED',
+        code: 'ACCOUNT_DRAWDOWN_LIMIT',
+        numbers: { scope: 'account', drawdownPct: '12', highWaterMark: '100' },
+      });
     });
   });
 
   describe('daily loss (absolute 0.5 BTC) as a pre-trade check', () => {
-    const lossOf = (loss: string) => ({ ...base(), equity: String(10 - Number(loss)), day: { date: '2018-01-15', startEquity: '10' } });
+    const lossOf = (loss: string) => ({
+      ...base(),
+      equity: String(10 - Number(loss)),
+      day: { date: '2018-01-15', startEquity: '10' },
+    });
     it.each([
       ['0.49 (just below)', '0.49', 'APPROVED'],
       ['0.5 (at)', '0.5', 'DENIED'],
@@ -367,7 +576,11 @@ describe('risk checks at, just below and just above each limit', () => {
     ] as const)('GIVEN a daily loss of %s WHEN a buy THEN %s', (_l, loss, decision) => {
       const v = ev({ config: { dailyLossLimit: '0.5' }, ctx: { portfolio: lossOf(loss) } });
       expect(v.decision).toBe(decision);
-      if (decision === 'DENIED') expect(v).toMatchObject({ code: 'DAILY_LOSS_LIMIT', numbers: { dailyLoss: loss, limit: '0.5', dayStartEquity: '10' } });
+      if (decision === 'DENIED')
+        expect(v).toMatchObject({
+          code: 'DAILY_LOSS_LIMIT',
+          numbers: { dailyLoss: loss, limit: '0.5', dayStartEquity: '10' },
+        });
     });
   });
 
@@ -376,13 +589,32 @@ describe('risk checks at, just below and just above each limit', () => {
       ['during the lock (1 ms before it ends)', T0 + 1_799_999, 'DENIED'],
       ['when the lock ends', T0 + 1_800_000, 'APPROVED'],
     ] as const)('GIVEN entries locked until T0+30 min WHEN a buy %s THEN %s', (_l, now, decision) => {
-      const v = ev({ config: { stopoutGuard: { maxStopouts: 3, cooldownMinutes: 30 } }, facts: { now, stopouts: { stopouts: [], lockedUntil: T0 + 1_800_000, symbolLocks: {} } } });
+      const v = ev({
+        config: { stopoutGuard: { maxStopouts: 3, cooldownMinutes: 30 } },
+        facts: { now, stopouts: { stopouts: [], lockedUntil: T0 + 1_800_000, symbolLocks: {} } },
+      });
       expect(v.decision).toBe(decision);
-      if (decision === 'DENIED') expect(v).toMatchObject({ code: 'STOPOUT_COOLDOWN', numbers: { lockScope: 'all', until: String(T0 + 1_800_000), remainingSeconds: '0.001', maxStopouts: '3' } });
+      if (decision === 'DENIED')
+        expect(v).toMatchObject({
+          code: 'STOPOUT_COOLDOWN',
+          numbers: { lockScope: 'all', until: String(T0 + 1_800_000), remainingSeconds: '0.001', maxStopouts: '3' },
+        });
     });
     it('GIVEN a strategy disabled by the monitor WHEN a buy THEN DENIED STRATEGY_DISABLED with the reason; a sell passes', () => {
-      const performance = { trades: [], disabled: { code: 'STRATEGY_WIN_RATE_LOW', at: T0, message: 'win rate 30% < 40%', numbers: { winRatePct: '30', minWinRatePct: '40' } } };
-      expect(ev({ facts: { performance } })).toMatchObject({ decision: 'DENIED', code: 'STRATEGY_DISABLED', numbers: { reason: 'STRATEGY_WIN_RATE_LOW', winRatePct: '30' } });
+      const performance = {
+        trades: [],
+        disabled: {
+          code: 'STRATEGY_WIN_RATE_LOW',
+          at: T0,
+          message: 'win rate 30% < 40%',
+          numbers: { winRatePct: '30', minWinRatePct: '40' },
+        },
+      };
+      expect(ev({ facts: { performance } })).toMatchObject({
+        decision: 'DENIED',
+        code: 'STRATEGY_DISABLED',
+        numbers: { reason: 'STRATEGY_WIN_RATE_LOW', winRatePct: '30' },
+      });
       const p = { ...base(), positions: { 'ETH/BTC': { ...base().positions['ETH/BTC'], quantity: '5' } } };
       expect(ev({ side: 'sell', facts: { performance }, ctx: { portfolio: p } }).decision).toBe('APPROVED');
     });
@@ -397,7 +629,11 @@ describe('risk checks at, just below and just above each limit', () => {
     ])('GIVEN a buy %s the cash (%s ETH at 0.1, no fee) THEN %s %s', (_l, qty, decision, quantity) => {
       const v = ev({ qty, facts, ctx: { portfolio: base('1') } });
       expect(v).toMatchObject({ decision, quantity });
-      if (decision === 'RESIZED') expect(v).toMatchObject({ code: 'INSUFFICIENT_BUYING_POWER', numbers: { cost: '1.01', cash: '1', price: MARK, takerFee: '0' } });
+      if (decision === 'RESIZED')
+        expect(v).toMatchObject({
+          code: 'INSUFFICIENT_BUYING_POWER',
+          numbers: { cost: '1.01', cash: '1', price: MARK, takerFee: '0' },
+        });
     });
     it('GIVEN a 0.1% taker fee WHEN a buy of 10 ETH (cost 1.001 > 1) THEN RESIZED so that cost with fee = cash', () => {
       const v = ev({ qty: '10', facts, ctx: { portfolio: base('1'), takerFee: '0.001' } });
@@ -405,14 +641,32 @@ describe('risk checks at, just below and just above each limit', () => {
       expect(Number(v.quantity) * 0.1 * 1.001).toBeCloseTo(1, 12);
     });
     it('GIVEN no cash THEN DENIED', () => {
-      expect(ev({ facts, ctx: { portfolio: base('0') } })).toMatchObject({ decision: 'DENIED', code: 'INSUFFICIENT_BUYING_POWER', numbers: { cash: '0' } });
+      expect(ev({ facts, ctx: { portfolio: base('0') } })).toMatchObject({
+        decision: 'DENIED',
+        code: 'INSUFFICIENT_BUYING_POWER',
+        numbers: { cash: '0' },
+      });
     });
   });
 
   describe('compatibility and readability of the check list', () => {
     it('GIVEN the default config {} and no facts THEN the check list is exactly the engine of before', () => {
-      const v = evaluateIntent(intent({ quantity: '1' }), { tradingState: 'ACTIVE', portfolio: base(), config: risk({}), mark: MARK, takerFee: '0' });
-      expect(v.checks.map((c) => c.check)).toEqual(['kill_switch', 'trading_state', 'position_available', 'daily_loss', 'max_order_notional', 'position_cap', 'buying_power']);
+      const v = evaluateIntent(intent({ quantity: '1' }), {
+        tradingState: 'ACTIVE',
+        portfolio: base(),
+        config: risk({}),
+        mark: MARK,
+        takerFee: '0',
+      });
+      expect(v.checks.map((c) => c.check)).toEqual([
+        'kill_switch',
+        'trading_state',
+        'position_available',
+        'daily_loss',
+        'max_order_notional',
+        'position_cap',
+        'buying_power',
+      ]);
     });
     it('GIVEN facts without what a configured check needs THEN that check is listed NOT_APPLICABLE with the missing facts', () => {
       const v = ev({ config: { maxOpenOrders: 2, maxTradesPerDay: 3, maxSubmitRate: '5/1m' }, facts: {} });
@@ -427,10 +681,12 @@ describe('risk checks at, just below and just above each limit', () => {
     it('GIVEN several limits WHEN resizes compound THEN the smallest wins and each resize is listed with from → to', () => {
       const v = ev({ qty: '100', config: { maxOrderNotional: '5', maxPositionPctPerSymbol: 30 } });
       expect(v).toMatchObject({ decision: 'RESIZED', code: 'POSITION_LIMIT_EXCEEDED', quantity: '30' });
-      expect(v.checks.filter((c) => c.outcome === 'RESIZE').map((c) => [c.code, c.numbers.from, c.numbers.to])).toEqual([
-        ['MAX_ORDER_NOTIONAL', '100', '50'],
-        ['POSITION_LIMIT_EXCEEDED', '50', '30'],
-      ]);
+      expect(v.checks.filter((c) => c.outcome === 'RESIZE').map((c) => [c.code, c.numbers.from, c.numbers.to])).toEqual(
+        [
+          ['MAX_ORDER_NOTIONAL', '100', '50'],
+          ['POSITION_LIMIT_EXCEEDED', '50', '30'],
+        ],
+      );
     });
   });
 });

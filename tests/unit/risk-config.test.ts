@@ -2,7 +2,15 @@
  * Risk config: strict schema (field-named errors), RISK_* env vars, precedence defaults < file < env <
  * per-run overrides, and run-time patches that keep the current limits on error.
  */
-import { RiskConfig, RISK_ENV, RiskConfigPatch, applyRiskPatch, loadRiskConfig, parseSubmitRate, riskConfigFromEnv } from '../../domain/risk/config';
+import {
+  RiskConfig,
+  RISK_ENV,
+  RiskConfigPatch,
+  applyRiskPatch,
+  loadRiskConfig,
+  parseSubmitRate,
+  riskConfigFromEnv,
+} from '../../domain/risk/config';
 
 describe('risk config: bad values are rejected with field-named errors', () => {
   it.each([
@@ -11,16 +19,41 @@ describe('risk config: bad values are rejected with field-named errors', () => {
     ['a negative percentage', { maxTotalExposurePct: -1 }, 'risk.maxTotalExposurePct', '0 or more'],
     ['a percentage over 100', { maxPositionPctPerSymbol: 150 }, 'risk.maxPositionPctPerSymbol', '100 at most'],
     ['a nested percentage over 100', { volBreaker: { haltPct: 101 } }, 'risk.volBreaker.haltPct', '100 at most'],
-    ['a per-strategy allocation over 100', { strategyAllocations: { sma: 120 } }, 'risk.strategyAllocations.sma', '100 at most'],
+    [
+      'a per-strategy allocation over 100',
+      { strategyAllocations: { sma: 120 } },
+      'risk.strategyAllocations.sma',
+      '100 at most',
+    ],
     ['a negative leverage', { maxLeverage: -2 }, 'risk.maxLeverage', 'greater than 0'],
-    ['a leverage window hour of 25', { leverageWindows: [{ startHourUtc: 25, endHourUtc: 6, maxLeverage: 1 }] }, 'risk.leverageWindows.0.startHourUtc', ''],
+    [
+      'a leverage window hour of 25',
+      { leverageWindows: [{ startHourUtc: 25, endHourUtc: 6, maxLeverage: 1 }] },
+      'risk.leverageWindows.0.startHourUtc',
+      '',
+    ],
     ['a bad submit rate', { maxSubmitRate: 'ten per minute' }, 'risk.maxSubmitRate', 'like 10/1m'],
     ['a fractional open-order count', { maxOpenOrders: 2.5 }, 'risk.maxOpenOrders', 'whole number'],
     ['a correlation threshold above 1', { correlationThreshold: 1.2 }, 'risk.correlationThreshold', '1 at most'],
-    ['vol levels out of order', { volBreaker: { reducePct: 5, haltPct: 3 } }, 'risk.volBreaker.reducePct', 'must not exceed haltPct'],
-    ['a stale warning above the hard limit', { markStaleWarnSeconds: 200 }, 'risk.markStaleWarnSeconds', 'below maxMarkStalenessSeconds'],
+    [
+      'vol levels out of order',
+      { volBreaker: { reducePct: 5, haltPct: 3 } },
+      'risk.volBreaker.reducePct',
+      'must not exceed haltPct',
+    ],
+    [
+      'a stale warning above the hard limit',
+      { markStaleWarnSeconds: 200 },
+      'risk.markStaleWarnSeconds',
+      'below maxMarkStalenessSeconds',
+    ],
     ['an unknown field', { maxDailyTrades: 3 }, 'risk.maxDailyTrades', 'Unrecognized key'],
-    ['an unknown nested field', { stopoutGuard: { maxStopouts: 3, lookback: 5 } }, 'risk.stopoutGuard.lookback', 'Unrecognized key'],
+    [
+      'an unknown nested field',
+      { stopoutGuard: { maxStopouts: 3, lookback: 5 } },
+      'risk.stopoutGuard.lookback',
+      'Unrecognized key',
+    ],
   ] as const)('GIVEN %s WHEN loaded THEN rejected naming %s', (_l, overrides, field, words) => {
     const r = loadRiskConfig({ overrides });
     expect(r.ok).toBe(false);
@@ -32,13 +65,37 @@ describe('risk config: bad values are rejected with field-named errors', () => {
   it('GIVEN several bad fields THEN every one is named at once', () => {
     const r = loadRiskConfig({ file: { maxPositionPctPerSymbol: 150, dailyLossLimit: '-1', bogus: true } });
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.fields).toEqual(expect.arrayContaining(['risk.maxPositionPctPerSymbol', 'risk.dailyLossLimit', 'risk.bogus']));
+    if (!r.ok)
+      expect(r.fields).toEqual(
+        expect.arrayContaining(['risk.maxPositionPctPerSymbol', 'risk.dailyLossLimit', 'risk.bogus']),
+      );
   });
 
   it('GIVEN {} THEN the defaults are the engine of before: every new limit is off', () => {
     const c = RiskConfig.parse({});
-    expect(c).toMatchObject({ killSwitch: false, maxPositionPctPerSymbol: 20, maxMarkStalenessSeconds: 180, correlationThreshold: 0.7, correlationWindow: 288 });
-    for (const off of ['maxTotalExposurePct', 'maxLeverage', 'minLiquidationBufferPct', 'maxSubmitRate', 'maxOpenOrders', 'maxTradesPerDay', 'strategyAllocationPct', 'maxCorrelatedExposurePct', 'volBreaker', 'maxDrawdownPct', 'maxAccountDrawdownPct', 'markStaleWarnSeconds', 'stopoutGuard', 'performanceMonitor'] as const) {
+    expect(c).toMatchObject({
+      killSwitch: false,
+      maxPositionPctPerSymbol: 20,
+      maxMarkStalenessSeconds: 180,
+      correlationThreshold: 0.7,
+      correlationWindow: 288,
+    });
+    for (const off of [
+      'maxTotalExposurePct',
+      'maxLeverage',
+      'minLiquidationBufferPct',
+      'maxSubmitRate',
+      'maxOpenOrders',
+      'maxTradesPerDay',
+      'strategyAllocationPct',
+      'maxCorrelatedExposurePct',
+      'volBreaker',
+      'maxDrawdownPct',
+      'maxAccountDrawdownPct',
+      'markStaleWarnSeconds',
+      'stopoutGuard',
+      'performanceMonitor',
+    ] as const) {
       expect(c[off]).toBeUndefined();
     }
   });
@@ -167,40 +224,65 @@ describe('risk config: RISK_* env vars', () => {
 
 describe('risk config: precedence defaults < file < env < per-run overrides', () => {
   it('GIVEN the same field at every layer THEN the highest layer wins, and nested objects merge field by field', () => {
-    const file = JSON.stringify({ maxPositionPctPerSymbol: 10, maxOpenOrders: 5, maxTradesPerDay: 7, volBreaker: { haltPct: 4, window: 30 } });
+    const file = JSON.stringify({
+      maxPositionPctPerSymbol: 10,
+      maxOpenOrders: 5,
+      maxTradesPerDay: 7,
+      volBreaker: { haltPct: 4, window: 30 },
+    });
     const env = { RISK_MAX_OPEN_ORDERS: '6', RISK_MAX_TRADES_PER_DAY: '8', RISK_VOL_BREAKER_REDUCE_PCT: '2' };
     const r = loadRiskConfig({ file, env, overrides: { maxTradesPerDay: 9, volBreaker: { cooldownBars: 3 } } });
     if (!r.ok) throw new Error(r.error);
-    expect(r.config).toMatchObject({ slippageGuardBps: 50, maxPositionPctPerSymbol: 10, maxOpenOrders: 6, maxTradesPerDay: 9, volBreaker: { haltPct: 4, window: 30, reducePct: 2, cooldownBars: 3 } });
+    expect(r.config).toMatchObject({
+      slippageGuardBps: 50,
+      maxPositionPctPerSymbol: 10,
+      maxOpenOrders: 6,
+      maxTradesPerDay: 9,
+      volBreaker: { haltPct: 4, window: 30, reducePct: 2, cooldownBars: 3 },
+    });
   });
   it('GIVEN an override of null THEN that optional limit is turned off for the run', () => {
     const r = loadRiskConfig({ file: { maxOpenOrders: 5 }, overrides: { maxOpenOrders: null } });
     expect(r.ok && r.config.maxOpenOrders).toBeUndefined();
   });
   it('GIVEN a file that is not JSON or not an object THEN a clear error and no config', () => {
-    expect(loadRiskConfig({ file: '{ nope' })).toMatchObject({ ok: false, error: expect.stringContaining('risk file: not JSON') });
+    expect(loadRiskConfig({ file: '{ nope' })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('risk file: not JSON'),
+    });
     expect(loadRiskConfig({ file: '[1,2]' })).toMatchObject({ ok: false, error: 'risk file: must be a JSON object' });
   });
 });
 
 describe('risk config: run-time patches keep the current limits on error', () => {
-  const current = RiskConfig.parse({ maxOpenOrders: 5, dailyLossLimitPct: 5, volBreaker: { haltPct: 4, reducePct: 2 } });
+  const current = RiskConfig.parse({
+    maxOpenOrders: 5,
+    dailyLossLimitPct: 5,
+    volBreaker: { haltPct: 4, reducePct: 2 },
+  });
   it.each([
     ['a negative limit', { dailyLossLimitPct: -1 }, 'risk.dailyLossLimitPct'],
     ['a percentage over 100', { maxTotalExposurePct: 120 }, 'risk.maxTotalExposurePct'],
     ['an unknown field', { maxOpenOrder: 3 }, 'risk.maxOpenOrder'],
     ['a nested value that breaks the level order', { volBreaker: { reducePct: 6 } }, 'risk.volBreaker.reducePct'],
     ['an unknown nested field', { volBreaker: { halt: 3 } }, 'risk.volBreaker.halt'],
-  ])('GIVEN a patch with %s THEN rejected naming %s and the current config is returned unchanged', (_l, patch, field) => {
-    const r = applyRiskPatch(current, patch);
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.fields).toContain(field);
-    expect(r.config).toBe(current);
-  });
+  ])(
+    'GIVEN a patch with %s THEN rejected naming %s and the current config is returned unchanged',
+    (_l, patch, field) => {
+      const r = applyRiskPatch(current, patch);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.fields).toContain(field);
+      expect(r.config).toBe(current);
+    },
+  );
   it('GIVEN a valid partial patch THEN only the named fields change (nested merge; null turns a limit off)', () => {
     const r = applyRiskPatch(current, { maxOpenOrders: 2, volBreaker: { haltPct: 3 }, dailyLossLimitPct: null });
     if (!r.ok) throw new Error(r.error);
-    expect(r.config).toMatchObject({ maxOpenOrders: 2, volBreaker: { haltPct: 3, reducePct: 2, window: 20 }, maxPositionPctPerSymbol: 20 });
+    expect(r.config).toMatchObject({
+      maxOpenOrders: 2,
+      volBreaker: { haltPct: 3, reducePct: 2, window: 20 },
+      maxPositionPctPerSymbol: 20,
+    });
     expect(r.config.dailyLossLimitPct).toBeUndefined();
     expect(r.changed.sort()).toEqual(['dailyLossLimitPct', 'maxOpenOrders', 'volBreaker']);
   });

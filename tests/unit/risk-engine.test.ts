@@ -3,7 +3,14 @@ import { RiskConfig } from '../../domain/risk/config';
 import { applyFill, markToMarket } from '../../domain/portfolio/portfolio';
 import { intent, portfolio, risk, T0 } from '../helpers/fixtures';
 
-const ctx = (over: Partial<Parameters<typeof evaluateIntent>[1]> = {}) => ({ tradingState: 'ACTIVE' as const, portfolio: portfolio('10'), config: risk({ maxPositionPctPerSymbol: 100 }), mark: '0.0950', takerFee: '0.001', ...over });
+const ctx = (over: Partial<Parameters<typeof evaluateIntent>[1]> = {}) => ({
+  tradingState: 'ACTIVE' as const,
+  portfolio: portfolio('10'),
+  config: risk({ maxPositionPctPerSymbol: 100 }),
+  mark: '0.0950',
+  takerFee: '0.001',
+  ...over,
+});
 
 describe('risk engine: each check at, just below and just above its limit', () => {
   describe('max notional per order (limit 0.95 BTC at mark 0.095)', () => {
@@ -16,7 +23,11 @@ describe('risk engine: each check at, just below and just above its limit', () =
       const v = evaluateIntent(intent({ quantity: qty }), ctx({ config }));
       expect(v.decision).toBe(decision);
       expect(v.quantity).toBe(approved);
-      if (decision === 'RESIZED') expect(v).toMatchObject({ code: 'MAX_ORDER_NOTIONAL', numbers: { limit: '0.95', notional: '0.95095', price: '0.095' } });
+      if (decision === 'RESIZED')
+        expect(v).toMatchObject({
+          code: 'MAX_ORDER_NOTIONAL',
+          numbers: { limit: '0.95', notional: '0.95095', price: '0.095' },
+        });
     });
   });
 
@@ -38,7 +49,18 @@ describe('risk engine: each check at, just below and just above its limit', () =
     });
     it('GIVEN a position already at the cap WHEN buying more THEN DENIED', () => {
       let p = portfolio('10');
-      p = applyFill(p, { fillId: 'f1', clientOrderId: 'c1' as never, symbol: 'ETH/BTC', side: 'buy', quantity: '21.1', price: '0.095', fee: '0', feeCurrency: 'BTC', liquidity: 'taker', ts: T0 });
+      p = applyFill(p, {
+        fillId: 'f1',
+        clientOrderId: 'c1' as never,
+        symbol: 'ETH/BTC',
+        side: 'buy',
+        quantity: '21.1',
+        price: '0.095',
+        fee: '0',
+        feeCurrency: 'BTC',
+        liquidity: 'taker',
+        ts: T0,
+      });
       const v = evaluateIntent(intent({ quantity: '1' }), ctx({ config, portfolio: p }));
       expect(v).toMatchObject({ decision: 'DENIED', code: 'POSITION_LIMIT_EXCEEDED', quantity: '0' });
       expect(v.numbers.positionNotional).toBe('2.0045');
@@ -57,24 +79,61 @@ describe('risk engine: each check at, just below and just above its limit', () =
   });
 
   it('GIVEN the kill switch WHEN any order THEN DENIED KILL_SWITCH_ENGAGED', () => {
-    expect(evaluateIntent(intent(), ctx({ config: risk({ killSwitch: true }) }))).toMatchObject({ decision: 'DENIED', code: 'KILL_SWITCH_ENGAGED' });
+    expect(evaluateIntent(intent(), ctx({ config: risk({ killSwitch: true }) }))).toMatchObject({
+      decision: 'DENIED',
+      code: 'KILL_SWITCH_ENGAGED',
+    });
   });
 
   it('GIVEN a HALTED run WHEN a sell (reducing) order THEN still DENIED TRADING_HALTED', () => {
-    expect(evaluateIntent(intent({ side: 'sell' }), ctx({ tradingState: 'HALTED' }))).toMatchObject({ decision: 'DENIED', code: 'TRADING_HALTED' });
+    expect(evaluateIntent(intent({ side: 'sell' }), ctx({ tradingState: 'HALTED' }))).toMatchObject({
+      decision: 'DENIED',
+      code: 'TRADING_HALTED',
+    });
   });
 
   it('GIVEN a REDUCING run WHEN a buy THEN DENIED REDUCE_ONLY; WHEN a sell of a held position THEN APPROVED', () => {
     let p = portfolio('10');
-    p = applyFill(p, { fillId: 'f1', clientOrderId: 'c1' as never, symbol: 'ETH/BTC', side: 'buy', quantity: '2', price: '0.095', fee: '0', feeCurrency: 'BTC', liquidity: 'taker', ts: T0 });
-    expect(evaluateIntent(intent(), ctx({ tradingState: 'REDUCING', portfolio: p }))).toMatchObject({ decision: 'DENIED', code: 'REDUCE_ONLY' });
-    expect(evaluateIntent(intent({ side: 'sell', quantity: '2' }), ctx({ tradingState: 'REDUCING', portfolio: p }))).toMatchObject({ decision: 'APPROVED', quantity: '2' });
+    p = applyFill(p, {
+      fillId: 'f1',
+      clientOrderId: 'c1' as never,
+      symbol: 'ETH/BTC',
+      side: 'buy',
+      quantity: '2',
+      price: '0.095',
+      fee: '0',
+      feeCurrency: 'BTC',
+      liquidity: 'taker',
+      ts: T0,
+    });
+    expect(evaluateIntent(intent(), ctx({ tradingState: 'REDUCING', portfolio: p }))).toMatchObject({
+      decision: 'DENIED',
+      code: 'REDUCE_ONLY',
+    });
+    expect(
+      evaluateIntent(intent({ side: 'sell', quantity: '2' }), ctx({ tradingState: 'REDUCING', portfolio: p })),
+    ).toMatchObject({ decision: 'APPROVED', quantity: '2' });
   });
 
   it('GIVEN no position WHEN selling (spot) THEN DENIED NO_POSITION; GIVEN 2 ETH WHEN selling 3 THEN RESIZED to 2', () => {
     expect(evaluateIntent(intent({ side: 'sell' }), ctx())).toMatchObject({ decision: 'DENIED', code: 'NO_POSITION' });
-    const p = applyFill(portfolio('10'), { fillId: 'f1', clientOrderId: 'c1' as never, symbol: 'ETH/BTC', side: 'buy', quantity: '2', price: '0.095', fee: '0', feeCurrency: 'BTC', liquidity: 'taker', ts: T0 });
-    expect(evaluateIntent(intent({ side: 'sell', quantity: '3' }), ctx({ portfolio: p }))).toMatchObject({ decision: 'RESIZED', code: 'SELL_EXCEEDS_POSITION', quantity: '2' });
+    const p = applyFill(portfolio('10'), {
+      fillId: 'f1',
+      clientOrderId: 'c1' as never,
+      symbol: 'ETH/BTC',
+      side: 'buy',
+      quantity: '2',
+      price: '0.095',
+      fee: '0',
+      feeCurrency: 'BTC',
+      liquidity: 'taker',
+      ts: T0,
+    });
+    expect(evaluateIntent(intent({ side: 'sell', quantity: '3' }), ctx({ portfolio: p }))).toMatchObject({
+      decision: 'RESIZED',
+      code: 'SELL_EXCEEDS_POSITION',
+      quantity: '2',
+    });
   });
 
   describe('daily loss limit (0.5 BTC absolute, 5%)', () => {
@@ -101,7 +160,11 @@ describe('risk engine: each check at, just below and just above its limit', () =
     it('GIVEN a breached day WHEN a buy is evaluated THEN DENIED with the loss numbers; a sell still passes', () => {
       const p = lossOf('0.6');
       const config = risk({ dailyLossLimit: '0.5', maxPositionPctPerSymbol: 100 });
-      expect(evaluateIntent(intent(), ctx({ portfolio: p, config }))).toMatchObject({ decision: 'DENIED', code: 'DAILY_LOSS_LIMIT', numbers: { dailyLoss: '0.6' } });
+      expect(evaluateIntent(intent(), ctx({ portfolio: p, config }))).toMatchObject({
+        decision: 'DENIED',
+        code: 'DAILY_LOSS_LIMIT',
+        numbers: { dailyLoss: '0.6' },
+      });
     });
     it('GIVEN a loss yesterday WHEN the UTC day rolls over THEN the new day starts from current equity', () => {
       const p = lossOf('0.6');

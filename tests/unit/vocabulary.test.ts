@@ -17,13 +17,18 @@ describe('GIVEN the reason codes', () => {
   it('THEN each code of the account supervisor is numbered in its range (200–299, or shared with the run)', () => {
     const shared = new Set(['KILL_SWITCH_ENGAGED', 'ACCOUNT_DRAWDOWN_LIMIT']);
     for (const [code, e] of Object.entries(REASON_CODES)) {
-      if (code.startsWith('ACCOUNT_') && !shared.has(code)) expect([code, e.number >= 200 && e.number < 300]).toEqual([code, true]);
+      if (code.startsWith('ACCOUNT_') && !shared.has(code))
+        expect([code, e.number >= 200 && e.number < 300]).toEqual([code, true]);
     }
   });
 
   it('WHEN docs/risk.md is read THEN its reason-code table lists every code with its number and meaning, and nothing else', () => {
     const rows = [...riskDoc.matchAll(/^\| (\d+) \| `([A-Z_]+)` \| (.+) \|$/gm)].map((m) => [m[2], Number(m[1]), m[3]]);
-    expect(rows).toEqual(Object.entries(REASON_CODES).sort((a, b) => a[1].number - b[1].number).map(([c, e]) => [c, e.number, e.meaning]));
+    expect(rows).toEqual(
+      Object.entries(REASON_CODES)
+        .sort((a, b) => a[1].number - b[1].number)
+        .map(([c, e]) => [c, e.number, e.meaning]),
+    );
   });
 
   it('WHEN a code is looked up THEN its number comes back; an unknown code has none', () => {
@@ -45,7 +50,16 @@ describe('GIVEN the account checks', () => {
   ])('WHEN %s denies an order THEN the denial carries a catalogued code (%s)', (_what, code, limits) => {
     const st = openAccount('acct-v', AccountLimits.parse(limits), T0);
     registerRun(st, 'run-a', 'sma', '10', T0);
-    const req = { requestId: 'r1', workflowId: 'run-a', strategy: 'sma', symbol: 'ETH/BTC', side: 'buy' as const, quantity: '1', price: '0.1', reducing: false };
+    const req = {
+      requestId: 'r1',
+      workflowId: 'run-a',
+      strategy: 'sma',
+      symbol: 'ETH/BTC',
+      side: 'buy' as const,
+      quantity: '1',
+      price: '0.1',
+      reducing: false,
+    };
     const v = approve(st, req, T0);
     expect(v).toMatchObject({ decision: 'DENIED', code });
     expect(reasonNumber(v.code)).toBeDefined();

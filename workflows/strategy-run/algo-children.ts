@@ -134,7 +134,10 @@ export async function driveAlgos(run: RunContext): Promise<void> {
   // A child that is ending may be gone already: its final report (sent before it ends) answers instead.
   for (const a of running) {
     const tick = { at: st.marketTime, tradingState: st.tradingState };
-    await run.algoHandles.get(a.workflowId)?.signal(algoTickSignal, tick).catch(() => undefined);
+    await run.algoHandles
+      .get(a.workflowId)
+      ?.signal(algoTickSignal, tick)
+      .catch(() => undefined);
   }
   const allAnswered = () => running.every((a) => a.ended || a.reportedAt >= st.marketTime);
   const answered = await condition(allAnswered, ALGO_REPORT_WAIT);

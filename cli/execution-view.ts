@@ -37,20 +37,18 @@ export function formatExecution(x: ExecutionView | undefined): string {
   if (x.recent.length) {
     lines.push(
       table(
-        x.recent
-          .slice(-10)
-          .map((o) => ({
-            order: o.clientOrderId,
-            side: o.side,
-            qty: display(o.quantity),
-            status: o.status,
-            arrival: o.arrivalPrice,
-            avg: o.averagePrice ? display(o.averagePrice, 10) : '',
-            fillRatio: display(o.fillRatio, 4),
-            shortfallBps: o.shortfallBps ? display(o.shortfallBps, 2) : '',
-            firstFillMs: o.timeToFirstFillMs ?? '',
-            lastFillMs: o.timeToLastFillMs ?? '',
-          })),
+        x.recent.slice(-10).map((o) => ({
+          order: o.clientOrderId,
+          side: o.side,
+          qty: display(o.quantity),
+          status: o.status,
+          arrival: o.arrivalPrice,
+          avg: o.averagePrice ? display(o.averagePrice, 10) : '',
+          fillRatio: display(o.fillRatio, 4),
+          shortfallBps: o.shortfallBps ? display(o.shortfallBps, 2) : '',
+          firstFillMs: o.timeToFirstFillMs ?? '',
+          lastFillMs: o.timeToLastFillMs ?? '',
+        })),
       ),
     );
   }

@@ -163,15 +163,13 @@ export function accountCommand(): Command {
         console.log(
           '\n' +
             table(
-              events
-                .slice(-f.events)
-                .map((e) => ({
-                  seq: e.seq,
-                  time: new Date(e.at).toISOString().slice(0, 19),
-                  event: e.kind,
-                  code: e.code,
-                  what: e.message,
-                })),
+              events.slice(-f.events).map((e) => ({
+                seq: e.seq,
+                time: new Date(e.at).toISOString().slice(0, 19),
+                event: e.kind,
+                code: e.code,
+                what: e.message,
+              })),
             ),
         );
     });

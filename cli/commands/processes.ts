@@ -11,12 +11,14 @@ import { startPaperVenueServer } from '../../simulators/paper-venue/server';
 import { exchangeOptionsFrom } from '../../simulators/binance-exchange/config';
 import type { KeyFlag } from '../../simulators/binance-exchange/config';
 import { collect, pairs, parseFlags } from '../flags';
+import { loadStrategies, strategyDirsFrom } from '../../domain/strategies/loader';
 
 const WorkerFlags = z
   .object({
     taskQueue: z.string().min(1).optional(),
     venue: z.array(z.string().regex(/^[a-z0-9]+(-sandbox)?:[A-Za-z0-9._:-]{1,64}$/, 'must be EXCHANGE:ACCOUNT, e.g. binance:desk-1 or binance-sandbox:desk-1')).default([]),
     venueRate: z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive number').transform(Number).pipe(z.number().positive('must be a positive number')).optional(),
+    strategies: z.array(z.string().min(1)).default([]),
   })
   .strict();
 
@@ -26,13 +28,16 @@ export function workerCommand(): Command {
     .option('--task-queue <name>', 'task queue to poll')
     .option('--venue <EXCHANGE:ACCOUNT>', 'also execute this venue account\'s calls (its own task queue), repeatable; e.g. binance:desk-1', collect)
     .option('--venue-rate <perSecond>', 'at most this many venue activities per second per venue account, for all workers together (server-enforced)')
+    .option('--strategies <DIR>', 'also run the strategies of this folder (repeatable; and TEMPOTRADE_STRATEGIES=dir1:dir2)', collect)
     .action(async (opts) => {
       const f = parseFlags(WorkerFlags, opts);
+      // Before connecting: a broken strategy module stops the worker at once, naming the file.
+      const strategies = loadStrategies(strategyDirsFrom(f.strategies));
       // env, or the Temporal secret (TEMPORAL_SECRET_ARN) in AWS
       await withTemporalClient(async (client, namespace, cfg) => {
         const connection = await connectWorker(cfg);
         try {
-          await runWorkerUntilSignal({ connection, client, namespace, venueAccounts: f.venue, ...(f.venueRate !== undefined ? { venueActivitiesPerSecond: f.venueRate } : {}), ...(f.taskQueue ? { taskQueue: f.taskQueue } : {}) });
+          await runWorkerUntilSignal({ connection, client, namespace, strategies, venueAccounts: f.venue, ...(f.venueRate !== undefined ? { venueActivitiesPerSecond: f.venueRate } : {}), ...(f.taskQueue ? { taskQueue: f.taskQueue } : {}) });
         } finally {
           await connection.close();
         }

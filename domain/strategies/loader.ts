@@ -46,6 +46,12 @@ export function registerSdkAlias(): void {
 }
 
 /** The line of a load error that says where (esbuild: "file:3:0: ERROR: …"), else its first line. */
+/** The compiled CLI (TEMPOTRADE_DIST=1) runs without tsx: register it so a user's .ts module still loads. */
+function registerTypeScript(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (!(require.extensions as Record<string, unknown>)['.ts']) require('tsx/cjs');
+}
+
 function firstLine(message: string): string {
   const lines = message.split('\n').map((l) => l.trim()).filter((l) => l !== '');
   return lines.find((l) => /ERROR:|:\d+:\d+/.test(l)) ?? lines[0] ?? message;
@@ -61,6 +67,7 @@ export function loadStrategyFile(file: string): StrategyEntry {
     throw new StrategyLoadError(abs, `cannot read (${(e as Error).message})`);
   }
   registerSdkAlias();
+  registerTypeScript();
   let mod: unknown;
   try {
     // A synchronous require: under tsx it loads .ts and ESM-syntax .js alike, and it keeps loading ordered.

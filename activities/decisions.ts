@@ -48,15 +48,23 @@ export function createDecisionActivities(deps: DecisionDeps = {}) {
   function step(input: StrategyStepActivityInput): StrategyStepOutput {
     const entry = registry.get(input.strategy);
     if (!entry) {
-      throw new TempotradeError('STRATEGY_NOT_FOUND', `this worker has no strategy "${input.strategy}" (it has ${registry.names().join(', ')}; start it with --strategies DIR)`, { strategy: input.strategy });
+      throw new TempotradeError(
+        'STRATEGY_NOT_FOUND',
+        `this worker has no strategy "${input.strategy}" (it has ${registry.names().join(', ')}; start it with --strategies DIR)`,
+        { strategy: input.strategy },
+      );
     }
     if (input.expectedHash !== undefined && input.expectedHash !== entry.hash) {
-      throw new TempotradeError('STRATEGY_CHANGED', `strategy ${entry.name}: the run is pinned to module hash ${input.expectedHash}, this worker has ${entry.hash} (${entry.source}); adopt it with run upgrade-strategy`, {
-        strategy: entry.name,
-        expectedHash: input.expectedHash,
-        actualHash: entry.hash,
-        version: entry.version,
-      });
+      throw new TempotradeError(
+        'STRATEGY_CHANGED',
+        `strategy ${entry.name}: the run is pinned to module hash ${input.expectedHash}, this worker has ${entry.hash} (${entry.source}); adopt it with run upgrade-strategy`,
+        {
+          strategy: entry.name,
+          expectedHash: input.expectedHash,
+          actualHash: entry.hash,
+          version: entry.version,
+        },
+      );
     }
     const params = registry.parseParams(input.strategy, input.params);
     if (!params.ok) throw new TempotradeError('VALIDATION', params.error);

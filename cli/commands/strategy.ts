@@ -30,7 +30,10 @@ function bundledBars(symbol: string): Candle[] {
   const prefix = `${symbol.replace('/', '_')}-`;
   const file = fs.readdirSync(DATA_DIR).find((f) => f.startsWith(prefix) && f.endsWith('.csv.gz'));
   if (!file) {
-    const have = fs.readdirSync(DATA_DIR).filter((f) => f.endsWith('.csv.gz')).map((f) => f.split('-')[0].replace('_', '/'));
+    const have = fs
+      .readdirSync(DATA_DIR)
+      .filter((f) => f.endsWith('.csv.gz'))
+      .map((f) => f.split('-')[0].replace('_', '/'));
     throw new TempotradeError('VALIDATION', `--symbol: no bundled data for ${symbol} (bundled: ${have.join(', ')})`);
   }
   return toCandles(readDatasetText(path.join(DATA_DIR, file)), file);
@@ -54,7 +57,10 @@ export interface CheckReport {
  * Load `file`, parse its params, and run it over `bars` bundled bars of each symbol after its lookback, filling
  * every market intent at the mark (so entries and exits both get exercised). Errors name the file and the field.
  */
-export function checkStrategyFile(file: string, opts: { params?: Record<string, unknown>; symbols?: string[]; bars?: number } = {}): CheckReport {
+export function checkStrategyFile(
+  file: string,
+  opts: { params?: Record<string, unknown>; symbols?: string[]; bars?: number } = {},
+): CheckReport {
   const entry = loadStrategyFile(file);
   const abs = entry.source;
   try {
@@ -71,7 +77,18 @@ export function checkStrategyFile(file: string, opts: { params?: Record<string, 
   const positions: Record<string, string> = Object.fromEntries(symbols.map((s) => [s, '0']));
   let cash = new Dec(1);
   let state: JsonObject = {};
-  const report: CheckReport = { file: abs, name: entry.name, version: entry.version, hash: entry.hash, params, lookback, symbols, ticks: 0, intents: 0, cancels: 0 };
+  const report: CheckReport = {
+    file: abs,
+    name: entry.name,
+    version: entry.version,
+    hash: entry.hash,
+    params,
+    lookback,
+    symbols,
+    ticks: 0,
+    intents: 0,
+    cancels: 0,
+  };
   for (let i = 0; i < n; i += 1) {
     const end = lookback + i;
     const windows = Object.fromEntries(symbols.map((s) => [s, data[s].slice(end - lookback, end)]));
@@ -79,7 +96,15 @@ export function checkStrategyFile(file: string, opts: { params?: Record<string, 
     const equity = symbols.reduce((eq, s) => eq.plus(new Dec(positions[s]).times(marks[s])), cash);
     let step;
     try {
-      step = runStrategyStep(entry.definition, { strategyId: 'check', windows, positions: { ...positions }, marks, equity: str(equity), params, state });
+      step = runStrategyStep(entry.definition, {
+        strategyId: 'check',
+        windows,
+        positions: { ...positions },
+        marks,
+        equity: str(equity),
+        params,
+        state,
+      });
     } catch (e) {
       throw new StrategyLoadError(abs, (e as Error).message);
     }
@@ -101,12 +126,19 @@ export function checkStrategyFile(file: string, opts: { params?: Record<string, 
   return report;
 }
 
-const ListFlags = z.object({ strategies: z.array(z.string().min(1)).default([]), json: z.boolean().default(false) }).strict();
+const ListFlags = z
+  .object({ strategies: z.array(z.string().min(1)).default([]), json: z.boolean().default(false) })
+  .strict();
 const CheckFlags = z
   .object({
     param: z.array(z.string()).default([]),
     symbol: z.array(z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'must be like ETH/BTC')).default([]),
-    bars: z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(1).max(5_000)).default(200),
+    bars: z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number')
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(5_000))
+      .default(200),
     json: z.boolean().default(false),
   })
   .strict();
@@ -116,18 +148,39 @@ export function strategyCommand(): Command {
   cmd
     .command('list')
     .description('every loaded strategy: name, version, source, parameters (defaults)')
-    .option('--strategies <DIR>', 'also load the strategies of this folder (repeatable; and TEMPOTRADE_STRATEGIES=dir1:dir2)', collect)
+    .option(
+      '--strategies <DIR>',
+      'also load the strategies of this folder (repeatable; and TEMPOTRADE_STRATEGIES=dir1:dir2)',
+      collect,
+    )
     .option('--json', 'print JSON', false)
     .action((opts) => {
       const f = parseFlags(ListFlags, opts);
       const registry = loadStrategies(strategyDirsFrom(f.strategies));
-      const rows = registry.list().map((e) => ({ name: e.name, version: e.version, source: e.source, hash: e.hash, params: paramsText(e), description: e.description }));
+      const rows = registry
+        .list()
+        .map((e) => ({
+          name: e.name,
+          version: e.version,
+          source: e.source,
+          hash: e.hash,
+          params: paramsText(e),
+          description: e.description,
+        }));
       if (f.json) console.log(JSON.stringify(rows, null, 2));
-      else console.log(table(rows.map((r) => ({ ...r, hash: r.hash.slice(0, 12) })), ['name', 'version', 'source', 'hash', 'params']));
+      else
+        console.log(
+          table(
+            rows.map((r) => ({ ...r, hash: r.hash.slice(0, 12) })),
+            ['name', 'version', 'source', 'hash', 'params'],
+          ),
+        );
     });
   cmd
     .command('check <file>')
-    .description('load a strategy module, parse its params and run it over a few bundled bars; exit 2 naming the file and field on error')
+    .description(
+      'load a strategy module, parse its params and run it over a few bundled bars; exit 2 naming the file and field on error',
+    )
     .option('--param <k=v>', 'strategy parameter (repeatable)', collect)
     .option('--symbol <SYM>', 'bundled market to run it on (repeatable; default ETH/BTC)', collect)
     .option('--bars <n>', 'bars to run after the lookback', '200')
@@ -141,7 +194,9 @@ export function strategyCommand(): Command {
       }
       console.log(`ok: ${r.name}@${r.version} (${r.file}, sha256 ${r.hash.slice(0, 12)})`);
       console.log(`params ${JSON.stringify(r.params)}, lookback ${r.lookback}`);
-      console.log(`${r.ticks} bars of ${r.symbols.join(', ')}: ${r.intents} order intent(s), ${r.cancels} cancel(s)${r.first ? `; first: ${r.first}` : ''}`);
+      console.log(
+        `${r.ticks} bars of ${r.symbols.join(', ')}: ${r.intents} order intent(s), ${r.cancels} cancel(s)${r.first ? `; first: ${r.first}` : ''}`,
+      );
     });
   return cmd;
 }

@@ -4,4 +4,8 @@ import { smaCrossover } from './sma-crossover';
 import { rsiMeanReversion } from './rsi-mean-reversion';
 import { orderCycle } from './order-cycle';
 
-export const BUILTIN_STRATEGIES: readonly DefinedStrategy<never>[] = [smaCrossover, rsiMeanReversion, orderCycle] as unknown as DefinedStrategy<never>[];
+export const BUILTIN_STRATEGIES: readonly DefinedStrategy<never>[] = [
+  smaCrossover,
+  rsiMeanReversion,
+  orderCycle,
+] as unknown as DefinedStrategy<never>[];

@@ -13,7 +13,9 @@ import { BUILTIN_STRATEGIES } from './builtins';
 export * from './strategy';
 export { smaCrossover, rsiMeanReversion, orderCycle, BUILTIN_STRATEGIES };
 
-export const STRATEGIES: Readonly<Record<string, StrategyDefinition<never>>> = Object.fromEntries(BUILTIN_STRATEGIES.map((s) => [s.name, s as StrategyDefinition<never>]));
+export const STRATEGIES: Readonly<Record<string, StrategyDefinition<never>>> = Object.fromEntries(
+  BUILTIN_STRATEGIES.map((s) => [s.name, s as StrategyDefinition<never>]),
+);
 export const STRATEGY_NAMES = Object.keys(STRATEGIES);
 
 /**
@@ -21,7 +23,9 @@ export const STRATEGY_NAMES = Object.keys(STRATEGIES);
  * input naming a user strategy validates here). Never set inside a workflow.
  */
 let extra: ((name: string) => StrategyDefinition<never> | undefined) | undefined;
-export function setLoadedStrategyLookup(lookup: ((name: string) => StrategyDefinition<never> | undefined) | undefined): void {
+export function setLoadedStrategyLookup(
+  lookup: ((name: string) => StrategyDefinition<never> | undefined) | undefined,
+): void {
   extra = lookup;
 }
 
@@ -36,9 +40,16 @@ export function getStrategy(name: string): StrategyDefinition<never> {
 }
 
 /** Validate parameters against the strategy's schema; returns the parsed params or an error naming fields. */
-export function parseStrategyParams(name: string, params: unknown): { ok: true; params: Record<string, unknown> } | { ok: false; error: string } {
+export function parseStrategyParams(
+  name: string,
+  params: unknown,
+): { ok: true; params: Record<string, unknown> } | { ok: false; error: string } {
   const s = find(name);
-  if (!s) return { ok: false, error: `strategy.name: unknown strategy "${name}" (known: ${STRATEGY_NAMES.join(', ')}; a user strategy needs --strategies DIR)` };
+  if (!s)
+    return {
+      ok: false,
+      error: `strategy.name: unknown strategy "${name}" (known: ${STRATEGY_NAMES.join(', ')}; a user strategy needs --strategies DIR)`,
+    };
   const r = (s.params as unknown as z.ZodType).safeParse(params ?? {});
   if (!r.success) return { ok: false, error: formatZodIssues(r.error, 'strategy.params') };
   return { ok: true, params: r.data as Record<string, unknown> };

@@ -26,9 +26,16 @@ export class StrategyLoadError extends TempotradeError {
 }
 
 /** The folders to load: the flags' (in order), then TEMPOTRADE_STRATEGIES (`:`-separated). Relative to cwd. */
-export function strategyDirsFrom(flags: readonly string[] | undefined, env: Record<string, string | undefined> = process.env): string[] {
+export function strategyDirsFrom(
+  flags: readonly string[] | undefined,
+  env: Record<string, string | undefined> = process.env,
+): string[] {
   const fromEnv = (env[STRATEGIES_ENV] ?? '').split(':').filter((d) => d.trim() !== '');
-  return [...new Set([...(flags ?? []), ...fromEnv].map((d) => path.resolve(d.replace(/^~(?=$|\/)/, process.env.HOME ?? '~'))))];
+  return [
+    ...new Set(
+      [...(flags ?? []), ...fromEnv].map((d) => path.resolve(d.replace(/^~(?=$|\/)/, process.env.HOME ?? '~'))),
+    ),
+  ];
 }
 
 let aliased = false;
@@ -53,7 +60,10 @@ function registerTypeScript(): void {
 }
 
 function firstLine(message: string): string {
-  const lines = message.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   return lines.find((l) => /ERROR:|:\d+:\d+/.test(l)) ?? lines[0] ?? message;
 }
 
@@ -76,14 +86,30 @@ export function loadStrategyFile(file: string): StrategyEntry {
   } catch (e) {
     if (e instanceof TempotradeError) throw new StrategyLoadError(abs, e.message);
     const err = e as Error;
-    const what = err.name === 'SyntaxError' || /Transform failed|Expected|Unexpected/.test(err.message) ? 'syntax error' : 'failed to load';
+    const what =
+      err.name === 'SyntaxError' || /Transform failed|Expected|Unexpected/.test(err.message)
+        ? 'syntax error'
+        : 'failed to load';
     throw new StrategyLoadError(abs, `${what}: ${firstLine(err.message)}`);
   }
   const m = mod as { default?: unknown; __esModule?: boolean } | undefined;
   const def = m && typeof m === 'object' && 'default' in m ? m.default : undefined;
-  if (def === undefined) throw new StrategyLoadError(abs, 'no default export (export default defineStrategy({...}))', 'default');
-  if (!isDefinedStrategy(def)) throw new StrategyLoadError(abs, 'the default export was not made by defineStrategy from tempotrade/strategy', 'default');
-  return { name: def.name, version: def.version, description: def.description, source: abs, hash: sha256(source), definition: def };
+  if (def === undefined)
+    throw new StrategyLoadError(abs, 'no default export (export default defineStrategy({...}))', 'default');
+  if (!isDefinedStrategy(def))
+    throw new StrategyLoadError(
+      abs,
+      'the default export was not made by defineStrategy from tempotrade/strategy',
+      'default',
+    );
+  return {
+    name: def.name,
+    version: def.version,
+    description: def.description,
+    source: abs,
+    hash: sha256(source),
+    definition: def,
+  };
 }
 
 /** The strategy modules of a folder (not recursive; .d.ts, dotfiles and tests skipped), sorted by name. */
@@ -95,7 +121,13 @@ export function strategyFilesIn(dir: string): string[] {
     throw new StrategyLoadError(dir, `cannot read the strategies folder (${(e as Error).message})`);
   }
   return names
-    .filter((n) => MODULE_EXTENSIONS.includes(path.extname(n)) && !n.endsWith('.d.ts') && !n.startsWith('.') && !/\.(test|spec)\.[cm]?[jt]s$/.test(n))
+    .filter(
+      (n) =>
+        MODULE_EXTENSIONS.includes(path.extname(n)) &&
+        !n.endsWith('.d.ts') &&
+        !n.startsWith('.') &&
+        !/\.(test|spec)\.[cm]?[jt]s$/.test(n),
+    )
     .sort()
     .map((n) => path.join(dir, n))
     .filter((f) => fs.statSync(f).isFile());
@@ -109,6 +141,10 @@ export function loadStrategies(dirs: readonly string[]): StrategyRegistry {
     return new StrategyRegistry(entries);
   } catch (e) {
     const files = ((e as TempotradeError).details?.files as string[] | undefined) ?? [];
-    throw new StrategyLoadError(files[files.length - 1] ?? '(strategies)', (e as Error).message.replace(/^[^:]+: /, ''), 'name');
+    throw new StrategyLoadError(
+      files[files.length - 1] ?? '(strategies)',
+      (e as Error).message.replace(/^[^:]+: /, ''),
+      'name',
+    );
   }
 }

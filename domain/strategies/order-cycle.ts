@@ -26,13 +26,29 @@ export const OrderCycleParams = z
     algo: AlgoSpec.optional(),
   })
   .strict()
-  .refine((p) => !p.algo || p.orderType === 'market', { message: 'an algo executes market orders: orderType must be market', path: ['algo'] })
-  .refine((p) => p.orderType === 'limit' || !p.postOnly, { message: 'post-only applies to limit orders', path: ['postOnly'] })
-  .refine((p) => p.orderType !== 'trailing_stop' || p.trailBps !== undefined, { message: 'a trailing_stop needs trailBps', path: ['trailBps'] })
-  .refine((p) => p.orderType === 'trailing_stop' || p.trailBps === undefined, { message: 'trailBps applies to orderType trailing_stop only', path: ['trailBps'] });
+  .refine((p) => !p.algo || p.orderType === 'market', {
+    message: 'an algo executes market orders: orderType must be market',
+    path: ['algo'],
+  })
+  .refine((p) => p.orderType === 'limit' || !p.postOnly, {
+    message: 'post-only applies to limit orders',
+    path: ['postOnly'],
+  })
+  .refine((p) => p.orderType !== 'trailing_stop' || p.trailBps !== undefined, {
+    message: 'a trailing_stop needs trailBps',
+    path: ['trailBps'],
+  })
+  .refine((p) => p.orderType === 'trailing_stop' || p.trailBps === undefined, {
+    message: 'trailBps applies to orderType trailing_stop only',
+    path: ['trailBps'],
+  });
 export type OrderCycleParams = z.infer<typeof OrderCycleParams>;
 
-function priced(params: OrderCycleParams, markText: string, side: 'buy' | 'sell'): Pick<OrderRequest, 'limitPrice' | 'stopPrice' | 'trailBps'> {
+function priced(
+  params: OrderCycleParams,
+  markText: string,
+  side: 'buy' | 'sell',
+): Pick<OrderRequest, 'limitPrice' | 'stopPrice' | 'trailBps'> {
   const { orderType, offsetBps, trailBps } = params;
   const off = new Dec(offsetBps).div(10_000);
   const mark = new Dec(markText);
@@ -71,7 +87,8 @@ function priced(params: OrderCycleParams, markText: string, side: 'buy' | 'sell'
 export const orderCycle = defineStrategy({
   name: 'order-cycle',
   version: '1.0.0',
-  description: 'Every N bars: buy when flat, sell the position otherwise, with the configured order type (venue exerciser).',
+  description:
+    'Every N bars: buy when flat, sell the position otherwise, with the configured order type (venue exerciser).',
   params: OrderCycleParams,
   lookback: () => 2,
   onBar(ctx) {

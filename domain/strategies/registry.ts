@@ -34,7 +34,14 @@ export function sha256(text: string): string {
 }
 
 export function builtinEntry(def: DefinedStrategy<never>): StrategyEntry {
-  return { name: def.name, version: def.version, description: def.description, source: 'built-in', hash: sha256(`built-in:${def.name}@${def.version}`), definition: def };
+  return {
+    name: def.name,
+    version: def.version,
+    description: def.description,
+    source: 'built-in',
+    hash: sha256(`built-in:${def.name}@${def.version}`),
+    definition: def,
+  };
 }
 
 export class StrategyRegistry {
@@ -44,7 +51,12 @@ export class StrategyRegistry {
   constructor(entries: readonly StrategyEntry[]) {
     for (const e of entries) {
       const prior = this.byName.get(e.name);
-      if (prior) throw new TempotradeError('CONFIG', `${e.source}: duplicate strategy name "${e.name}" (also in ${prior.source})`, { name: e.name, files: [prior.source, e.source] });
+      if (prior)
+        throw new TempotradeError(
+          'CONFIG',
+          `${e.source}: duplicate strategy name "${e.name}" (also in ${prior.source})`,
+          { name: e.name, files: [prior.source, e.source] },
+        );
       this.byName.set(e.name, e);
     }
   }
@@ -68,13 +80,22 @@ export class StrategyRegistry {
   /** The entry, or a CONFIG error listing what this process knows. */
   require(name: string): StrategyEntry {
     const e = this.byName.get(name);
-    if (!e) throw new TempotradeError('CONFIG', `unknown strategy "${name}" (known here: ${this.names().join(', ')}; load a folder with --strategies or TEMPOTRADE_STRATEGIES)`, { name });
+    if (!e)
+      throw new TempotradeError(
+        'CONFIG',
+        `unknown strategy "${name}" (known here: ${this.names().join(', ')}; load a folder with --strategies or TEMPOTRADE_STRATEGIES)`,
+        { name },
+      );
     return e;
   }
 
-  parseParams(name: string, params: unknown): { ok: true; params: Record<string, unknown> } | { ok: false; error: string } {
+  parseParams(
+    name: string,
+    params: unknown,
+  ): { ok: true; params: Record<string, unknown> } | { ok: false; error: string } {
     const e = this.byName.get(name);
-    if (!e) return { ok: false, error: `strategy.name: unknown strategy "${name}" (known: ${this.names().join(', ')})` };
+    if (!e)
+      return { ok: false, error: `strategy.name: unknown strategy "${name}" (known: ${this.names().join(', ')})` };
     const r = (e.definition.params as unknown as z.ZodType).safeParse(params ?? {});
     if (!r.success) return { ok: false, error: formatZodIssues(r.error, 'strategy.params') };
     return { ok: true, params: r.data as Record<string, unknown> };
@@ -92,8 +113,14 @@ export class StrategyRegistry {
       return { ok: false, error: `strategy.lookback: ${name} threw: ${(err as Error).message}` };
     }
     if (!Number.isInteger(lookback) || lookback < 1 || lookback > 100_000) {
-      return { ok: false, error: `strategy.lookback: ${name} returned ${String(lookback)}, expected a whole number from 1 to 100000` };
+      return {
+        ok: false,
+        error: `strategy.lookback: ${name} returned ${String(lookback)}, expected a whole number from 1 to 100000`,
+      };
     }
-    return { ok: true, strategy: { name, version: e.version, hash: e.hash, source: e.source, params: p.params, lookback } };
+    return {
+      ok: true,
+      strategy: { name, version: e.version, hash: e.hash, source: e.source, params: p.params, lookback },
+    };
   }
 }

@@ -23,12 +23,17 @@ export const rsiMeanReversion = defineStrategy({
   lookback: (p) => p.period + 1,
   onBar(ctx) {
     const { period, oversold, overbought } = ctx.params;
-    const r = rsi(ctx.bars.map((b) => b.close), period, 'simple');
+    const r = rsi(
+      ctx.bars.map((b) => b.close),
+      period,
+      'simple',
+    );
     if (r === null) return [];
     const flat = cmp(ctx.position, 0) === 0;
     const out: StrategyOrder[] = [];
     if (r < oversold && flat) out.push(executionOrder(ctx, 'buy', `RSI(${period}) ${r.toFixed(2)} < ${oversold}`));
-    if (r > overbought && !flat) out.push(executionOrder(ctx, 'sell', `RSI(${period}) ${r.toFixed(2)} > ${overbought}`));
+    if (r > overbought && !flat)
+      out.push(executionOrder(ctx, 'sell', `RSI(${period}) ${r.toFixed(2)} > ${overbought}`));
     return out;
   },
 });

@@ -46,7 +46,11 @@ export interface StrategyDefinition<P = z.infer<typeof ExecutionParams>> {
  * An entry (orderPct of equity) or an exit (the whole position) with the shared execution parameters:
  * a limit order is priced limitOffsetBps better than the mark.
  */
-export function executionOrder(ctx: StrategyContext<ExecutionParams>, side: 'buy' | 'sell', reason: string): StrategyOrder {
+export function executionOrder(
+  ctx: StrategyContext<ExecutionParams>,
+  side: 'buy' | 'sell',
+  reason: string,
+): StrategyOrder {
   const p = ctx.params;
   const common = {
     type: p.orderType,
@@ -55,7 +59,9 @@ export function executionOrder(ctx: StrategyContext<ExecutionParams>, side: 'buy
     postOnly: p.postOnly,
     reason,
   };
-  return side === 'buy' ? ctx.buy({ ...common, pctOfEquity: p.orderPct }) : ctx.sell({ ...common, quantity: ctx.position });
+  return side === 'buy'
+    ? ctx.buy({ ...common, pctOfEquity: p.orderPct })
+    : ctx.sell({ ...common, quantity: ctx.position });
 }
 
 function limitPriceOf(mark: string, side: 'buy' | 'sell', offsetBps: number): string {

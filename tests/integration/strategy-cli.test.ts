@@ -10,7 +10,12 @@ import * as path from 'node:path';
 import { BIN, REPO_ROOT } from '../../cli/spawn';
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1', TEMPOTRADE_STRATEGIES: '', ...env }, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1', TEMPOTRADE_STRATEGIES: '', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -55,10 +60,19 @@ describe('GIVEN a strategy folder outside the repo with a .ts and a .js strategy
   beforeAll(() => {
     fs.writeFileSync(path.join(dir, 'donchian.ts'), DONCHIAN_TS);
     fs.writeFileSync(path.join(dir, 'ema-bracket.js'), EMA_BRACKET_JS);
-    fs.writeFileSync(path.join(bad, 'syntax.ts'), "import { defineStrategy } from 'tempotrade/strategy';\nexport default defineStrategy({ name: 'x',\n");
+    fs.writeFileSync(
+      path.join(bad, 'syntax.ts'),
+      "import { defineStrategy } from 'tempotrade/strategy';\nexport default defineStrategy({ name: 'x',\n",
+    );
     fs.writeFileSync(path.join(bad, 'no-default.ts'), 'export const strategy = 1;\n');
     fs.writeFileSync(path.join(bad, 'plain-object.js'), "export default { name: 'fake', onBar: () => [] };\n");
-    fs.writeFileSync(path.join(bad, 'throws.ts'), DONCHIAN_TS.replace("name: 'donchian-breakout'", "name: 'thrower'").replace('const prev', "throw new Error('no data feed'); const prev"));
+    fs.writeFileSync(
+      path.join(bad, 'throws.ts'),
+      DONCHIAN_TS.replace("name: 'donchian-breakout'", "name: 'thrower'").replace(
+        'const prev',
+        "throw new Error('no data feed'); const prev",
+      ),
+    );
   });
   afterAll(() => {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -69,9 +83,25 @@ describe('GIVEN a strategy folder outside the repo with a .ts and a .js strategy
     const r = cli(['strategy', 'list', '--strategies', dir, '--json']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    const rows = JSON.parse(r.out) as Array<{ name: string; version: string; source: string; hash: string; params: string }>;
-    expect(rows.map((x) => x.name)).toEqual(['sma-crossover', 'rsi-mean-reversion', 'order-cycle', 'donchian-breakout', 'ema-bracket']);
-    expect(rows[3]).toMatchObject({ version: '1.0.0', source: path.join(dir, 'donchian.ts'), params: '{"period":20,"pct":10}' });
+    const rows = JSON.parse(r.out) as Array<{
+      name: string;
+      version: string;
+      source: string;
+      hash: string;
+      params: string;
+    }>;
+    expect(rows.map((x) => x.name)).toEqual([
+      'sma-crossover',
+      'rsi-mean-reversion',
+      'order-cycle',
+      'donchian-breakout',
+      'ema-bracket',
+    ]);
+    expect(rows[3]).toMatchObject({
+      version: '1.0.0',
+      source: path.join(dir, 'donchian.ts'),
+      params: '{"period":20,"pct":10}',
+    });
     expect(rows[4]).toMatchObject({ version: '0.2.0', source: path.join(dir, 'ema-bracket.js') });
     expect(rows[3].hash).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -88,7 +118,12 @@ describe('GIVEN a strategy folder outside the repo with a .ts and a .js strategy
   it('WHEN `strategy check` runs each over bundled bars THEN it reports their orders; the bracket gives its legs', () => {
     const ts = cli(['strategy', 'check', path.join(dir, 'donchian.ts'), '--json']);
     expect(ts.code).toBe(0);
-    expect(JSON.parse(ts.out)).toMatchObject({ name: 'donchian-breakout', lookback: 21, params: { period: 20, pct: 10 }, ticks: 200 });
+    expect(JSON.parse(ts.out)).toMatchObject({
+      name: 'donchian-breakout',
+      lookback: 21,
+      params: { period: 20, pct: 10 },
+      ticks: 200,
+    });
     expect(JSON.parse(ts.out).intents).toBeGreaterThan(0);
     const js = cli(['strategy', 'check', path.join(dir, 'ema-bracket.js'), '--bars', '300', '--json']);
     expect(js.code).toBe(0);
@@ -120,11 +155,24 @@ describe('GIVEN a strategy folder outside the repo with a .ts and a .js strategy
     const r = cli(['strategy', 'list', '--strategies', dir, '--strategies', dup]);
     fs.rmSync(dup, { recursive: true, force: true });
     expect(r.code).toBe(2);
-    expect(r.err).toContain(`${path.join(dup, 'again.ts')}: name: duplicate strategy name "donchian-breakout" (also in ${path.join(dir, 'donchian.ts')})`);
+    expect(r.err).toContain(
+      `${path.join(dup, 'again.ts')}: name: duplicate strategy name "donchian-breakout" (also in ${path.join(dir, 'donchian.ts')})`,
+    );
   });
 
   it('WHEN `run start` names a user strategy with bad params, or a folder with a broken module THEN exit 2 before connecting', () => {
-    const params = cli(['run', 'start', '--strategy', 'donchian-breakout', '--strategies', dir, '--symbol', 'ETH/BTC', '--param', 'pct=0']);
+    const params = cli([
+      'run',
+      'start',
+      '--strategy',
+      'donchian-breakout',
+      '--strategies',
+      dir,
+      '--symbol',
+      'ETH/BTC',
+      '--param',
+      'pct=0',
+    ]);
     expect(params.code).toBe(2);
     expect(params.err).toContain(`${path.join(dir, 'donchian.ts')}: strategy.params.pct:`);
     const broken = cli(['run', 'start', '--strategy', 'donchian-breakout', '--strategies', bad, '--symbol', 'ETH/BTC']);

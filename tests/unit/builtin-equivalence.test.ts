@@ -29,7 +29,14 @@ function walk(def: Def, legacy: Def, params: unknown, bars: readonly Candle[]): 
   let compared = 0;
   for (let end = 2; end <= bars.length; end += 1) {
     const window = bars.slice(Math.max(0, end - lookback), end);
-    const input = { symbol: 'ETH/BTC', bars: window, params: p, position, equity: '1.5', mark: String(window[window.length - 1].close) };
+    const input = {
+      symbol: 'ETH/BTC',
+      bars: window,
+      params: p,
+      position,
+      equity: '1.5',
+      mark: String(window[window.length - 1].close),
+    };
     const parse = (s: object) => OrderIntent.parse({ ...s, strategyId: 's' });
     const now = def.signals(input).map(parse);
     const before = legacy.signals(input).map(parse);
@@ -45,30 +52,83 @@ function walk(def: Def, legacy: Def, params: unknown, bars: readonly Candle[]): 
 
 const CASES: Array<[string, Def, Def, Record<string, unknown>]> = [
   ['sma-crossover defaults', smaCrossover as unknown as Def, legacySma as unknown as Def, {}],
-  ['sma-crossover 3/8 limit GTC post-only', smaCrossover as unknown as Def, legacySma as unknown as Def, { fast: 3, slow: 8, orderType: 'limit', limitOffsetBps: 7, tif: 'GTC', postOnly: true, orderPct: 33 }],
+  [
+    'sma-crossover 3/8 limit GTC post-only',
+    smaCrossover as unknown as Def,
+    legacySma as unknown as Def,
+    { fast: 3, slow: 8, orderType: 'limit', limitOffsetBps: 7, tif: 'GTC', postOnly: true, orderPct: 33 },
+  ],
   ['rsi-mean-reversion defaults', rsiMeanReversion as unknown as Def, legacyRsi as unknown as Def, {}],
-  ['rsi-mean-reversion 5 40/60 limit', rsiMeanReversion as unknown as Def, legacyRsi as unknown as Def, { period: 5, oversold: 40, overbought: 60, orderType: 'limit' }],
+  [
+    'rsi-mean-reversion 5 40/60 limit',
+    rsiMeanReversion as unknown as Def,
+    legacyRsi as unknown as Def,
+    { period: 5, oversold: 40, overbought: 60, orderType: 'limit' },
+  ],
   ['order-cycle market', orderCycle as unknown as Def, legacyCycle as unknown as Def, { everyBars: 2 }],
-  ['order-cycle limit IOC', orderCycle as unknown as Def, legacyCycle as unknown as Def, { orderType: 'limit', tif: 'IOC', offsetBps: -20 }],
-  ['order-cycle stop_market', orderCycle as unknown as Def, legacyCycle as unknown as Def, { orderType: 'stop_market' }],
-  ['order-cycle stop_limit', orderCycle as unknown as Def, legacyCycle as unknown as Def, { orderType: 'stop_limit', offsetBps: 15 }],
-  ['order-cycle take_profit', orderCycle as unknown as Def, legacyCycle as unknown as Def, { orderType: 'take_profit' }],
-  ['order-cycle take_profit_limit', orderCycle as unknown as Def, legacyCycle as unknown as Def, { orderType: 'take_profit_limit' }],
-  ['order-cycle trailing_stop', orderCycle as unknown as Def, legacyCycle as unknown as Def, { orderType: 'trailing_stop', trailBps: 50 }],
-  ['order-cycle twap', orderCycle as unknown as Def, legacyCycle as unknown as Def, { algo: { kind: 'twap', slices: 4, duration: '2m' } }],
-  ['order-cycle iceberg', orderCycle as unknown as Def, legacyCycle as unknown as Def, { algo: { kind: 'iceberg', visibleQuantity: '0.1' } }],
+  [
+    'order-cycle limit IOC',
+    orderCycle as unknown as Def,
+    legacyCycle as unknown as Def,
+    { orderType: 'limit', tif: 'IOC', offsetBps: -20 },
+  ],
+  [
+    'order-cycle stop_market',
+    orderCycle as unknown as Def,
+    legacyCycle as unknown as Def,
+    { orderType: 'stop_market' },
+  ],
+  [
+    'order-cycle stop_limit',
+    orderCycle as unknown as Def,
+    legacyCycle as unknown as Def,
+    { orderType: 'stop_limit', offsetBps: 15 },
+  ],
+  [
+    'order-cycle take_profit',
+    orderCycle as unknown as Def,
+    legacyCycle as unknown as Def,
+    { orderType: 'take_profit' },
+  ],
+  [
+    'order-cycle take_profit_limit',
+    orderCycle as unknown as Def,
+    legacyCycle as unknown as Def,
+    { orderType: 'take_profit_limit' },
+  ],
+  [
+    'order-cycle trailing_stop',
+    orderCycle as unknown as Def,
+    legacyCycle as unknown as Def,
+    { orderType: 'trailing_stop', trailBps: 50 },
+  ],
+  [
+    'order-cycle twap',
+    orderCycle as unknown as Def,
+    legacyCycle as unknown as Def,
+    { algo: { kind: 'twap', slices: 4, duration: '2m' } },
+  ],
+  [
+    'order-cycle iceberg',
+    orderCycle as unknown as Def,
+    legacyCycle as unknown as Def,
+    { algo: { kind: 'iceberg', visibleQuantity: '0.1' } },
+  ],
 ];
 
 describe('GIVEN the built-in strategies rewritten on the SDK and their hand-rolled originals', () => {
   const data = new Map(DATASETS.map((f) => [f, toCandles(readDatasetText(path.join(DATA, f)), f)]));
-  it.each(CASES)('WHEN %s runs over every bundled dataset THEN every bar gives the same intents', (_name, def, legacy, params) => {
-    let total = 0;
-    for (const [file, bars] of data) {
-      // The long datasets are sampled to their first 800 bars to bound the test's time; the 1m set is whole.
-      const r = walk(def, legacy, params, file.includes('UNITTEST') ? bars : bars.slice(0, 800));
-      total += r.signals;
-      expect(r.compared).toBeGreaterThan(0);
-    }
-    expect(total).toBeGreaterThan(0);
-  });
+  it.each(CASES)(
+    'WHEN %s runs over every bundled dataset THEN every bar gives the same intents',
+    (_name, def, legacy, params) => {
+      let total = 0;
+      for (const [file, bars] of data) {
+        // The long datasets are sampled to their first 800 bars to bound the test's time; the 1m set is whole.
+        const r = walk(def, legacy, params, file.includes('UNITTEST') ? bars : bars.slice(0, 800));
+        total += r.signals;
+        expect(r.compared).toBeGreaterThan(0);
+      }
+      expect(total).toBeGreaterThan(0);
+    },
+  );
 });

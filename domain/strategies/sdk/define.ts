@@ -39,9 +39,11 @@ export function defineStrategy<S extends z.ZodType>(spec: StrategySpec<S>): Defi
   if (typeof spec.name !== 'string' || !NAME.test(spec.name) || spec.name.length > 64) {
     fail('name', `"${String(spec.name)}" must be kebab-case (a-z, 0-9, -), at most 64 characters`);
   }
-  if (typeof spec.version !== 'string' || !SEMVER.test(spec.version)) fail('version', `"${String(spec.version)}" must be semver (1.0.0)`);
+  if (typeof spec.version !== 'string' || !SEMVER.test(spec.version))
+    fail('version', `"${String(spec.version)}" must be semver (1.0.0)`);
   if (typeof spec.description !== 'string') fail('description', 'must be a string');
-  if (!spec.params || typeof (spec.params as { safeParse?: unknown }).safeParse !== 'function') fail('params', 'must be a zod schema');
+  if (!spec.params || typeof (spec.params as { safeParse?: unknown }).safeParse !== 'function')
+    fail('params', 'must be a zod schema');
   if (typeof spec.lookback !== 'function') fail('lookback', 'must be a function of the parsed params');
   if (typeof spec.onBar !== 'function') fail('onBar', 'must be a function');
   type P = z.output<S>;

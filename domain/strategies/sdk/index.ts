@@ -7,6 +7,11 @@ export { defineStrategy, isDefinedStrategy, STRATEGY_BRAND, type DefinedStrategy
 export { indicators, ta, sma, ema, rsi, atr, bollinger, macd, highest, lowest, type Indicators } from './indicators';
 export { parseTimeframe, resample } from './resample';
 export {
-  runStrategyStep, signalsOf, STATE_MAX_BYTES, type StrategyStepInput, type StrategyStepResult, type ResolvedCancel,
+  runStrategyStep,
+  signalsOf,
+  STATE_MAX_BYTES,
+  type StrategyStepInput,
+  type StrategyStepResult,
+  type ResolvedCancel,
 } from './run';
 export type * from './types';

@@ -50,12 +50,21 @@ export function atr(bars: readonly Bar[], period: number): number | null {
 }
 
 /** Bollinger bands of the last `period` values, `deviations` standard deviations wide. */
-export function bollinger(values: Series, period: number, deviations = 2): { upper: number; middle: number; lower: number } | null {
+export function bollinger(
+  values: Series,
+  period: number,
+  deviations = 2,
+): { upper: number; middle: number; lower: number } | null {
   return values.length < period ? null : lastOf(new ta.BollingerBands(period, deviations), values.slice(-period));
 }
 
 /** MACD (EMA fast − EMA slow), its signal line and histogram. */
-export function macd(values: Series, fast = 12, slow = 26, signal = 9): { macd: number; signal: number; histogram: number } | null {
+export function macd(
+  values: Series,
+  fast = 12,
+  slow = 26,
+  signal = 9,
+): { macd: number; signal: number; histogram: number } | null {
   return lastOf(new ta.MACD(new ta.EMA(fast), new ta.EMA(slow), new ta.EMA(signal)), values);
 }
 

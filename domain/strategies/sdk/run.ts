@@ -15,7 +15,14 @@ import type { DefinedStrategy } from './define';
 import { indicators } from './indicators';
 import { parseTimeframe, resample } from './resample';
 import type {
-  Bar, CancelRequest, JsonObject, OpenOrderView, OrderRequest, StrategyCancel, StrategyContext, StrategyOrder,
+  Bar,
+  CancelRequest,
+  JsonObject,
+  OpenOrderView,
+  OrderRequest,
+  StrategyCancel,
+  StrategyContext,
+  StrategyOrder,
 } from './types';
 
 /** ctx.state past this many bytes of JSON fails the strategy: state is for counters and flags, not history. */
@@ -79,7 +86,12 @@ const OrderOut = z
   })
   .strict();
 const CancelOut = z
-  .object({ kind: z.literal('cancel'), symbol: z.string().min(1).optional(), clientOrderId: z.string().min(1).optional(), reason: z.string().max(500) })
+  .object({
+    kind: z.literal('cancel'),
+    symbol: z.string().min(1).optional(),
+    clientOrderId: z.string().min(1).optional(),
+    reason: z.string().max(500),
+  })
   .strict();
 const Output = z.discriminatedUnion('kind', [OrderOut, CancelOut]);
 type OrderOut = z.infer<typeof OrderOut>;
@@ -120,11 +132,14 @@ function intentsOf(o: OrderOut, defaultSymbol: string, env: Env): Signal[] {
   const type = o.type ?? 'market';
   const ref = new Dec(o.limitPrice ?? (type === 'market' || type === 'limit' ? mark : (o.stopPrice ?? mark)));
   const bracket = o.stopLoss !== undefined || o.takeProfit !== undefined || o.trailingStop !== undefined;
-  if (bracket && o.side !== 'buy') throw new StrategyError('stopLoss: a bracket protects a buy (a spot venue has no shorts)');
+  if (bracket && o.side !== 'buy')
+    throw new StrategyError('stopLoss: a bracket protects a buy (a spot venue has no shorts)');
   const stop = o.stopLoss !== undefined ? levelPrice(o.stopLoss, ref, false) : undefined;
   const target = o.takeProfit !== undefined ? levelPrice(o.takeProfit, ref, true) : undefined;
-  if (stop && !stop.lt(ref)) throw new StrategyError(`stopLoss: ${str(stop)} must be below the entry price ${str(ref)}`);
-  if (target && !target.gt(ref)) throw new StrategyError(`takeProfit: ${str(target)} must be above the entry price ${str(ref)}`);
+  if (stop && !stop.lt(ref))
+    throw new StrategyError(`stopLoss: ${str(stop)} must be below the entry price ${str(ref)}`);
+  if (target && !target.gt(ref))
+    throw new StrategyError(`takeProfit: ${str(target)} must be above the entry price ${str(ref)}`);
 
   const sizes = [o.quantity, o.pctOfEquity, o.riskPct].filter((v) => v !== undefined).length;
   if (sizes !== 1) throw new StrategyError('quantity: give exactly one of quantity, pctOfEquity or riskPct');
@@ -152,7 +167,14 @@ function intentsOf(o: OrderOut, defaultSymbol: string, env: Env): Signal[] {
     reason: o.reason,
   };
   const leg = (type: Signal['type'], fields: Partial<Signal>, what: string): Signal => ({
-    symbol, side: 'sell', type, quantity, postOnly: false, reduceOnly: true, ...fields, reason: `${o.reason} (${what})`,
+    symbol,
+    side: 'sell',
+    type,
+    quantity,
+    postOnly: false,
+    reduceOnly: true,
+    ...fields,
+    reason: `${o.reason} (${what})`,
   });
   return [
     entry,
@@ -216,7 +238,8 @@ export function runStrategyStep(def: DefinedStrategy<never>, input: StrategyStep
       openOrders: input.openOrders ?? [],
       indicators,
       barsOf(other: string, timeframe?: string): readonly Bar[] {
-        if (!bars[other]) throw new StrategyError(`barsOf: unknown symbol "${other}" (the run trades ${universe.join(', ')})`);
+        if (!bars[other])
+          throw new StrategyError(`barsOf: unknown symbol "${other}" (the run trades ${universe.join(', ')})`);
         if (timeframe === undefined) return bars[other];
         const key = `${other}|${timeframe}`;
         let r = resampled.get(key);
@@ -237,7 +260,9 @@ export function runStrategyStep(def: DefinedStrategy<never>, input: StrategyStep
     try {
       const out: unknown = def.onBar(ctx);
       if (!Array.isArray(out)) {
-        throw new StrategyError(`onBar returned ${out === null ? 'null' : typeof out}, not a list of orders (return [] for none)`);
+        throw new StrategyError(
+          `onBar returned ${out === null ? 'null' : typeof out}, not a list of orders (return [] for none)`,
+        );
       }
       const produced: OrderIntent[] = [];
       out.forEach((item, i) => {
@@ -247,7 +272,11 @@ export function runStrategyStep(def: DefinedStrategy<never>, input: StrategyStep
         if (o.kind === 'cancel') {
           const target = o.symbol ?? symbol;
           if (!universe.includes(target)) throw new StrategyError(`orders[${i}].symbol: unknown symbol "${target}"`);
-          cancels.push({ symbol: target, ...(o.clientOrderId ? { clientOrderId: o.clientOrderId } : {}), reason: o.reason });
+          cancels.push({
+            symbol: target,
+            ...(o.clientOrderId ? { clientOrderId: o.clientOrderId } : {}),
+            reason: o.reason,
+          });
           return;
         }
         let signals: Signal[];

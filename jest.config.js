@@ -5,14 +5,14 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': 'ts-jest',
-    // ccxt's CommonJS build requires ESM-only @noble/@scure packages; Node loads them natively, Jest
-    // needs them transpiled to CommonJS.
-    '^.+/node_modules/(@noble|@scure)/.+\\.js$': [
+    // ESM-only packages (ccxt's @noble/@scure, the strategies' trading-signals): Node loads them natively,
+    // Jest needs them transpiled to CommonJS.
+    '^.+/node_modules/(@noble|@scure|trading-signals)/.+\\.js$': [
       'ts-jest',
       { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(@noble|@scure)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@noble|@scure|trading-signals)/)'],
   // One real Temporal dev server per jest run (tests/setup/global-setup.ts).
   globalSetup: '<rootDir>/tests/setup/global-setup.ts',
   globalTeardown: '<rootDir>/tests/setup/global-teardown.ts',

@@ -4,6 +4,7 @@
  */
 import type { Quantizer } from '../domain/market/instrument';
 import type { BrokerRegistry } from '../brokers/registry';
+import type { StrategyRegistry } from '../domain/strategies/registry';
 import { createMarketActivities } from './market';
 import { createDecisionActivities } from './decisions';
 import { createLiveEngineActivities } from './engines/live';
@@ -18,13 +19,15 @@ export interface ActivityDeps {
   quantizer: Quantizer;
   /** Where halt/breach alerts go (default: SNS if TEMPOTRADE_ALERTS_TOPIC_ARN is set, else the log). */
   notifier?: Notifier;
+  /** The strategies the strategy step runs: built-ins plus those loaded with --strategies (default: built-ins). */
+  strategies?: StrategyRegistry;
 }
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createMarketActivities(deps),
     ...createReconcileActivities(deps),
-    ...createDecisionActivities(),
+    ...createDecisionActivities(deps.strategies ? { strategies: deps.strategies } : {}),
     ...createLiveEngineActivities(deps),
     ...createAdvancedEngineActivities(deps),
     ...createAlertActivities(deps),

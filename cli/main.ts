@@ -8,6 +8,7 @@ import { temporalCommand, venueCommand, workerCommand } from './commands/process
 import { demoCommand } from './commands/demo';
 import { scheduleCommand } from './commands/schedule';
 import { accountCommand } from './commands/account';
+import { strategyCommand } from './commands/strategy';
 import pkg from '../package.json';
 
 export function buildProgram(): Command {
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   program.addCommand(runCommand());
   program.addCommand(scheduleCommand());
   program.addCommand(accountCommand());
+  program.addCommand(strategyCommand());
   program.addCommand(workerCommand());
   program.addCommand(venueCommand());
   program.addCommand(temporalCommand());

@@ -26,6 +26,9 @@ export const ERROR_CODES = [
   'SCHEDULE_NOT_FOUND',
   'SCHEDULE_ALREADY_EXISTS',
   'ACCOUNT_NOT_FOUND',
+  'STRATEGY_FAILED',
+  'STRATEGY_NOT_FOUND',
+  'STRATEGY_CHANGED',
   'UNKNOWN',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -52,6 +55,12 @@ export const RETRYABLE: Readonly<Record<ErrorCode, boolean>> = {
   SCHEDULE_NOT_FOUND: false,
   SCHEDULE_ALREADY_EXISTS: false,
   ACCOUNT_NOT_FOUND: false,
+  /** A strategy is pure: the same bars fail it the same way again. */
+  STRATEGY_FAILED: false,
+  /** The worker lacks the run's strategy: retrying on the same worker cannot help. */
+  STRATEGY_NOT_FOUND: false,
+  /** The worker's module differs from the one the run is pinned to: fail closed until an operator upgrades. */
+  STRATEGY_CHANGED: false,
   UNKNOWN: true,
 };
 

@@ -18,6 +18,7 @@ import { ccxtQuantizer } from '../brokers/precision';
 import type { Client } from '@temporalio/client';
 import { TASK_QUEUES, venueTaskQueueOf } from '../temporal/task-queues';
 import { reconcileSignal } from '../workflows/definitions';
+import type { StrategyRegistry } from '../domain/strategies/registry';
 
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index');
 
@@ -50,6 +51,8 @@ export interface CreateWorkerOptions {
    * docs/performance.md). Unset: the SDK's defaults.
    */
   tuning?: WorkerTuning;
+  /** The strategies this worker runs: built-ins plus those loaded from --strategies folders (default: built-ins). */
+  strategies?: StrategyRegistry;
 }
 
 /** The worker options bench/ varies, plus interceptors (the bench times activities with one). */
@@ -80,7 +83,11 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Tempotrad
   // Venue keys: Secrets Manager when TEMPOTRADE_VENUE_SECRET_ARN is set (AWS), else the environment.
   const brokers =
     opts.brokers ?? createBrokerRegistry(secretsManagerCredentialProviderFromEnv() ?? envCredentialProvider());
-  const activities = createActivities({ brokers, quantizer: ccxtQuantizer });
+  const activities = createActivities({
+    brokers,
+    quantizer: ccxtQuantizer,
+    ...(opts.strategies ? { strategies: opts.strategies } : {}),
+  });
   const common = {
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
@@ -157,6 +164,8 @@ export async function runWorkerUntilSignal(
   process.once('SIGTERM', () => stop('SIGTERM'));
   const taskQueue = opts.taskQueue ?? TASK_QUEUES.strategies;
   log(`worker polling task queue "${taskQueue}" (pid ${process.pid})`);
+  for (const s of opts.strategies?.list().filter((e) => e.source !== 'built-in') ?? [])
+    log(`strategy ${s.name}@${s.version} from ${s.source} (sha256 ${s.hash.slice(0, 12)})`);
   for (const name of opts.venueAccounts ?? [])
     log(
       `venue worker for ${name} polling "${venueTaskQueueOf(name)}"${opts.venueActivitiesPerSecond !== undefined ? ` (at most ${opts.venueActivitiesPerSecond} activities/s for all its workers)` : ''}`,

@@ -11,6 +11,7 @@ import { startPaperVenueServer } from '../../simulators/paper-venue/server';
 import { exchangeOptionsFrom } from '../../simulators/binance-exchange/config';
 import type { KeyFlag } from '../../simulators/binance-exchange/config';
 import { collect, pairs, parseFlags } from '../flags';
+import { loadStrategies, strategyDirsFrom } from '../../domain/strategies/loader';
 
 const WorkerFlags = z
   .object({
@@ -31,6 +32,7 @@ const WorkerFlags = z
       .transform(Number)
       .pipe(z.number().positive('must be a positive number'))
       .optional(),
+    strategies: z.array(z.string().min(1)).default([]),
   })
   .strict();
 
@@ -47,8 +49,15 @@ export function workerCommand(): Command {
       '--venue-rate <perSecond>',
       'at most this many venue activities per second per venue account, for all workers together (server-enforced)',
     )
+    .option(
+      '--strategies <DIR>',
+      'also run the strategies of this folder (repeatable; and TEMPOTRADE_STRATEGIES=dir1:dir2)',
+      collect,
+    )
     .action(async (opts) => {
       const f = parseFlags(WorkerFlags, opts);
+      // Before connecting: a broken strategy module stops the worker at once, naming the file.
+      const strategies = loadStrategies(strategyDirsFrom(f.strategies));
       // env, or the Temporal secret (TEMPORAL_SECRET_ARN) in AWS
       await withTemporalClient(async (client, namespace, cfg) => {
         const connection = await connectWorker(cfg);
@@ -57,6 +66,7 @@ export function workerCommand(): Command {
             connection,
             client,
             namespace,
+            strategies,
             venueAccounts: f.venue,
             ...(f.venueRate !== undefined ? { venueActivitiesPerSecond: f.venueRate } : {}),
             ...(f.taskQueue ? { taskQueue: f.taskQueue } : {}),

@@ -6,7 +6,9 @@ import { z } from 'zod';
 import { TempotradeError } from '../../domain/errors';
 import { RiskConfig, loadRiskConfig as loadRiskConfigLayers } from '../../domain/risk/config';
 import { DEFAULT_PAPER_VENUE_URL, type StrategyRunInputRaw } from '../../domain/run/input';
-import { STRATEGY_NAMES } from '../../domain/strategies';
+import { STRATEGY_NAMES, setLoadedStrategyLookup } from '../../domain/strategies';
+import { loadStrategies, strategyDirsFrom } from '../../domain/strategies/loader';
+import type { StrategyRegistry } from '../../domain/strategies/registry';
 import { display } from '../../domain/money';
 import {
   haltRun,
@@ -32,9 +34,9 @@ const UI_BASE = process.env.TEMPORAL_UI_URL ?? 'http://localhost:8233';
 /** The run a `run start` (or a `schedule create`) describes, as flags. */
 export const RunFlags = z
   .object({
-    strategy: z.enum(STRATEGY_NAMES as [string, ...string[]], {
-      message: `must be one of: ${STRATEGY_NAMES.join(', ')}`,
-    }),
+    strategy: z
+      .string()
+      .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, `must be a strategy name (built-in: ${STRATEGY_NAMES.join(', ')})`),
     symbol: z.array(z.string()).min(1, 'give at least one --symbol'),
     data: z.array(z.string()).default([]),
     account: z.string().default('paper-1'),
@@ -66,7 +68,34 @@ export const RunFlags = z
   })
   .strict();
 
-const StartFlags = RunFlags.extend({ wait: z.boolean().default(false), json: z.boolean().default(false) }).strict();
+const StartFlags = RunFlags.extend({
+  wait: z.boolean().default(false),
+  json: z.boolean().default(false),
+  strategies: z.array(z.string().min(1)).default([]),
+}).strict();
+
+/**
+ * The strategies this run can name (built-ins + --strategies + TEMPOTRADE_STRATEGIES), checked against the
+ * flags: a broken module, an unknown name or bad params exit 2 naming the file or the field.
+ */
+export function loadRunStrategies(flags: {
+  strategy: string;
+  strategies: string[];
+  param: string[];
+}): StrategyRegistry {
+  const registry = loadStrategies(strategyDirsFrom(flags.strategies));
+  if (!registry.get(flags.strategy)) {
+    throw new TempotradeError(
+      'VALIDATION',
+      `--strategy: unknown strategy "${flags.strategy}" (known: ${registry.names().join(', ')}; a folder of your own: --strategies DIR)`,
+    );
+  }
+  const r = registry.resolve(flags.strategy, paramValues(flags.param));
+  const source = registry.get(flags.strategy)!.source;
+  if (!r.ok) throw new TempotradeError('VALIDATION', source === 'built-in' ? r.error : `${source}: ${r.error}`);
+  setLoadedStrategyLookup((name) => registry.get(name)?.definition);
+  return registry;
+}
 
 /**
  * The run's risk config: defaults < --risk-file < RISK_* env < --risk FIELD=VALUE overrides (nested
@@ -106,7 +135,7 @@ export function addRunOptions(
   tickHelp: { tickInterval?: string; maxTicks?: string; id?: string } = {},
 ): Command {
   return cmd
-    .requiredOption('--strategy <name>', `strategy: ${STRATEGY_NAMES.join(' | ')}`)
+    .requiredOption('--strategy <name>', `strategy: ${STRATEGY_NAMES.join(' | ')}, or one loaded with --strategies`)
     .option('--symbol <SYM>', 'market, e.g. ETH/BTC (repeatable)', collect)
     .option('--data <SYM=PATH>', 'CSV data for the paper venue (repeatable)', collect)
     .option('--account <id>', 'account id', 'paper-1')
@@ -179,8 +208,14 @@ export function runCommand(): Command {
   addRunOptions(run.command('start').description('start a strategy run; with --wait, follow it to the end'))
     .option('--wait', 'wait for the run to end, showing progress', false)
     .option('--json', 'print one JSON summary', false)
+    .option(
+      '--strategies <DIR>',
+      'load the strategies of this folder (repeatable; and TEMPOTRADE_STRATEGIES=dir1:dir2)',
+      collect,
+    )
     .action(async (opts) => {
       const flags = parseFlags(StartFlags, opts);
+      loadRunStrategies(flags); // strategy modules and params, before anything connects
       const input = buildRunInput(flags);
       validateRunInput(input); // the whole input, before anything connects
       await withTemporalClient(async (client, ns) => {

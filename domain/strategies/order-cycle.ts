@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { Dec, cmp, str } from '../money';
 import { IntentType, TimeInForce, TrailBps } from '../orders/order';
 import { AlgoSpec } from '../execution/algo-spec';
-import type { Signal, StrategyDefinition, StrategyInput } from './strategy';
+import { defineStrategy } from './sdk/define';
+import type { OrderRequest } from './sdk/types';
 
 export const OrderCycleParams = z
   .object({
@@ -44,12 +45,13 @@ export const OrderCycleParams = z
 export type OrderCycleParams = z.infer<typeof OrderCycleParams>;
 
 function priced(
-  input: StrategyInput<OrderCycleParams>,
+  params: OrderCycleParams,
+  markText: string,
   side: 'buy' | 'sell',
-): Pick<Signal, 'limitPrice' | 'stopPrice' | 'trailBps'> {
-  const { orderType, offsetBps, trailBps } = input.params;
+): Pick<OrderRequest, 'limitPrice' | 'stopPrice' | 'trailBps'> {
+  const { orderType, offsetBps, trailBps } = params;
   const off = new Dec(offsetBps).div(10_000);
-  const mark = new Dec(input.mark);
+  const mark = new Dec(markText);
   const buy = side === 'buy';
   // "toward" moves a price in the direction a stop of this side triggers; "away" the other way.
   const below = (d: Dec, k: Dec) => d.times(new Dec(1).minus(k));
@@ -82,37 +84,38 @@ function priced(
  * with one configured order type. Used to prove a venue end to end (every order type through the
  * whole flow, under faults) and to smoke-test a new exchange account with small sizes.
  */
-export const orderCycle: StrategyDefinition<OrderCycleParams> = {
+export const orderCycle = defineStrategy({
   name: 'order-cycle',
+  version: '1.0.0',
   description:
     'Every N bars: buy when flat, sell the position otherwise, with the configured order type (venue exerciser).',
   params: OrderCycleParams,
   lookback: () => 2,
-  signals(input) {
-    const last = input.bars[input.bars.length - 1];
-    if (!last || input.bars.length < 2) return [];
-    const barMs = last.ts - input.bars[input.bars.length - 2].ts;
-    if (barMs <= 0 || Math.round(last.ts / barMs) % input.params.everyBars !== 0) return [];
-    const flat = cmp(input.position, 0) === 0;
+  onBar(ctx) {
+    const bars = ctx.bars;
+    const last = bars[bars.length - 1];
+    if (!last || bars.length < 2) return [];
+    const p = ctx.params;
+    const barMs = last.ts - bars[bars.length - 2].ts;
+    if (barMs <= 0 || Math.round(last.ts / barMs) % p.everyBars !== 0) return [];
+    const flat = cmp(ctx.position, 0) === 0;
     const side = flat ? 'buy' : 'sell';
-    const quantity = flat
-      ? str(new Dec(input.equity).times(input.params.orderPct).div(100).div(input.mark))
-      : input.position;
-    if (cmp(quantity, 0) <= 0) return [];
-    const p = input.params;
-    return [
-      {
-        symbol: input.symbol,
-        side,
-        type: p.orderType,
-        quantity,
-        ...priced(input, side),
-        ...(p.tif ? { tif: p.tif } : {}),
-        postOnly: p.postOnly,
-        reduceOnly: side === 'sell',
-        ...(p.algo ? { algo: p.algo } : {}),
-        reason: `cycle: ${side} every ${p.everyBars} bars (${p.orderType}${p.trailBps !== undefined ? ` ${p.trailBps} bps trail` : ''}${p.tif ? ` ${p.tif}` : ''}${p.postOnly ? ' post-only' : ''}${p.algo ? ` via ${p.algo.kind}` : ''})`,
-      },
-    ];
+    const how = [
+      p.orderType,
+      p.trailBps !== undefined ? ` ${p.trailBps} bps trail` : '',
+      p.tif ? ` ${p.tif}` : '',
+      p.postOnly ? ' post-only' : '',
+      p.algo ? ` via ${p.algo.kind}` : '',
+    ].join('');
+    const order: OrderRequest = {
+      type: p.orderType,
+      ...(flat ? { pctOfEquity: p.orderPct } : { quantity: ctx.position }),
+      ...priced(p, ctx.mark, side),
+      ...(p.tif ? { tif: p.tif } : {}),
+      postOnly: p.postOnly,
+      ...(p.algo ? { algo: p.algo } : {}),
+      reason: `cycle: ${side} every ${p.everyBars} bars (${how})`,
+    };
+    return [flat ? ctx.buy(order) : ctx.sell(order)];
   },
-};
+});

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { cmp } from '../money';
-import { ExecutionParams, makeSignal, rsi, type Signal, type StrategyDefinition } from './strategy';
+import { defineStrategy } from './sdk/define';
+import { rsi } from './sdk/indicators';
+import type { StrategyOrder } from './sdk/types';
+import { ExecutionParams, executionOrder } from './strategy';
 
 export const RsiMeanReversionParams = ExecutionParams.extend({
   period: z.number().int().min(2).max(500).default(14),
@@ -12,20 +15,25 @@ export const RsiMeanReversionParams = ExecutionParams.extend({
 export type RsiMeanReversionParams = z.infer<typeof RsiMeanReversionParams>;
 
 /** Buy when RSI falls below `oversold` while flat; sell the position when RSI rises above `overbought`. */
-export const rsiMeanReversion: StrategyDefinition<RsiMeanReversionParams> = {
+export const rsiMeanReversion = defineStrategy({
   name: 'rsi-mean-reversion',
+  version: '1.0.0',
   description: 'Buy when RSI(period) < oversold; sell the position when RSI > overbought.',
   params: RsiMeanReversionParams,
   lookback: (p) => p.period + 1,
-  signals(input) {
-    const closes = input.bars.map((b) => b.close);
-    const { period, oversold, overbought } = input.params;
-    if (closes.length < period + 1) return [];
-    const r = rsi(closes, period);
-    const flat = cmp(input.position, 0) === 0;
-    const out: Array<Signal | undefined> = [];
-    if (r < oversold && flat) out.push(makeSignal(input, 'buy', `RSI(${period}) ${r.toFixed(2)} < ${oversold}`));
-    if (r > overbought && !flat) out.push(makeSignal(input, 'sell', `RSI(${period}) ${r.toFixed(2)} > ${overbought}`));
-    return out.filter((s): s is Signal => s !== undefined);
+  onBar(ctx) {
+    const { period, oversold, overbought } = ctx.params;
+    const r = rsi(
+      ctx.bars.map((b) => b.close),
+      period,
+      'simple',
+    );
+    if (r === null) return [];
+    const flat = cmp(ctx.position, 0) === 0;
+    const out: StrategyOrder[] = [];
+    if (r < oversold && flat) out.push(executionOrder(ctx, 'buy', `RSI(${period}) ${r.toFixed(2)} < ${oversold}`));
+    if (r > overbought && !flat)
+      out.push(executionOrder(ctx, 'sell', `RSI(${period}) ${r.toFixed(2)} > ${overbought}`));
+    return out;
   },
-};
+});

@@ -1,14 +1,15 @@
 /**
- * A strategy is a pure function from a window of closed bars (and the current position) to order
- * intents. Parameters are zod-validated. Strategies run in a local activity, so a faulty strategy
- * fails that step (visible, retried) rather than the workflow.
+ * The strategy shapes shared by the registry, the worker's strategy step and the built-ins. Strategies are
+ * written with the SDK (./sdk, `tempotrade/strategy`); they run in a local activity, never in the workflow.
  */
 import { z } from 'zod';
-import { Dec, str, cmp } from '../money';
+import { Dec, str } from '../money';
 import type { Candle } from '../market/candles';
 import { TimeInForce, type OrderIntentInput } from '../orders/order';
+import { rsi as rsiOf, sma as smaOf } from './sdk/indicators';
+import type { StrategyContext, StrategyOrder } from './sdk/types';
 
-/** Execution parameters every strategy accepts. */
+/** Execution parameters the signal built-ins accept. */
 export const ExecutionParams = z.object({
   /** Each entry spends this % of equity (before risk caps). */
   orderPct: z.number().positive().max(100).default(10),
@@ -18,6 +19,7 @@ export const ExecutionParams = z.object({
   tif: TimeInForce.optional(),
   postOnly: z.boolean().default(false),
 });
+export type ExecutionParams = z.infer<typeof ExecutionParams>;
 
 export interface StrategyInput<P> {
   symbol: string;
@@ -36,53 +38,42 @@ export interface StrategyDefinition<P = z.infer<typeof ExecutionParams>> {
   params: z.ZodType<P, z.input<z.ZodType<P>>>;
   /** Bars needed before the first signal. */
   lookback(params: P): number;
+  /** The signals for one symbol, with no state (see sdk/run.ts for the full step). */
   signals(input: StrategyInput<P>): Signal[];
 }
 
-/** Build an entry or exit intent with the shared execution parameters. */
-export function makeSignal(
-  input: StrategyInput<z.infer<typeof ExecutionParams>>,
+/**
+ * An entry (orderPct of equity) or an exit (the whole position) with the shared execution parameters:
+ * a limit order is priced limitOffsetBps better than the mark.
+ */
+export function executionOrder(
+  ctx: StrategyContext<ExecutionParams>,
   side: 'buy' | 'sell',
   reason: string,
-): Signal | undefined {
-  const p = input.params;
-  const quantity =
-    side === 'sell' ? input.position : str(new Dec(input.equity).times(p.orderPct).div(100).div(input.mark));
-  if (cmp(quantity, 0) <= 0) return undefined;
-  const offset = new Dec(p.limitOffsetBps).div(10_000);
-  const limitPrice =
-    p.orderType === 'limit'
-      ? str(new Dec(input.mark).times(side === 'buy' ? new Dec(1).minus(offset) : new Dec(1).plus(offset)))
-      : undefined;
-  return {
-    symbol: input.symbol,
-    side,
+): StrategyOrder {
+  const p = ctx.params;
+  const common = {
     type: p.orderType,
-    quantity,
-    ...(limitPrice ? { limitPrice } : {}),
+    ...(p.orderType === 'limit' ? { limitPrice: limitPriceOf(ctx.mark, side, p.limitOffsetBps) } : {}),
     ...(p.tif ? { tif: p.tif } : {}),
     postOnly: p.postOnly,
-    reduceOnly: side === 'sell',
     reason,
   };
+  return side === 'buy'
+    ? ctx.buy({ ...common, pctOfEquity: p.orderPct })
+    : ctx.sell({ ...common, quantity: ctx.position });
+}
+
+function limitPriceOf(mark: string, side: 'buy' | 'sell', offsetBps: number): string {
+  const offset = new Dec(offsetBps).div(10_000);
+  return str(new Dec(mark).times(side === 'buy' ? new Dec(1).minus(offset) : new Dec(1).plus(offset)));
 }
 
 export function sma(values: readonly number[], period: number, endExclusive = values.length): number {
-  let s = 0;
-  for (let i = endExclusive - period; i < endExclusive; i++) s += values[i];
-  return s / period;
+  return smaOf(values.slice(0, endExclusive), period) ?? Number.NaN;
 }
 
-/** Wilder's RSI over the last `period` changes ending at endExclusive. */
+/** RSI over the last `period` changes ending at endExclusive (simple averages of gains and losses). */
 export function rsi(values: readonly number[], period: number, endExclusive = values.length): number {
-  let gain = 0;
-  let loss = 0;
-  for (let i = endExclusive - period; i < endExclusive; i++) {
-    const d = values[i] - values[i - 1];
-    if (d > 0) gain += d;
-    else loss -= d;
-  }
-  if (loss === 0) return gain === 0 ? 50 : 100;
-  const rs = gain / period / (loss / period);
-  return 100 - 100 / (1 + rs);
+  return rsiOf(values.slice(0, endExclusive), period, 'simple') ?? Number.NaN;
 }

@@ -1,5 +1,5 @@
 /**
- * Recorded histories (tests/replay/histories, written by `RECORD_HISTORIES=1 npx jest
+ * Recorded histories (tests/replay/histories, written as .json by `RECORD_HISTORIES=1 npx jest
  * tests/integration/strategy-run.test.ts`, then gzipped) must replay against the current workflow code. A change that
  * breaks determinism for runs already in flight fails here, before it reaches a worker.
  */

@@ -2,18 +2,23 @@
  * `tempotrade run list`: one row per run, however many times it continued as new, with the tick and equity
  * the run itself reports; `--all-executions` lists each execution of the chain.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { PaperVenueServer } from '../../simulators/paper-venue/server';
 import type { RunListItem } from '../../temporal/runs-client';
 import { startRun } from '../../temporal/runs-client';
 import { runCli } from '../helpers/cli';
 import { result, runInput, withVenueSuite } from '../helpers/runs';
-import { uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
+import { NAMESPACE, serverAddress, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
 
 let client: Client;
 let venue: PaperVenueServer;
 const stamp = Date.now().toString(36);
 withVenueSuite(['ETH/BTC'], (c, v) => ((client = c), (venue = v)));
+const done = `list-done-${stamp}`;
+const live = `list-live-${stamp}`;
 
 async function listJson(args: string[]): Promise<Array<Omit<RunListItem, 'startTime'> & { startTime: string }>> {
   return JSON.parse((await runCli(['run', 'list', ...args, '--json'], {})).stdout) as Array<Omit<RunListItem, 'startTime'> & { startTime: string }>;
@@ -22,8 +27,6 @@ async function listJson(args: string[]): Promise<Array<Omit<RunListItem, 'startT
 describe('GIVEN runs that continue as new every 10 ticks', () => {
   it('WHEN listed THEN each is one row with its latest tick, equity and state, and --all-executions shows every execution', async () => {
     const queue = uniqueQueue('run-list');
-    const done = `list-done-${stamp}`;
-    const live = `list-live-${stamp}`;
     const chain = { strategy: { name: 'sma-crossover' as const, params: { fast: 3, slow: 8, orderPct: 20 } }, continueAsNewAfterTicks: 10 };
     await withWorker(queue, async () => {
       await startRun(client, runInput({ runId: done, venueUrl: venue.url, symbols: ['ETH/BTC'], ...chain, stop: { maxTicks: 40, endOfData: true } }), { taskQueue: queue });
@@ -53,6 +56,18 @@ describe('GIVEN runs that continue as new every 10 ticks', () => {
       await client.workflow.getHandle(live).terminate('test over');
     });
   }, 240_000);
+
+  it('WHEN the server is given by a Temporal CLI profile (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE) alone THEN the CLI connects through it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tempotrade-profile-'));
+    const toml = path.join(dir, 'temporal.toml');
+    writeFileSync(toml, `[profile.suite]\naddress = "${serverAddress()}"\nnamespace = "${NAMESPACE()}"\n`);
+    try {
+      const r = await runCli(['run', 'list', '--query', `WorkflowId = '${done}'`, '--json'], { TEMPORAL_ADDRESS: '', TEMPORAL_NAMESPACE: '', TEMPORAL_CONFIG_FILE: toml, TEMPORAL_PROFILE: 'suite' });
+      expect((JSON.parse(r.stdout) as RunListItem[]).map((x) => x.workflowId)).toEqual([done]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('WHEN the list flags are bad THEN it exits 2 naming the flag', async () => {
     const r = await runCli(['run', 'list', '--limit', 'ten'], {}, true);

@@ -222,7 +222,10 @@ export interface TaskQueueView {
   pollers: number;
 }
 
-/** Why a run may not be moving: its pending activities, the pollers of its task queues, and one line per problem. */
+/**
+ * Why a run may not be moving: its pending activities, the pollers of its task queues, and one line per
+ * problem (a queue without a worker; an activity retrying, failed, or waiting for a worker for long).
+ */
 export interface RunWaiting {
   pendingActivities: PendingActivityView[];
   taskQueues: TaskQueueView[];
@@ -264,6 +267,13 @@ function iso(ts: Parameters<typeof optionalTsToDate>[0]): string | undefined {
 }
 
 const ACTIVITY_STATES: Record<number, string> = { 1: 'SCHEDULED', 2: 'STARTED', 3: 'CANCEL_REQUESTED', 4: 'PAUSED', 5: 'PAUSE_REQUESTED' };
+
+/** An activity left waiting for a worker this long is worth a line; a first attempt on its way is not. */
+const SCHEDULED_TOO_LONG_MS = 10_000;
+
+function isStuck(a: PendingActivityView, now: number): boolean {
+  return a.attempt > 1 || a.lastFailure !== undefined || (a.state === 'SCHEDULED' && a.scheduledTime !== undefined && now - Date.parse(a.scheduledTime) > SCHEDULED_TOO_LONG_MS);
+}
 
 export function pendingActivityLine(a: PendingActivityView): string {
   const what = a.lastFailure ? `, ${a.lastFailure}` : a.state === 'SCHEDULED' ? ', waiting for a worker' : '';
@@ -307,7 +317,7 @@ export async function runWaiting(client: Client, id: string, described?: Workflo
   for (const a of pendingActivities) if (a.taskQueue && !wanted.has(a.taskQueue)) wanted.set(a.taskQueue, 'activity');
   const taskQueues = await Promise.all([...wanted].map(async ([name, kind]): Promise<TaskQueueView> => ({ name, kind, pollers: await pollerCount(client, name, kind) })));
   const running = d.status.name === 'RUNNING';
-  const reasons = running ? [...taskQueues.filter((q) => q.pollers === 0).map((q) => `no worker polls task queue ${q.name} (${workerHint(q.name)})`), ...pendingActivities.map(pendingActivityLine)] : [];
+  const reasons = running ? [...taskQueues.filter((q) => q.pollers === 0).map((q) => `no worker polls task queue ${q.name} (${workerHint(q.name)})`), ...pendingActivities.filter((a) => isStuck(a, Date.now())).map(pendingActivityLine)] : [];
   return { pendingActivities, taskQueues, reasons };
 }
 

@@ -2,10 +2,12 @@
  * Why a run does not move, as `tempotrade run status` tells it: each pending activity of the run's current
  * execution with its attempt and last failure (and what to check), and each task queue no worker polls.
  */
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { startRun } from '../../temporal/runs-client';
-import { runCli } from '../helpers/cli';
+import { TASK_QUEUES } from '../../temporal/task-queues';
+import { CLI_BIN, runCli } from '../helpers/cli';
 import { runInput } from '../helpers/runs';
 import { testClient, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
 
@@ -55,6 +57,27 @@ describe('GIVEN a run whose paper venue is not running', () => {
       expect(json.waiting.pendingActivities).toEqual([expect.objectContaining({ activityType: 'market.describe', attempt: expect.any(Number), lastFailure: expect.stringContaining('ECONNREFUSED'), scheduledTime: expect.any(String), hint: "is 'tempotrade venue' running?" })]);
       expect(json.waiting.taskQueues).toEqual([expect.objectContaining({ name: queue, pollers: expect.any(Number) })]);
       expect(json.waiting.taskQueues[0].pollers).toBeGreaterThan(0);
+    });
+  }, 90_000);
+});
+
+describe('GIVEN a run started on the CLI with --wait while its paper venue is not running', () => {
+  it('WHEN it waits THEN the progress output says which activity fails and why', async () => {
+    const venueUrl = `http://127.0.0.1:${await freePort()}`;
+    const runId = `stuck-wait-${stamp}`;
+    // The CLI starts runs on the strategies queue: a real worker polls it here.
+    await withWorker(TASK_QUEUES.strategies, async () => {
+      const cli = spawn(process.execPath, [CLI_BIN, 'run', 'start', '--strategy', 'sma-crossover', '--symbol', 'ETH/BTC', '--venue-url', venueUrl, '--id', runId, '--wait'], { env: process.env });
+      started.push(runId);
+      let out = '';
+      cli.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      cli.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      try {
+        await waitFor('the reason in the progress output', async () => /waiting\s+market\.describe: attempt \d+, paper venue at \S+ is unreachable .*ECONNREFUSED \(is 'tempotrade venue' running\?\)/.test(out), 30_000, 250);
+        expect(out).toMatch(new RegExp(`${runId}\\s+tick 0`));
+      } finally {
+        cli.kill('SIGKILL');
+      }
     });
   }, 90_000);
 });

@@ -95,3 +95,22 @@ describe('GIVEN a run on a task queue that no worker polls', () => {
     expect(r.stderr).toMatch(/no worker is polling/);
   }, 60_000);
 });
+
+describe('GIVEN a ccxt run whose venue account no worker serves', () => {
+  it('WHEN asked for its status on the CLI THEN it names the venue queue and the worker flag that serves it', async () => {
+    const queue = uniqueQueue('stuck-ccxt');
+    const runId = `stuck-ccxt-${stamp}`;
+    const venue = { kind: 'ccxt' as const, exchangeId: 'binance', apiUrl: `http://127.0.0.1:${await freePort()}`, timeframe: '1s' };
+    await withWorker(queue, async () => {
+      await startRun(client, { ...runInput({ runId, venueUrl: 'http://127.0.0.1:1', symbols: ['ETH/BTC'] }), venue, tickInterval: '1s' }, { taskQueue: queue });
+      started.push(runId);
+      const venueQueue = `tempotrade-venue-binance.acct-${runId}`;
+      const out = await waitFor('the venue queue in run status', async () => {
+        const r = await runCli(['run', 'status', runId], {});
+        return r.stdout.includes(`no worker polls task queue ${venueQueue}`) && r.stdout;
+      }, 30_000, 500);
+      expect(out).toContain(`no worker polls task queue ${venueQueue} (start one: npx tempotrade worker --venue binance:acct-${runId})`);
+      expect(out).not.toContain(`no worker polls task queue ${queue}`);
+    });
+  }, 90_000);
+});

@@ -11,7 +11,8 @@ async function cliTemporalConfig(): Promise<TemporalConfig> {
   try {
     return await loadTemporalConfig();
   } catch (e) {
-    if (e instanceof TempotradeError && e.code === 'CONFIG') throw new TempotradeError('VALIDATION', e.message, e.details);
+    if (e instanceof TempotradeError && e.code === 'CONFIG')
+      throw new TempotradeError('VALIDATION', e.message, e.details);
     throw e;
   }
 }

@@ -21,29 +21,77 @@ const done = `list-done-${stamp}`;
 const live = `list-live-${stamp}`;
 
 async function listJson(args: string[]): Promise<Array<Omit<RunListItem, 'startTime'> & { startTime: string }>> {
-  return JSON.parse((await runCli(['run', 'list', ...args, '--json'], {})).stdout) as Array<Omit<RunListItem, 'startTime'> & { startTime: string }>;
+  return JSON.parse((await runCli(['run', 'list', ...args, '--json'], {})).stdout) as Array<
+    Omit<RunListItem, 'startTime'> & { startTime: string }
+  >;
 }
 
 describe('GIVEN runs that continue as new every 10 ticks', () => {
   it('WHEN listed THEN each is one row with its latest tick, equity and state, and --all-executions shows every execution', async () => {
     const queue = uniqueQueue('run-list');
-    const chain = { strategy: { name: 'sma-crossover' as const, params: { fast: 3, slow: 8, orderPct: 20 } }, continueAsNewAfterTicks: 10 };
+    const chain = {
+      strategy: { name: 'sma-crossover' as const, params: { fast: 3, slow: 8, orderPct: 20 } },
+      continueAsNewAfterTicks: 10,
+    };
     await withWorker(queue, async () => {
-      await startRun(client, runInput({ runId: done, venueUrl: venue.url, symbols: ['ETH/BTC'], ...chain, stop: { maxTicks: 40, endOfData: true } }), { taskQueue: queue });
-      await startRun(client, runInput({ runId: live, venueUrl: venue.url, symbols: ['ETH/BTC'], ...chain, tickInterval: '100ms', stop: { maxTicks: 5000, endOfData: true } }), { taskQueue: queue });
+      await startRun(
+        client,
+        runInput({
+          runId: done,
+          venueUrl: venue.url,
+          symbols: ['ETH/BTC'],
+          ...chain,
+          stop: { maxTicks: 40, endOfData: true },
+        }),
+        { taskQueue: queue },
+      );
+      await startRun(
+        client,
+        runInput({
+          runId: live,
+          venueUrl: venue.url,
+          symbols: ['ETH/BTC'],
+          ...chain,
+          tickInterval: '100ms',
+          stop: { maxTicks: 5000, endOfData: true },
+        }),
+        { taskQueue: queue },
+      );
       const summary = await result(client, done);
       const query = `WorkflowId = '${done}' OR WorkflowId = '${live}'`;
 
-      const all = await waitFor('the finished chain and two hand-overs of the running one in visibility', async () => {
-        const rows = await listJson(['--query', query, '--all-executions']);
-        return rows.filter((r) => r.workflowId === done).length === 4 && rows.filter((r) => r.workflowId === live && r.status === 'CONTINUED_AS_NEW').length >= 2 && rows;
-      }, 90_000, 500);
-      expect(all.filter((r) => r.workflowId === done).map((r) => r.status).sort()).toEqual(['COMPLETED', 'CONTINUED_AS_NEW', 'CONTINUED_AS_NEW', 'CONTINUED_AS_NEW']);
+      const all = await waitFor(
+        'the finished chain and two hand-overs of the running one in visibility',
+        async () => {
+          const rows = await listJson(['--query', query, '--all-executions']);
+          return (
+            rows.filter((r) => r.workflowId === done).length === 4 &&
+            rows.filter((r) => r.workflowId === live && r.status === 'CONTINUED_AS_NEW').length >= 2 &&
+            rows
+          );
+        },
+        90_000,
+        500,
+      );
+      expect(
+        all
+          .filter((r) => r.workflowId === done)
+          .map((r) => r.status)
+          .sort(),
+      ).toEqual(['COMPLETED', 'CONTINUED_AS_NEW', 'CONTINUED_AS_NEW', 'CONTINUED_AS_NEW']);
       expect(new Set(all.map((r) => r.runId)).size).toBe(all.length);
 
       const rows = await listJson(['--query', query]);
       expect(rows.map((r) => r.workflowId).sort()).toEqual([done, live].sort());
-      expect(rows.find((r) => r.workflowId === done)).toMatchObject({ status: 'COMPLETED', tick: summary.ticks, equity: summary.equity, quote: 'BTC', tradingState: summary.tradingState, strategy: 'sma-crossover', accountId: `acct-${done}` });
+      expect(rows.find((r) => r.workflowId === done)).toMatchObject({
+        status: 'COMPLETED',
+        tick: summary.ticks,
+        equity: summary.equity,
+        quote: 'BTC',
+        tradingState: summary.tradingState,
+        strategy: 'sma-crossover',
+        accountId: `acct-${done}`,
+      });
       const running = rows.find((r) => r.workflowId === live)!;
       expect(running).toMatchObject({ status: 'RUNNING', tradingState: 'ACTIVE', quote: 'BTC' });
       expect(running.tick).toBeGreaterThanOrEqual(20);
@@ -62,7 +110,12 @@ describe('GIVEN runs that continue as new every 10 ticks', () => {
     const toml = path.join(dir, 'temporal.toml');
     writeFileSync(toml, `[profile.suite]\naddress = "${serverAddress()}"\nnamespace = "${NAMESPACE()}"\n`);
     try {
-      const r = await runCli(['run', 'list', '--query', `WorkflowId = '${done}'`, '--json'], { TEMPORAL_ADDRESS: '', TEMPORAL_NAMESPACE: '', TEMPORAL_CONFIG_FILE: toml, TEMPORAL_PROFILE: 'suite' });
+      const r = await runCli(['run', 'list', '--query', `WorkflowId = '${done}'`, '--json'], {
+        TEMPORAL_ADDRESS: '',
+        TEMPORAL_NAMESPACE: '',
+        TEMPORAL_CONFIG_FILE: toml,
+        TEMPORAL_PROFILE: 'suite',
+      });
       expect((JSON.parse(r.stdout) as RunListItem[]).map((x) => x.workflowId)).toEqual([done]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -61,8 +61,16 @@ describe('GIVEN a Temporal CLI config file with profiles', () => {
 
   it('WHEN env sets a field too THEN env wins over the profile, field by field, and flags win over env', () => {
     const env = withFile({ TEMPORAL_PROFILE: 'cloud', TEMPORAL_NAMESPACE: 'from-env', TEMPORAL_API_KEY: 'env-key' });
-    expect(temporalConfigFromEnv(env)).toMatchObject({ address: 'acme.a1b2c.tmprl.cloud:7233', namespace: 'from-env', apiKey: 'env-key' });
-    expect(temporalConfigFromEnv(env, { namespace: 'from-flag' })).toMatchObject({ address: 'acme.a1b2c.tmprl.cloud:7233', namespace: 'from-flag', apiKey: 'env-key' });
+    expect(temporalConfigFromEnv(env)).toMatchObject({
+      address: 'acme.a1b2c.tmprl.cloud:7233',
+      namespace: 'from-env',
+      apiKey: 'env-key',
+    });
+    expect(temporalConfigFromEnv(env, { namespace: 'from-flag' })).toMatchObject({
+      address: 'acme.a1b2c.tmprl.cloud:7233',
+      namespace: 'from-flag',
+      apiKey: 'env-key',
+    });
   });
 
   it('WHEN a profile has mTLS files THEN the client pair and server name reach the SDK options', () => {
@@ -78,7 +86,9 @@ describe('GIVEN a Temporal CLI config file with profiles', () => {
   });
 
   it('WHEN TEMPORAL_GRPC_META_* is set THEN it is sent as gRPC metadata', () => {
-    expect(temporalConfigFromEnv(withFile({ TEMPORAL_GRPC_META_X_TENANT: 'desk-1' })).metadata).toEqual({ 'x-tenant': 'desk-1' });
+    expect(temporalConfigFromEnv(withFile({ TEMPORAL_GRPC_META_X_TENANT: 'desk-1' })).metadata).toEqual({
+      'x-tenant': 'desk-1',
+    });
   });
 
   it.each([
@@ -86,8 +96,14 @@ describe('GIVEN a Temporal CLI config file with profiles', () => {
     [{ TEMPORAL_PROFILE: 'bad', TEMPORAL_ADDRESS: 'nope' }, 'TEMPORAL_ADDRESS: must be host:port'],
     [{ TEMPORAL_PROFILE: 'missing' }, `TEMPORAL_PROFILE: no profile "missing" in ${toml}`],
     [{ TEMPORAL_TLS: 'yes' }, 'TEMPORAL_TLS: must be true, false, 1 or 0'],
-    [{ TEMPORAL_TLS_CLIENT_CERT_PATH: path.join(dir, 'none.pem'), TEMPORAL_TLS_CLIENT_KEY_PATH: key }, 'TEMPORAL_TLS_CLIENT_CERT_PATH: no such file'],
-    [{ TEMPORAL_TLS_CLIENT_CERT_PATH: cert }, 'TEMPORAL_TLS_CLIENT_CERT_PATH: the client certificate path and key path go together'],
+    [
+      { TEMPORAL_TLS_CLIENT_CERT_PATH: path.join(dir, 'none.pem'), TEMPORAL_TLS_CLIENT_KEY_PATH: key },
+      'TEMPORAL_TLS_CLIENT_CERT_PATH: no such file',
+    ],
+    [
+      { TEMPORAL_TLS_CLIENT_CERT_PATH: cert },
+      'TEMPORAL_TLS_CLIENT_CERT_PATH: the client certificate path and key path go together',
+    ],
   ])('WHEN %j THEN the error says %s', (env, message) => {
     expect(() => temporalConfigFromEnv(withFile(env))).toThrow(message);
   });
@@ -100,7 +116,9 @@ describe('GIVEN no config file', () => {
   });
 
   it('WHEN TEMPORAL_CONFIG_FILE names a file that does not exist THEN the error names it', () => {
-    expect(() => temporalConfigFromEnv({ TEMPORAL_CONFIG_FILE: path.join(dir, 'nope.toml') })).toThrow(/TEMPORAL_CONFIG_FILE: no such file/);
+    expect(() => temporalConfigFromEnv({ TEMPORAL_CONFIG_FILE: path.join(dir, 'nope.toml') })).toThrow(
+      /TEMPORAL_CONFIG_FILE: no such file/,
+    );
   });
 
   it('WHEN the older TEMPORAL_TLS_CERT_PATH / TEMPORAL_TLS_KEY_PATH are set THEN they are the client pair', () => {
@@ -109,7 +127,12 @@ describe('GIVEN no config file', () => {
   });
 
   it('WHEN the CLI meets a bad TEMPORAL_ADDRESS THEN it exits 2 naming it, before connecting', () => {
-    const r = spawnSync(process.execPath, [BIN, 'run', 'list'], { cwd: REPO_ROOT, env: { ...process.env, TEMPORAL_ADDRESS: 'localhost' }, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [BIN, 'run', 'list'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, TEMPORAL_ADDRESS: 'localhost' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('TEMPORAL_ADDRESS: must be host:port');
   });

@@ -1,6 +1,7 @@
 /** Plain-text tables and summaries for people; --json gives machines the same data. */
 import type { RunSummary } from '../domain/run/state';
 import { display } from '../domain/money';
+import type { RunListItem, RunWaiting } from '../temporal/runs-client';
 
 export function table(rows: Array<Record<string, string | number | undefined>>, columns?: string[]): string {
   if (rows.length === 0) return '(none)';
@@ -70,4 +71,30 @@ export function formatSummary(s: RunSummary, uiUrl?: string): string {
 
 export function uiLink(uiBase: string, namespace: string, workflowId: string): string {
   return `${uiBase.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+}
+
+/** `run list` rows: one per run, or per execution (with its execution id) when `allExecutions`. */
+export function runListRows(
+  runs: RunListItem[],
+  allExecutions = false,
+): Array<Record<string, string | number | undefined>> {
+  return runs.map((r) => ({
+    id: r.workflowId,
+    ...(allExecutions ? { execution: r.runId } : {}),
+    status: r.status,
+    strategy: r.strategy,
+    account: r.accountId,
+    engine: r.engine,
+    mode: r.tradingMode,
+    state: r.tradingState,
+    tick: r.tick ?? '-',
+    equity: r.equity !== undefined ? `${display(r.equity)} ${r.quote ?? ''}`.trim() : '-',
+    started: r.startTime.toISOString().slice(0, 19),
+  }));
+}
+
+/** Why a run waits, one line per reason (pending activities, task queues no worker polls). */
+export function formatWaiting(w: RunWaiting): string {
+  if (w.reasons.length === 0) return 'waiting  nothing: no pending activity, a worker polls every task queue';
+  return w.reasons.map((r, i) => `${i === 0 ? 'waiting' : ''}`.padEnd(9) + r).join('\n');
 }

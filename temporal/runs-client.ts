@@ -7,8 +7,11 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   type Client,
+  type WorkflowExecutionDescription,
   type WorkflowExecutionStatusName,
 } from '@temporalio/client';
+import { optionalTsToDate } from '@temporalio/common/lib/time';
+import { temporal } from '@temporalio/proto';
 import { TempotradeError, formatZodIssues } from '../domain/errors';
 import { selectEngine } from '../domain/execution/selection';
 import {
@@ -40,7 +43,7 @@ import {
   TradingModeKey,
   TradingStateKey,
 } from '../workflows/search-attributes';
-import { TASK_QUEUES } from './task-queues';
+import { TASK_QUEUES, venueTaskQueueOf } from './task-queues';
 
 export const WORKFLOW_TYPE = 'strategyRun';
 
@@ -88,15 +91,19 @@ async function withRun<T>(id: string, fn: () => Promise<T>): Promise<T> {
     if (e instanceof WorkflowNotFoundError || (e instanceof Error && /not found/i.test(e.message)))
       throw new TempotradeError('RUN_NOT_FOUND', `no run with id "${id}"`);
     const cause = e instanceof Error ? `${e.message} ${String((e as { cause?: unknown }).cause ?? '')}` : '';
-    if (/no poller seen/i.test(cause)) {
-      // Queries are answered by a worker replaying the run's history, also for finished runs.
-      throw new TempotradeError(
-        'EXCHANGE_UNAVAILABLE',
-        `run "${id}" exists, but no worker is polling its task queue to answer: start one with \`tempotrade worker\``,
-      );
-    }
+    if (e instanceof TempotradeError) throw e;
+    // Queries are answered by a worker replaying the run's history, also for finished runs.
+    if (/no poller seen|query timed out before a worker/i.test(cause)) throw noWorkerError(id);
     throw e;
   }
+}
+
+function noWorkerError(id: string, waiting?: RunWaiting): TempotradeError {
+  return new TempotradeError(
+    'EXCHANGE_UNAVAILABLE',
+    `run "${id}" exists, but no worker is polling its task queue to answer: start one with \`tempotrade worker\``,
+    waiting ? { waiting } : {},
+  );
 }
 
 export async function haltRun(client: Client, id: string, raw: unknown): Promise<void> {
@@ -144,14 +151,19 @@ export interface RunView {
   status: RunStatus;
   execution: WorkflowExecutionStatusName;
   portfolio?: Portfolio;
+  /** What the current execution waits for (pending activities, task queues without a worker). */
+  waiting?: RunWaiting;
 }
 
 export async function runStatus(client: Client, id: string): Promise<RunView> {
   return withRun(id, async () => {
     const h = client.workflow.getHandle(id);
     const d = await h.describe();
+    const waiting = await runWaiting(client, id, d);
+    // A query waits for a worker until it times out: without one, say so at once, with what the server knows.
+    if (waiting.taskQueues.some((q) => q.name === d.taskQueue && q.pollers === 0)) throw noWorkerError(id, waiting);
     const [status, portfolio] = await Promise.all([h.query(statusQuery), h.query(portfolioQuery)]);
-    return { status, execution: d.status.name, ...(portfolio ? { portfolio } : {}) };
+    return { status, execution: d.status.name, ...(portfolio ? { portfolio } : {}), waiting };
   });
 }
 
@@ -165,6 +177,8 @@ export async function runAudit(client: Client, id: string): Promise<AuditEvent[]
 
 export interface RunListItem {
   workflowId: string;
+  /** The execution this row is (one run's continue-as-new chain has several). */
+  runId: string;
   status: WorkflowExecutionStatusName;
   strategy?: string;
   accountId?: string;
@@ -172,15 +186,66 @@ export interface RunListItem {
   tradingMode?: string;
   tradingState?: string;
   startTime: Date;
+  closeTime?: Date;
+  /** From the run itself (its status query, or its result once finished); absent when it could not say. */
+  tick?: number;
+  equity?: string;
+  quote?: string;
 }
 
-export async function listRuns(client: Client, opts: { query?: string; limit?: number } = {}): Promise<RunListItem[]> {
-  const q = `WorkflowType = '${WORKFLOW_TYPE}'${opts.query ? ` AND (${opts.query})` : ''}`;
+/** How long `listRuns` waits for one run to report its tick and equity. */
+const DETAIL_DEADLINE_MS = 3_000;
+
+async function runDetails(
+  client: Client,
+  item: RunListItem,
+): Promise<Pick<RunListItem, 'tick' | 'equity' | 'quote' | 'tradingState'>> {
+  const h = client.workflow.getHandle(item.workflowId, item.runId, { followRuns: false });
+  const deadline = Date.now() + DETAIL_DEADLINE_MS;
+  try {
+    if (item.status === 'COMPLETED') {
+      const s = (await client.connection.withDeadline(deadline, () => h.result())) as RunSummary;
+      return { tick: s.ticks, equity: s.equity, quote: s.quote, tradingState: s.tradingState };
+    }
+    if (item.status !== 'RUNNING') return {};
+    const s = await client.connection.withDeadline(deadline, () => h.query(statusQuery));
+    return {
+      tick: s.tick,
+      ...(s.equity ? { equity: s.equity } : {}),
+      ...(s.quote ? { quote: s.quote } : {}),
+      tradingState: s.tradingState,
+    };
+  } catch {
+    // No worker to answer, or a slow one: the row keeps what visibility says.
+    return {};
+  }
+}
+
+/**
+ * Strategy runs, newest first: one row per run (the latest execution of its continue-as-new chain), with
+ * its tick, equity and trading state; `allExecutions` gives every execution instead (no tick or equity for
+ * the executions that continued as new).
+ */
+export async function listRuns(
+  client: Client,
+  opts: { query?: string; limit?: number; allExecutions?: boolean } = {},
+): Promise<RunListItem[]> {
+  const filters = [
+    `WorkflowType = '${WORKFLOW_TYPE}'`,
+    ...(opts.allExecutions ? [] : ["ExecutionStatus != 'ContinuedAsNew'"]),
+    ...(opts.query ? [`(${opts.query})`] : []),
+  ];
+  const limit = opts.limit ?? 100;
   const out: RunListItem[] = [];
-  for await (const w of client.workflow.list({ query: q })) {
+  const seen = new Set<string>();
+  for await (const w of client.workflow.list({ query: filters.join(' AND ') })) {
+    // A reused workflow id has one chain per use: the newest (listed first) is the run.
+    if (!opts.allExecutions && seen.has(w.workflowId)) continue;
+    seen.add(w.workflowId);
     const sa = w.typedSearchAttributes;
     out.push({
       workflowId: w.workflowId,
+      runId: w.runId,
       status: w.status.name,
       strategy: sa.get(StrategyIdKey),
       accountId: sa.get(AccountIdKey),
@@ -188,18 +253,183 @@ export async function listRuns(client: Client, opts: { query?: string; limit?: n
       tradingMode: sa.get(TradingModeKey),
       tradingState: sa.get(TradingStateKey),
       startTime: w.startTime,
+      ...(w.closeTime ? { closeTime: w.closeTime } : {}),
     });
-    if (out.length >= (opts.limit ?? 100)) break;
+    if (out.length >= limit) break;
+  }
+  const withDetails = out.filter((r) => r.status !== 'CONTINUED_AS_NEW');
+  for (let i = 0; i < withDetails.length; i += 8) {
+    await Promise.all(withDetails.slice(i, i + 8).map(async (r) => Object.assign(r, await runDetails(client, r))));
   }
   return out;
 }
 
-/** Wait for a run to end, reporting progress from its status query; returns its summary. */
+export interface PendingActivityView {
+  activityType: string;
+  /** SCHEDULED (waiting for a worker), STARTED (running on one) or CANCEL_REQUESTED. */
+  state: string;
+  attempt: number;
+  maximumAttempts?: number;
+  lastFailure?: string;
+  scheduledTime?: string;
+  lastStartedTime?: string;
+  nextAttemptTime?: string;
+  taskQueue?: string;
+  /** What to check, for failures whose cause is usual (a venue that is not running). */
+  hint?: string;
+}
+
+export interface TaskQueueView {
+  name: string;
+  kind: 'workflow' | 'activity';
+  pollers: number;
+}
+
+/**
+ * Why a run may not be moving: its pending activities, the pollers of its task queues, and one line per
+ * problem (a queue without a worker; an activity retrying, failed, or waiting for a worker for long).
+ */
+export interface RunWaiting {
+  pendingActivities: PendingActivityView[];
+  taskQueues: TaskQueueView[];
+  reasons: string[];
+}
+
+const VENUE_QUEUE_PREFIX = venueTaskQueueOf('');
+
+/** "tempotrade-venue-binance.desk-1" → "binance:desk-1": exchange ids have no '.', so the first one is the separator. */
+function venueAccountOfQueue(queue: string): string | undefined {
+  if (!queue.startsWith(VENUE_QUEUE_PREFIX)) return undefined;
+  return queue.slice(VENUE_QUEUE_PREFIX.length).replace('.', ':');
+}
+
+function failureText(f: temporal.api.failure.v1.IFailure | null | undefined): string | undefined {
+  const parts: string[] = [];
+  for (let cur = f; cur && parts.length < 3; cur = cur.cause)
+    if (cur.message && !parts.some((p) => p.includes(cur!.message!))) parts.push(cur.message);
+  return parts.length ? parts.join(': ') : undefined;
+}
+
+const CONNECT_FAILURE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|unreachable/i;
+
+function activityHint(message: string | undefined, queue: string | undefined): string | undefined {
+  if (!message || !CONNECT_FAILURE.test(message)) return undefined;
+  if (/paper venue at/i.test(message)) return "is 'tempotrade venue' running?";
+  const account = queue ? venueAccountOfQueue(queue) : undefined;
+  if (account)
+    return `is the exchange of ${account} reachable? against the local exchange: is 'tempotrade venue' running?`;
+  return undefined;
+}
+
+function workerHint(queue: string): string {
+  const account = venueAccountOfQueue(queue);
+  if (account) return `start one: npx tempotrade worker --venue ${account}`;
+  return queue === TASK_QUEUES.strategies
+    ? 'start one: npx tempotrade worker'
+    : `start one: npx tempotrade worker --task-queue ${queue}`;
+}
+
+function iso(ts: Parameters<typeof optionalTsToDate>[0]): string | undefined {
+  return optionalTsToDate(ts)?.toISOString();
+}
+
+const ACTIVITY_STATES: Record<number, string> = {
+  1: 'SCHEDULED',
+  2: 'STARTED',
+  3: 'CANCEL_REQUESTED',
+  4: 'PAUSED',
+  5: 'PAUSE_REQUESTED',
+};
+
+/** An activity left waiting for a worker this long is worth a line; a first attempt on its way is not. */
+const SCHEDULED_TOO_LONG_MS = 10_000;
+
+function isStuck(a: PendingActivityView, now: number): boolean {
+  return (
+    a.attempt > 1 ||
+    a.lastFailure !== undefined ||
+    (a.state === 'SCHEDULED' &&
+      a.scheduledTime !== undefined &&
+      now - Date.parse(a.scheduledTime) > SCHEDULED_TOO_LONG_MS)
+  );
+}
+
+export function pendingActivityLine(a: PendingActivityView): string {
+  const what = a.lastFailure ? `, ${a.lastFailure}` : a.state === 'SCHEDULED' ? ', waiting for a worker' : '';
+  return `${a.activityType}: attempt ${a.attempt}${what}${a.hint ? ` (${a.hint})` : ''}`;
+}
+
+async function pollerCount(client: Client, name: string, kind: TaskQueueView['kind']): Promise<number> {
+  const r = await client.workflowService.describeTaskQueue({
+    namespace: client.options.namespace,
+    taskQueue: { name, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+    taskQueueType:
+      kind === 'workflow'
+        ? temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
+        : temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+  });
+  return r.pollers?.length ?? 0;
+}
+
+/**
+ * What the current execution of a run waits for, from the server alone (no worker needed): each pending
+ * activity with its attempt and last failure, and each of its task queues that no worker polls.
+ */
+export async function runWaiting(
+  client: Client,
+  id: string,
+  described?: WorkflowExecutionDescription,
+): Promise<RunWaiting> {
+  const d = described ?? (await withRun(id, () => client.workflow.getHandle(id).describe()));
+  const pendingActivities: PendingActivityView[] = (d.raw.pendingActivities ?? []).map((p) => {
+    const taskQueue = p.activityOptions?.taskQueue?.name ?? undefined;
+    const lastFailure = failureText(p.lastFailure);
+    const hint = activityHint(lastFailure, taskQueue);
+    return {
+      activityType: p.activityType?.name ?? '?',
+      state: ACTIVITY_STATES[p.state ?? 0] ?? 'UNKNOWN',
+      attempt: p.attempt ?? 1,
+      ...(p.maximumAttempts ? { maximumAttempts: p.maximumAttempts } : {}),
+      ...(lastFailure ? { lastFailure } : {}),
+      ...(iso(p.scheduledTime) ? { scheduledTime: iso(p.scheduledTime) } : {}),
+      ...(iso(p.lastStartedTime) ? { lastStartedTime: iso(p.lastStartedTime) } : {}),
+      ...(iso(p.nextAttemptScheduleTime) ? { nextAttemptTime: iso(p.nextAttemptScheduleTime) } : {}),
+      ...(taskQueue ? { taskQueue } : {}),
+      ...(hint ? { hint } : {}),
+    };
+  });
+  // The workflow's queue also for an ended run: its queries need a worker there.
+  const wanted = new Map<string, TaskQueueView['kind']>([[d.taskQueue, 'workflow']]);
+  for (const a of pendingActivities) if (a.taskQueue && !wanted.has(a.taskQueue)) wanted.set(a.taskQueue, 'activity');
+  const taskQueues = await Promise.all(
+    [...wanted].map(async ([name, kind]): Promise<TaskQueueView> => ({
+      name,
+      kind,
+      pollers: await pollerCount(client, name, kind),
+    })),
+  );
+  const running = d.status.name === 'RUNNING';
+  const reasons = running
+    ? [
+        ...taskQueues
+          .filter((q) => q.pollers === 0)
+          .map((q) => `no worker polls task queue ${q.name} (${workerHint(q.name)})`),
+        ...pendingActivities.filter((a) => isStuck(a, Date.now())).map(pendingActivityLine),
+      ]
+    : [];
+  return { pendingActivities, taskQueues, reasons };
+}
+
+/**
+ * Wait for a run to end, reporting progress from its status query, and what it waits for (`onWaiting`,
+ * also while no worker answers the query); returns its summary.
+ */
 export async function waitForRun(
   client: Client,
   id: string,
   onProgress?: (s: RunStatus) => void,
   everyMs = 1000,
+  onWaiting?: (w: RunWaiting) => void,
 ): Promise<RunSummary> {
   const h = client.workflow.getHandle(id);
   const result = h.result() as Promise<RunSummary>;
@@ -208,12 +438,14 @@ export async function waitForRun(
     () => (done = true),
     () => (done = true),
   );
-  while (!done && onProgress) {
-    try {
-      onProgress(await h.query(statusQuery));
-    } catch {
-      // the run may be between tasks or finishing; progress is best effort
-    }
+  while (!done && (onProgress || onWaiting)) {
+    const [status, waiting] = await Promise.allSettled([
+      onProgress ? h.query(statusQuery) : undefined,
+      onWaiting ? runWaiting(client, id) : undefined,
+    ]);
+    // The run may be between tasks or finishing: progress is best effort.
+    if (!done && status.status === 'fulfilled' && status.value) onProgress?.(status.value);
+    if (!done && waiting.status === 'fulfilled' && waiting.value) onWaiting?.(waiting.value);
     await Promise.race([result.catch(() => undefined), sleep(everyMs)]);
   }
   return result;

@@ -18,13 +18,15 @@ import {
   runAudit,
   runOrders,
   runStatus,
+  runWaiting,
   startRun,
   updateRunRisk,
   validateRunInput,
   waitForRun,
+  type RunWaiting,
 } from '../../temporal/runs-client';
 import { collect, pairs, paramValues, parseFlags } from '../flags';
-import { formatSummary, keyValues, table, uiLink } from '../format';
+import { formatSummary, formatWaiting, keyValues, runListRows, table, uiLink } from '../format';
 import type { RunStatus } from '../../workflows/definitions';
 import { formatExecution } from '../execution-view';
 import { withTemporalClient } from '../with-client';
@@ -96,6 +98,20 @@ export function loadRunStrategies(flags: {
   setLoadedStrategyLookup((name) => registry.get(name)?.definition);
   return registry;
 }
+
+const ListFlags = z
+  .object({
+    query: z.string().min(1).optional(),
+    allExecutions: z.boolean().default(false),
+    limit: z
+      .string()
+      .regex(/^[1-9]\d*$/, 'must be a positive whole number')
+      .transform(Number),
+    json: z.boolean().default(false),
+  })
+  .strict();
+
+const StartFlags = RunFlags.extend({ wait: z.boolean().default(false), json: z.boolean().default(false) }).strict();
 
 /**
  * The run's risk config: defaults < --risk-file < RISK_* env < --risk FIELD=VALUE overrides (nested
@@ -226,11 +242,15 @@ export function runCommand(): Command {
           return;
         }
         if (!flags.json) console.log(`started ${workflowId}\n${link}`);
+        const out = flags.json ? process.stderr : process.stdout;
         const summary = await waitForRun(
           client,
           workflowId,
-          (s) => (flags.json ? process.stderr : process.stdout).write(progressLine(s) + '\n'),
+          (s) => out.write(progressLine(s) + '\n'),
           2000,
+          (w) => {
+            if (w.reasons.length) out.write(formatWaiting(w) + '\n');
+          },
         );
         console.log(flags.json ? JSON.stringify(summary, null, 2) : `\n${formatSummary(summary, link)}`);
       });
@@ -275,7 +295,19 @@ export function runCommand(): Command {
     .description('state, portfolio and counters of a run')
     .option('--json', 'print JSON', false)
     .action(async (id: string, opts: { json: boolean }) => {
-      const [view, ns] = await withTemporalClient(async (c, n) => [await runStatus(c, id), n] as const);
+      const [view, ns] = await withTemporalClient(async (c, n) => {
+        try {
+          return [await runStatus(c, id), n] as const;
+        } catch (e) {
+          // No worker answers the run's queries: say what the server knows of why, then the error.
+          if (!(e instanceof TempotradeError) || e.code !== 'EXCHANGE_UNAVAILABLE') throw e;
+          const waiting =
+            (e.details.waiting as RunWaiting | undefined) ?? (await runWaiting(c, id).catch(() => undefined));
+          if (waiting?.reasons.length)
+            console.log(opts.json ? JSON.stringify({ waiting }, null, 2) : `run      ${id}\n${formatWaiting(waiting)}`);
+          throw e;
+        }
+      });
       if (opts.json) return console.log(JSON.stringify(view, null, 2));
       const s = view.status;
       const p = view.portfolio;
@@ -321,6 +353,7 @@ export function runCommand(): Command {
             ),
           );
       }
+      if (view.waiting?.reasons.length) console.log(`\n${formatWaiting(view.waiting)}`);
       if (s.execution) console.log(formatExecution(s.execution));
       if (p)
         console.log(
@@ -339,26 +372,20 @@ export function runCommand(): Command {
 
   run
     .command('list')
-    .description('runs with account, engine and trading state')
+    .description(
+      'runs, one row each (the latest execution of its continue-as-new chain), with tick, equity and trading state',
+    )
     .option('--query <visibility query>', 'extra filter, e.g. "AccountId = \'paper-1\'"')
+    .option('--all-executions', 'one row per execution instead, continued-as-new ones too', false)
+    .option('--limit <n>', 'at most this many rows', '100')
     .option('--json', 'print JSON', false)
-    .action(async (opts: { json: boolean; query?: string }) => {
-      const runs = await withTemporalClient((c) => listRuns(c, { query: opts.query }));
-      if (opts.json) return console.log(JSON.stringify(runs, null, 2));
-      console.log(
-        table(
-          runs.map((r) => ({
-            id: r.workflowId,
-            status: r.status,
-            strategy: r.strategy,
-            account: r.accountId,
-            engine: r.engine,
-            mode: r.tradingMode,
-            state: r.tradingState,
-            started: r.startTime.toISOString().slice(0, 19),
-          })),
-        ),
+    .action(async (opts: { json: boolean; query?: string; allExecutions: boolean; limit: string }) => {
+      const f = parseFlags(ListFlags, opts);
+      const runs = await withTemporalClient((c) =>
+        listRuns(c, { query: f.query, allExecutions: f.allExecutions, limit: f.limit }),
       );
+      if (f.json) return console.log(JSON.stringify(runs, null, 2));
+      console.log(table(runListRows(runs, f.allExecutions)));
     });
 
   run

@@ -111,8 +111,6 @@ const ListFlags = z
   })
   .strict();
 
-const StartFlags = RunFlags.extend({ wait: z.boolean().default(false), json: z.boolean().default(false) }).strict();
-
 /**
  * The run's risk config: defaults < --risk-file < RISK_* env < --risk FIELD=VALUE overrides (nested
  * objects merge field by field; docs/risk.md). Errors name the field.

@@ -73,7 +73,8 @@ export async function strategyStep(run: RunContext, marks: Record<string, string
       ...(st.strategy ? { expectedHash: st.strategy.hash } : {}),
     });
   } catch (err) {
-    const cause = err instanceof ActivityFailure ? err.cause : undefined;
+    // A local activity's failure may arrive wrapped in an ActivityFailure or as the ApplicationFailure itself.
+    const cause = err instanceof ActivityFailure ? err.cause : err;
     if (!(cause instanceof ApplicationFailure) || !FAULTS.includes(cause.type as never)) throw err;
     haltForFault(run, cause);
     return [];

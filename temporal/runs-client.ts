@@ -68,7 +68,8 @@ function strategyIssue(raw: unknown, registry: StrategyRegistry): string | undef
   if (!s || typeof s.name !== 'string') return undefined; // the schema names it
   if (!registry.get(s.name)) {
     if (s.hash !== undefined && s.lookback !== undefined) return undefined;
-    return `strategy.name: unknown strategy "${s.name}" (known: ${registry.names().join(', ')}; a user strategy needs --strategies DIR)`;
+    const known = registry.names().join(', ');
+    return `strategy.name: unknown strategy "${s.name}" (known: ${known}; a user strategy needs --strategies DIR)`;
   }
   const p = registry.parseParams(s.name, s.params);
   return p.ok ? undefined : p.error;

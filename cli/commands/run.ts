@@ -283,7 +283,8 @@ export function runCommand(): Command {
         if (status.strategyPin?.hash === entry.hash) {
           throw new TempotradeError(
             'VALIDATION',
-            `${entry.source}: the run is already pinned to ${entry.name}@${entry.version} (${entry.hash}); nothing to upgrade`,
+            `${entry.source}: the run is already pinned to ${entry.name}@${entry.version} (${entry.hash}): ` +
+              'nothing to upgrade',
           );
         }
         return upgradeRunStrategy(c, id, { version: entry.version, hash: entry.hash });

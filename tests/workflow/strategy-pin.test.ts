@@ -32,7 +32,8 @@ exports.default = defineStrategy({
   onBar(ctx) {
     const [prev, last] = ctx.bars.slice(-2);
     if (Number(ctx.position) === 0 && last.close > prev.close) return [ctx.buy({ pctOfEquity: 10, reason: 'up' })];
-    if (Number(ctx.position) > 0 && last.close < prev.close) return [ctx.sell({ quantity: ctx.position, reason: 'down' })];
+    if (Number(ctx.position) > 0 && last.close < prev.close)
+      return [ctx.sell({ quantity: ctx.position, reason: 'down' })];
     return [];
   },
 });
@@ -58,7 +59,7 @@ const input = (runId: string) =>
   });
 
 describe('GIVEN a run pinned to its strategy module', () => {
-  it('WHEN the worker loads a changed module THEN the run halts naming both hashes; after upgradeStrategy it trades again, both audited', async () => {
+  it('WHEN the worker loads a changed module THEN the run halts naming both hashes; upgraded, it trades again', async () => {
     const h1 = v1.require('user-pinned').hash;
     const h2 = v2.require('user-pinned').hash;
     const runInput = input(`wf-pin-changed-${stamp}`);

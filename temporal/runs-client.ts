@@ -21,7 +21,7 @@ import {
   StrategyRunInput,
   type StrategyRunInputRaw,
 } from '../domain/run/input';
-import type { AuditEvent, RunSummary } from '../domain/run/state';
+import type { AuditEvent, RunSummary, StrategyPin } from '../domain/run/state';
 import type { Order } from '../domain/orders/order';
 import type { Portfolio } from '../domain/portfolio/portfolio';
 import { RiskConfigPatch, type RiskConfig } from '../domain/risk/config';
@@ -34,6 +34,7 @@ import {
   resumeSignal,
   statusQuery,
   updateRiskUpdate,
+  upgradeStrategyUpdate,
   type RunStatus,
 } from '../workflows/definitions';
 import {
@@ -43,25 +44,57 @@ import {
   TradingModeKey,
   TradingStateKey,
 } from '../workflows/search-attributes';
+import { StrategyRegistry } from '../domain/strategies/registry';
 import { TASK_QUEUES, venueTaskQueueOf } from './task-queues';
 
 export const WORKFLOW_TYPE = 'strategyRun';
 
-export function validateRunInput(raw: unknown): StrategyRunInput {
+/**
+ * The input, validated; its strategy's params are checked against `strategies` (default: the built-ins) in the
+ * same message. A strategy the registry lacks must come resolved already (version, hash, lookback).
+ */
+export function validateRunInput(raw: unknown, strategies?: StrategyRegistry): StrategyRunInput {
   const r = StrategyRunInput.safeParse(raw);
-  if (!r.success)
-    throw new TempotradeError('VALIDATION', `invalid run input: ${formatZodIssues(r.error)}`, {
-      fields: r.error.issues.map((i) => i.path.join('.')),
+  const strategyError = strategyIssue(raw, strategies ?? StrategyRegistry.builtins());
+  if (!r.success || strategyError) {
+    const errors = [...(r.success ? [] : [formatZodIssues(r.error)]), ...(strategyError ? [strategyError] : [])];
+    const fields = r.success ? [] : r.error.issues.map((i) => i.path.join('.'));
+    throw new TempotradeError('VALIDATION', `invalid run input: ${errors.join('; ')}`, {
+      fields: strategyError ? [...fields, strategyError.split(':')[0]] : fields,
     });
+  }
   return r.data;
+}
+
+function strategyIssue(raw: unknown, registry: StrategyRegistry): string | undefined {
+  const s = (raw as { strategy?: { name?: unknown; params?: unknown; hash?: unknown; lookback?: unknown } })?.strategy;
+  if (!s || typeof s.name !== 'string') return undefined; // the schema names it
+  if (!registry.get(s.name)) {
+    if (s.hash !== undefined && s.lookback !== undefined) return undefined;
+    const known = registry.names().join(', ');
+    return `strategy.name: unknown strategy "${s.name}" (known: ${known}; a user strategy needs --strategies DIR)`;
+  }
+  const p = registry.parseParams(s.name, s.params);
+  return p.ok ? undefined : p.error;
+}
+
+/** The input with its strategy as data from `registry` (version, module hash, lookback): what the run pins. */
+export function pinRunStrategy(input: StrategyRunInput, registry: StrategyRegistry): StrategyRunInput {
+  const s = input.strategy;
+  if (!registry.get(s.name)) return input; // resolved already (validateRunInput)
+  const r = registry.resolve(s.name, s.params);
+  if (!r.ok) throw new TempotradeError('VALIDATION', `invalid run input: ${r.error}`, { fields: ['strategy'] });
+  const { version, hash, lookback } = r.strategy;
+  return { ...input, strategy: { ...s, version, hash, lookback } };
 }
 
 export async function startRun(
   client: Client,
   raw: StrategyRunInputRaw,
-  opts: { taskQueue?: string } = {},
+  opts: { taskQueue?: string; strategies?: StrategyRegistry } = {},
 ): Promise<{ workflowId: string; firstExecutionRunId: string }> {
-  const input = validateRunInput(raw);
+  const registry = opts.strategies ?? StrategyRegistry.builtins();
+  const input = pinRunStrategy(validateRunInput(raw, registry), registry);
   const engine = selectEngine(input.engine, input.risk);
   try {
     const handle = await client.workflow.start(WORKFLOW_TYPE, {
@@ -130,6 +163,27 @@ export async function updateRunRisk(client: Client, id: string, patch: unknown):
             'VALIDATION',
             msg.replace(/^.*?(invalid risk limits|the run is still starting)/, '$1'),
           );
+        throw e;
+      }),
+  );
+}
+
+/**
+ * Pin a run to `to`, the version and module hash of its strategy as the workers have it now; the run refuses a
+ * hash it is already pinned to.
+ */
+export async function upgradeRunStrategy(
+  client: Client,
+  id: string,
+  to: { version: string; hash: string },
+): Promise<StrategyPin> {
+  return withRun(id, () =>
+    client.workflow
+      .getHandle(id)
+      .executeUpdate(upgradeStrategyUpdate, { args: [to] })
+      .catch((e: unknown) => {
+        const msg = [(e as Error)?.message, (e as { cause?: Error })?.cause?.message].filter(Boolean).join(': ');
+        if (/already pinned|still starting|hash:|version:/.test(msg)) throw new TempotradeError('VALIDATION', msg);
         throw e;
       }),
   );

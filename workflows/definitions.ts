@@ -3,7 +3,15 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RiskConfig, RiskConfigPatch } from '../domain/risk/config';
 import type { Order } from '../domain/orders/order';
 import type { Portfolio } from '../domain/portfolio/portfolio';
-import type { AlgoLink, AuditEvent, ReconciliationRecord, RunCounters, RunState } from '../domain/run/state';
+import type {
+  AlgoLink,
+  AuditEvent,
+  ReconciliationRecord,
+  RunCounters,
+  RunState,
+  StrategyFault,
+  StrategyPin,
+} from '../domain/run/state';
 import type { EngineChoice } from '../domain/execution/selection';
 import type { TradingState } from '../domain/run/trading-state';
 import type { ExecutionView } from '../domain/execution/monitor';
@@ -39,6 +47,10 @@ export interface RunStatus {
   execution?: ExecutionView;
   /** The run's execution algorithms (child workflows), running and ended, with their progress. */
   algos?: AlgoLink[];
+  /** The strategy module the run is pinned to: name, version, sha256 (absent: a run started unpinned). */
+  strategyPin?: StrategyPin;
+  /** Why the strategy step failed last (STRATEGY_FAILED / _CHANGED / _NOT_FOUND), until it runs again. */
+  strategyFault?: StrategyFault;
 }
 
 export const statusQuery = defineQuery<RunStatus>('status');
@@ -49,3 +61,5 @@ export const auditQuery = defineQuery<AuditEvent[]>('audit');
 export const updateRiskUpdate = defineUpdate<RiskConfig, [RiskConfigPatch]>('updateRisk');
 /** The account's supervisor tells the run what to report (sent when the account's limits change). */
 export const accountNeedsSignal = defineSignal<[import('../domain/risk/account').ReportingNeeds]>('accountNeeds');
+/** Pin the run to a new version of its strategy (the worker's module hash); refused if the hash is the pin's. */
+export const upgradeStrategyUpdate = defineUpdate<StrategyPin, [{ version: string; hash: string }]>('upgradeStrategy');

@@ -20,6 +20,7 @@ import {
   runStatus,
   runWaiting,
   startRun,
+  upgradeRunStrategy,
   updateRunRisk,
   validateRunInput,
   waitForRun,
@@ -229,11 +230,11 @@ export function runCommand(): Command {
     )
     .action(async (opts) => {
       const flags = parseFlags(StartFlags, opts);
-      loadRunStrategies(flags); // strategy modules and params, before anything connects
+      const strategies = loadRunStrategies(flags); // strategy modules and params, before anything connects
       const input = buildRunInput(flags);
-      validateRunInput(input); // the whole input, before anything connects
+      validateRunInput(input, strategies); // the whole input, before anything connects
       await withTemporalClient(async (client, ns) => {
-        const { workflowId } = await startRun(client, input);
+        const { workflowId } = await startRun(client, input, { strategies });
         const link = uiLink(UI_BASE, ns, workflowId);
         if (!flags.wait) {
           console.log(flags.json ? JSON.stringify({ workflowId, ui: link }) : `started ${workflowId}\n${link}`);
@@ -286,6 +287,27 @@ export function runCommand(): Command {
     .action(async (id: string, opts: { reason: string }) => {
       await withTemporalClient((c) => reconcileRun(c, id, { reason: opts.reason }));
       console.log(`reconcile sent to ${id}`);
+    });
+
+  run
+    .command('upgrade-strategy <id>')
+    .description("pin a run to its strategy's module as the workers load it now (after a STRATEGY_CHANGED halt)")
+    .option('--strategies <DIR>', 'the folders the workers load (repeatable; and TEMPOTRADE_STRATEGIES)', collect)
+    .action(async (id: string, opts: { strategies?: string[] }) => {
+      const registry = loadStrategies(strategyDirsFrom(opts.strategies ?? []));
+      const pin = await withTemporalClient(async (c) => {
+        const { status } = await runStatus(c, id);
+        const entry = registry.require(status.strategy);
+        if (status.strategyPin?.hash === entry.hash) {
+          throw new TempotradeError(
+            'VALIDATION',
+            `${entry.source}: the run is already pinned to ${entry.name}@${entry.version} (${entry.hash}): ` +
+              'nothing to upgrade',
+          );
+        }
+        return upgradeRunStrategy(c, id, { version: entry.version, hash: entry.hash });
+      });
+      console.log(`${id} now runs ${pin.name}@${pin.version} (${pin.hash})`);
     });
 
   run

@@ -8,7 +8,6 @@ import { PositiveAmount } from '../money';
 import { MarketSymbol } from '../market/instrument';
 import { EngineName } from '../execution/engine';
 import { RiskConfig } from '../risk/config';
-import { parseStrategyParams } from '../strategies';
 import { ReconciliationConfig } from './reconcile';
 import { HaltPolicy } from '../risk/account';
 import { VENUE_SCHEMAS, venueKindOf } from '../../brokers/venues';
@@ -45,13 +44,24 @@ export const StrategyRunInput = z
   .object({
     runId: RunId,
     accountId: AccountId,
+    /**
+     * The strategy as data (its code runs in the worker's strategy step): the client fills version, hash and
+     * lookback from its registry at start and checks the params; the strategy step checks them again.
+     */
     strategy: z
-      .object({ name: z.string().min(1), params: z.record(z.string(), z.unknown()).default({}) })
-      .strict()
-      .superRefine((s, ctx) => {
-        const p = parseStrategyParams(s.name, s.params);
-        if (!p.ok) ctx.addIssue({ code: 'custom', message: p.error });
-      }),
+      .object({
+        name: z.string().min(1),
+        params: z.record(z.string(), z.unknown()).default({}),
+        version: z.string().min(1).optional(),
+        /** sha256 of the strategy's module: the run is pinned to it. */
+        hash: z
+          .string()
+          .regex(/^[0-9a-f]{64}$/, 'must be a sha256 in hex')
+          .optional(),
+        /** Closed bars the strategy needs before its first step. */
+        lookback: z.number().int().min(1).max(100_000).optional(),
+      })
+      .strict(),
     symbols: z
       .array(MarketSymbol)
       .min(1)

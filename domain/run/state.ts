@@ -1,4 +1,5 @@
 /** The state a strategy run carries across ticks and through continue-as-new. */
+import type { JsonObject } from '../strategies/sdk/types';
 import type { AlgoProgress } from '../execution/algos';
 import type { Candle } from '../market/candles';
 import type { Instrument } from '../market/instrument';
@@ -119,6 +120,25 @@ export interface RunState {
   riskConfig?: RiskConfig;
   /** Execution algorithms the run started as child workflows, by child workflow id (absent before the first). */
   algos?: Record<string, AlgoLink>;
+  /** The strategy module the run is pinned to (absent: the input had no hash). */
+  strategy?: StrategyPin;
+  /** The strategy's ctx.state after its last step, carried through continue-as-new. */
+  strategyState?: JsonObject;
+  /** The strategy step's last failure: while the run is HALTED by it, the strategy is not asked again. */
+  strategyFault?: StrategyFault;
+}
+
+export interface StrategyPin {
+  name: string;
+  version: string;
+  hash: string;
+}
+
+export interface StrategyFault {
+  code: 'STRATEGY_FAILED' | 'STRATEGY_CHANGED' | 'STRATEGY_NOT_FOUND';
+  message: string;
+  /** STRATEGY_CHANGED: the hash the worker has. */
+  actualHash?: string;
 }
 
 /** A TWAP or iceberg child of the run: what the run last heard of it. */

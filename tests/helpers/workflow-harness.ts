@@ -13,6 +13,7 @@ import { Dec } from '../../domain/money';
 import type { StrategyRunInputRaw, VenueSpec } from '../../domain/run/input';
 import type { BrokerRegistry, VenueSession } from '../../brokers/registry';
 import { InProcessPaperVenue, type VenueCall } from '../../simulators/paper-venue/in-process';
+import type { StrategyRegistry } from '../../domain/strategies/registry';
 import { startRun } from '../../temporal/runs-client';
 import { NAMESPACE, serverAddress, testClient, uniqueQueue } from './temporal';
 import { dataFile, runInput, type venueAccount } from './runs';
@@ -57,8 +58,29 @@ export interface WorkflowSuite {
   account(accountId: string, quote?: string, capital?: string): Promise<Awaited<ReturnType<typeof venueAccount>>>;
 }
 
+export interface SuiteOptions {
+  /**
+   * The worker's strategies, which the client also resolves runs from (default: the built-ins). A function is
+   * asked at every call, so that a test can change the worker's modules under a live run.
+   */
+  strategies?: StrategyRegistry | (() => StrategyRegistry);
+}
+
+/** A registry that forwards every call to `current()`. */
+function liveRegistry(current: () => StrategyRegistry): StrategyRegistry {
+  return new Proxy({} as StrategyRegistry, {
+    get(_target, key) {
+      const r = current();
+      const v = (r as unknown as Record<PropertyKey, unknown>)[key];
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(r) : v;
+    },
+  });
+}
+
 /** Before all: a client, an in-process venue holding `pairs`, and a worker; after all, all closed. */
-export function workflowSuite(name: string, pairs: string[]): WorkflowSuite {
+export function workflowSuite(name: string, pairs: string[], opts: SuiteOptions = {}): WorkflowSuite {
+  const given = opts.strategies;
+  const strategies = typeof given === 'function' ? liveRegistry(given) : given;
   const queue = uniqueQueue(`wf-${name}`);
   const venue = new InProcessPaperVenue({ datasets: Object.fromEntries(pairs.map((p) => [p, dataFile(p)])) });
   let client: Client | undefined;
@@ -70,7 +92,11 @@ export function workflowSuite(name: string, pairs: string[]): WorkflowSuite {
     client = await testClient();
     connection = await NativeConnection.connect({ address: serverAddress() });
     // As createWorker (workers/worker.ts) makes the strategies worker, with the bundle shared by the files.
-    const activities = createActivities({ brokers: inProcessBrokers(venue), quantizer: ccxtQuantizer });
+    const activities = createActivities({
+      brokers: inProcessBrokers(venue),
+      quantizer: ccxtQuantizer,
+      ...(strategies ? { strategies } : {}),
+    });
     worker = await Worker.create({
       connection,
       namespace: NAMESPACE(),
@@ -102,7 +128,8 @@ export function workflowSuite(name: string, pairs: string[]): WorkflowSuite {
     async start(input) {
       const quote = input.symbols[0].split('/')[1];
       venue.openAccount(input.accountId, { [quote]: String(input.capital) });
-      return (await startRun(suite.client, input, { taskQueue: queue })).workflowId;
+      return (await startRun(suite.client, input, { taskQueue: queue, ...(strategies ? { strategies } : {}) }))
+        .workflowId;
     },
     async account(accountId, quote = 'BTC', capital = '1') {
       const b = venue.brokerage(accountId);

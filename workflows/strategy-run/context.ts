@@ -3,18 +3,24 @@
  * activity proxies, the patch flags asked at start, and what lives only in this execution (buffered signals,
  * algo children's handles and reports, alerts and reports in flight).
  */
-import { proxyActivities, proxyLocalActivities, workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  proxyActivities,
+  proxyLocalActivities,
+  workflowInfo,
+  type ChildWorkflowHandle,
+} from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { AlgoReport } from '../../domain/execution/algos';
 import type { RiskConfig } from '../../domain/risk/config';
 import type { StrategyRunInput } from '../../domain/run/input';
 import type { AlgoLink, RunState } from '../../domain/run/state';
-import { getStrategy } from '../../domain/strategies';
 import { audit } from '../../domain/run/transitions';
 import { venueTaskQueue } from '../../temporal/task-queues';
 import type { algoOrder } from '../algo-order/workflow';
 import type { TickDriver } from '../scheduling';
 import { venueActivities } from '../venue-activities';
+import { runLookback } from './lookback';
 
 /** The portfolio, the strategy and risk: local activities, decided inside the tick's workflow task. */
 export const decide = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 3 } });
@@ -48,6 +54,8 @@ export interface RunFlags {
   /** Where the tick's market snapshot is read: a local activity or an activity (LOCAL_SNAPSHOT_PATCH). */
   snapshots: Proxies;
   accountCalls: Proxies;
+  /** The strategy step with state, cancels and the pin (STRATEGY_STEP_PATCH); before: strategy.signals. */
+  strategyStep: boolean;
 }
 
 export class RunContext {
@@ -77,8 +85,12 @@ export class RunContext {
     carried: RunState | undefined,
     readonly driver: TickDriver | undefined,
   ) {
-    const strategy = getStrategy(input.strategy.name);
-    this.lookback = strategy.lookback(strategy.params.parse(input.strategy.params) as never);
+    const lookback = runLookback(input.strategy);
+    if (lookback === undefined) {
+      const message = `invalid run input: strategy.lookback: required for "${input.strategy.name}" (not a built-in)`;
+      throw ApplicationFailure.nonRetryable(message, 'VALIDATION');
+    }
+    this.lookback = lookback;
     this.venueQueue = venueTaskQueue(input.venue, input.accountId);
     ({ io: this.io, follow: this.follow, local: this.local } = venueActivities(this.venueQueue));
     this.ref = { venue: input.venue, accountId: input.accountId };

@@ -39,6 +39,8 @@ export function runStatus(run: RunContext): RunStatus {
     reconciliation: state?.reconciliation?.last,
     execution: state ? executionView(state) : undefined,
     ...(state?.algos ? { algos: Object.values(state.algos) } : {}),
+    ...(state?.strategy ? { strategyPin: state.strategy } : {}),
+    ...(state?.strategyFault ? { strategyFault: state.strategyFault } : {}),
   };
 }
 

@@ -30,3 +30,8 @@ export const RECHECK_AFTER_APPROVAL_PATCH = 'recheck-after-approval-v1';
  * local activity: a quiet tick is one workflow task (docs/performance.md). Before: an activity.
  */
 export const LOCAL_SNAPSHOT_PATCH = 'local-snapshot-v1';
+/**
+ * The strategy runs as strategy.step: its ctx.state is carried, its cancels are carried out, its module hash is
+ * checked against the run's pin, and a faulty strategy halts the run (before: strategy.signals, no state).
+ */
+export const STRATEGY_STEP_PATCH = 'strategy-step-v1';

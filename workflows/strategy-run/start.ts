@@ -15,6 +15,7 @@ import { showDetails } from './details';
 import * as P from './patches';
 import { openingReconciliation, reconcileAfterHandOver } from './reconciliation';
 import { applySignals } from './signals';
+import { pinStrategy } from './strategy';
 
 export async function startRun(run: RunContext): Promise<void> {
   if (!run.state) await openRun(run);
@@ -52,6 +53,7 @@ async function openRun(run: RunContext): Promise<void> {
     quote,
     cash: min(input.capital, balances[quote].total),
   });
+  pinStrategy(opened, input.strategy);
   if (patched(P.RECONCILIATION_PATCH)) await openingReconciliation(run, opened, quote);
   run.state = opened;
 }
@@ -68,6 +70,7 @@ function askPatches(run: RunContext): void {
   const localSnapshot = run.venueQueue === undefined && run.input.tickInterval > 0 && patched(P.LOCAL_SNAPSHOT_PATCH);
   // Asked right before the registration, the first call it decides.
   const remoteCalls = supervised && patched(P.ACCOUNT_CALLS_PATCH);
+  const strategyStep = patched(P.STRATEGY_STEP_PATCH);
   run.flags = {
     supervised,
     reportSteps,
@@ -76,5 +79,6 @@ function askPatches(run: RunContext): void {
     reconciling: false,
     snapshots: localSnapshot ? run.local : run.io,
     accountCalls: remoteCalls ? accountCallsRemote : accountCallsLocal,
+    strategyStep,
   };
 }

@@ -15,6 +15,7 @@ import { decide, type RunContext } from './context';
 import { setTradingState } from './details';
 import { observeMarket, readMarket, type Snapshots } from './market';
 import { followOpenOrders, place } from './orders';
+import { strategySignals, strategyStep } from './strategy';
 
 interface Tick {
   snaps: Snapshots;
@@ -73,16 +74,8 @@ async function fireStops(run: RunContext, t: Tick): Promise<void> {
 }
 
 async function signals(run: RunContext, t: Tick): Promise<void> {
-  const { st, input } = run;
-  t.intents = await decide['strategy.signals']({
-    strategyId: input.strategy.name,
-    strategy: input.strategy.name,
-    params: input.strategy.params,
-    windows: st.windows,
-    positions: Object.fromEntries(Object.values(st.portfolio.positions).map((p) => [p.symbol, p.quantity])),
-    marks: t.marks,
-    equity: st.portfolio.equity,
-  });
+  const st = run.st;
+  t.intents = run.flags.strategyStep ? await strategyStep(run, t.marks) : await strategySignals(run, t.marks);
   st.counters.intents += t.intents.length;
   for (const intent of t.intents) {
     audit(st, 'INTENT_SIGNALED', `${intent.side} ${display(intent.quantity)} ${intent.symbol}: ${intent.reason}`, {

@@ -1,6 +1,6 @@
 /**
  * strategyRun: one strategy on one account, tick by tick:
- *   market.snapshot → strategy.signals → risk.evaluate → <engine>.placeOrder → follow → portfolio.applyFills
+ *   market.snapshot → strategy.step → risk.evaluate → <engine>.placeOrder → follow → portfolio.applyFills
  * Every step is an activity or a local activity, so the Temporal UI shows the intent, the verdict with its
  * numbers, the order and the fills. Orchestration only: all logic lives in domain/. This file registers the
  * handlers and runs the loop; the stages are the files beside it, sharing one RunContext.
@@ -32,6 +32,7 @@ import { reconcileIfDue } from './reconciliation';
 import { cancelOpenOrders } from './settle';
 import { queueSignal, updateRisk, validateRiskPatch } from './signals';
 import { startRun } from './start';
+import { upgradeStrategy, validateUpgrade } from './strategy';
 import { tick } from './tick';
 
 /** `driver` (tick mode, docs/decisions/0005): present iff each tick waits for a `tick` signal instead of a timer. */
@@ -74,6 +75,9 @@ function registerHandlers(run: RunContext): void {
   setHandler(d.accountNeedsSignal, (needs) => applyNeeds(run, needs ?? {}));
   setHandler(algoReportSignal, (raw) => onAlgoReport(run, raw));
   setHandler(d.reconcileSignal, (raw) => queueSignal(run, { kind: 'reconcile', raw }));
+  setHandler(d.upgradeStrategyUpdate, (to) => upgradeStrategy(run, to), {
+    validator: (to) => validateUpgrade(run, to),
+  });
 }
 
 /** One pass of the loop: wait for the tick, reconcile, halt actions, the tick, report, pause, hand over. */

@@ -109,11 +109,15 @@ describe("GIVEN the README's CLI lines", () => {
     const start = await background(
       fromReadme('run start --strategy sma-crossover --symbol ETH/BTC \\')
         .slice(0, -1)
-        .concat(argv('--data ETH/BTC=data/market/ETH_BTC-5m.csv.gz --account acct-1 --engine live --capital 1 --wait')),
+        .concat(
+          argv(
+            '--data ETH/BTC=data/market/ETH_BTC-5m.csv.gz --account acct-1 --engine live --capital 1 --max-ticks 2000 --wait',
+          ),
+        ),
       /started (\S+)/,
     );
     expect(README).toContain(
-      '  --data ETH/BTC=data/market/ETH_BTC-5m.csv.gz --account acct-1 --engine live --capital 1 --wait',
+      '  --data ETH/BTC=data/market/ETH_BTC-5m.csv.gz --account acct-1 --engine live --capital 1 --max-ticks 2000 --wait',
     );
     const RUN_ID = /started (\S+)/.exec(start.out())![1];
     const ACCOUNT = 'acct-1';

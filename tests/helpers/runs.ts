@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { Dec, cmp } from '../../domain/money';
 import type { StrategyRunInputRaw } from '../../domain/run/input';
 import type { RunSummary } from '../../domain/run/state';
-import type { Order } from '../../domain/orders/order';
+import type { Fill, Order } from '../../domain/orders/order';
 import type { AuditEvent } from '../../domain/run/state';
 import { PaperBrokerage } from '../../brokers/paper/client';
 import { startPaperVenueServer, type PaperVenueServer } from '../../simulators/paper-venue/server';
@@ -56,12 +56,14 @@ export async function result(client: Client, workflowId: string): Promise<RunSum
 }
 
 /**
- * The venue's own account of a run: balances, orders and fills. Cash is recomputed from the venue's
- * fills with decimal math, independently of the portfolio code.
+ * A run's account as its fills say it must be: cash and base positions recomputed from the venue's fills
+ * with decimal math, independently of the portfolio code.
  */
-export async function venueAccount(url: string, account: string, quote: string, capital: string) {
-  const venue = new PaperBrokerage({ url, account });
-  const [balances, orders, fills] = await Promise.all([venue.balances(), venue.orders(), venue.fills()]);
+export function accountFromFills(
+  fills: readonly Fill[],
+  quote: string,
+  capital: string,
+): { cashFromFills: string; baseFromFills: Record<string, string> } {
   let cash = new Dec(capital);
   const base: Record<string, Dec> = {};
   for (const f of fills) {
@@ -72,14 +74,18 @@ export async function venueAccount(url: string, account: string, quote: string, 
     if (f.feeCurrency === quote) cash = cash.minus(f.fee);
     else base[asset] = base[asset].minus(f.fee);
   }
-  await venue.close();
   return {
-    balances,
-    orders,
-    fills,
     cashFromFills: cash.toFixed(),
     baseFromFills: Object.fromEntries(Object.entries(base).map(([k, v]) => [k, v.toFixed()])),
   };
+}
+
+/** The venue's own account of a run: balances, orders, fills, and what the fills say the account holds. */
+export async function venueAccount(url: string, account: string, quote: string, capital: string) {
+  const venue = new PaperBrokerage({ url, account });
+  const [balances, orders, fills] = await Promise.all([venue.balances(), venue.orders(), venue.fills()]);
+  await venue.close();
+  return { balances, orders, fills, ...accountFromFills(fills, quote, capital) };
 }
 
 /** Portfolio vs venue: every difference, to the last unit ([] when they agree). */

@@ -9,14 +9,13 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { ccxtQuantizer } from '../../brokers/precision';
 import { TempotradeError } from '../../domain/errors';
-import { Dec } from '../../domain/money';
 import type { StrategyRunInputRaw, VenueSpec } from '../../domain/run/input';
 import type { BrokerRegistry, VenueSession } from '../../brokers/registry';
 import { InProcessPaperVenue, type VenueCall } from '../../simulators/paper-venue/in-process';
 import type { StrategyRegistry } from '../../domain/strategies/registry';
 import { startRun } from '../../temporal/runs-client';
 import { NAMESPACE, serverAddress, testClient, uniqueQueue } from './temporal';
-import { dataFile, runInput, type venueAccount } from './runs';
+import { accountFromFills, dataFile, runInput, type venueAccount } from './runs';
 import { sharedWorkflowBundle } from './workflow-bundle';
 
 /** The registry the activities ask for brokerages: every paper venue spec naming `venue.url` is `venue`. */
@@ -134,23 +133,7 @@ export function workflowSuite(name: string, pairs: string[], opts: SuiteOptions 
     async account(accountId, quote = 'BTC', capital = '1') {
       const b = venue.brokerage(accountId);
       const [balances, orders, fills] = await Promise.all([b.balances(), b.orders(), b.fills()]);
-      let cash = new Dec(capital);
-      const base: Record<string, Dec> = {};
-      for (const f of fills) {
-        const notional = new Dec(f.quantity).times(f.price);
-        const asset = f.symbol.split('/')[0];
-        base[asset] = (base[asset] ?? new Dec(0)).plus(f.side === 'buy' ? f.quantity : new Dec(f.quantity).neg());
-        cash = f.side === 'buy' ? cash.minus(notional) : cash.plus(notional);
-        if (f.feeCurrency === quote) cash = cash.minus(f.fee);
-        else base[asset] = base[asset].minus(f.fee);
-      }
-      return {
-        balances,
-        orders,
-        fills,
-        cashFromFills: cash.toFixed(),
-        baseFromFills: Object.fromEntries(Object.entries(base).map(([k, v]) => [k, v.toFixed()])),
-      };
+      return { balances, orders, fills, ...accountFromFills(fills, quote, capital) };
     },
   };
   return suite;

@@ -19,6 +19,7 @@ import type { Client } from '@temporalio/client';
 import { TASK_QUEUES, venueTaskQueueOf } from '../temporal/task-queues';
 import { reconcileSignal } from '../workflows/definitions';
 import type { StrategyRegistry } from '../domain/strategies/registry';
+import { runFeedSinks, type RunFeedSubscriber } from './run-feed';
 
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index');
 
@@ -53,6 +54,8 @@ export interface CreateWorkerOptions {
   tuning?: WorkerTuning;
   /** The strategies this worker runs: built-ins plus those loaded from --strategies folders (default: built-ins). */
   strategies?: StrategyRegistry;
+  /** Who reads the runs' feed (journal, metrics): workers/run-feed.ts. */
+  feed?: RunFeedSubscriber[];
 }
 
 /** The worker options bench/ varies, plus interceptors (the bench times activities with one). */
@@ -99,6 +102,7 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Tempotrad
     taskQueue: opts.taskQueue ?? TASK_QUEUES.strategies,
     workflowBundle: await workflowBundle(),
     activities,
+    sinks: runFeedSinks(opts.feed ?? []),
     ...opts.tuning,
   });
   const venueWorkers = await Promise.all(

@@ -17,6 +17,7 @@ import { startRun } from '../../temporal/runs-client';
 import { NAMESPACE, serverAddress, testClient, uniqueQueue } from './temporal';
 import { accountFromFills, dataFile, runInput, type venueAccount } from './runs';
 import { sharedWorkflowBundle } from './workflow-bundle';
+import { runFeedSinks, type RunFeedSubscriber } from '../../workers/run-feed';
 
 /** The registry the activities ask for brokerages: every paper venue spec naming `venue.url` is `venue`. */
 export function inProcessBrokers(venue: InProcessPaperVenue): BrokerRegistry {
@@ -63,6 +64,8 @@ export interface SuiteOptions {
    * asked at every call, so that a test can change the worker's modules under a live run.
    */
   strategies?: StrategyRegistry | (() => StrategyRegistry);
+  /** The worker's run-feed subscribers (workers/run-feed.ts), as createWorker's `feed`. */
+  feed?: RunFeedSubscriber[];
 }
 
 /** A registry that forwards every call to `current()`. */
@@ -102,6 +105,7 @@ export function workflowSuite(name: string, pairs: string[], opts: SuiteOptions 
       taskQueue: queue,
       workflowBundle: await sharedWorkflowBundle(),
       activities,
+      sinks: runFeedSinks(opts.feed ?? []),
       shutdownGraceTime: '10s',
     });
     running = worker.run();

@@ -78,6 +78,8 @@ export class RunContext {
   readonly algoReports: AlgoReport[] = [];
   readonly algoHandles = new Map<string, AlgoHandle>();
   alertsInFlight = 0;
+  /** The newest audit seq published to the run feed by this execution (feed.ts). */
+  feedSeq = 0;
   reportInFlight = false;
 
   constructor(

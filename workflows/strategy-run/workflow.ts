@@ -27,6 +27,7 @@ import { applyNeeds, reportToAccount, reportsSent } from './account';
 import { finishAlgos, onAlgoReport } from './algo-children';
 import { RunContext } from './context';
 import { alertsSent, runStatus, setTradingState } from './details';
+import { publishFeed } from './feed';
 import { runHaltActions } from './halt-actions';
 import { reconcileIfDue } from './reconciliation';
 import { cancelOpenOrders } from './settle';
@@ -96,6 +97,7 @@ async function loopOnce(run: RunContext): Promise<void> {
   await reportToAccount(run);
   st.tick += 1;
   run.ticksThisRun += 1;
+  publishFeed(run);
   if (st.finished) return;
   if (input.tickInterval > 0) {
     // A halt policy acts at once, not after the pause.
@@ -124,6 +126,7 @@ async function handOver(run: RunContext): Promise<never> {
   const history = `history ${workflowInfo().historyLength} events`;
   audit(st, 'CONTINUED_AS_NEW', `continued as new after ${run.ticksThisRun} ticks (${history})`);
   await alertsSent(run);
+  publishFeed(run);
   const driver: TickDriver | undefined = run.driver ? { kind: 'signals', pending: run.ticksDue } : undefined;
   return continueAsNew<typeof strategyRun>(run.input, st, driver);
 }
@@ -140,6 +143,7 @@ async function failClosed(run: RunContext, err: unknown): Promise<never> {
   run.toAlgos((h) => h.signal(cancelAlgoSignal, { reason: 'the run failed' }));
   await reportToAccount(run, true);
   await alertsSent(run);
+  publishFeed(run);
   throw ApplicationFailure.nonRetryable(`run halted: ${cause.message}`, cause.type ?? 'UNKNOWN');
 }
 
@@ -160,4 +164,5 @@ async function finishRun(run: RunContext): Promise<void> {
   await reportToAccount(run, true);
   await alertsSent(run);
   await condition(allHandlersFinished);
+  publishFeed(run);
 }

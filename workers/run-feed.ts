@@ -34,3 +34,6 @@ export function runFeedSinks(
     },
   };
 }
+
+/** For replays and tools that run the workflows without subscribers: the sink exists, so no error is logged. */
+export const NO_FEED = runFeedSinks([]);

@@ -3,6 +3,7 @@
  * a loss breach halts every run of the account, the day-start schedule, limits updated at run time, and
  * the operator's CLI (halt --flatten, status, limits).
  */
+import { NO_FEED } from '../../workers/run-feed';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -487,7 +488,10 @@ describe('GIVEN the histories these tests recorded (runs with the supervisor, an
         writeFileSync(path.join(dir, `${h.workflowId.replace(`-${stamp}`, '')}.json`), historyToJSON(h.history));
     }
     const results: Array<[string, string | undefined]> = [];
-    for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories))
+    for await (const r of Worker.runReplayHistories(
+      { workflowBundle: await workflowBundle(), sinks: NO_FEED },
+      histories,
+    ))
       results.push([r.workflowId, r.error?.message]);
     expect(results).toEqual(ids.map((id) => [id, undefined]));
   }, 120_000);

@@ -3,6 +3,7 @@
  * paper venue and bundled real ETH/BTC data: the order-cycle strategy emits TWAP intents, the run starts
  * each as an `algoOrder` child whose orders are the run's (its clientOrderId prefix, its portfolio).
  */
+import { NO_FEED } from '../../workers/run-feed';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -178,7 +179,10 @@ describe('GIVEN the histories of these runs and their algo children', () => {
       for (const h of histories) writeFileSync(path.join(dir, `${h.workflowId}.json`), historyToJSON(h.history));
     }
     const results: Array<[string, string | undefined]> = [];
-    for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories))
+    for await (const r of Worker.runReplayHistories(
+      { workflowBundle: await workflowBundle(), sinks: NO_FEED },
+      histories,
+    ))
       results.push([r.workflowId, r.error?.message]);
     expect(results).toEqual(recorded.map((id) => [id, undefined]));
   }, 120_000);

@@ -2,6 +2,7 @@
  * The end-to-end slice on a real Temporal server, a real paper venue (its own HTTP server, outside the
  * worker) and bundled real Binance data (January 2018).
  */
+import { NO_FEED } from '../../workers/run-feed';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -171,7 +172,10 @@ describe('GIVEN the histories recorded by these tests', () => {
         writeFileSync(path.join(dir, `${h.workflowId.replace(/-[a-z0-9]+$/, '')}.json`), historyToJSON(h.history));
     }
     const results = [];
-    for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories))
+    for await (const r of Worker.runReplayHistories(
+      { workflowBundle: await workflowBundle(), sinks: NO_FEED },
+      histories,
+    ))
       results.push(r);
     expect(results.map((r) => [r.workflowId, r.error?.message])).toEqual(finishedRuns.map((id) => [id, undefined]));
   });

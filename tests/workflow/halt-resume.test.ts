@@ -3,6 +3,7 @@
  * in-process paper venue replaying real ADA/BTC candles. The run is held at fixed ticks (a venue call in
  * flight) while the test signals it, so each step happens at a known market time.
  */
+import { NO_FEED } from '../../workers/run-feed';
 import { Worker } from '@temporalio/worker';
 import { haltRun, resumeRun, runAudit, runStatus } from '../../temporal/runs-client';
 import { haltSignal, statusQuery } from '../../workflows/definitions';
@@ -101,7 +102,10 @@ describe('GIVEN the histories of these runs (signals while an activity was in fl
       })),
     );
     const results = [];
-    for await (const r of Worker.runReplayHistories({ workflowBundle: await sharedWorkflowBundle() }, histories))
+    for await (const r of Worker.runReplayHistories(
+      { workflowBundle: await sharedWorkflowBundle(), sinks: NO_FEED },
+      histories,
+    ))
       results.push(r);
     expect(results.map((r) => [r.workflowId, r.error?.message])).toEqual(finishedRuns.map((id) => [id, undefined]));
   });

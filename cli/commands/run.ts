@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { TempotradeError } from '../../domain/errors';
 import { RiskConfig, loadRiskConfig as loadRiskConfigLayers } from '../../domain/risk/config';
 import { DEFAULT_PAPER_VENUE_URL, type StrategyRunInputRaw } from '../../domain/run/input';
-import { STRATEGY_NAMES, setLoadedStrategyLookup } from '../../domain/strategies';
+import { STRATEGY_NAMES } from '../../domain/strategies';
 import { loadStrategies, strategyDirsFrom } from '../../domain/strategies/loader';
 import type { StrategyRegistry } from '../../domain/strategies/registry';
 import { display } from '../../domain/money';
@@ -96,7 +96,6 @@ export function loadRunStrategies(flags: {
   const r = registry.resolve(flags.strategy, paramValues(flags.param));
   const source = registry.get(flags.strategy)!.source;
   if (!r.ok) throw new TempotradeError('VALIDATION', source === 'built-in' ? r.error : `${source}: ${r.error}`);
-  setLoadedStrategyLookup((name) => registry.get(name)?.definition);
   return registry;
 }
 

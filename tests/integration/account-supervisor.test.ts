@@ -25,14 +25,15 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { workflowBundle } from '../../workers/worker';
 import { killAllChildren } from '../../cli/spawn';
 import { NAMESPACE, serverAddress, testClient, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
-import { dataFile, openingOrdersAfter, runInput } from '../helpers/runs';
+import { dataFile, openingOrdersAfter, runInput, startAccountRuns } from '../helpers/runs';
 import { runCli } from '../helpers/cli';
+import { BUNDLED_PAIRS } from '../../simulators/paper-venue/bundled-data';
 
 let client: Client;
 let venue: PaperVenueServer;
 const stamp = Date.now().toString(36);
 const queue = uniqueQueue('account');
-const PAIRS = ['ETH/BTC', 'LTC/BTC', 'XMR/BTC', 'ADA/BTC', 'ZEC/BTC', 'DASH/BTC'];
+const PAIRS = BUNDLED_PAIRS.slice(0, 6);
 
 beforeAll(async () => {
   client = await testClient();
@@ -104,22 +105,19 @@ describe('GIVEN 20 runs on one account whose orders together exceed the account 
           args: [{ workflowId: `run-${rep}`, strategy: 'x', equity: '10' }],
           startWorkflowOperation: start,
         });
+        const order = {
+          accountId: account,
+          workflowId: `run-${rep}`,
+          strategy: 'x',
+          symbol: 'ETH/BTC',
+          side: 'buy' as const,
+          quantity: '1.5',
+          price: '0.1',
+          reducing: false,
+        };
+        const ask = (requestId: string) => approveOnAccount(client, queue, { ...order, requestId });
         // 20 × 0.15 = 3 asked for at the same instant against a cap of 1.
-        const verdicts: AccountVerdict[] = await Promise.all(
-          Array.from({ length: 20 }, (_, i) =>
-            approveOnAccount(client, queue, {
-              accountId: account,
-              requestId: `r${rep}-${i}`,
-              workflowId: `run-${rep}`,
-              strategy: 'x',
-              symbol: 'ETH/BTC',
-              side: 'buy',
-              quantity: '1.5',
-              price: '0.1',
-              reducing: false,
-            }),
-          ),
-        );
+        const verdicts: AccountVerdict[] = await Promise.all(Array.from({ length: 20 }, (_, i) => ask(`r${rep}-${i}`)));
         const total = add('0', ...verdicts.map((v) => mul(v.quantity, '0.1')));
         totals.push(total);
         expect(cmp(total, cap)).toBeLessThanOrEqual(0);
@@ -131,17 +129,7 @@ describe('GIVEN 20 runs on one account whose orders together exceed the account 
             .every((v) => v.code === 'ACCOUNT_EXPOSURE_LIMIT' && v.numbers.headroom === '0'),
         ).toBe(true);
         // A retried request (same id) gets the same answer and reserves nothing more.
-        const again = await approveOnAccount(client, queue, {
-          accountId: account,
-          requestId: `r${rep}-0`,
-          workflowId: `run-${rep}`,
-          strategy: 'x',
-          symbol: 'ETH/BTC',
-          side: 'buy',
-          quantity: '1.5',
-          price: '0.1',
-          reducing: false,
-        });
+        const again = await ask(`r${rep}-0`);
         expect(again).toEqual(verdicts[0]);
         expect((await accountStatus(client, account)).exposure.total).toBe(cap);
         await client.workflow.getHandle(supervisorWorkflowId(account)).terminate('test repetition done');
@@ -165,25 +153,12 @@ describe('GIVEN four runs of one account trading the January 2018 crash, with an
         { dailyLossLimitPct: 0.3, haltPolicy: 'cancel-orders' },
         { taskQueue: queue },
       );
-      await Promise.all(
-        ids.map((runId, i) =>
-          startRun(
-            client,
-            runInput({
-              runId,
-              accountId: account,
-              venueUrl: venue.url,
-              symbols: [PAIRS[i]],
-              capital: '1',
-              strategy: { name: 'sma-crossover', params: { fast: 2, slow: 4, orderPct: 90 } },
-              risk: { maxPositionPctPerSymbol: 100 },
-              tickInterval: '20ms',
-              stop: { maxTicks: 100_000, endOfData: true },
-            }),
-            { taskQueue: queue },
-          ),
-        ),
-      );
+      const on = { accountId: account, venueUrl: venue.url, taskQueue: queue, ids, symbols: PAIRS };
+      await startAccountRuns(client, on, {
+        strategy: { name: 'sma-crossover', params: { fast: 2, slow: 4, orderPct: 90 } },
+        tickInterval: '20ms',
+        stop: { maxTicks: 100_000, endOfData: true },
+      });
       const s = await waitFor(
         'the account to halt',
         async () => {

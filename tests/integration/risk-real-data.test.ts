@@ -14,19 +14,8 @@ import { runAudit, runStatus, startRun } from '../../temporal/runs-client';
 import { NAMESPACE, serverAddress, testClient, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
 import { dataFile, openingOrdersAfter, runInput } from '../helpers/runs';
 import { runCli } from '../helpers/cli';
+import { BUNDLED_PAIRS as PAIRS } from '../../simulators/paper-venue/bundled-data';
 
-const PAIRS = [
-  'ETH/BTC',
-  'LTC/BTC',
-  'XMR/BTC',
-  'ADA/BTC',
-  'ZEC/BTC',
-  'DASH/BTC',
-  'ETC/BTC',
-  'NXT/BTC',
-  'TRX/BTC',
-  'XLM/BTC',
-];
 const START = Date.UTC(2018, 0, 13, 0, 0, 0); // two days of history before it for hourly correlations
 let client: Client;
 let venue: PaperVenueServer;

@@ -546,7 +546,7 @@ async function main(): Promise<void> {
     }
     if (needsTemporal) {
       rig = await startRig({
-        pairs: PAIRS,
+        pairs: [...PAIRS],
         tuning: f.tuning,
         dynamicConfig: f.serverConfig,
         ...(f.dbDir ? { dbDir: f.dbDir } : {}),

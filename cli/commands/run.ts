@@ -26,7 +26,7 @@ import {
   waitForRun,
   type RunWaiting,
 } from '../../temporal/runs-client';
-import { collect, pairs, paramValues, parseFlags } from '../flags';
+import { collect, pairs, paramValues, parseFlags, strategiesOption } from '../flags';
 import { formatSummary, formatWaiting, keyValues, runListRows, table, uiLink } from '../format';
 import type { RunStatus } from '../../workflows/definitions';
 import { formatExecution } from '../execution-view';
@@ -222,11 +222,7 @@ export function runCommand(): Command {
   addRunOptions(run.command('start').description('start a strategy run; with --wait, follow it to the end'))
     .option('--wait', 'wait for the run to end, showing progress', false)
     .option('--json', 'print one JSON summary', false)
-    .option(
-      '--strategies <DIR>',
-      'load the strategies of this folder (repeatable; and TEMPOTRADE_STRATEGIES=dir1:dir2)',
-      collect,
-    )
+    .addOption(strategiesOption('load'))
     .action(async (opts) => {
       const flags = parseFlags(StartFlags, opts);
       const strategies = loadRunStrategies(flags); // strategy modules and params, before anything connects

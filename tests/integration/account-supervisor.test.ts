@@ -57,24 +57,15 @@ describe('GIVEN 20 runs on one account whose orders together exceed the account 
       await updateAccountLimits(client, account, { maxGrossExposure: cap }, { taskQueue: queue });
       const ids = Array.from({ length: 20 }, (_, i) => `acct-conc-${stamp}-${i}`);
       // Each run buys half its capital every other bar: 20 × 0.5 BTC = 10 BTC asked for at once, cap 3.
-      await Promise.all(
-        ids.map((runId) =>
-          startRun(
-            client,
-            runInput({
-              runId,
-              accountId: account,
-              venueUrl: venue.url,
-              symbols: ['ETH/BTC'],
-              capital: '1',
-              strategy: { name: 'order-cycle', params: { everyBars: 1, orderPct: 50 } },
-              risk: { maxPositionPctPerSymbol: 100 },
-              reconciliation: { balances: 'shared' },
-              stop: { maxTicks: 8, endOfData: true },
-            }),
-            { taskQueue: queue },
-          ),
-        ),
+      const symbols = ids.map(() => 'ETH/BTC');
+      await startAccountRuns(
+        client,
+        { accountId: account, venueUrl: venue.url, taskQueue: queue, ids, symbols },
+        {
+          strategy: { name: 'order-cycle', params: { everyBars: 1, orderPct: 50 } },
+          reconciliation: { balances: 'shared' },
+          stop: { maxTicks: 8, endOfData: true },
+        },
       );
       await Promise.all(ids.map((id) => client.workflow.getHandle(id).result()));
       const s = await accountStatus(client, account);
@@ -324,21 +315,12 @@ describe('GIVEN a run holding a position', () => {
       expect(JSON.parse(limits.stdout)).toMatchObject({ maxGrossExposurePct: 80, haltPolicy: 'stop-entries' });
 
       // Buys on every 50th bar and holds until the next one.
-      await startRun(
-        client,
-        runInput({
-          runId,
-          accountId: account,
-          venueUrl: venue.url,
-          symbols: ['LTC/BTC'],
-          capital: '1',
-          strategy: { name: 'order-cycle', params: { everyBars: 50, orderPct: 40 } },
-          risk: { maxPositionPctPerSymbol: 100 },
-          tickInterval: '50ms',
-          stop: { maxTicks: 5000, endOfData: true },
-        }),
-        { taskQueue: queue },
-      );
+      const on = { accountId: account, venueUrl: venue.url, taskQueue: queue, ids: [runId], symbols: ['LTC/BTC'] };
+      await startAccountRuns(client, on, {
+        strategy: { name: 'order-cycle', params: { everyBars: 50, orderPct: 40 } },
+        tickInterval: '50ms',
+        stop: { maxTicks: 5000, endOfData: true },
+      });
       await waitFor(
         'a position',
         async () => {

@@ -55,7 +55,7 @@ function twoStrategies(account: string, tag: string, extra: Partial<StrategyRunI
       runId: `risk-${tag}-${strategy.name}-${stamp}`,
       accountId: account,
       venueUrl: venue.url,
-      symbols: PAIRS,
+      symbols: [...PAIRS],
       capital: '1',
       strategy,
       risk,

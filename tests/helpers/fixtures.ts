@@ -1,7 +1,7 @@
 /** Small builders for domain tests: real-looking ETH/BTC numbers, decimal strings. */
 import type { Instrument } from '../../domain/market/instrument';
 import type { MarketSnapshot } from '../../domain/market/snapshot';
-import { OrderIntent, type Fill, type OrderIntentInput } from '../../domain/orders/order';
+import { OrderIntent, type Fill, type Order, type OrderIntentInput } from '../../domain/orders/order';
 import { openPortfolio, markToMarket, type Portfolio } from '../../domain/portfolio/portfolio';
 import { RiskConfig, type RiskConfigInput } from '../../domain/risk/config';
 import type { PlanContext } from '../../domain/execution/engine';
@@ -65,6 +65,28 @@ export function fill(over: Partial<Fill> = {}): Fill {
     feeCurrency: 'BTC',
     liquidity: 'taker',
     ts: T0,
+    ...over,
+  };
+}
+
+/** A resting GTC limit buy of 2 ETH at 0.0949 BTC, new, placed at T0. */
+export function order(over: Partial<Order> = {}): Order {
+  return {
+    clientOrderId: 'tt1-1' as never,
+    symbol: 'ETH/BTC',
+    side: 'buy',
+    type: 'limit',
+    quantity: '2',
+    price: '0.0949',
+    tif: 'GTC',
+    postOnly: false,
+    reduceOnly: false,
+    status: 'NEW',
+    filledQuantity: '0',
+    fee: '0',
+    fills: [],
+    createdAt: T0,
+    updatedAt: T0,
     ...over,
   };
 }

@@ -9,7 +9,8 @@ import { PaperBrokerage } from '../../brokers/paper/client';
 import { startPaperVenueServer, type PaperVenueServer } from '../../simulators/paper-venue/server';
 import { killAllChildren } from '../../cli/spawn';
 import { startRun } from '../../temporal/runs-client';
-import { testClient } from './temporal';
+import { accountStatus } from '../../temporal/accounts-client';
+import { testClient, waitFor } from './temporal';
 
 import { bundledDataFile as dataFile } from '../../simulators/paper-venue/bundled-data';
 
@@ -65,6 +66,19 @@ export async function startAccountRuns(
       const input = runInput({ runId, accountId, venueUrl, symbols: [on.symbols[i]], capital: '1', risk, ...over });
       return startRun(client, input, { taskQueue });
     }),
+  );
+}
+
+/** Wait until the account is HALTED and has signalled its runs (`what` names the wait); its status then. */
+export function accountHalted(client: Client, account: string, what: string, timeoutMs: number, pollMs: number) {
+  return waitFor(
+    what,
+    async () => {
+      const st = await accountStatus(client, account);
+      return st.tradingState === 'HALTED' && st.fanOuts.length > 0 && st;
+    },
+    timeoutMs,
+    pollMs,
   );
 }
 

@@ -20,14 +20,13 @@ import {
 } from '../../temporal/accounts-client';
 import { runAudit, runStatus, startRun } from '../../temporal/runs-client';
 import { dayStartScheduleId, registerRunUpdate, supervisorWorkflowId } from '../../workflows/account-definitions';
-import { Worker } from '@temporalio/worker';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { workflowBundle } from '../../workers/worker';
 import { killAllChildren } from '../../cli/spawn';
 import { NAMESPACE, serverAddress, testClient, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
-import { dataFile, openingOrdersAfter, runInput, startAccountRuns } from '../helpers/runs';
+import { accountHalted, dataFile, openingOrdersAfter, runInput, startAccountRuns } from '../helpers/runs';
 import { runCli } from '../helpers/cli';
 import { BUNDLED_PAIRS } from '../../simulators/paper-venue/bundled-data';
+import { fetchHistories, replayOutcomes } from '../helpers/replay';
 
 let client: Client;
 let venue: PaperVenueServer;
@@ -150,15 +149,7 @@ describe('GIVEN four runs of one account trading the January 2018 crash, with an
         tickInterval: '20ms',
         stop: { maxTicks: 100_000, endOfData: true },
       });
-      const s = await waitFor(
-        'the account to halt',
-        async () => {
-          const st = await accountStatus(client, account);
-          return st.tradingState === 'HALTED' && st.fanOuts.length > 0 && st;
-        },
-        240_000,
-        200,
-      );
+      const s = await accountHalted(client, account, 'the account to halt', 240_000, 200);
       const breach = s.stateChanges.find((c) => c.to === 'HALTED')!;
       expect(breach).toMatchObject({ by: 'breach', code: 'ACCOUNT_DAILY_LOSS_LIMIT_PCT' });
       const fan = s.fanOuts[s.fanOuts.length - 1];
@@ -432,20 +423,7 @@ describe('GIVEN the histories these tests recorded (runs with the supervisor, an
       supervisorWorkflowId(`fan-${stamp}`),
       `acct-fan-${stamp}-0-ETH`,
     ];
-    const histories = await Promise.all(
-      ids.map(async (workflowId) => ({
-        workflowId,
-        history: await client.workflow.getHandle(workflowId).fetchHistory(),
-      })),
-    );
-    if (process.env.RECORD_HISTORIES === '1') {
-      const dir = path.join(__dirname, '..', 'replay', 'histories');
-      for (const h of histories)
-        writeFileSync(path.join(dir, `${h.workflowId.replace(`-${stamp}`, '')}.json`), historyToJSON(h.history));
-    }
-    const results: Array<[string, string | undefined]> = [];
-    for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories))
-      results.push([r.workflowId, r.error?.message]);
-    expect(results).toEqual(ids.map((id) => [id, undefined]));
+    const histories = await fetchHistories(client, ids, (id) => id.replace(`-${stamp}`, ''));
+    expect(await replayOutcomes(await workflowBundle(), histories)).toEqual(ids.map((id) => [id, undefined]));
   }, 120_000);
 });

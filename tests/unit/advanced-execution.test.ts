@@ -351,35 +351,17 @@ describe('seed cases: stops', () => {
       quantity: '1',
       triggerPrice: '0.09',
     };
-    const failed = await placeStop(book, spec, {
-      at: T0,
-      price: '0.095',
-      native: true,
-      placeNative: async () => ({ ok: false, code: 'VENUE_INVALID_ORDER' }),
-    });
+    type PlaceNative = Parameters<typeof placeStop>[2]['placeNative'];
+    const place = (id: string, native: boolean, placeNative: PlaceNative) =>
+      placeStop(book, { ...spec, id }, { at: T0, price: '0.095', native, placeNative });
+    const failed = await place('n1', true, async () => ({ ok: false, code: 'VENUE_INVALID_ORDER' }));
     expect(failed).toMatchObject({ ok: false, code: 'STOP_PLACEMENT_FAILED' });
     expect(book.armed).toEqual({});
     expect(checkStops(book, 'ETH/BTC', '0.08', T0 + 1)).toHaveLength(0);
-    const thrown = await placeStop(
-      book,
-      { ...spec, id: 'n2' },
-      { at: T0, price: '0.095', native: true, placeNative: async () => Promise.reject(new Error('network')) },
-    );
+    const thrown = await place('n2', true, async () => Promise.reject(new Error('network')));
     expect(thrown).toMatchObject({ ok: false, code: 'STOP_PLACEMENT_FAILED' });
-    expect(
-      await placeStop(
-        book,
-        { ...spec, id: 'n3' },
-        { at: T0, price: '0.095', native: true, placeNative: async () => ({ ok: true }) },
-      ),
-    ).toMatchObject({ ok: true, mode: 'native' });
-    expect(
-      await placeStop(
-        book,
-        { ...spec, id: 's1' },
-        { at: T0, price: '0.095', native: false, placeNative: async () => ({ ok: true }) },
-      ),
-    ).toMatchObject({ ok: true, mode: 'synthetic' });
+    expect(await place('n3', true, async () => ({ ok: true }))).toMatchObject({ ok: true, mode: 'native' });
+    expect(await place('s1', false, async () => ({ ok: true }))).toMatchObject({ ok: true, mode: 'synthetic' });
     expect(Object.keys(book.armed)).toEqual(['s1']);
   });
 

@@ -7,10 +7,8 @@ import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 
 const HISTORIES = path.join(__dirname, '..', 'replay', 'histories');
 
-type Histories = Array<{
-  workflowId: string;
-  history: Awaited<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>;
-}>;
+type History = Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>;
+type Histories = Array<{ workflowId: string; history: History }>;
 
 /**
  * The workflows' histories. With RECORD_HISTORIES=1 and a `file` naming, each is also written to

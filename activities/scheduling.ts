@@ -6,8 +6,7 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
-import { runSearchAttributes } from '../temporal/schedules-client';
-import { validateRunInput, WORKFLOW_TYPE } from '../temporal/runs-client';
+import { runSearchAttributes, validateRunInput, WORKFLOW_TYPE } from '../temporal/runs-client';
 import { tickSignal, type ScheduledTickInput, type TickDelivery, type TickDriver } from '../workflows/scheduling';
 
 export function createSchedulingActivities() {

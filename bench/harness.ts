@@ -8,13 +8,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { bundledDataFile as dataFile } from '../simulators/paper-venue/bundled-data';
 import { Client, Connection } from '@temporalio/client';
 import { findFreePort, startDevServer, type DevServer } from '../dev/temporal/dev-server';
 import { spawnVenue, type Child } from '../cli/spawn';
 import type { ActivityTiming, BenchWorkerConfig, ParentMessage, WorkerMessage, WorkerTuningConfig } from './protocol';
 
 export const REPO = path.resolve(__dirname, '..');
-export const dataFile = (pair: string) => path.join(REPO, 'data', 'market', `${pair.replace('/', '_')}-5m.csv.gz`);
+export { dataFile };
 
 /** CPU seconds (user + system) a process has used so far, from /proc; NaN when unavailable. */
 export function cpuSeconds(pid: number | undefined): number {

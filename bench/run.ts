@@ -39,19 +39,8 @@ import { WorkerTuningConfig } from './protocol';
 import { TARGETS, fmtS, markdown, mb, plots, type Results } from './report';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mapLimit, percentile, round, summarize } from './stats';
+import { BUNDLED_PAIRS as PAIRS } from '../simulators/paper-venue/bundled-data';
 
-const PAIRS = [
-  'ETH/BTC',
-  'LTC/BTC',
-  'XMR/BTC',
-  'ADA/BTC',
-  'ZEC/BTC',
-  'DASH/BTC',
-  'ETC/BTC',
-  'NXT/BTC',
-  'TRX/BTC',
-  'XLM/BTC',
-];
 /** P3: runs per account (one per pair, so no two runs of an account trade the same pair) and each run's capital. */
 const RUNS_PER_ACCOUNT = PAIRS.length;
 const P3_CAPITAL = 1;
@@ -557,7 +546,7 @@ async function main(): Promise<void> {
     }
     if (needsTemporal) {
       rig = await startRig({
-        pairs: PAIRS,
+        pairs: [...PAIRS],
         tuning: f.tuning,
         dynamicConfig: f.serverConfig,
         ...(f.dbDir ? { dbDir: f.dbDir } : {}),

@@ -1,5 +1,6 @@
 /** Flag validation: commander collects, zod decides. Errors name the flag as the user typed it. */
-import type { z } from 'zod';
+import { Option } from 'commander';
+import { z } from 'zod';
 import { TempotradeError } from '../domain/errors';
 
 export function flagName(path: PropertyKey[]): string {
@@ -39,4 +40,15 @@ export function paramValues(values: string[] | undefined): Record<string, unknow
     out[k] = v === 'true' ? true : v === 'false' ? false : v !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
   }
   return out;
+}
+
+/** A whole-number flag (commander passes text) from min to max. */
+export function wholeNumberFlag(min: number, max: number, message = 'must be a whole number') {
+  return z.string().regex(/^\d+$/, message).transform(Number).pipe(z.number().int().min(min).max(max));
+}
+
+/** --strategies DIR (repeatable): folders of user strategies, `verb` (load, also load…); TEMPOTRADE_STRATEGIES adds more. */
+export function strategiesOption(verb: string): Option {
+  const what = `${verb} the strategies of this folder (repeatable; and TEMPOTRADE_STRATEGIES=dir1:dir2)`;
+  return new Option('--strategies <DIR>', what).argParser(collect);
 }

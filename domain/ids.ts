@@ -4,19 +4,16 @@
  */
 import { z } from 'zod';
 
-export const StrategyId = z
+/** A strategy's or an account's name: 1–64 of [A-Za-z0-9._:-]. */
+const Name = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only')
-  .brand<'StrategyId'>();
+  .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
+
+export const StrategyId = Name.brand<'StrategyId'>();
 export type StrategyId = z.infer<typeof StrategyId>;
-export const AccountId = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only')
-  .brand<'AccountId'>();
+export const AccountId = Name.brand<'AccountId'>();
 export type AccountId = z.infer<typeof AccountId>;
 export const RunId = z
   .string()

@@ -6,9 +6,8 @@
  * existed, or still opening) are found by a visibility query and signalled too, so nothing is missed.
  */
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { WorkflowIdConflictPolicy } from '@temporalio/common';
-import { z } from 'zod';
-import { TempotradeError, formatZodIssues } from '../domain/errors';
+import { WorkflowIdConflictPolicy, type UpdateDefinition } from '@temporalio/common';
+import { TempotradeError, formatZodIssues, parseOrThrow } from '../domain/errors';
 import { AccountId } from '../domain/ids';
 import { AccountLimitsPatch, type AccountEvent, type AccountLimits } from '../domain/risk/account';
 import { HaltSignal, ResumeSignal } from '../domain/run/input';
@@ -43,15 +42,6 @@ function accountId(raw: string): string {
   return r.data;
 }
 
-function parseOr<S extends z.ZodType>(schema: S, raw: unknown, what: string): z.output<S> {
-  const r = schema.safeParse(raw);
-  if (!r.success)
-    throw new TempotradeError('VALIDATION', `invalid ${what}: ${formatZodIssues(r.error)}`, {
-      fields: r.error.issues.map((i) => i.path.join('.')),
-    });
-  return r.data;
-}
-
 /**
  * How an account's supervisor is started when an Update finds it not running (Update-with-Start): on
  * `taskQueue`, with default limits unless `limits` are given; an existing supervisor is used as it is.
@@ -74,6 +64,19 @@ function withStart(id: string, opts: AccountClientOptions) {
 }
 
 /** An Update the supervisor's validator rejected becomes a VALIDATION error naming the fields. */
+/** An Update to the account's supervisor, started by it when it is not running. */
+function updateSupervisor<Ret, Arg>(
+  client: Client,
+  update: UpdateDefinition<Ret, [Arg]>,
+  id: string,
+  arg: Arg,
+  opts: AccountClientOptions,
+): Promise<Ret> {
+  return client.workflow
+    .executeUpdateWithStart(update, { args: [arg], startWorkflowOperation: withStart(id, opts) })
+    .catch(rejected);
+}
+
 function rejected(e: unknown): never {
   const msg = (e as Error)?.message ?? String(e);
   const cause = (e as { cause?: Error })?.cause?.message;
@@ -119,10 +122,8 @@ export async function haltAccount(
   opts: AccountClientOptions = {},
 ): Promise<AccountFanOut> {
   const id = accountId(account);
-  const req = parseOr(HaltSignal, raw, 'halt');
-  const r = await client.workflow
-    .executeUpdateWithStart(haltAccountUpdate, { args: [req], startWorkflowOperation: withStart(id, opts) })
-    .catch(rejected);
+  const req = parseOrThrow(HaltSignal, raw, 'halt');
+  const r = await updateSupervisor(client, haltAccountUpdate, id, req, opts);
   return alsoUnregistered(client, id, r, (w) =>
     haltRun(client, w, {
       reason: `account ${id} halted: ${req.reason}`.slice(0, 500),
@@ -138,13 +139,8 @@ export async function resumeAccount(
   opts: AccountClientOptions = {},
 ): Promise<AccountFanOut> {
   const id = accountId(account);
-  const req = parseOr(ResumeSignal, raw ?? {}, 'resume');
-  const r = await client.workflow
-    .executeUpdateWithStart(resumeAccountUpdate, {
-      args: [{ reason: req.reason }],
-      startWorkflowOperation: withStart(id, opts),
-    })
-    .catch(rejected);
+  const req = parseOrThrow(ResumeSignal, raw ?? {}, 'resume');
+  const r = await updateSupervisor(client, resumeAccountUpdate, id, { reason: req.reason }, opts);
   return alsoUnregistered(client, id, r, (w) =>
     resumeRun(client, w, { reason: `account ${id} resumed: ${req.reason}`.slice(0, 500) }),
   );
@@ -158,10 +154,8 @@ export async function updateAccountLimits(
   opts: AccountClientOptions = {},
 ): Promise<AccountLimits> {
   const id = accountId(account);
-  const patch = parseOr(AccountLimitsPatch, raw, 'limits');
-  return client.workflow
-    .executeUpdateWithStart(updateLimitsUpdate, { args: [patch], startWorkflowOperation: withStart(id, opts) })
-    .catch(rejected);
+  const patch = parseOrThrow(AccountLimitsPatch, raw, 'limits');
+  return updateSupervisor(client, updateLimitsUpdate, id, patch, opts);
 }
 
 /** Query the account's supervisor; an account without one gets a clear ACCOUNT_NOT_FOUND. */

@@ -12,6 +12,7 @@ import {
 } from '@temporalio/client';
 import { optionalTsToDate } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
+import type { SearchAttributePair } from '@temporalio/common';
 import { TempotradeError, formatZodIssues } from '../domain/errors';
 import { selectEngine } from '../domain/execution/selection';
 import {
@@ -78,6 +79,17 @@ function strategyIssue(raw: unknown, registry: StrategyRegistry): string | undef
   return p.ok ? undefined : p.error;
 }
 
+/** The search attributes of a strategy run, as startRun sets them (TradingState only on a run itself). */
+export function runSearchAttributes(input: StrategyRunInput, withTradingState = true): SearchAttributePair[] {
+  return [
+    { key: StrategyIdKey, value: input.strategy.name },
+    { key: AccountIdKey, value: input.accountId },
+    { key: EngineKey, value: selectEngine(input.engine, input.risk).engine },
+    { key: TradingModeKey, value: input.mode },
+    ...(withTradingState ? [{ key: TradingStateKey, value: 'ACTIVE' }] : []),
+  ];
+}
+
 /** The input with its strategy as data from `registry` (version, module hash, lookback): what the run pins. */
 export function pinRunStrategy(input: StrategyRunInput, registry: StrategyRegistry): StrategyRunInput {
   const s = input.strategy;
@@ -95,19 +107,12 @@ export async function startRun(
 ): Promise<{ workflowId: string; firstExecutionRunId: string }> {
   const registry = opts.strategies ?? StrategyRegistry.builtins();
   const input = pinRunStrategy(validateRunInput(raw, registry), registry);
-  const engine = selectEngine(input.engine, input.risk);
   try {
     const handle = await client.workflow.start(WORKFLOW_TYPE, {
       workflowId: input.runId,
       taskQueue: opts.taskQueue ?? TASK_QUEUES.strategies,
       args: [input],
-      typedSearchAttributes: [
-        { key: StrategyIdKey, value: input.strategy.name },
-        { key: AccountIdKey, value: input.accountId },
-        { key: EngineKey, value: engine.engine },
-        { key: TradingModeKey, value: input.mode },
-        { key: TradingStateKey, value: 'ACTIVE' },
-      ],
+      typedSearchAttributes: runSearchAttributes(input),
     });
     return { workflowId: handle.workflowId, firstExecutionRunId: handle.firstExecutionRunId };
   } catch (e) {

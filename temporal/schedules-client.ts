@@ -17,20 +17,12 @@ import {
   type Client,
   type ScheduleOptionsAction,
 } from '@temporalio/client';
-import type { SearchAttributePair } from '@temporalio/common';
 import { z } from 'zod';
-import { TempotradeError, formatZodIssues } from '../domain/errors';
-import { selectEngine } from '../domain/execution/selection';
+import { TempotradeError, parseOrThrow } from '../domain/errors';
 import { StrategyRunInput } from '../domain/run/input';
 import { SCHEDULED_TICK_WORKFLOW_TYPE, type ScheduledTickInput } from '../workflows/scheduling';
-import {
-  AccountIdKey,
-  EngineKey,
-  StrategyIdKey,
-  TradingModeKey,
-  TradingStateKey,
-} from '../workflows/search-attributes';
-import { WORKFLOW_TYPE } from './runs-client';
+import { AccountIdKey, StrategyIdKey } from '../workflows/search-attributes';
+import { WORKFLOW_TYPE, runSearchAttributes } from './runs-client';
 import { TASK_QUEUES } from './task-queues';
 
 export const OVERLAP_POLICIES = [
@@ -119,26 +111,6 @@ export const BackfillRequest = z
 export const PauseRequest = z.object({ note: z.string().max(500).optional() }).strict();
 export const TriggerRequest = z.object({ overlap: OverlapPolicy.optional() }).strict();
 
-function parse<S extends z.ZodType>(schema: S, raw: unknown, what: string): z.output<S> {
-  const r = schema.safeParse(raw);
-  if (!r.success)
-    throw new TempotradeError('VALIDATION', `invalid ${what}: ${formatZodIssues(r.error)}`, {
-      fields: r.error.issues.map((i) => i.path.join('.')),
-    });
-  return r.data;
-}
-
-/** The search attributes of a strategy run, as startRun sets them (TradingState only on a run itself). */
-export function runSearchAttributes(input: StrategyRunInput, withTradingState = true): SearchAttributePair[] {
-  return [
-    { key: StrategyIdKey, value: input.strategy.name },
-    { key: AccountIdKey, value: input.accountId },
-    { key: EngineKey, value: selectEngine(input.engine, input.risk).engine },
-    { key: TradingModeKey, value: input.mode },
-    ...(withTradingState ? [{ key: TradingStateKey, value: 'ACTIVE' }] : []),
-  ];
-}
-
 /** Default run id: the schedule id (run mode: Temporal appends each start's time), `<id>-run` in tick mode. */
 export function defaultRunId(scheduleId: string, mode: ScheduleMode): string {
   return mode === 'tick' ? `${scheduleId}-run` : scheduleId;
@@ -152,7 +124,7 @@ export function validateCreateSchedule(raw: unknown): CreateScheduleRequest {
     obj && run && run.runId === undefined && typeof obj.scheduleId === 'string'
       ? { ...obj, run: { ...run, runId: defaultRunId(obj.scheduleId, obj.mode === 'tick' ? 'tick' : 'run') } }
       : raw;
-  return parse(CreateScheduleRequest, withId, 'schedule');
+  return parseOrThrow(CreateScheduleRequest, withId, 'schedule');
 }
 
 export interface ScheduleCreated {
@@ -212,7 +184,7 @@ export async function createSchedule(
 }
 
 async function withSchedule<T>(id: string, fn: () => Promise<T>): Promise<T> {
-  parse(ScheduleId, id, 'schedule id');
+  parseOrThrow(ScheduleId, id, 'schedule id');
   try {
     return await fn();
   } catch (e) {
@@ -310,25 +282,25 @@ export async function describeSchedule(client: Client, id: string): Promise<Sche
 }
 
 export async function pauseSchedule(client: Client, id: string, raw: unknown = {}): Promise<void> {
-  const r = parse(PauseRequest, raw ?? {}, 'pause');
+  const r = parseOrThrow(PauseRequest, raw ?? {}, 'pause');
   await withSchedule(id, () => client.schedule.getHandle(id).pause(r.note ?? 'paused by operator'));
 }
 
 export async function unpauseSchedule(client: Client, id: string, raw: unknown = {}): Promise<void> {
-  const r = parse(PauseRequest, raw ?? {}, 'unpause');
+  const r = parseOrThrow(PauseRequest, raw ?? {}, 'unpause');
   await withSchedule(id, () => client.schedule.getHandle(id).unpause(r.note ?? 'unpaused by operator'));
 }
 
 /** Start one action now (also while paused), with the schedule's overlap policy unless told otherwise. */
 export async function triggerSchedule(client: Client, id: string, raw: unknown = {}): Promise<void> {
-  const r = parse(TriggerRequest, raw ?? {}, 'trigger');
+  const r = parseOrThrow(TriggerRequest, raw ?? {}, 'trigger');
   await withSchedule(id, () =>
     client.schedule.getHandle(id).trigger(r.overlap ? ScheduleOverlapPolicy[r.overlap] : undefined),
   );
 }
 
 export async function backfillSchedule(client: Client, id: string, raw: unknown): Promise<void> {
-  const r = parse(BackfillRequest, raw, 'backfill');
+  const r = parseOrThrow(BackfillRequest, raw, 'backfill');
   await withSchedule(id, () =>
     client.schedule
       .getHandle(id)

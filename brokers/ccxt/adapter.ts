@@ -11,7 +11,7 @@ import type { Order, PlaceOrder } from '../../domain/orders/order';
 import { TempotradeError } from '../../domain/errors';
 import { str } from '../../domain/money';
 import { mapCcxtError } from './errors';
-import { capabilitiesFrom, instrumentFromMarket, orderFromCcxt } from './mapping';
+import { candleFromOhlcv, capabilitiesFrom, instrumentFromMarket, orderFromCcxt } from './mapping';
 import { ccxtQuantizer } from '../precision';
 
 export const CcxtVenueConfig = z
@@ -129,14 +129,7 @@ export class CcxtBrokerage implements Brokerage {
     const closed = ohlcv
       .filter((c) => (c[0] ?? 0) + barMs <= now && (opts.since === undefined || (c[0] ?? 0) > opts.since))
       .slice(-opts.limit);
-    const bars = closed.map(([ts, open, high, low, close, volume]) => ({
-      ts: ts ?? 0,
-      open: open ?? 0,
-      high: high ?? 0,
-      low: low ?? 0,
-      close: close ?? 0,
-      volume: volume ?? 0,
-    }));
+    const bars = closed.map(candleFromOhlcv);
     const last = ohlcv[ohlcv.length - 1];
     if (!book.bids.length || !book.asks.length) throw new TempotradeError('VENUE_STATE', `${symbol}: empty order book`);
     const lvl = (l: ccxt.OrderBook['bids']) =>

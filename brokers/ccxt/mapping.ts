@@ -1,11 +1,17 @@
 /** Pure mappings from ccxt's unified structures to the domain's. */
 import type * as ccxt from 'ccxt';
 import { Dec, str, cmp } from '../../domain/money';
+import type { Candle } from '../../domain/market/candles';
 import type { Instrument } from '../../domain/market/instrument';
 import type { VenueCapabilities } from '../../domain/market/venue';
 import type { Fill, Order, OrderStatus, OrderType, TimeInForce } from '../../domain/orders/order';
 import { Order as OrderSchema } from '../../domain/orders/order';
 import { TempotradeError } from '../../domain/errors';
+
+/** A ccxt OHLCV row → a bar (ccxt types every column as possibly missing). */
+export function candleFromOhlcv([ts, open, high, low, close, volume]: ccxt.OHLCV): Candle {
+  return { ts: ts ?? 0, open: open ?? 0, high: high ?? 0, low: low ?? 0, close: close ?? 0, volume: volume ?? 0 };
+}
 
 /** ccxt precision → a tick size, whatever the exchange's precisionMode. */
 export function tickFrom(precision: number | undefined, precisionMode: number, what: string, symbol: string): string {

@@ -7,6 +7,7 @@ import type * as ccxt from 'ccxt';
 import type { VenueDescription } from '../brokerage';
 import { CcxtBrokerage, type CcxtVenueConfig } from '../ccxt/adapter';
 import { mapCcxtError } from '../ccxt/errors';
+import { candleFromOhlcv } from '../ccxt/mapping';
 import { TempotradeError } from '../../domain/errors';
 import type { Candle } from '../../domain/market/candles';
 import { str } from '../../domain/money';
@@ -58,14 +59,7 @@ export class PublicFeed {
       );
       const now = this.now();
       const closed = raw
-        .map(([ts, open, high, low, close, volume]) => ({
-          ts: ts ?? 0,
-          open: open ?? 0,
-          high: high ?? 0,
-          low: low ?? 0,
-          close: close ?? 0,
-          volume: volume ?? 0,
-        }))
+        .map(candleFromOhlcv)
         .filter((c) => c.ts + this.barMs <= now && (since === undefined || c.ts > since));
       out.push(...closed);
       // A full page of closed bars after `since` may have more behind it.

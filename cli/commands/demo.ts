@@ -6,7 +6,6 @@
  * replay, one recorded bar a second). A worker SIGKILL in the middle, then the summaries, a check that
  * every portfolio equals the venue's balances, and the Temporal UI links. Stops what it started.
  */
-import path from 'node:path';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { cmp, display } from '../../domain/money';
@@ -20,16 +19,18 @@ import { accountStatus, updateAccountLimits } from '../../temporal/accounts-clie
 import { parseFlags } from '../flags';
 import { formatSummary, uiLink } from '../format';
 import { progressLine } from './run';
-import { REPO_ROOT, spawnVenue, spawnWorker, type Child } from '../spawn';
+import { spawnVenue, spawnWorker, type Child } from '../spawn';
 import { credentialEnvPrefixes } from '../../brokers/credentials';
+import { bundledDataFile } from '../../simulators/paper-venue/bundled-data';
 
-const DATA = (f: string) => path.join(REPO_ROOT, 'data', 'market', f);
-export const DEMO_DATA: Record<string, string> = {
-  'ETH/BTC': DATA('ETH_BTC-5m.csv.gz'),
-  'LTC/BTC': DATA('LTC_BTC-5m.csv.gz'),
-  'XMR/BTC': DATA('XMR_BTC-5m.csv.gz'),
-  'DASH/BTC': DATA('DASH_BTC-5m.csv.gz'),
-};
+export const DEMO_DATA: Record<string, string> = Object.fromEntries(
+  ['ETH/BTC', 'LTC/BTC', 'XMR/BTC', 'DASH/BTC'].map((p) => [p, bundledDataFile(p)]),
+);
+
+/** A paper venue replaying the bundled data of `symbols`. */
+function demoVenue(url: string, symbols: string[]) {
+  return { kind: 'paper' as const, url, data: Object.fromEntries(symbols.map((s) => [s, DEMO_DATA[s]])) };
+}
 
 /** The demo's account on the local Binance-protocol exchange (an API key like any exchange's). */
 export function demoExchangeAccount(stamp: string) {
@@ -48,11 +49,7 @@ export function demoRuns(stamp: string, venueUrl: string, ticks: number): Strate
       accountId: `demo-live-${stamp}`,
       strategy: { name: 'sma-crossover', params: { fast: 12, slow: 48, orderPct: 15 } },
       symbols: ['ETH/BTC', 'LTC/BTC'],
-      venue: {
-        kind: 'paper',
-        url: venueUrl,
-        data: { 'ETH/BTC': DEMO_DATA['ETH/BTC'], 'LTC/BTC': DEMO_DATA['LTC/BTC'] },
-      },
+      venue: demoVenue(venueUrl, ['ETH/BTC', 'LTC/BTC']),
       engine: 'live',
       capital: '1',
       risk: { dailyLossLimitPct: 5, slippageMultipliers: { 'LTC/BTC': 1.5 } },
@@ -66,11 +63,7 @@ export function demoRuns(stamp: string, venueUrl: string, ticks: number): Strate
         params: { period: 14, oversold: 25, overbought: 70, orderType: 'limit', limitOffsetBps: 2, postOnly: true },
       },
       symbols: ['XMR/BTC', 'DASH/BTC'],
-      venue: {
-        kind: 'paper',
-        url: venueUrl,
-        data: { 'XMR/BTC': DEMO_DATA['XMR/BTC'], 'DASH/BTC': DEMO_DATA['DASH/BTC'] },
-      },
+      venue: demoVenue(venueUrl, ['XMR/BTC', 'DASH/BTC']),
       // engine omitted on purpose: dynamic sizing in the risk config selects the advanced engine.
       capital: '1',
       risk: {

@@ -10,7 +10,7 @@ import { resolveTemporalCli } from '../../dev/temporal/cli-binary';
 import { startPaperVenueServer } from '../../simulators/paper-venue/server';
 import { exchangeOptionsFrom } from '../../simulators/binance-exchange/config';
 import type { KeyFlag } from '../../simulators/binance-exchange/config';
-import { collect, pairs, parseFlags } from '../flags';
+import { collect, pairs, parseFlags, strategiesOption, wholeNumberFlag } from '../flags';
 import { loadStrategies, strategyDirsFrom } from '../../domain/strategies/loader';
 
 const WorkerFlags = z
@@ -49,11 +49,7 @@ export function workerCommand(): Command {
       '--venue-rate <perSecond>',
       'at most this many venue activities per second per venue account, for all workers together (server-enforced)',
     )
-    .option(
-      '--strategies <DIR>',
-      'also run the strategies of this folder (repeatable; and TEMPOTRADE_STRATEGIES=dir1:dir2)',
-      collect,
-    )
+    .addOption(strategiesOption('also run'))
     .action(async (opts) => {
       const f = parseFlags(WorkerFlags, opts);
       // Before connecting: a broken strategy module stops the worker at once, naming the file.
@@ -81,12 +77,7 @@ export function workerCommand(): Command {
 const VenueFlags = z
   .object({
     host: z.string().default('127.0.0.1'),
-    port: z
-      .string()
-      .regex(/^\d+$/, 'must be a port number')
-      .transform(Number)
-      .pipe(z.number().int().min(0).max(65535))
-      .default(8701),
+    port: wholeNumberFlag(0, 65535, 'must be a port number').default(8701),
     data: z.array(z.string()).default([]),
     account: z.array(z.string()).default([]),
     state: z.string().optional(),

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { TempotradeError } from '../../domain/errors';
 import { RiskConfig, loadRiskConfig as loadRiskConfigLayers } from '../../domain/risk/config';
 import { DEFAULT_PAPER_VENUE_URL, type StrategyRunInputRaw } from '../../domain/run/input';
-import { STRATEGY_NAMES, setLoadedStrategyLookup } from '../../domain/strategies';
+import { STRATEGY_NAMES } from '../../domain/strategies';
 import { loadStrategies, strategyDirsFrom } from '../../domain/strategies/loader';
 import type { StrategyRegistry } from '../../domain/strategies/registry';
 import { display } from '../../domain/money';
@@ -26,7 +26,7 @@ import {
   waitForRun,
   type RunWaiting,
 } from '../../temporal/runs-client';
-import { collect, pairs, paramValues, parseFlags } from '../flags';
+import { collect, pairs, paramValues, parseFlags, strategiesOption } from '../flags';
 import { formatSummary, formatWaiting, keyValues, runListRows, table, uiLink } from '../format';
 import type { RunStatus } from '../../workflows/definitions';
 import { formatExecution } from '../execution-view';
@@ -96,7 +96,6 @@ export function loadRunStrategies(flags: {
   const r = registry.resolve(flags.strategy, paramValues(flags.param));
   const source = registry.get(flags.strategy)!.source;
   if (!r.ok) throw new TempotradeError('VALIDATION', source === 'built-in' ? r.error : `${source}: ${r.error}`);
-  setLoadedStrategyLookup((name) => registry.get(name)?.definition);
   return registry;
 }
 
@@ -223,11 +222,7 @@ export function runCommand(): Command {
   addRunOptions(run.command('start').description('start a strategy run; with --wait, follow it to the end'))
     .option('--wait', 'wait for the run to end, showing progress', false)
     .option('--json', 'print one JSON summary', false)
-    .option(
-      '--strategies <DIR>',
-      'load the strategies of this folder (repeatable; and TEMPOTRADE_STRATEGIES=dir1:dir2)',
-      collect,
-    )
+    .addOption(strategiesOption('load'))
     .action(async (opts) => {
       const flags = parseFlags(StartFlags, opts);
       const strategies = loadRunStrategies(flags); // strategy modules and params, before anything connects

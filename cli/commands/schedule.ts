@@ -193,25 +193,20 @@ export function scheduleCommand(): Command {
         );
     });
 
-  schedule
-    .command('pause <id>')
-    .description('stop new starts until unpaused')
-    .option('--note <text>', 'why')
-    .action(async (id: string, opts: { note?: string }) => {
-      scheduleIdArg(id);
-      await withTemporalClient((c) => pauseSchedule(c, id, opts.note ? { note: opts.note } : {}));
-      console.log(`paused ${id}`);
-    });
-
-  schedule
-    .command('unpause <id>')
-    .description('resume starts')
-    .option('--note <text>', 'why')
-    .action(async (id: string, opts: { note?: string }) => {
-      scheduleIdArg(id);
-      await withTemporalClient((c) => unpauseSchedule(c, id, opts.note ? { note: opts.note } : {}));
-      console.log(`unpaused ${id}`);
-    });
+  for (const [name, description, send] of [
+    ['pause', 'stop new starts until unpaused', pauseSchedule],
+    ['unpause', 'resume starts', unpauseSchedule],
+  ] as const) {
+    schedule
+      .command(`${name} <id>`)
+      .description(description)
+      .option('--note <text>', 'why')
+      .action(async (id: string, opts: { note?: string }) => {
+        scheduleIdArg(id);
+        await withTemporalClient((c) => send(c, id, opts.note ? { note: opts.note } : {}));
+        console.log(`${name}d ${id}`);
+      });
+  }
 
   schedule
     .command('trigger <id>')

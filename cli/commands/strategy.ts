@@ -13,10 +13,9 @@ import { runStrategyStep } from '../../domain/strategies/sdk/run';
 import type { JsonObject } from '../../domain/strategies/sdk/types';
 import { toCandles } from '../../simulators/paper-venue/market-data';
 import { readDatasetText } from '../../simulators/paper-venue/state';
-import { collect, paramValues, parseFlags } from '../flags';
+import { MARKET_DATA_DIR } from '../../simulators/paper-venue/bundled-data';
+import { collect, paramValues, parseFlags, strategiesOption, wholeNumberFlag } from '../flags';
 import { table } from '../format';
-
-const DATA_DIR = path.join(__dirname, '..', '..', 'data', 'market');
 
 /** The defaults a strategy runs with when given no --param, or the fields it requires. */
 function paramsText(e: StrategyEntry): string {
@@ -28,15 +27,15 @@ function paramsText(e: StrategyEntry): string {
 /** "ETH/BTC" → the bundled data/market/ETH_BTC-*.csv.gz bars. */
 function bundledBars(symbol: string): Candle[] {
   const prefix = `${symbol.replace('/', '_')}-`;
-  const file = fs.readdirSync(DATA_DIR).find((f) => f.startsWith(prefix) && f.endsWith('.csv.gz'));
+  const file = fs.readdirSync(MARKET_DATA_DIR).find((f) => f.startsWith(prefix) && f.endsWith('.csv.gz'));
   if (!file) {
     const have = fs
-      .readdirSync(DATA_DIR)
+      .readdirSync(MARKET_DATA_DIR)
       .filter((f) => f.endsWith('.csv.gz'))
       .map((f) => f.split('-')[0].replace('_', '/'));
     throw new TempotradeError('VALIDATION', `--symbol: no bundled data for ${symbol} (bundled: ${have.join(', ')})`);
   }
-  return toCandles(readDatasetText(path.join(DATA_DIR, file)), file);
+  return toCandles(readDatasetText(path.join(MARKET_DATA_DIR, file)), file);
 }
 
 export interface CheckReport {
@@ -133,12 +132,7 @@ const CheckFlags = z
   .object({
     param: z.array(z.string()).default([]),
     symbol: z.array(z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'must be like ETH/BTC')).default([]),
-    bars: z
-      .string()
-      .regex(/^\d+$/, 'must be a whole number')
-      .transform(Number)
-      .pipe(z.number().int().min(1).max(5_000))
-      .default(200),
+    bars: wholeNumberFlag(1, 5_000).default(200),
     json: z.boolean().default(false),
   })
   .strict();
@@ -148,11 +142,7 @@ export function strategyCommand(): Command {
   cmd
     .command('list')
     .description('every loaded strategy: name, version, source, parameters (defaults)')
-    .option(
-      '--strategies <DIR>',
-      'also load the strategies of this folder (repeatable; and TEMPOTRADE_STRATEGIES=dir1:dir2)',
-      collect,
-    )
+    .addOption(strategiesOption('also load'))
     .option('--json', 'print JSON', false)
     .action((opts) => {
       const f = parseFlags(ListFlags, opts);

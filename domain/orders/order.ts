@@ -83,18 +83,23 @@ export type OrderIntent = z.infer<typeof OrderIntent>;
 export type OrderIntentInput = z.input<typeof OrderIntent>;
 
 /** The command an engine sends to a venue: quantized, with its idempotency key. */
+/** What an order is, as placed: shared by the command to the venue and the venue's view of the order. */
+const ORDER_TERMS = {
+  symbol: MarketSymbol,
+  side: OrderSide,
+  type: OrderType,
+  quantity: PositiveAmount,
+  price: PositiveAmount.optional(),
+  stopPrice: PositiveAmount.optional(),
+  tif: TimeInForce,
+  postOnly: z.boolean(),
+  reduceOnly: z.boolean(),
+};
+
 export const PlaceOrder = z
   .object({
     clientOrderId: ClientOrderId,
-    symbol: MarketSymbol,
-    side: OrderSide,
-    type: OrderType,
-    quantity: PositiveAmount,
-    price: PositiveAmount.optional(),
-    stopPrice: PositiveAmount.optional(),
-    tif: TimeInForce,
-    postOnly: z.boolean(),
-    reduceOnly: z.boolean(),
+    ...ORDER_TERMS,
     /** Market time at which the order is placed (a replay venue fills against this moment). */
     at: z.number().int().nonnegative(),
   })
@@ -123,15 +128,7 @@ export const Order = z
   .object({
     clientOrderId: ClientOrderId,
     venueOrderId: z.string().optional(),
-    symbol: MarketSymbol,
-    side: OrderSide,
-    type: OrderType,
-    quantity: PositiveAmount,
-    price: PositiveAmount.optional(),
-    stopPrice: PositiveAmount.optional(),
-    tif: TimeInForce,
-    postOnly: z.boolean(),
-    reduceOnly: z.boolean(),
+    ...ORDER_TERMS,
     status: OrderStatus,
     filledQuantity: NonNegativeAmount,
     /** Volume-weighted fill price, when anything filled. */

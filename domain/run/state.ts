@@ -211,17 +211,18 @@ export interface RunSummary {
   engine: EngineChoice;
   symbols: string[];
   ticks: number;
-  orders: {
-    placed: number;
-    filled: number;
-    partiallyFilled: number;
-    canceled: number;
-    rejected: number;
-    expired: number;
-    denied: number;
-    deniedByReason: Record<string, number>;
-    resizedByReason?: Record<string, number>;
-  };
+  orders: Pick<
+    RunCounters,
+    | 'placed'
+    | 'filled'
+    | 'partiallyFilled'
+    | 'canceled'
+    | 'rejected'
+    | 'expired'
+    | 'denied'
+    | 'deniedByReason'
+    | 'resizedByReason'
+  >;
   fills: number;
   fees: Record<string, string>;
   feesQuote: string;

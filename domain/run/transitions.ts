@@ -18,6 +18,22 @@ import type { TradingState } from './trading-state';
 import type { StrategyRunInput } from './input';
 import { moveTradingState, stateChangeMessage } from '../state-change';
 
+/** What a new run has recorded: no order, no audit event, zero counters, first of its chain. */
+export function emptyRecords(): Pick<
+  RunState,
+  'orderSeq' | 'openOrders' | 'recentOrders' | 'audit' | 'auditSeq' | 'counters' | 'continuedAsNew'
+> {
+  return {
+    orderSeq: 0,
+    openOrders: {},
+    recentOrders: [],
+    audit: [],
+    auditSeq: 0,
+    counters: emptyCounters(),
+    continuedAsNew: 0,
+  };
+}
+
 /**
  * The state of a new run: the portfolio opens with the run's capital, or the venue's balance of the quote
  * currency when that is less (the opening reconciliation then halts the run); the kill
@@ -56,13 +72,7 @@ export function initialRunState(args: {
       symbols: input.symbols.map((s) => ({ symbol: s, base: args.instruments[s].base })),
     }),
     windows: Object.fromEntries(input.symbols.map((s) => [s, []])),
-    orderSeq: 0,
-    openOrders: {},
-    recentOrders: [],
-    audit: [],
-    auditSeq: 0,
-    counters: emptyCounters(),
-    continuedAsNew: 0,
+    ...emptyRecords(),
   };
   audit(
     st,

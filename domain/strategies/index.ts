@@ -18,19 +18,8 @@ export const STRATEGIES: Readonly<Record<string, StrategyDefinition<never>>> = O
 );
 export const STRATEGY_NAMES = Object.keys(STRATEGIES);
 
-/**
- * Strategies loaded in this process besides the built-ins (the CLI sets it after loading --strategies, so a run
- * input naming a user strategy validates here). Never set inside a workflow.
- */
-let extra: ((name: string) => StrategyDefinition<never> | undefined) | undefined;
-export function setLoadedStrategyLookup(
-  lookup: ((name: string) => StrategyDefinition<never> | undefined) | undefined,
-): void {
-  extra = lookup;
-}
-
 function find(name: string): StrategyDefinition<never> | undefined {
-  return STRATEGIES[name] ?? extra?.(name);
+  return STRATEGIES[name];
 }
 
 export function getStrategy(name: string): StrategyDefinition<never> {

@@ -587,34 +587,20 @@ export class BinanceFront {
     const q = parseParams(AllOrdersParams, c.params);
     const symbol = this.symbolOf(q.symbol);
     const wallOf = this.wallOf(symbol);
-    let views = this.venue.orderRecords(key, { symbol }).map((r) => orderView(r, wallOf));
-    views = views.filter(
-      (v) =>
-        (q.orderId === undefined || v.orderId >= q.orderId) &&
-        (q.startTime === undefined || v.time >= q.startTime) &&
-        (q.endTime === undefined || v.time <= q.endTime),
-    );
-    const limit = q.limit ?? 500;
-    return q.orderId !== undefined || q.startTime !== undefined ? views.slice(0, limit) : views.slice(-limit);
+    const views = this.venue.orderRecords(key, { symbol }).map((r) => orderView(r, wallOf));
+    return historyPage(views, (v) => v.orderId, q.orderId, q);
   }
 
   private myTrades(key: string, c: Ctx) {
     const q = parseParams(MyTradesParams, c.params);
     const symbol = this.symbolOf(q.symbol);
     const wallOf = this.wallOf(symbol);
-    let trades = this.venue
+    const trades = this.venue
       .orderRecords(key, { symbol })
       .filter((r) => q.orderId === undefined || r.seq === q.orderId)
       .flatMap((r) => r.order.fills.map((f) => tradeView(f, r.seq, wallOf)))
       .sort((a, b) => a.id - b.id);
-    trades = trades.filter(
-      (t) =>
-        (q.fromId === undefined || t.id >= q.fromId) &&
-        (q.startTime === undefined || t.time >= q.startTime) &&
-        (q.endTime === undefined || t.time <= q.endTime),
-    );
-    const limit = q.limit ?? 500;
-    return q.fromId !== undefined || q.startTime !== undefined ? trades.slice(0, limit) : trades.slice(-limit);
+    return historyPage(trades, (t) => t.id, q.fromId, q);
   }
 
   /** Every asset the venue knows (ledger and markets), with the ledger's exact amounts. */
@@ -655,4 +641,24 @@ export class BinanceFront {
   private coins(key: string) {
     return this.assets(key).map((b) => coinView(b.asset, b.free, b.locked));
   }
+}
+
+/**
+ * Binance's paging of account history: from an id or a start time, the oldest `limit` (500 by default) on;
+ * otherwise the newest `limit`.
+ */
+function historyPage<T extends { time: number }>(
+  items: T[],
+  idOf: (item: T) => number,
+  fromId: number | undefined,
+  q: { startTime?: number; endTime?: number; limit?: number },
+): T[] {
+  const page = items.filter(
+    (v) =>
+      (fromId === undefined || idOf(v) >= fromId) &&
+      (q.startTime === undefined || v.time >= q.startTime) &&
+      (q.endTime === undefined || v.time <= q.endTime),
+  );
+  const limit = q.limit ?? 500;
+  return fromId !== undefined || q.startTime !== undefined ? page.slice(0, limit) : page.slice(-limit);
 }

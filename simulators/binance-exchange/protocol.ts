@@ -198,22 +198,18 @@ export const OrderRefParams = z.object({
   newClientOrderId: ClientIdParam.optional(),
 });
 
-export const AllOrdersParams = z.object({
+/** The account-history queries' common parameters (allOrders, myTrades), in Binance's order. */
+const HISTORY_PARAMS = {
   symbol: SymbolParam,
   orderId: IntParam.optional(),
   startTime: IntParam.optional(),
   endTime: IntParam.optional(),
-  limit: IntParam.pipe(z.number().int().min(1).max(1000)).optional(),
-});
+};
+const HISTORY_LIMIT = IntParam.pipe(z.number().int().min(1).max(1000)).optional();
 
-export const MyTradesParams = z.object({
-  symbol: SymbolParam,
-  orderId: IntParam.optional(),
-  startTime: IntParam.optional(),
-  endTime: IntParam.optional(),
-  fromId: IntParam.optional(),
-  limit: IntParam.pipe(z.number().int().min(1).max(1000)).optional(),
-});
+export const AllOrdersParams = z.object({ ...HISTORY_PARAMS, limit: HISTORY_LIMIT });
+
+export const MyTradesParams = z.object({ ...HISTORY_PARAMS, fromId: IntParam.optional(), limit: HISTORY_LIMIT });
 
 /** Parse Binance parameters; the first problem becomes Binance's -1102 (missing) or -1100 (malformed). */
 export function parseParams<S extends z.ZodType>(schema: S, params: Record<string, string>): z.output<S> {

@@ -68,6 +68,17 @@ function clean(n: number): number {
   return Number(n.toPrecision(15));
 }
 
+function cleanCandle(c: Candle): Candle {
+  return {
+    ts: c.ts,
+    open: clean(c.open),
+    high: clean(c.high),
+    low: clean(c.low),
+    close: clean(c.close),
+    volume: clean(c.volume),
+  };
+}
+
 /** Candles from CSV text or an array, validated (strictly increasing time, ≥ 2 bars) and cleaned. */
 export function toCandles(data: string | readonly Candle[], source: string): Candle[] {
   let raw: readonly Candle[];
@@ -96,14 +107,7 @@ export function toCandles(data: string | readonly Candle[], source: string): Can
     throw new TempotradeError('VALIDATION', `${source}: a market needs at least 2 candles, got ${raw.length}`, {
       source,
     });
-  return raw.map((c) => ({
-    ts: c.ts,
-    open: clean(c.open),
-    high: clean(c.high),
-    low: clean(c.low),
-    close: clean(c.close),
-    volume: clean(c.volume),
-  }));
+  return raw.map(cleanCandle);
 }
 
 function pow10(exp: number): Dec {
@@ -190,14 +194,7 @@ export function liveBars(data: readonly Candle[], source: string): Candle[] {
       `${source}: bars[${bad}].ts ${r.data[bad].ts} is not after ${r.data[bad - 1].ts}`,
       { source },
     );
-  return r.data.map((c) => ({
-    ts: c.ts,
-    open: clean(c.open),
-    high: clean(c.high),
-    low: clean(c.low),
-    close: clean(c.close),
-    volume: clean(c.volume),
-  }));
+  return r.data.map(cleanCandle);
 }
 
 /** A live market: the exchange's instrument (required), its timeframe, and at least one closed bar. */

@@ -398,14 +398,7 @@ export class PaperVenue {
 
   /** The account's orders (oldest first), optionally only open ones and only one symbol's. */
   orders(key: string, filter: { open?: boolean; symbol?: string } = {}): Order[] {
-    this.requests++;
-    return [...this.account(key).orders.values()]
-      .filter(
-        (vo) =>
-          (filter.symbol === undefined || vo.order.symbol === filter.symbol) &&
-          (!filter.open || !isTerminal(vo.order.status)),
-      )
-      .map((vo) => structuredClone(vo.order));
+    return this.orderRecords(key, filter).map((r) => r.order);
   }
 
   /** Like `orders`, with each order's arrival number and trigger state. */

@@ -7,6 +7,9 @@ import path from 'node:path';
 
 export const CLI_BIN = path.resolve(__dirname, '..', '..', 'bin', 'tempotrade.js');
 
+/** `run start` of the built-in sma-crossover on ETH/BTC: the start that CLI tests add one flag to. */
+export const START_SMA = ['run', 'start', '--strategy', 'sma-crossover', '--symbol', 'ETH/BTC'];
+
 export function runCli(
   args: string[],
   env: Record<string, string>,

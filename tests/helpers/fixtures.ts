@@ -1,11 +1,12 @@
 /** Small builders for domain tests: real-looking ETH/BTC numbers, decimal strings. */
 import type { Instrument } from '../../domain/market/instrument';
 import type { MarketSnapshot } from '../../domain/market/snapshot';
-import { OrderIntent, type OrderIntentInput } from '../../domain/orders/order';
+import { OrderIntent, type Fill, type Order, type OrderIntentInput } from '../../domain/orders/order';
 import { openPortfolio, markToMarket, type Portfolio } from '../../domain/portfolio/portfolio';
 import { RiskConfig, type RiskConfigInput } from '../../domain/risk/config';
 import type { PlanContext } from '../../domain/execution/engine';
 import { ccxtQuantizer } from '../../brokers/precision';
+import { PAPER_CAPABILITIES } from '../../simulators/paper-venue/venue';
 
 export const ETH_BTC: Instrument = {
   symbol: 'ETH/BTC',
@@ -51,6 +52,45 @@ export function intent(over: OrderIntentInput | Partial<OrderIntentInput> = {}):
   });
 }
 
+/** A taker buy of 1 ETH at 0.095 BTC, no fee, at T0: the fill that opens a position. */
+export function fill(over: Partial<Fill> = {}): Fill {
+  return {
+    fillId: 'f1',
+    clientOrderId: 'c1' as never,
+    symbol: 'ETH/BTC',
+    side: 'buy',
+    quantity: '1',
+    price: '0.095',
+    fee: '0',
+    feeCurrency: 'BTC',
+    liquidity: 'taker',
+    ts: T0,
+    ...over,
+  };
+}
+
+/** A resting GTC limit buy of 2 ETH at 0.0949 BTC, new, placed at T0. */
+export function order(over: Partial<Order> = {}): Order {
+  return {
+    clientOrderId: 'tt1-1' as never,
+    symbol: 'ETH/BTC',
+    side: 'buy',
+    type: 'limit',
+    quantity: '2',
+    price: '0.0949',
+    tif: 'GTC',
+    postOnly: false,
+    reduceOnly: false,
+    status: 'NEW',
+    filledQuantity: '0',
+    fee: '0',
+    fills: [],
+    createdAt: T0,
+    updatedAt: T0,
+    ...over,
+  };
+}
+
 export function risk(over: RiskConfigInput = {}): RiskConfig {
   return RiskConfig.parse(over);
 }
@@ -70,14 +110,7 @@ export function planContext(over: Partial<PlanContext> = {}): PlanContext {
     now: T0,
     config: risk(),
     tradingState: 'ACTIVE',
-    capabilities: {
-      timeInForce: ['GTC', 'IOC', 'FOK'],
-      postOnly: true,
-      stopMarket: true,
-      stopLimit: true,
-      preview: true,
-      feeCurrency: 'quote',
-    },
+    capabilities: PAPER_CAPABILITIES,
     quantizer: ccxtQuantizer,
     equity: '10',
     ...over,

@@ -1,5 +1,4 @@
 /** Run inputs on bundled real data and checks shared by the integration tests. */
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { Dec, cmp } from '../../domain/money';
 import type { StrategyRunInputRaw } from '../../domain/run/input';
@@ -9,10 +8,13 @@ import type { AuditEvent } from '../../domain/run/state';
 import { PaperBrokerage } from '../../brokers/paper/client';
 import { startPaperVenueServer, type PaperVenueServer } from '../../simulators/paper-venue/server';
 import { killAllChildren } from '../../cli/spawn';
-import { testClient } from './temporal';
+import { startRun } from '../../temporal/runs-client';
+import { accountStatus } from '../../temporal/accounts-client';
+import { testClient, waitFor } from './temporal';
 
-export const DATA_DIR = path.resolve(__dirname, '..', '..', 'data', 'market');
-export const dataFile = (pair: string) => path.join(DATA_DIR, `${pair.replace('/', '_')}-5m.csv.gz`);
+import { bundledDataFile as dataFile } from '../../simulators/paper-venue/bundled-data';
+
+export { dataFile };
 
 export async function startVenue(pairs: string[]): Promise<PaperVenueServer> {
   return startPaperVenueServer({ port: 0, datasets: Object.fromEntries(pairs.map((p) => [p, dataFile(p)])) });
@@ -49,6 +51,35 @@ export function runInput(
     stop: { maxTicks: 300, endOfData: true },
     ...rest,
   } as StrategyRunInputRaw;
+}
+
+/** One run per symbol on one account (run i trades symbols[i]), each with capital 1 it may put all in its symbol. */
+export async function startAccountRuns(
+  client: Client,
+  on: { accountId: string; venueUrl: string; taskQueue: string; ids: string[]; symbols: readonly string[] },
+  over: Partial<StrategyRunInputRaw>,
+): Promise<void> {
+  const { accountId, venueUrl, taskQueue } = on;
+  await Promise.all(
+    on.ids.map((runId, i) => {
+      const risk = { maxPositionPctPerSymbol: 100 };
+      const input = runInput({ runId, accountId, venueUrl, symbols: [on.symbols[i]], capital: '1', risk, ...over });
+      return startRun(client, input, { taskQueue });
+    }),
+  );
+}
+
+/** Wait until the account is HALTED and has signalled its runs (`what` names the wait); its status then. */
+export function accountHalted(client: Client, account: string, what: string, timeoutMs: number, pollMs: number) {
+  return waitFor(
+    what,
+    async () => {
+      const st = await accountStatus(client, account);
+      return st.tradingState === 'HALTED' && st.fanOuts.length > 0 && st;
+    },
+    timeoutMs,
+    pollMs,
+  );
 }
 
 export async function result(client: Client, workflowId: string): Promise<RunSummary> {

@@ -9,9 +9,9 @@ import { Client, Connection } from '@temporalio/client';
 import { findFreePort, startDevServer, type DevServer } from '../../dev/temporal/dev-server';
 import { startPaperVenueServer, type PaperVenueServer } from '../../simulators/paper-venue/server';
 import { accountStatus, haltAccount, resumeAccount } from '../../temporal/accounts-client';
-import { runAudit, runStatus, startRun } from '../../temporal/runs-client';
+import { runAudit, runStatus } from '../../temporal/runs-client';
 import { killAllChildren, spawnWorker, type Child } from '../../cli/spawn';
-import { dataFile, openingOrdersAfter, runInput } from '../helpers/runs';
+import { dataFile, openingOrdersAfter, startAccountRuns } from '../helpers/runs';
 import { waitFor } from '../helpers/temporal';
 
 const stamp = Date.now().toString(36);
@@ -59,26 +59,13 @@ describe('GIVEN an account halted while two of its runs trade', () => {
     let client = await connect();
     let worker: Child = await spawnWorker(env, undefined, queue);
     const ids = ['ETH/BTC', 'LTC/BTC'].map((s) => `durable-${s.split('/')[0]}-${stamp}`);
-    await Promise.all(
-      ids.map((runId, i) =>
-        startRun(
-          client,
-          runInput({
-            runId,
-            accountId: account,
-            venueUrl: venue.url,
-            symbols: [i === 0 ? 'ETH/BTC' : 'LTC/BTC'],
-            capital: '1',
-            strategy: { name: 'order-cycle', params: { everyBars: 2, orderPct: 30 } },
-            risk: { maxPositionPctPerSymbol: 100 },
-            reconciliation: { balances: 'shared' },
-            tickInterval: '200ms',
-            stop: { maxTicks: 100_000, endOfData: true },
-          }),
-          { taskQueue: queue },
-        ),
-      ),
-    );
+    const on = { accountId: account, venueUrl: venue.url, taskQueue: queue, ids, symbols: ['ETH/BTC', 'LTC/BTC'] };
+    await startAccountRuns(client, on, {
+      strategy: { name: 'order-cycle', params: { everyBars: 2, orderPct: 30 } },
+      reconciliation: { balances: 'shared' },
+      tickInterval: '200ms',
+      stop: { maxTicks: 100_000, endOfData: true },
+    });
     await waitFor(
       'both runs trading',
       async () =>

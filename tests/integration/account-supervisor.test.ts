@@ -3,7 +3,6 @@
  * a loss breach halts every run of the account, the day-start schedule, limits updated at run time, and
  * the operator's CLI (halt --flatten, status, limits).
  */
-import { NO_FEED } from '../../workers/run-feed';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,19 +20,19 @@ import {
 } from '../../temporal/accounts-client';
 import { runAudit, runStatus, startRun } from '../../temporal/runs-client';
 import { dayStartScheduleId, registerRunUpdate, supervisorWorkflowId } from '../../workflows/account-definitions';
-import { Worker } from '@temporalio/worker';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { workflowBundle } from '../../workers/worker';
 import { killAllChildren } from '../../cli/spawn';
 import { NAMESPACE, serverAddress, testClient, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
-import { dataFile, openingOrdersAfter, runInput } from '../helpers/runs';
+import { accountHalted, dataFile, openingOrdersAfter, runInput, startAccountRuns } from '../helpers/runs';
 import { runCli } from '../helpers/cli';
+import { BUNDLED_PAIRS } from '../../simulators/paper-venue/bundled-data';
+import { fetchHistories, replayOutcomes } from '../helpers/replay';
 
 let client: Client;
 let venue: PaperVenueServer;
 const stamp = Date.now().toString(36);
 const queue = uniqueQueue('account');
-const PAIRS = ['ETH/BTC', 'LTC/BTC', 'XMR/BTC', 'ADA/BTC', 'ZEC/BTC', 'DASH/BTC'];
+const PAIRS = BUNDLED_PAIRS.slice(0, 6);
 
 beforeAll(async () => {
   client = await testClient();
@@ -57,24 +56,15 @@ describe('GIVEN 20 runs on one account whose orders together exceed the account 
       await updateAccountLimits(client, account, { maxGrossExposure: cap }, { taskQueue: queue });
       const ids = Array.from({ length: 20 }, (_, i) => `acct-conc-${stamp}-${i}`);
       // Each run buys half its capital every other bar: 20 × 0.5 BTC = 10 BTC asked for at once, cap 3.
-      await Promise.all(
-        ids.map((runId) =>
-          startRun(
-            client,
-            runInput({
-              runId,
-              accountId: account,
-              venueUrl: venue.url,
-              symbols: ['ETH/BTC'],
-              capital: '1',
-              strategy: { name: 'order-cycle', params: { everyBars: 1, orderPct: 50 } },
-              risk: { maxPositionPctPerSymbol: 100 },
-              reconciliation: { balances: 'shared' },
-              stop: { maxTicks: 8, endOfData: true },
-            }),
-            { taskQueue: queue },
-          ),
-        ),
+      const symbols = ids.map(() => 'ETH/BTC');
+      await startAccountRuns(
+        client,
+        { accountId: account, venueUrl: venue.url, taskQueue: queue, ids, symbols },
+        {
+          strategy: { name: 'order-cycle', params: { everyBars: 1, orderPct: 50 } },
+          reconciliation: { balances: 'shared' },
+          stop: { maxTicks: 8, endOfData: true },
+        },
       );
       await Promise.all(ids.map((id) => client.workflow.getHandle(id).result()));
       const s = await accountStatus(client, account);
@@ -105,22 +95,19 @@ describe('GIVEN 20 runs on one account whose orders together exceed the account 
           args: [{ workflowId: `run-${rep}`, strategy: 'x', equity: '10' }],
           startWorkflowOperation: start,
         });
+        const order = {
+          accountId: account,
+          workflowId: `run-${rep}`,
+          strategy: 'x',
+          symbol: 'ETH/BTC',
+          side: 'buy' as const,
+          quantity: '1.5',
+          price: '0.1',
+          reducing: false,
+        };
+        const ask = (requestId: string) => approveOnAccount(client, queue, { ...order, requestId });
         // 20 × 0.15 = 3 asked for at the same instant against a cap of 1.
-        const verdicts: AccountVerdict[] = await Promise.all(
-          Array.from({ length: 20 }, (_, i) =>
-            approveOnAccount(client, queue, {
-              accountId: account,
-              requestId: `r${rep}-${i}`,
-              workflowId: `run-${rep}`,
-              strategy: 'x',
-              symbol: 'ETH/BTC',
-              side: 'buy',
-              quantity: '1.5',
-              price: '0.1',
-              reducing: false,
-            }),
-          ),
-        );
+        const verdicts: AccountVerdict[] = await Promise.all(Array.from({ length: 20 }, (_, i) => ask(`r${rep}-${i}`)));
         const total = add('0', ...verdicts.map((v) => mul(v.quantity, '0.1')));
         totals.push(total);
         expect(cmp(total, cap)).toBeLessThanOrEqual(0);
@@ -132,17 +119,7 @@ describe('GIVEN 20 runs on one account whose orders together exceed the account 
             .every((v) => v.code === 'ACCOUNT_EXPOSURE_LIMIT' && v.numbers.headroom === '0'),
         ).toBe(true);
         // A retried request (same id) gets the same answer and reserves nothing more.
-        const again = await approveOnAccount(client, queue, {
-          accountId: account,
-          requestId: `r${rep}-0`,
-          workflowId: `run-${rep}`,
-          strategy: 'x',
-          symbol: 'ETH/BTC',
-          side: 'buy',
-          quantity: '1.5',
-          price: '0.1',
-          reducing: false,
-        });
+        const again = await ask(`r${rep}-0`);
         expect(again).toEqual(verdicts[0]);
         expect((await accountStatus(client, account)).exposure.total).toBe(cap);
         await client.workflow.getHandle(supervisorWorkflowId(account)).terminate('test repetition done');
@@ -166,34 +143,13 @@ describe('GIVEN four runs of one account trading the January 2018 crash, with an
         { dailyLossLimitPct: 0.3, haltPolicy: 'cancel-orders' },
         { taskQueue: queue },
       );
-      await Promise.all(
-        ids.map((runId, i) =>
-          startRun(
-            client,
-            runInput({
-              runId,
-              accountId: account,
-              venueUrl: venue.url,
-              symbols: [PAIRS[i]],
-              capital: '1',
-              strategy: { name: 'sma-crossover', params: { fast: 2, slow: 4, orderPct: 90 } },
-              risk: { maxPositionPctPerSymbol: 100 },
-              tickInterval: '20ms',
-              stop: { maxTicks: 100_000, endOfData: true },
-            }),
-            { taskQueue: queue },
-          ),
-        ),
-      );
-      const s = await waitFor(
-        'the account to halt',
-        async () => {
-          const st = await accountStatus(client, account);
-          return st.tradingState === 'HALTED' && st.fanOuts.length > 0 && st;
-        },
-        240_000,
-        200,
-      );
+      const on = { accountId: account, venueUrl: venue.url, taskQueue: queue, ids, symbols: PAIRS };
+      await startAccountRuns(client, on, {
+        strategy: { name: 'sma-crossover', params: { fast: 2, slow: 4, orderPct: 90 } },
+        tickInterval: '20ms',
+        stop: { maxTicks: 100_000, endOfData: true },
+      });
+      const s = await accountHalted(client, account, 'the account to halt', 240_000, 200);
       const breach = s.stateChanges.find((c) => c.to === 'HALTED')!;
       expect(breach).toMatchObject({ by: 'breach', code: 'ACCOUNT_DAILY_LOSS_LIMIT_PCT' });
       const fan = s.fanOuts[s.fanOuts.length - 1];
@@ -350,21 +306,12 @@ describe('GIVEN a run holding a position', () => {
       expect(JSON.parse(limits.stdout)).toMatchObject({ maxGrossExposurePct: 80, haltPolicy: 'stop-entries' });
 
       // Buys on every 50th bar and holds until the next one.
-      await startRun(
-        client,
-        runInput({
-          runId,
-          accountId: account,
-          venueUrl: venue.url,
-          symbols: ['LTC/BTC'],
-          capital: '1',
-          strategy: { name: 'order-cycle', params: { everyBars: 50, orderPct: 40 } },
-          risk: { maxPositionPctPerSymbol: 100 },
-          tickInterval: '50ms',
-          stop: { maxTicks: 5000, endOfData: true },
-        }),
-        { taskQueue: queue },
-      );
+      const on = { accountId: account, venueUrl: venue.url, taskQueue: queue, ids: [runId], symbols: ['LTC/BTC'] };
+      await startAccountRuns(client, on, {
+        strategy: { name: 'order-cycle', params: { everyBars: 50, orderPct: 40 } },
+        tickInterval: '50ms',
+        stop: { maxTicks: 5000, endOfData: true },
+      });
       await waitFor(
         'a position',
         async () => {
@@ -476,23 +423,7 @@ describe('GIVEN the histories these tests recorded (runs with the supervisor, an
       supervisorWorkflowId(`fan-${stamp}`),
       `acct-fan-${stamp}-0-ETH`,
     ];
-    const histories = await Promise.all(
-      ids.map(async (workflowId) => ({
-        workflowId,
-        history: await client.workflow.getHandle(workflowId).fetchHistory(),
-      })),
-    );
-    if (process.env.RECORD_HISTORIES === '1') {
-      const dir = path.join(__dirname, '..', 'replay', 'histories');
-      for (const h of histories)
-        writeFileSync(path.join(dir, `${h.workflowId.replace(`-${stamp}`, '')}.json`), historyToJSON(h.history));
-    }
-    const results: Array<[string, string | undefined]> = [];
-    for await (const r of Worker.runReplayHistories(
-      { workflowBundle: await workflowBundle(), sinks: NO_FEED },
-      histories,
-    ))
-      results.push([r.workflowId, r.error?.message]);
-    expect(results).toEqual(ids.map((id) => [id, undefined]));
+    const histories = await fetchHistories(client, ids, (id) => id.replace(`-${stamp}`, ''));
+    expect(await replayOutcomes(await workflowBundle(), histories)).toEqual(ids.map((id) => [id, undefined]));
   }, 120_000);
 });

@@ -3,12 +3,7 @@
  * paper venue and bundled real ETH/BTC data: the order-cycle strategy emits TWAP intents, the run starts
  * each as an `algoOrder` child whose orders are the run's (its clientOrderId prefix, its portfolio).
  */
-import { NO_FEED } from '../../workers/run-feed';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { workflowBundle } from '../../workers/worker';
 import type { PaperVenueServer } from '../../simulators/paper-venue/server';
 import { spawnWorker, type Child } from '../../cli/spawn';
@@ -19,6 +14,7 @@ import { haltSignal, statusQuery } from '../../workflows/definitions';
 import { startRun } from '../../temporal/runs-client';
 import { serverAddress, NAMESPACE, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
 import { differences, result, runInput, venueAccount, withVenueSuite } from '../helpers/runs';
+import { fetchHistories, replayOutcomes } from '../helpers/replay';
 
 let client: Client;
 let venue: PaperVenueServer;
@@ -167,23 +163,8 @@ describe('GIVEN an order-cycle run whose orders go through a 5-slice TWAP', () =
 describe('GIVEN the histories of these runs and their algo children', () => {
   it('WHEN replayed with the current workflow code THEN none is nondeterministic (RECORD_HISTORIES=1 writes them to tests/replay/histories)', async () => {
     expect(recorded.length).toBeGreaterThanOrEqual(4);
-    const histories = await Promise.all(
-      recorded.map(async (workflowId) => ({
-        workflowId,
-        history: await client.workflow.getHandle(workflowId).fetchHistory(),
-      })),
-    );
-    if (process.env.RECORD_HISTORIES === '1') {
-      const dir = path.join(__dirname, '..', 'replay', 'histories');
-      // Full workflow ids: the replay uses the file name as the workflow id, and a child's id derives from the run's.
-      for (const h of histories) writeFileSync(path.join(dir, `${h.workflowId}.json`), historyToJSON(h.history));
-    }
-    const results: Array<[string, string | undefined]> = [];
-    for await (const r of Worker.runReplayHistories(
-      { workflowBundle: await workflowBundle(), sinks: NO_FEED },
-      histories,
-    ))
-      results.push([r.workflowId, r.error?.message]);
-    expect(results).toEqual(recorded.map((id) => [id, undefined]));
+    // Full workflow ids: the replay uses the file name as the workflow id, and a child's id derives from the run's.
+    const histories = await fetchHistories(client, recorded, (id) => id);
+    expect(await replayOutcomes(await workflowBundle(), histories)).toEqual(recorded.map((id) => [id, undefined]));
   }, 120_000);
 });

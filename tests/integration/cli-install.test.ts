@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../cli/spawn';
+import { START_SMA } from '../helpers/cli';
 
 const env = {
   ...process.env,
@@ -59,17 +60,7 @@ describe('GIVEN a user who runs the CLI through npx or a global install', () => 
   });
 
   it('WHEN a README command gets a bad flag through npx THEN it exits 2 naming the flag', () => {
-    const r = sh('npx', [
-      'tempotrade',
-      'run',
-      'start',
-      '--strategy',
-      'sma-crossover',
-      '--symbol',
-      'ETH/BTC',
-      '--capital',
-      'lots',
-    ]);
+    const r = sh('npx', ['tempotrade', ...START_SMA, '--capital', 'lots']);
     expect(r.code).toBe(2);
     expect(r.err).toContain('--capital');
   });

@@ -4,6 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { BIN, REPO_ROOT } from '../../cli/spawn';
+import { START_SMA } from '../helpers/cli';
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   // An address where nothing listens: if validation let anything through, it would fail differently.
@@ -38,29 +39,15 @@ describe('GIVEN the tempotrade CLI', () => {
   });
 
   it.each([
-    [['run', 'start', '--strategy', 'sma-crossover', '--symbol', 'ETH/BTC', '--capital', '-5'], '--capital'],
+    [[...START_SMA, '--capital', '-5'], '--capital'],
     [['run', 'start', '--strategy', 'nope', '--symbol', 'ETH/BTC'], '--strategy'],
     [['run', 'start', '--strategy', 'sma-crossover'], '--symbol'],
-    [['run', 'start', '--strategy', 'sma-crossover', '--symbol', 'ETH/BTC', '--engine', 'turbo'], '--engine'],
-    [['run', 'start', '--strategy', 'sma-crossover', '--symbol', 'ETH/BTC', '--max-ticks', 'ten'], '--max-ticks'],
-    [['run', 'start', '--strategy', 'sma-crossover', '--symbol', 'ETH/BTC', '--data', 'ETH/BTC'], '--data'],
-    [
-      [
-        'run',
-        'start',
-        '--strategy',
-        'sma-crossover',
-        '--symbol',
-        'ETH/BTC',
-        '--param',
-        'fast=50',
-        '--param',
-        'slow=10',
-      ],
-      'strategy.params.fast',
-    ],
+    [[...START_SMA, '--engine', 'turbo'], '--engine'],
+    [[...START_SMA, '--max-ticks', 'ten'], '--max-ticks'],
+    [[...START_SMA, '--data', 'ETH/BTC'], '--data'],
+    [[...START_SMA, '--param', 'fast=50', '--param', 'slow=10'], 'strategy.params.fast'],
     [['run', 'start', '--strategy', 'sma-crossover', '--symbol', 'ethbtc'], 'symbols.0'],
-    [['run', 'start', '--strategy', 'sma-crossover', '--symbol', 'ETH/BTC', '--bogus'], '--bogus'],
+    [[...START_SMA, '--bogus'], '--bogus'],
     [['run', 'halt', 'some-run'], '--reason'],
     [['venue', '--port', 'x'], '--port'],
   ])('WHEN run with %j THEN it exits 2 naming %s, without connecting', (args, field) => {
@@ -71,7 +58,7 @@ describe('GIVEN the tempotrade CLI', () => {
   });
 
   it('WHEN RISK_* env vars are bad THEN the error names the risk field', () => {
-    const r = cli(['run', 'start', '--strategy', 'sma-crossover', '--symbol', 'ETH/BTC'], {
+    const r = cli(START_SMA, {
       RISK_MAX_POSITION_PCT_PER_SYMBOL: '150',
     });
     expect(r.code).toBe(2);
@@ -79,7 +66,7 @@ describe('GIVEN the tempotrade CLI', () => {
   });
 
   it('WHEN valid flags meet an unreachable server THEN it says how to start one (exit 1)', () => {
-    const r = cli(['run', 'start', '--strategy', 'sma-crossover', '--symbol', 'ETH/BTC']);
+    const r = cli(START_SMA);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/cannot reach Temporal at 127\.0\.0\.1:1.*npm run temporal/);
   });

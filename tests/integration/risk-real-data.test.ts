@@ -9,24 +9,13 @@ import type { StrategyRunInputRaw } from '../../domain/run/input';
 import type { RunSummary } from '../../domain/run/state';
 import type { AuditEvent } from '../../domain/run/state';
 import { startPaperVenueServer, type PaperVenueServer } from '../../simulators/paper-venue/server';
-import { accountEvents, accountStatus, updateAccountLimits } from '../../temporal/accounts-client';
+import { accountEvents, updateAccountLimits } from '../../temporal/accounts-client';
 import { runAudit, runStatus, startRun } from '../../temporal/runs-client';
 import { NAMESPACE, serverAddress, testClient, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
-import { dataFile, openingOrdersAfter, runInput } from '../helpers/runs';
+import { accountHalted, dataFile, openingOrdersAfter, runInput } from '../helpers/runs';
 import { runCli } from '../helpers/cli';
+import { BUNDLED_PAIRS as PAIRS } from '../../simulators/paper-venue/bundled-data';
 
-const PAIRS = [
-  'ETH/BTC',
-  'LTC/BTC',
-  'XMR/BTC',
-  'ADA/BTC',
-  'ZEC/BTC',
-  'DASH/BTC',
-  'ETC/BTC',
-  'NXT/BTC',
-  'TRX/BTC',
-  'XLM/BTC',
-];
 const START = Date.UTC(2018, 0, 13, 0, 0, 0); // two days of history before it for hourly correlations
 let client: Client;
 let venue: PaperVenueServer;
@@ -66,7 +55,7 @@ function twoStrategies(account: string, tag: string, extra: Partial<StrategyRunI
       runId: `risk-${tag}-${strategy.name}-${stamp}`,
       accountId: account,
       venueUrl: venue.url,
-      symbols: PAIRS,
+      symbols: [...PAIRS],
       capital: '1',
       strategy,
       risk,
@@ -131,15 +120,7 @@ describe('GIVEN two strategies across the 10 BTC pairs of January 2018 on one ac
         { taskQueue: queue },
       );
       await Promise.all(inputs.map((i) => startRun(client, i, { taskQueue: queue })));
-      const s = await waitFor(
-        'the account drawdown halt',
-        async () => {
-          const st = await accountStatus(client, account);
-          return st.tradingState === 'HALTED' && st.fanOuts.length > 0 && st;
-        },
-        600_000,
-        500,
-      );
+      const s = await accountHalted(client, account, 'the account drawdown halt', 600_000, 500);
       const change = s.stateChanges.find((c) => c.to === 'HALTED')!;
       const marketTimes = await Promise.all(
         inputs.map(async (i) =>

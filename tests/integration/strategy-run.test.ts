@@ -2,12 +2,7 @@
  * The end-to-end slice on a real Temporal server, a real paper venue (its own HTTP server, outside the
  * worker) and bundled real Binance data (January 2018).
  */
-import { NO_FEED } from '../../workers/run-feed';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { PaperVenueServer } from '../../simulators/paper-venue/server';
 import { PaperBrokerage } from '../../brokers/paper/client';
 import { TempotradeError } from '../../domain/errors';
@@ -16,6 +11,7 @@ import { TradingStateKey } from '../../workflows/search-attributes';
 import { workflowBundle } from '../../workers/worker';
 import { uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
 import { activityTypes, differences, result, runInput, venueAccount, withVenueSuite } from '../helpers/runs';
+import { fetchHistories, replayOutcomes } from '../helpers/replay';
 
 const PAIRS = ['ETH/BTC', 'LTC/BTC', 'XMR/BTC'];
 let client: Client;
@@ -162,21 +158,7 @@ describe('GIVEN invalid input', () => {
 describe('GIVEN the histories recorded by these tests', () => {
   it('WHEN replayed with the current workflow code THEN there is no nondeterminism', async () => {
     expect(finishedRuns.length).toBeGreaterThanOrEqual(3);
-    const histories = await Promise.all(
-      finishedRuns.map(async (id) => ({ workflowId: id, history: await client.workflow.getHandle(id).fetchHistory() })),
-    );
-    if (process.env.RECORD_HISTORIES === '1') {
-      const dir = path.join(__dirname, '..', 'replay', 'histories');
-      mkdirSync(dir, { recursive: true });
-      for (const h of histories)
-        writeFileSync(path.join(dir, `${h.workflowId.replace(/-[a-z0-9]+$/, '')}.json`), historyToJSON(h.history));
-    }
-    const results = [];
-    for await (const r of Worker.runReplayHistories(
-      { workflowBundle: await workflowBundle(), sinks: NO_FEED },
-      histories,
-    ))
-      results.push(r);
-    expect(results.map((r) => [r.workflowId, r.error?.message])).toEqual(finishedRuns.map((id) => [id, undefined]));
+    const histories = await fetchHistories(client, finishedRuns, (id) => id.replace(/-[a-z0-9]+$/, ''));
+    expect(await replayOutcomes(await workflowBundle(), histories)).toEqual(finishedRuns.map((id) => [id, undefined]));
   });
 });

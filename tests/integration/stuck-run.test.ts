@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { startRun } from '../../temporal/runs-client';
 import { TASK_QUEUES } from '../../temporal/task-queues';
-import { CLI_BIN, runCli } from '../helpers/cli';
+import { CLI_BIN, START_SMA, runCli } from '../helpers/cli';
 import { runInput } from '../helpers/runs';
 import { testClient, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
 
@@ -90,24 +90,9 @@ describe('GIVEN a run started on the CLI with --wait while its paper venue is no
     const runId = `stuck-wait-${stamp}`;
     // The CLI starts runs on the strategies queue: a real worker polls it here.
     await withWorker(TASK_QUEUES.strategies, async () => {
-      const cli = spawn(
-        process.execPath,
-        [
-          CLI_BIN,
-          'run',
-          'start',
-          '--strategy',
-          'sma-crossover',
-          '--symbol',
-          'ETH/BTC',
-          '--venue-url',
-          venueUrl,
-          '--id',
-          runId,
-          '--wait',
-        ],
-        { env: process.env },
-      );
+      const cli = spawn(process.execPath, [CLI_BIN, ...START_SMA, '--venue-url', venueUrl, '--id', runId, '--wait'], {
+        env: process.env,
+      });
       started.push(runId);
       let out = '';
       cli.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -19,33 +19,11 @@ import { averageTrueRange, sizeIntent } from '../../domain/execution/sizing';
 import { checkStops, emptyStopBook, placeStop, registerStop } from '../../domain/execution/stops';
 import type { Candle } from '../../domain/market/candles';
 import type { ClientOrderId } from '../../domain/ids';
-import type { Order } from '../../domain/orders/order';
 import { evaluateTick } from '../../domain/risk/evaluation';
 import { RiskConfig } from '../../domain/risk/config';
-import { ETH_BTC, intent, planContext, portfolio, risk, snapshot, T0 } from '../helpers/fixtures';
+import { ETH_BTC, fill, intent, order, planContext, portfolio, risk, snapshot, T0 } from '../helpers/fixtures';
 
 const cid = (s: string) => s as ClientOrderId;
-
-function order(over: Partial<Order> = {}): Order {
-  return {
-    clientOrderId: cid('tt1-1'),
-    symbol: 'ETH/BTC',
-    side: 'buy',
-    type: 'limit',
-    quantity: '2',
-    price: '0.0949',
-    tif: 'GTC',
-    postOnly: false,
-    reduceOnly: false,
-    status: 'NEW',
-    filledQuantity: '0',
-    fee: '0',
-    fills: [],
-    createdAt: T0,
-    updatedAt: T0,
-    ...over,
-  };
-}
 
 describe('seed cases: sizing', () => {
   it('GIVEN sizing advice of 0.2 for an intent of 0.1 THEN the order goes out with 0.2 (advice raises the quantity)', () => {
@@ -373,35 +351,17 @@ describe('seed cases: stops', () => {
       quantity: '1',
       triggerPrice: '0.09',
     };
-    const failed = await placeStop(book, spec, {
-      at: T0,
-      price: '0.095',
-      native: true,
-      placeNative: async () => ({ ok: false, code: 'VENUE_INVALID_ORDER' }),
-    });
+    type PlaceNative = Parameters<typeof placeStop>[2]['placeNative'];
+    const place = (id: string, native: boolean, placeNative: PlaceNative) =>
+      placeStop(book, { ...spec, id }, { at: T0, price: '0.095', native, placeNative });
+    const failed = await place('n1', true, async () => ({ ok: false, code: 'VENUE_INVALID_ORDER' }));
     expect(failed).toMatchObject({ ok: false, code: 'STOP_PLACEMENT_FAILED' });
     expect(book.armed).toEqual({});
     expect(checkStops(book, 'ETH/BTC', '0.08', T0 + 1)).toHaveLength(0);
-    const thrown = await placeStop(
-      book,
-      { ...spec, id: 'n2' },
-      { at: T0, price: '0.095', native: true, placeNative: async () => Promise.reject(new Error('network')) },
-    );
+    const thrown = await place('n2', true, async () => Promise.reject(new Error('network')));
     expect(thrown).toMatchObject({ ok: false, code: 'STOP_PLACEMENT_FAILED' });
-    expect(
-      await placeStop(
-        book,
-        { ...spec, id: 'n3' },
-        { at: T0, price: '0.095', native: true, placeNative: async () => ({ ok: true }) },
-      ),
-    ).toMatchObject({ ok: true, mode: 'native' });
-    expect(
-      await placeStop(
-        book,
-        { ...spec, id: 's1' },
-        { at: T0, price: '0.095', native: false, placeNative: async () => ({ ok: true }) },
-      ),
-    ).toMatchObject({ ok: true, mode: 'synthetic' });
+    expect(await place('n3', true, async () => ({ ok: true }))).toMatchObject({ ok: true, mode: 'native' });
+    expect(await place('s1', false, async () => ({ ok: true }))).toMatchObject({ ok: true, mode: 'synthetic' });
     expect(Object.keys(book.armed)).toEqual(['s1']);
   });
 
@@ -604,30 +564,8 @@ describe('execution monitor', () => {
       filledQuantity: '2',
       fee: '0.00019',
       fills: [
-        {
-          fillId: 'f1',
-          clientOrderId: cid('tt1-1'),
-          symbol: 'ETH/BTC',
-          side: 'buy',
-          quantity: '1',
-          price: '0.0951',
-          fee: '0.0000951',
-          feeCurrency: 'BTC',
-          liquidity: 'taker',
-          ts: T0 + 1_000,
-        },
-        {
-          fillId: 'f2',
-          clientOrderId: cid('tt1-1'),
-          symbol: 'ETH/BTC',
-          side: 'buy',
-          quantity: '1',
-          price: '0.0953',
-          fee: '0.0000953',
-          feeCurrency: 'BTC',
-          liquidity: 'taker',
-          ts: T0 + 4_000,
-        },
+        fill({ fillId: 'f1', clientOrderId: cid('tt1-1'), price: '0.0951', fee: '0.0000951', ts: T0 + 1_000 }),
+        fill({ fillId: 'f2', clientOrderId: cid('tt1-1'), price: '0.0953', fee: '0.0000953', ts: T0 + 4_000 }),
       ],
     });
     const e = measureOrder(filled, { strategyId: 's', arrivalPrice: '0.095', placedAt: T0 });
@@ -645,20 +583,7 @@ describe('execution monitor', () => {
         status: 'CANCELED',
         quantity: '2',
         filledQuantity: '1',
-        fills: [
-          {
-            fillId: 'f3',
-            clientOrderId: cid('tt1-2'),
-            symbol: 'ETH/BTC',
-            side: 'sell',
-            quantity: '1',
-            price: '0.0949',
-            fee: '0',
-            feeCurrency: 'BTC',
-            liquidity: 'maker',
-            ts: T0,
-          },
-        ],
+        fills: [fill({ fillId: 'f3', clientOrderId: cid('tt1-2'), side: 'sell', price: '0.0949', liquidity: 'maker' })],
       }),
       { strategyId: 's', arrivalPrice: '0.095', placedAt: T0 },
     );

@@ -13,14 +13,12 @@ import { PaperVenue } from '../../simulators/paper-venue/venue';
 import { bookFromLevels } from '../../simulators/paper-venue/book';
 import type { Level } from '../../simulators/paper-venue/book';
 import { readStateFile } from '../../simulators/paper-venue/state';
+import { ETH_BTC } from '../helpers/fixtures';
 
 const MIN = 60_000;
 const T = 1_700_000_040_000; // a minute boundary
 const INST: Instrument = {
-  symbol: 'ETH/BTC',
-  base: 'ETH',
-  quote: 'BTC',
-  precision: { amount: '0.001', price: '0.000001' },
+  ...ETH_BTC,
   limits: { amount: { min: '0.001' }, cost: { min: '0.0001' } },
   // Different maker and taker rates, so every fill shows which one it paid.
   fees: { maker: '0.001', taker: '0.002' },

@@ -6,28 +6,13 @@ import { applyFill, openPortfolio } from '../../domain/portfolio/portfolio';
 import type { Fill, Order } from '../../domain/orders/order';
 import { clientOrderIdPrefix, deriveClientOrderId } from '../../domain/ids';
 import { openingDifferences, reconcileBalances, reconcileOrders, runDeltas } from '../../domain/run/reconcile';
+import { order as restingOrder } from '../helpers/fixtures';
 
 const WF = 'run-reconcile-1';
 const own = (seq: number) => deriveClientOrderId(WF, seq);
 
 function order(over: Omit<Partial<Order>, 'clientOrderId'> & { clientOrderId: string }): Order {
-  return {
-    symbol: 'ETH/BTC',
-    side: 'buy',
-    type: 'limit',
-    quantity: '2',
-    price: '0.1',
-    tif: 'GTC',
-    postOnly: false,
-    reduceOnly: false,
-    status: 'NEW',
-    filledQuantity: '0',
-    fee: '0',
-    fills: [],
-    createdAt: 1,
-    updatedAt: 1,
-    ...over,
-  } as Order;
+  return restingOrder({ price: '0.1', createdAt: 1, updatedAt: 1, ...over } as Partial<Order>);
 }
 
 function fill(cid: string, id: string, qty: string, price: string, fee: string, feeCurrency = 'BTC'): Fill {

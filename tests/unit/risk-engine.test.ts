@@ -1,7 +1,7 @@
 import { evaluateIntent, dailyLossBreach } from '../../domain/risk/engine';
 import { RiskConfig } from '../../domain/risk/config';
 import { applyFill, markToMarket } from '../../domain/portfolio/portfolio';
-import { intent, portfolio, risk, T0 } from '../helpers/fixtures';
+import { intent, portfolio, risk, T0, fill } from '../helpers/fixtures';
 
 const ctx = (over: Partial<Parameters<typeof evaluateIntent>[1]> = {}) => ({
   tradingState: 'ACTIVE' as const,
@@ -49,18 +49,7 @@ describe('risk engine: each check at, just below and just above its limit', () =
     });
     it('GIVEN a position already at the cap WHEN buying more THEN DENIED', () => {
       let p = portfolio('10');
-      p = applyFill(p, {
-        fillId: 'f1',
-        clientOrderId: 'c1' as never,
-        symbol: 'ETH/BTC',
-        side: 'buy',
-        quantity: '21.1',
-        price: '0.095',
-        fee: '0',
-        feeCurrency: 'BTC',
-        liquidity: 'taker',
-        ts: T0,
-      });
+      p = applyFill(p, fill({ quantity: '21.1' }));
       const v = evaluateIntent(intent({ quantity: '1' }), ctx({ config, portfolio: p }));
       expect(v).toMatchObject({ decision: 'DENIED', code: 'POSITION_LIMIT_EXCEEDED', quantity: '0' });
       expect(v.numbers.positionNotional).toBe('2.0045');
@@ -94,18 +83,7 @@ describe('risk engine: each check at, just below and just above its limit', () =
 
   it('GIVEN a REDUCING run WHEN a buy THEN DENIED REDUCE_ONLY; WHEN a sell of a held position THEN APPROVED', () => {
     let p = portfolio('10');
-    p = applyFill(p, {
-      fillId: 'f1',
-      clientOrderId: 'c1' as never,
-      symbol: 'ETH/BTC',
-      side: 'buy',
-      quantity: '2',
-      price: '0.095',
-      fee: '0',
-      feeCurrency: 'BTC',
-      liquidity: 'taker',
-      ts: T0,
-    });
+    p = applyFill(p, fill({ quantity: '2' }));
     expect(evaluateIntent(intent(), ctx({ tradingState: 'REDUCING', portfolio: p }))).toMatchObject({
       decision: 'DENIED',
       code: 'REDUCE_ONLY',
@@ -117,18 +95,7 @@ describe('risk engine: each check at, just below and just above its limit', () =
 
   it('GIVEN no position WHEN selling (spot) THEN DENIED NO_POSITION; GIVEN 2 ETH WHEN selling 3 THEN RESIZED to 2', () => {
     expect(evaluateIntent(intent({ side: 'sell' }), ctx())).toMatchObject({ decision: 'DENIED', code: 'NO_POSITION' });
-    const p = applyFill(portfolio('10'), {
-      fillId: 'f1',
-      clientOrderId: 'c1' as never,
-      symbol: 'ETH/BTC',
-      side: 'buy',
-      quantity: '2',
-      price: '0.095',
-      fee: '0',
-      feeCurrency: 'BTC',
-      liquidity: 'taker',
-      ts: T0,
-    });
+    const p = applyFill(portfolio('10'), fill({ quantity: '2' }));
     expect(evaluateIntent(intent({ side: 'sell', quantity: '3' }), ctx({ portfolio: p }))).toMatchObject({
       decision: 'RESIZED',
       code: 'SELL_EXCEEDS_POSITION',

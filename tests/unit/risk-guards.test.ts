@@ -31,7 +31,7 @@ import {
 } from '../../domain/risk/guards';
 import { realizedVolPct } from '../../domain/risk/stats';
 import { Dec, str } from '../../domain/money';
-import { ETH_BTC, intent, portfolio, risk, T0 } from '../helpers/fixtures';
+import { ETH_BTC, intent, portfolio, risk, T0, fill } from '../helpers/fixtures';
 
 const MIN = 60_000;
 
@@ -71,18 +71,7 @@ describe('drawdown from the high-water mark: one function for the account and fo
   );
   it('GIVEN a run that bought ETH and the mark fell 20% WHEN guards are assessed with a 10% strategy drawdown limit THEN HALTED with STRATEGY_DRAWDOWN_LIMIT', () => {
     let p = portfolio('10', { 'ETH/BTC': '0.1' });
-    p = applyFill(p, {
-      fillId: 'f1',
-      clientOrderId: 'c1' as never,
-      symbol: 'ETH/BTC',
-      side: 'buy',
-      quantity: '60',
-      price: '0.1',
-      fee: '0',
-      feeCurrency: 'BTC',
-      liquidity: 'taker',
-      ts: T0,
-    });
+    p = applyFill(p, fill({ quantity: '60', price: '0.1' }));
     p = markToMarket(p, { 'ETH/BTC': '0.08' }, T0 + 5 * MIN);
     expect(assessGuards(p, risk({}))).toBeUndefined();
     expect(assessGuards(p, risk({ maxDrawdownPct: 10 }))).toMatchObject({
@@ -432,18 +421,7 @@ describe('guards together, and the facts builders', () => {
   });
   it('GIVEN a run portfolio THEN runRiskFacts carries exposure (with reservations), equity and mark times, and survives JSON + schema validation', () => {
     let p = portfolio('10', { 'ETH/BTC': '0.1' });
-    p = applyFill(p, {
-      fillId: 'f1',
-      clientOrderId: 'c1' as never,
-      symbol: 'ETH/BTC',
-      side: 'buy',
-      quantity: '10',
-      price: '0.1',
-      fee: '0',
-      feeCurrency: 'BTC',
-      liquidity: 'taker',
-      ts: T0,
-    });
+    p = applyFill(p, fill({ quantity: '10', price: '0.1' }));
     const f = runRiskFacts({
       now: T0 + MIN,
       portfolio: p,

@@ -1,11 +1,5 @@
-import { audit, trackOrder, appendBars, changeTradingState } from '../../domain/run/transitions';
-import {
-  emptyCounters,
-  MAX_AUDIT_EVENTS,
-  MAX_RECENT_ORDERS,
-  MAX_STATE_CHANGES,
-  type RunState,
-} from '../../domain/run/state';
+import { audit, trackOrder, appendBars, changeTradingState, emptyRecords } from '../../domain/run/transitions';
+import { MAX_AUDIT_EVENTS, MAX_RECENT_ORDERS, MAX_STATE_CHANGES, type RunState } from '../../domain/run/state';
 import { deriveClientOrderId } from '../../domain/ids';
 import type { Order } from '../../domain/orders/order';
 import { openPortfolio } from '../../domain/portfolio/portfolio';
@@ -80,13 +74,7 @@ function bigState(symbols: number): RunState {
       symbols: names.map((s) => ({ symbol: s, base: s.split('/')[0] })),
     }),
     windows: Object.fromEntries(names.map((s) => [s, appendBars([], bars, 31)])),
-    orderSeq: 0,
-    openOrders: {},
-    recentOrders: [],
-    audit: [],
-    auditSeq: 0,
-    counters: emptyCounters(),
-    continuedAsNew: 0,
+    ...emptyRecords(),
   };
 }
 

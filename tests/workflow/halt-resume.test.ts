@@ -3,14 +3,13 @@
  * in-process paper venue replaying real ADA/BTC candles. The run is held at fixed ticks (a venue call in
  * flight) while the test signals it, so each step happens at a known market time.
  */
-import { NO_FEED } from '../../workers/run-feed';
-import { Worker } from '@temporalio/worker';
 import { haltRun, resumeRun, runAudit, runStatus } from '../../temporal/runs-client';
 import { haltSignal, statusQuery } from '../../workflows/definitions';
 import { waitFor } from '../helpers/temporal';
 import { differences, result } from '../helpers/runs';
 import { holdAt, snapshotNo, workflowSuite } from '../helpers/workflow-harness';
 import { sharedWorkflowBundle } from '../helpers/workflow-bundle';
+import { fetchHistories, replayOutcomes } from '../helpers/replay';
 
 const suite = workflowSuite('halt-resume', ['ADA/BTC']);
 const stamp = Date.now().toString(36);
@@ -95,18 +94,8 @@ describe('GIVEN a replayed run whose strategy trades often', () => {
 describe('GIVEN the histories of these runs (signals while an activity was in flight)', () => {
   it('WHEN replayed with the current workflow code THEN there is no nondeterminism', async () => {
     expect(finishedRuns.length).toBe(2);
-    const histories = await Promise.all(
-      finishedRuns.map(async (id) => ({
-        workflowId: id,
-        history: await suite.client.workflow.getHandle(id).fetchHistory(),
-      })),
-    );
-    const results = [];
-    for await (const r of Worker.runReplayHistories(
-      { workflowBundle: await sharedWorkflowBundle(), sinks: NO_FEED },
-      histories,
-    ))
-      results.push(r);
-    expect(results.map((r) => [r.workflowId, r.error?.message])).toEqual(finishedRuns.map((id) => [id, undefined]));
+    const histories = await fetchHistories(suite.client, finishedRuns);
+    const outcomes = await replayOutcomes(await sharedWorkflowBundle(), histories);
+    expect(outcomes).toEqual(finishedRuns.map((id) => [id, undefined]));
   });
 });

@@ -11,34 +11,15 @@ import { loadStrategies } from '../../domain/strategies/loader';
 import { StrategyRegistry } from '../../domain/strategies/registry';
 import { runAudit, runStatus, upgradeRunStrategy } from '../../temporal/runs-client';
 import { result } from '../helpers/runs';
+import { momentumModule } from '../helpers/user-strategies';
 import { waitFor } from '../helpers/temporal';
 import { holdAt, snapshotNo, workflowSuite } from '../helpers/workflow-harness';
 
-const SDK = path.resolve(__dirname, '..', '..', 'domain', 'strategies', 'sdk');
 const dirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'tempotrade-pinned-')));
 
 /** The same strategy twice: version 1.0.0, then 1.1.0 with one more comment line (another module hash). */
 function writeModule(dir: string, version: string, note: string): void {
-  fs.writeFileSync(
-    path.join(dir, 'pinned.js'),
-    `// ${note}
-const { defineStrategy, z } = require(${JSON.stringify(SDK)});
-exports.default = defineStrategy({
-  name: 'user-pinned',
-  version: ${JSON.stringify(version)},
-  description: 'close against the previous close',
-  params: z.object({}),
-  lookback: () => 2,
-  onBar(ctx) {
-    const [prev, last] = ctx.bars.slice(-2);
-    if (Number(ctx.position) === 0 && last.close > prev.close) return [ctx.buy({ pctOfEquity: 10, reason: 'up' })];
-    if (Number(ctx.position) > 0 && last.close < prev.close)
-      return [ctx.sell({ quantity: ctx.position, reason: 'down' })];
-    return [];
-  },
-});
-`,
-  );
+  fs.writeFileSync(path.join(dir, 'pinned.js'), momentumModule('user-pinned', version, `// ${note}`));
 }
 writeModule(dirs[0], '1.0.0', 'first version');
 writeModule(dirs[1], '1.1.0', 'second version: same logic, new module');

@@ -11,10 +11,10 @@ import type { RunSummary } from '../../domain/run/state';
 import { loadStrategies } from '../../domain/strategies/loader';
 import { runAudit, runStatus } from '../../temporal/runs-client';
 import { result } from '../helpers/runs';
+import { SDK, momentumModule } from '../helpers/user-strategies';
 import { workflowSuite } from '../helpers/workflow-harness';
 import { sharedWorkflowBundle } from '../helpers/workflow-bundle';
 
-const SDK = path.resolve(__dirname, '..', '..', 'domain', 'strategies', 'sdk');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tempotrade-user-strategies-'));
 
 /** Buys every 7th bar when flat and sells 3 bars later: the bar count lives in ctx.state. */
@@ -37,25 +37,7 @@ export default defineStrategy({
 });
 `,
 );
-/** A plain CommonJS module: buys when flat above the previous close, sells when long below it. */
-fs.writeFileSync(
-  path.join(dir, 'momentum.js'),
-  `const { defineStrategy, z } = require(${JSON.stringify(SDK)});
-exports.default = defineStrategy({
-  name: 'user-momentum',
-  version: '0.1.0',
-  description: 'close against the previous close',
-  params: z.object({}),
-  lookback: () => 2,
-  onBar(ctx) {
-    const [prev, last] = ctx.bars.slice(-2);
-    if (Number(ctx.position) === 0 && last.close > prev.close) return [ctx.buy({ pctOfEquity: 10, reason: 'up' })];
-    if (Number(ctx.position) > 0 && last.close < prev.close) return [ctx.sell({ quantity: ctx.position, reason: 'down' })];
-    return [];
-  },
-});
-`,
-);
+fs.writeFileSync(path.join(dir, 'momentum.js'), momentumModule('user-momentum', '0.1.0'));
 const faulty = (name: string, body: string) =>
   fs.writeFileSync(
     path.join(dir, `${name}.js`),

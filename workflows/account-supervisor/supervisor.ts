@@ -1,21 +1,12 @@
 /**
  * The account supervisor's state and what each of its messages does to it (the workflow file registers the
  * handlers). Every decision is in domain/risk/account.ts; this class holds the state between messages and
- * sends the commands: signals to the runs, the day-start Schedule activity.
+ * sends the commands: signals to the runs (./fan-out.ts), the day-start Schedule activity.
  */
-import {
-  condition,
-  getExternalWorkflowHandle,
-  patched,
-  proxyActivities,
-  setCurrentDetails,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { condition, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { keepNewest } from '../../domain/bounded';
 import { formatZodIssues, parseOrThrow } from '../../domain/errors';
 import { AccountId } from '../../domain/ids';
-import { add, max, sub } from '../../domain/money';
 /** The account's books and every decision made with them. */
 import * as books from '../../domain/risk/account';
 import type {
@@ -27,7 +18,6 @@ import type {
   StateChangeBy,
 } from '../../domain/risk/account';
 import type { TradingState } from '../../domain/run/trading-state';
-import { accountNeedsSignal, haltSignal, resumeSignal } from '../definitions';
 import type {
   AccountFanOutResult,
   AccountHaltRequest,
@@ -37,7 +27,9 @@ import type {
   RegisterRunRequest,
   SupervisorInput,
 } from '../account-definitions';
+import { fanOut, sendReportingNeeds, type FanOut } from './fan-out';
 import { DAY_START_WHEN_NEEDED_PATCH } from './patches';
+import { accountStatus, showAccountDetails } from './status';
 
 const scheduling = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
@@ -52,16 +44,6 @@ export interface SupervisorCarry {
 }
 
 const CONTINUE_AS_NEW_EVENTS = 5_000;
-const MAX_FAN_OUTS = 20;
-
-/** A state change to tell every run about; `done` answers the Update that asked for it. */
-interface FanOut {
-  to: TradingState;
-  reason: string;
-  policy?: HaltPolicy;
-  decidedAt: number;
-  done?: (r: AccountFanOutResult) => void;
-}
 
 interface Move {
   to: TradingState;
@@ -99,42 +81,7 @@ export class AccountSupervisor {
   // ---- queries ----
 
   status(): AccountStatus {
-    const st = this.st;
-    const equity = books.accountEquity(st);
-    const dayStart = books.accountDayStartEquity(st);
-    const reservedBy: Record<string, string> = {};
-    for (const r of Object.values(st.reservations)) {
-      reservedBy[r.workflowId] = add(reservedBy[r.workflowId] ?? '0', r.notional);
-    }
-    const runs = Object.entries(st.runs).map(([workflowId, r]) => ({
-      workflowId,
-      strategy: r.strategy,
-      equity: r.equity,
-      dayStartEquity: r.dayStartEquity,
-      positions: r.positions,
-      reserved: reservedBy[workflowId] ?? '0',
-    }));
-    return {
-      accountId: this.accountId,
-      tradingState: st.tradingState,
-      stateReason: st.stateReason,
-      ...(st.haltPolicy ? { haltPolicy: st.haltPolicy } : {}),
-      limits: st.limits,
-      equity,
-      highWaterMark: st.highWaterMark,
-      drawdownPct: books.accountDrawdownPct(st, equity),
-      dayStartEquity: dayStart,
-      dailyPnl: sub(equity, dayStart),
-      exposure: books.committedExposure(st),
-      peakCommitted: st.peakCommitted,
-      runs,
-      reservations: Object.keys(st.reservations).length,
-      counters: st.counters,
-      stateChanges: st.stateChanges,
-      dayStartedAt: st.day.startedAt,
-      fanOuts: this.fanOuts,
-      continuedAsNew: this.continuedAsNew,
-    };
+    return accountStatus(this.accountId, this.st, this.fanOuts, this.continuedAsNew);
   }
 
   events(): AccountEvent[] {
@@ -143,20 +90,7 @@ export class AccountSupervisor {
 
   /** The account at a glance in the Temporal UI. */
   showDetails(): void {
-    const st = this.st;
-    const s = this.status();
-    const policy = st.haltPolicy ? ` (${st.haltPolicy})` : '';
-    const equity = `Equity ${s.equity} (day start ${s.dayStartEquity}, high-water mark ${s.highWaterMark}`;
-    const exposure = `Committed exposure ${s.exposure.total} (peak ${s.peakCommitted})`;
-    const { approved, resized, denied } = st.counters;
-    setCurrentDetails(
-      [
-        `**Account ${this.accountId}: ${st.tradingState}**${policy} — ${st.stateReason}`,
-        `${equity}, drawdown ${max(s.drawdownPct, '0')}%)`,
-        `${exposure}; ${s.reservations} pending approval(s); ${s.runs.length} run(s)`,
-        `Decisions: ${approved} approved, ${resized} resized, ${denied} denied`,
-      ].join('\n'),
-    );
+    showAccountDetails(this.st, this.status());
   }
 
   // ---- updates and signals ----
@@ -311,58 +245,14 @@ export class AccountSupervisor {
     }
   }
 
-  /** Tell every registered run about the account's new state; each run applies it at once (signals wake it). */
   private async fanOut(item: FanOut): Promise<void> {
-    const st = this.st;
-    const runs = Object.keys(st.runs);
-    const settled = await Promise.allSettled(runs.map((w) => this.signalState(w, item)));
-    const policy = item.policy ? { policy: item.policy } : {};
-    const accountId = this.accountId;
-    const result: AccountFanOutResult = { accountId, tradingState: item.to, ...policy, signalled: [], failed: [] };
-    settled.forEach((s, i) => {
-      if (s.status === 'fulfilled') result.signalled.push(runs[i]);
-      else result.failed.push({ workflowId: runs[i], error: String((s.reason as Error)?.message ?? s.reason) });
-    });
-    // A run that cannot be signalled has ended without saying so: it leaves the books.
-    for (const f of result.failed) this.forget(f.workflowId);
-    const doneAt = Date.now();
-    const { signalled, failed } = result;
-    const rec: FanOutRecord = { to: item.to, ...policy, decidedAt: item.decidedAt, doneAt, signalled, failed };
-    this.fanOuts.push(rec);
-    keepNewest(this.fanOuts, MAX_FAN_OUTS);
-    const ms = String(rec.doneAt - rec.decidedAt);
-    const what = item.to === 'ACTIVE' ? 'resume' : `halt (${item.policy})`;
-    const gone = failed.length ? `, ${failed.length} gone` : '';
-    const numbers = { signalled: String(signalled.length), failed: String(failed.length), ms };
-    const message = `${what} sent to ${signalled.length} run(s)${gone} in ${ms} ms`;
-    books.record(st, Date.now(), 'RUNS_SIGNALLED', message, { code: item.to, numbers });
+    const result = await fanOut(this.accountId, this.st, item, this.fanOuts);
     this.showDetails();
     item.done?.(result);
   }
 
-  private signalState(workflowId: string, item: FanOut): Promise<void> {
-    const run = getExternalWorkflowHandle(workflowId);
-    if (item.to === 'ACTIVE') {
-      return run.signal(resumeSignal, { reason: `account ${this.accountId} resumed: ${item.reason}`.slice(0, 500) });
-    }
-    const reason = `account ${this.accountId} ${item.to}: ${item.reason}`.slice(0, 500);
-    return run.signal(haltSignal, { reason, policy: item.policy ?? 'stop-entries' });
-  }
-
-  /** A run that is gone leaves the account's books, as if it had reported its end. */
-  private forget(workflowId: string): void {
-    const run = this.st.runs[workflowId];
-    const [strategy, equity] = [run?.strategy ?? '?', run?.equity ?? '0'];
-    books.applyReport(this.st, { workflowId, strategy, equity, positions: {}, released: [], ended: true }, Date.now());
-  }
-
   private async sendReportingNeeds(): Promise<void> {
     this.needsDue = false;
-    const st = this.st;
-    const needs = books.reportingNeeds(st);
-    const runs = Object.keys(st.runs);
-    await Promise.allSettled(runs.map((w) => getExternalWorkflowHandle(w).signal(accountNeedsSignal, needs)));
-    const message = `reporting needs sent to ${Object.keys(st.runs).length} run(s): ${JSON.stringify(needs)}`;
-    books.record(st, Date.now(), 'REPORTING_NEEDS_SENT', message, { code: 'ACCOUNT_NEEDS' });
+    await sendReportingNeeds(this.st);
   }
 }

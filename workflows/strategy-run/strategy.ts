@@ -29,10 +29,10 @@ function positionsOf(st: RunState): Record<string, string> {
   return Object.fromEntries(Object.values(st.portfolio.positions).map((p) => [p.symbol, p.quantity]));
 }
 
-/** The old step: intents only (histories recorded before STRATEGY_STEP_PATCH). */
-export function strategySignals(run: RunContext, marks: Record<string, string>): Promise<OrderIntent[]> {
+/** What the strategy sees of the run at a tick: its params, the bars, positions, marks and equity. */
+function strategyView(run: RunContext, marks: Record<string, string>) {
   const { st, input } = run;
-  return decide['strategy.signals']({
+  return {
     strategyId: input.strategy.name,
     strategy: input.strategy.name,
     params: input.strategy.params,
@@ -40,7 +40,12 @@ export function strategySignals(run: RunContext, marks: Record<string, string>):
     positions: positionsOf(st),
     marks,
     equity: st.portfolio.equity,
-  });
+  };
+}
+
+/** The old step: intents only (histories recorded before STRATEGY_STEP_PATCH). */
+export function strategySignals(run: RunContext, marks: Record<string, string>): Promise<OrderIntent[]> {
+  return decide['strategy.signals'](strategyView(run, marks));
 }
 
 /**
@@ -48,18 +53,12 @@ export function strategySignals(run: RunContext, marks: Record<string, string>):
  * intent; while the run stays HALTED by it the strategy is not asked again (it is pure: it would fail the same).
  */
 export async function strategyStep(run: RunContext, marks: Record<string, string>): Promise<OrderIntent[]> {
-  const { st, input } = run;
+  const { st } = run;
   if (st.strategyFault && st.tradingState === 'HALTED') return [];
   let out: StrategyStepOutput;
   try {
     out = await decide['strategy.step']({
-      strategyId: input.strategy.name,
-      strategy: input.strategy.name,
-      params: input.strategy.params,
-      windows: st.windows,
-      positions: positionsOf(st),
-      marks,
-      equity: st.portfolio.equity,
+      ...strategyView(run, marks),
       ...(st.strategyState ? { state: st.strategyState } : {}),
       openOrders: Object.values(st.openOrders).map(({ order: o }) => ({
         clientOrderId: o.clientOrderId,

@@ -73,6 +73,10 @@ export function markdown(r: Results): string {
     L.push(
       `| P4 pure core bars/s (one core) | ${r.p4.barsPerSecond.toLocaleString('en')} | ≥ ${TARGETS.p4BarsPerSecond.toLocaleString('en')} | ${yes(r.p4.barsPerSecond >= TARGETS.p4BarsPerSecond)} |`,
     );
+  if (r.strategyStep)
+    L.push(
+      `| S strategy step per tick (${r.strategyStep.symbol}, SMA ${r.strategyStep.fast}/${r.strategyStep.slow}): user module ÷ built-in of the same logic | p50 ${r.strategyStep.rows[1].us.p50} ÷ ${r.strategyStep.rows[0].us.p50} µs = ${r.strategyStep.ratio}× (same orders: ${r.strategyStep.sameIntents ? 'yes' : 'NO'}) | reported | |`,
+    );
   if (r.durability)
     L.push(
       `| Durability overhead: ms per tick through Temporal ÷ in-process (same run, ${r.durability.ticks} ticks) | ${r.durability.temporalMsPerTick} ÷ ${r.durability.inProcessMsPerTick} = ${r.durability.ratio}× (same orders and cash: ${r.durability.sameResult ? 'yes' : 'NO'}) | reported | |`,
@@ -144,6 +148,19 @@ export function markdown(r: Results): string {
         `| ${row.what} | ${row.eventsPerTick} | ${row.bytesPerTick} | ${mb(row.bytesPerTick * 288)} | ${mb(row.bytesPerTick * 1440)} | ${round(every, 0)} ticks (${how}) | ${round(288 / every, 2)} / ${round(1440 / every, 2)} | ${mb(row.bytesPerTick * every)} |`,
       );
     }
+    L.push('');
+  }
+  if (r.strategyStep) {
+    L.push(
+      '## S detail: the strategy step (µs per tick)',
+      '',
+      '| strategy | source | ticks | orders | p50 | p95 | p99 | mean |',
+      '|---|---|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const x of r.strategyStep.rows)
+      L.push(
+        `| ${x.strategy} | ${x.source === 'built-in' ? 'built-in' : 'user module'} | ${x.ticks} | ${x.intents} | ${x.us.p50} | ${x.us.p95} | ${x.us.p99} | ${x.us.mean} |`,
+      );
     L.push('');
   }
   if (r.p4) {

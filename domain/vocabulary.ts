@@ -119,6 +119,7 @@ export const REASON_CODES = {
   LIQUIDATION_BUFFER: { number: 35, meaning: 'the mark is too close to the liquidation price now' },
   LIQUIDATION_PROJECTION: { number: 36, meaning: 'after the trade the mark would be too close to liquidation' },
   INSUFFICIENT_BUYING_POWER: { number: 37, meaning: 'not enough cash for the order and its fee' },
+  BRACKET_ENTRY_DENIED: { number: 38, meaning: "a bracket's leg whose entry was denied: nothing to protect" },
   STRATEGY_WIN_RATE_LOW: { number: 100, meaning: "the strategy's rolling win rate fell below the minimum" },
   STRATEGY_PROFIT_FACTOR_LOW: { number: 101, meaning: "the strategy's rolling profit factor fell below the minimum" },
   STRATEGY_DRAWDOWN: { number: 102, meaning: "the strategy's rolling drawdown over its trades reached the limit" },

@@ -22,7 +22,8 @@ import { TempotradeError, parseOrThrow } from '../domain/errors';
 import { StrategyRunInput } from '../domain/run/input';
 import { SCHEDULED_TICK_WORKFLOW_TYPE, type ScheduledTickInput } from '../workflows/scheduling';
 import { AccountIdKey, StrategyIdKey } from '../workflows/search-attributes';
-import { WORKFLOW_TYPE, runSearchAttributes } from './runs-client';
+import { StrategyRegistry } from '../domain/strategies/registry';
+import { WORKFLOW_TYPE, pinRunStrategy, runSearchAttributes } from './runs-client';
 import { TASK_QUEUES } from './task-queues';
 
 export const OVERLAP_POLICIES = [
@@ -134,13 +135,25 @@ export interface ScheduleCreated {
   runWorkflowId: string;
 }
 
+/**
+ * Create the schedule. Its run names a strategy of `strategies` (default: the built-ins) and is pinned to it
+ * now, as `run start` pins: every run the schedule starts carries the same version and module hash.
+ */
 export async function createSchedule(
   client: Client,
   raw: unknown,
-  opts: { taskQueue?: string } = {},
+  opts: { taskQueue?: string; strategies?: StrategyRegistry } = {},
 ): Promise<ScheduleCreated> {
   const req = validateCreateSchedule(raw);
-  const input = req.run;
+  const registry = opts.strategies ?? StrategyRegistry.builtins();
+  const name = req.run.strategy.name;
+  if (!registry.get(name) && req.run.strategy.hash === undefined)
+    throw new TempotradeError(
+      'VALIDATION',
+      `invalid schedule: run.strategy.name: unknown strategy "${name}" (known: ${registry.names().join(', ')}; a user strategy needs --strategies DIR)`,
+      { fields: ['run.strategy.name'] },
+    );
+  const input = pinRunStrategy(req.run, registry);
   const taskQueue = opts.taskQueue ?? TASK_QUEUES.strategies;
   const tick: ScheduledTickInput = { scheduleId: req.scheduleId, run: input, taskQueue };
   const action: ScheduleOptionsAction =

@@ -332,6 +332,12 @@ export function runCommand(): Command {
           ['execution', view.execution],
           ['phase', s.phase],
           ['strategy', `${s.strategy} on ${s.symbols.join(', ')}`],
+          [
+            'strategy pin',
+            s.strategyPin
+              ? `${s.strategyPin.name}@${s.strategyPin.version}, module ${s.strategyPin.hash.slice(0, 12)}`
+              : '-',
+          ],
           ['account', s.accountId],
           ['engine', s.engine ? `${s.engine.engine} (${s.engine.reason})` : '-'],
           ['trading state', `${s.tradingState}${s.stateReason ? ` (${s.stateReason})` : ''}`],

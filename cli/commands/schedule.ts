@@ -17,10 +17,11 @@ import {
   validateCreateSchedule,
   type CreateScheduleRequestRaw,
 } from '../../temporal/schedules-client';
-import { parseFlags } from '../flags';
+import { collect, parseFlags } from '../flags';
 import { keyValues, table, uiLink } from '../format';
 import { withTemporalClient } from '../with-client';
-import { RunFlags, addRunOptions, buildRunInput } from './run';
+import type { StrategyRegistry } from '../../domain/strategies/registry';
+import { RunFlags, addRunOptions, buildRunInput, loadRunStrategies } from './run';
 
 const UI_BASE = process.env.TEMPORAL_UI_URL ?? 'http://localhost:8233';
 const OVERLAP_FLAG_VALUES = OVERLAP_POLICIES.map((p) => p.toLowerCase().replace(/_/g, '-'));
@@ -37,11 +38,16 @@ const CreateFlags = RunFlags.extend({
   paused: z.boolean().default(false),
   note: z.string().optional(),
   json: z.boolean().default(false),
+  strategies: z.array(z.string().min(1)).default([]),
 }).strict();
 
 /** The schedule request from `schedule create` flags: everything validated before anything connects. */
-export function buildScheduleRequest(scheduleId: string, opts: unknown): CreateScheduleRequestRaw & { json: boolean } {
+export function buildScheduleRequest(
+  scheduleId: string,
+  opts: unknown,
+): CreateScheduleRequestRaw & { json: boolean; strategies: StrategyRegistry } {
   const f = parseFlags(CreateFlags, opts);
+  const strategies = loadRunStrategies(f); // strategy modules and params, as `run start` loads them
   const mode = f.tick ? 'tick' : 'run';
   const run = buildRunInput({ ...f, id: f.id ?? defaultRunId(scheduleId, mode) });
   const request = {
@@ -69,7 +75,7 @@ export function buildScheduleRequest(scheduleId: string, opts: unknown): CreateS
         );
     throw e;
   }
-  return { ...request, json: f.json };
+  return { ...request, json: f.json, strategies };
 }
 
 /** A schedule id argument, checked before anything connects. */
@@ -107,10 +113,15 @@ export function scheduleCommand(): Command {
     .option('--paused', 'create it paused', false)
     .option('--note <text>', 'a note shown with the schedule')
     .option('--json', 'print JSON', false)
+    .option(
+      '--strategies <DIR>',
+      'load the strategies of this folder (repeatable; and TEMPOTRADE_STRATEGIES=dir1:dir2); the runs are pinned',
+      collect,
+    )
     .action(async (id: string, opts) => {
-      const { json, ...request } = buildScheduleRequest(id, opts);
+      const { json, strategies, ...request } = buildScheduleRequest(id, opts);
       await withTemporalClient(async (c, ns) => {
-        const created = await createSchedule(c, request);
+        const created = await createSchedule(c, request, { strategies });
         if (json) return console.log(JSON.stringify({ ...created, ui: scheduleUi(ns, id) }));
         const what =
           created.mode === 'tick'

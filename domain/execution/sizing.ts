@@ -4,7 +4,8 @@
  *  - equity-leverage (GPT-Trader's fallback): notional = equity × targetLeverage × multiplier;
  *  - fixed-quote: notional = quoteAmount;
  *  - pct-equity: notional = equity × equityPct / 100;
- *  - fixed-fractional: quantity = equity × riskPct / 100 / |price − stopPrice| (the intent's stop);
+ *  - fixed-fractional: quantity = equity × riskPct / 100 / |price − stop|, the stop being the intent's
+ *    protectiveStop (a bracket's stop-loss), else its stopPrice;
  *  - atr-target: quantity = equity × riskPct / 100 / (atrMultiple × ATR(atrPeriod)) — volatility targeting:
  *    the loss at a stop atrMultiple ATRs away is riskPct of equity;
  *  - kelly: f = min(kellyFraction × (W − (1 − W) / R), kellyCapPct / 100); notional = equity × f.
@@ -66,17 +67,18 @@ function advise(intent: OrderIntent, ctx: SizeContext): Advice {
     case 'pct-equity':
       return fromNotional(equity.times(s.equityPct ?? 0).div(100), { equityPct: String(s.equityPct) });
     case 'fixed-fractional': {
-      if (!intent.stopPrice)
+      const stop = intent.protectiveStop ?? intent.stopPrice;
+      if (!stop)
         return {
-          error: 'fixed-fractional sizing needs the intent stopPrice (the protective stop)',
+          error: 'fixed-fractional sizing needs a protective stop (a stopLoss on the entry, or the intent stopPrice)',
           numbers: { riskPct: String(s.riskPct) },
         };
-      const distance = price.minus(intent.stopPrice).abs();
+      const distance = price.minus(stop).abs();
       const riskQuote = equity.times(s.riskPct ?? 0).div(100);
       const numbers = {
         riskPct: String(s.riskPct),
         riskQuote: str(riskQuote),
-        stopPrice: intent.stopPrice,
+        stopPrice: stop,
         stopDistance: str(distance),
       };
       if (distance.lte(0)) return { error: 'fixed-fractional sizing: the stop is at the entry price', numbers };

@@ -60,6 +60,13 @@ export const OrderIntent = z
     reason: z.string().max(500).default(''),
     /** Execute through an algorithm (a child workflow of the run) instead of one order; market orders only. */
     algo: AlgoSpec.optional(),
+    /** An entry's protective stop (a bracket's stop-loss): fixed-fractional sizing measures the risk to it. */
+    protectiveStop: PositiveAmount.optional(),
+    /**
+     * A bracket's leg, ordered right after its entry. It is not held to the position when armed (the entry may
+     * still be filling, e.g. through a TWAP); it is when it fires.
+     */
+    bracketLeg: z.enum(['stop-loss', 'take-profit', 'trailing-stop']).optional(),
   })
   .strict()
   .refine((i) => !i.algo || i.type === 'market', {

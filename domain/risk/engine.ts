@@ -243,7 +243,9 @@ export const CHECKS: readonly Check[] = [
     name: 'position_available',
     appliesTo: 'all',
     run: (intent, qty, ctx): Step => {
-      if (intent.side !== 'sell') return PASS;
+      // A bracket's leg is armed before its entry may have filled (a TWAP fills over time); it is held to the
+      // position when it fires, as the intent the fired stop becomes (without bracketLeg).
+      if (intent.side !== 'sell' || intent.bracketLeg) return PASS;
       const held = ctx.portfolio.positions[intent.symbol]?.quantity ?? '0';
       if (cmp(held, 0) <= 0)
         return {

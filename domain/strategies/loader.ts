@@ -112,7 +112,11 @@ export function loadStrategyFile(file: string): StrategyEntry {
   };
 }
 
-/** The strategy modules of a folder (not recursive; .d.ts, dotfiles and tests skipped), sorted by name. */
+/**
+ * The strategy modules of a folder (not recursive; .d.ts, dotfiles and tests skipped), sorted by name. Two
+ * modules with one stem (x.ts and x.js: usually a source and its compiled copy) are refused, naming both:
+ * which one runs must not depend on the order of extensions.
+ */
 export function strategyFilesIn(dir: string): string[] {
   let names: string[];
   try {
@@ -120,7 +124,7 @@ export function strategyFilesIn(dir: string): string[] {
   } catch (e) {
     throw new StrategyLoadError(dir, `cannot read the strategies folder (${(e as Error).message})`);
   }
-  return names
+  const files = names
     .filter(
       (n) =>
         MODULE_EXTENSIONS.includes(path.extname(n)) &&
@@ -131,6 +135,19 @@ export function strategyFilesIn(dir: string): string[] {
     .sort()
     .map((n) => path.join(dir, n))
     .filter((f) => fs.statSync(f).isFile());
+  const byStem = new Map<string, string>();
+  for (const f of files) {
+    const stem = f.slice(0, -path.extname(f).length);
+    const other = byStem.get(stem);
+    if (other)
+      throw new StrategyLoadError(
+        f,
+        `two modules named ${path.basename(stem)} (also ${path.basename(other)}): keep one, e.g. move a compiled copy to another folder`,
+        'file',
+      );
+    byStem.set(stem, f);
+  }
+  return files;
 }
 
 /** Built-ins plus every strategy of `dirs`; throws StrategyLoadError (a duplicate names both files). */

@@ -29,7 +29,7 @@ export function uniqueQueue(name: string): string {
 export async function withWorker<T>(
   taskQueue: string,
   fn: (w: { worker: Worker; brokers: BrokerRegistry }) => Promise<T>,
-  opts: Pick<CreateWorkerOptions, 'venueAccounts' | 'venueActivitiesPerSecond' | 'brokers'> = {},
+  opts: Pick<CreateWorkerOptions, 'venueAccounts' | 'venueActivitiesPerSecond' | 'brokers' | 'strategies'> = {},
 ): Promise<T> {
   const connection = await NativeConnection.connect({ address: serverAddress() });
   try {

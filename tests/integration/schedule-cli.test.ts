@@ -3,6 +3,9 @@
  * flag, before anything connects (the address is one where nothing listens).
  */
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { BIN, REPO_ROOT } from '../../cli/spawn';
 
 function cli(args: string[]) {
@@ -41,5 +44,39 @@ describe('GIVEN the schedule and account commands', () => {
     const r = cli(['schedule', 'create', 's1', '--every', '5m', ...RUN]);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/cannot reach Temporal at 127\.0\.0\.1:1/);
+  });
+
+  it('WHEN `schedule create --strategies DIR` names a user strategy THEN it loads and checks it first: bad params exit 2 naming the file, good ones reach for the server', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tempotrade-sched-cli-'));
+    const file = path.join(dir, 'hold.ts');
+    fs.writeFileSync(
+      file,
+      `import { defineStrategy, z } from 'tempotrade/strategy';
+export default defineStrategy({ name: 'user-hold', version: '1.0.0', description: 'never trades',
+  params: z.object({ n: z.number().int().min(1).default(3) }), lookback: (p) => p.n, onBar: () => [] });
+`,
+    );
+    const user = ['schedule', 'create', 's1', '--every', '5m', '--strategies', dir, '--strategy', 'user-hold'];
+    const bad = cli([...user, '--symbol', 'ETH/BTC', '--param', 'n=0']);
+    const good = cli([...user, '--symbol', 'ETH/BTC']);
+    const without = cli([
+      'schedule',
+      'create',
+      's1',
+      '--every',
+      '5m',
+      '--strategy',
+      'user-hold',
+      '--symbol',
+      'ETH/BTC',
+    ]);
+    fs.rmSync(dir, { recursive: true, force: true });
+
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain(`${file}: strategy.params.n:`);
+    expect(good.code).toBe(1);
+    expect(good.err).toMatch(/cannot reach Temporal at 127\.0\.0\.1:1/);
+    expect(without.code).toBe(2);
+    expect(without.err).toContain('unknown strategy "user-hold"');
   });
 });

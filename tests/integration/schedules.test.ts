@@ -2,10 +2,14 @@
  * Temporal Schedules for strategy workflows, on the real server of the jest run with a real worker and the
  * paper venue. Intervals are 2 s so the tests stay short.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import type { PaperVenueServer } from '../../simulators/paper-venue/server';
 import { TempotradeError } from '../../domain/errors';
+import { loadStrategies } from '../../domain/strategies/loader';
 import { listRuns, runStatus } from '../../temporal/runs-client';
 import {
   createSchedule,
@@ -16,7 +20,7 @@ import {
   triggerSchedule,
   unpauseSchedule,
 } from '../../temporal/schedules-client';
-import { runInput, startVenue } from '../helpers/runs';
+import { result, runInput, startVenue } from '../helpers/runs';
 import { testClient, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
 
 const queue = uniqueQueue('schedules');
@@ -192,5 +196,60 @@ describe('GIVEN a tick-mode schedule (each start is one tick of one long-lived r
       for await (const w of ticks) types.add(w.type);
       expect([...types]).toEqual(['scheduledTick']);
     });
+  });
+});
+
+describe('GIVEN a strategy of a user folder outside the repo', () => {
+  const SDK = path.resolve(__dirname, '..', '..', 'domain', 'strategies', 'sdk');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tempotrade-sched-strategy-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.writeFileSync(
+    path.join(dir, 'first-bar.ts'),
+    `import { defineStrategy, z } from ${JSON.stringify(SDK)};
+export default defineStrategy({
+  name: 'user-first-bar', version: '2.1.0', description: 'buys on its first bar', params: z.object({}), lookback: () => 1,
+  onBar(ctx) { return Number(ctx.position) === 0 ? [ctx.buy({ pctOfEquity: 10, reason: 'first bar' })] : []; },
+});
+`,
+  );
+  const strategies = loadStrategies([dir]);
+
+  it('WHEN a schedule names it THEN each run it starts is pinned to the module and trades; with the built-ins alone the schedule is refused', async () => {
+    const id = `sched-user-${stamp}`;
+    const run = runInput({
+      runId: id,
+      venueUrl: venue.url,
+      symbols: ['ETH/BTC'],
+      strategy: { name: 'user-first-bar', params: {} },
+      stop: { maxTicks: 3, endOfData: true },
+    });
+    const refused = await createSchedule(client, { scheduleId: `${id}-x`, every: '1h', run }).catch((e) => e);
+    expect(refused).toBeInstanceOf(TempotradeError);
+    expect(refused.message).toContain('unknown strategy "user-first-bar"');
+
+    cleanup.push(() => deleteSchedule(client, id));
+    const entry = strategies.require('user-first-bar');
+    await withWorker(
+      queue,
+      async () => {
+        await createSchedule(client, { scheduleId: id, every: '1h', run }, { taskQueue: queue, strategies });
+        await triggerSchedule(client, id);
+        const [started] = await waitFor(
+          'the triggered run',
+          async () => {
+            const r = await listRuns(client, { query: `TemporalScheduledById = '${id}'` });
+            return r.length >= 1 && r;
+          },
+          30_000,
+          250,
+        );
+        const summary = await result(client, started.workflowId);
+        const { status } = await runStatus(client, started.workflowId);
+
+        expect(status.strategyPin).toEqual({ name: 'user-first-bar', version: '2.1.0', hash: entry.hash });
+        expect(summary.orders.placed).toBe(1);
+      },
+      { strategies },
+    );
   });
 });

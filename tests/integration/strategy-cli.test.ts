@@ -160,6 +160,19 @@ describe('GIVEN a strategy folder outside the repo with a .ts and a .js strategy
     );
   });
 
+  it('WHEN a folder holds x.ts and x.js THEN list and worker exit 2 naming both files, before connecting', () => {
+    const twin = fs.mkdtempSync(path.join(os.tmpdir(), 'tempotrade-twin-'));
+    fs.writeFileSync(path.join(twin, 'donchian.ts'), DONCHIAN_TS);
+    fs.writeFileSync(path.join(twin, 'donchian.js'), DONCHIAN_TS);
+    const list = cli(['strategy', 'list', '--strategies', twin]);
+    const worker = cli(['worker', '--strategies', twin]);
+    fs.rmSync(twin, { recursive: true, force: true });
+    for (const r of [list, worker]) {
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(`${path.join(twin, 'donchian.ts')}: file: two modules named donchian (also donchian.js)`);
+    }
+  });
+
   it('WHEN `run start` names a user strategy with bad params, or a folder with a broken module THEN exit 2 before connecting', () => {
     const params = cli([
       'run',

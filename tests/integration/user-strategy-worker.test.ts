@@ -65,6 +65,7 @@ describe('GIVEN a worker started with a folder of user strategies', () => {
       const summary = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
       const status = await runCli(['run', 'status', `${name}-${stamp}`, '--json'], env());
       const view = JSON.parse(status.stdout);
+      const text = (await runCli(['run', 'status', `${name}-${stamp}`], env())).stdout;
 
       expect(summary.orders.placed).toBeGreaterThan(0);
       expect(summary.tradingState).toBe('ACTIVE');
@@ -73,6 +74,9 @@ describe('GIVEN a worker started with a folder of user strategies', () => {
         version: '1.0.0',
         hash: expect.stringMatching(/^[0-9a-f]{64}$/),
       });
+      expect(text).toMatch(
+        new RegExp(`^strategy pin +${name}@1\\.0\\.0, module ${view.status.strategyPin.hash.slice(0, 12)}$`, 'm'),
+      );
     },
     240_000,
   );

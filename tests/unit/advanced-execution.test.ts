@@ -126,6 +126,12 @@ describe('sizing methods', () => {
       '10',
     ],
     [
+      "fixed-fractional from a bracket entry's protective stop 0.095 (0.005 away) → 20 ETH",
+      { method: 'fixed-fractional', riskPct: 1 },
+      { protectiveStop: '0.095' },
+      '20',
+    ],
+    [
       'kelly W 0.6 R 2 → full 0.4, half 0.2 → 2 BTC → 20 ETH',
       { method: 'kelly', winRate: 0.6, payoffRatio: 2 },
       {},

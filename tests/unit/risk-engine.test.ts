@@ -103,6 +103,17 @@ describe('risk engine: each check at, just below and just above its limit', () =
     });
   });
 
+  it("GIVEN no position yet WHEN a bracket's stop-loss leg is armed THEN it is approved for its quantity (it is held to the position when it fires)", () => {
+    const leg = intent({
+      side: 'sell',
+      type: 'stop_market',
+      stopPrice: '0.09',
+      reduceOnly: true,
+      bracketLeg: 'stop-loss',
+    });
+    expect(evaluateIntent(leg, ctx())).toMatchObject({ decision: 'APPROVED', quantity: leg.quantity });
+  });
+
   describe('daily loss limit (0.5 BTC absolute, 5%)', () => {
     const lossOf = (loss: string) => {
       const p = portfolio('10');

@@ -104,6 +104,13 @@ describe('GIVEN a strategy written with defineStrategy', () => {
       ['sell', 'take_profit', '2', '14.3', undefined, true],
       ['sell', 'trailing_stop', '2', undefined, 150, true],
     ]);
+    // The entry names its protective stop (the engine's fixed-fractional sizing reads it); each leg says what it is.
+    expect(r.intents.map((i) => [i.protectiveStop, i.bracketLeg])).toEqual([
+      ['12', undefined],
+      [undefined, 'stop-loss'],
+      [undefined, 'take-profit'],
+      [undefined, 'trailing-stop'],
+    ]);
   });
 
   it('WHEN it sizes by riskPct from its stop THEN the loss at the stop is riskPct of equity (fixed-fractional)', () => {

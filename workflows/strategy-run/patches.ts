@@ -35,3 +35,8 @@ export const LOCAL_SNAPSHOT_PATCH = 'local-snapshot-v1';
  * checked against the run's pin, and a faulty strategy halts the run (before: strategy.signals, no state).
  */
 export const STRATEGY_STEP_PATCH = 'strategy-step-v1';
+/**
+ * A bracket's legs (intents with bracketLeg) take the quantity risk approved for their entry, and are denied
+ * with it (before: bracketLeg did not exist). Asked at the first leg that follows an entry.
+ */
+export const BRACKET_LEGS_PATCH = 'bracket-legs-follow-entry-v1';

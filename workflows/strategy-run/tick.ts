@@ -3,6 +3,7 @@
  * drive the algo children, fire synthetic stops, ask the strategy, decide with risk and place, drive the
  * children again (a child started by this tick sends its first slice at this tick's market time), count.
  */
+import { patched } from '@temporalio/workflow';
 import type { OrderIntent } from '../../domain/orders/order';
 import { display } from '../../domain/money';
 import { assessGuards } from '../../domain/risk/engine';
@@ -15,6 +16,7 @@ import { decide, type RunContext } from './context';
 import { setTradingState } from './details';
 import { observeMarket, readMarket, type Snapshots } from './market';
 import { followOpenOrders, place } from './orders';
+import { BRACKET_LEGS_PATCH } from './patches';
 import { strategySignals, strategyStep } from './strategy';
 
 interface Tick {
@@ -96,13 +98,34 @@ async function decideAndPlace(run: RunContext, t: Tick): Promise<void> {
   if (hold.to) setTradingState(run, hold.to, hold.reason ?? 'temporary risk guard', 'guard');
   const guardOnly = breach && breach.target !== st.tradingState ? [[]] : [];
   const batches: OrderIntent[][] = t.intents.length > 0 ? t.intents.map((i) => [i]) : guardOnly;
-  for (const batch of batches) {
+  let entry: RiskVerdict | undefined;
+  for (const asked of batches) {
+    const leg = asked[0]?.bracketLeg !== undefined && entry !== undefined && patched(BRACKET_LEGS_PATCH);
+    if (leg && entry!.decision === 'DENIED') {
+      recordVerdict(st, legWithoutEntry(asked[0], entry!));
+      continue;
+    }
+    const batch = leg ? [{ ...asked[0], quantity: entry!.quantity }] : asked;
     const ev = await evaluate(run, batch, batch === batches[0] ? facts0 : factsNow(run, t));
     if (ev.guard && ev.tradingState !== st.tradingState) {
       setTradingState(run, ev.tradingState, ev.guard.message, 'guard', ev.guard.numbers);
     }
+    if (asked[0]?.bracketLeg === undefined) entry = ev.verdicts[0];
     await placeApproved(run, t, ev.verdicts);
   }
+}
+
+/** A bracket's leg whose entry risk denied: nothing to protect, so it is denied too. */
+function legWithoutEntry(intent: OrderIntent, entry: RiskVerdict): RiskVerdict {
+  return {
+    decision: 'DENIED',
+    code: 'BRACKET_ENTRY_DENIED',
+    message: `its entry was denied (${entry.code})`,
+    intent,
+    quantity: '0',
+    numbers: { entryCode: entry.code },
+    checks: [],
+  };
 }
 
 function countTick(run: RunContext, t: Tick): void {

@@ -164,9 +164,10 @@ function intentsOf(o: OrderOut, defaultSymbol: string, env: Env): Signal[] {
     postOnly: o.postOnly ?? false,
     reduceOnly: o.reduceOnly ?? o.side === 'sell',
     ...(o.algo ? { algo: algoOf(o.algo) } : {}),
+    ...(stop ? { protectiveStop: str(stop) } : {}),
     reason: o.reason,
   };
-  const leg = (type: Signal['type'], fields: Partial<Signal>, what: string): Signal => ({
+  const leg = (type: Signal['type'], fields: Partial<Signal>, what: NonNullable<Signal['bracketLeg']>): Signal => ({
     symbol,
     side: 'sell',
     type,
@@ -174,13 +175,14 @@ function intentsOf(o: OrderOut, defaultSymbol: string, env: Env): Signal[] {
     postOnly: false,
     reduceOnly: true,
     ...fields,
-    reason: `${o.reason} (${what})`,
+    bracketLeg: what,
+    reason: `${o.reason} (${what === 'trailing-stop' ? 'trailing stop' : what})`,
   });
   return [
     entry,
     ...(stop ? [leg('stop_market', { stopPrice: str(stop) }, 'stop-loss')] : []),
     ...(target ? [leg('take_profit', { stopPrice: str(target) }, 'take-profit')] : []),
-    ...(o.trailingStop ? [leg('trailing_stop', { trailBps: o.trailingStop.trailBps }, 'trailing stop')] : []),
+    ...(o.trailingStop ? [leg('trailing_stop', { trailBps: o.trailingStop.trailBps }, 'trailing-stop')] : []),
   ];
 }
 

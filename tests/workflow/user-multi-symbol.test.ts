@@ -1,0 +1,74 @@
+/**
+ * A multi-symbol user strategy on the fast layer: a momentum rotation between two bundled pairs (ETH/BTC and
+ * LTC/BTC) that reads both through ctx.universe and ctx.barsOf, decides once per tick and trades both legs.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cmp } from '../../domain/money';
+import { loadStrategies } from '../../domain/strategies/loader';
+import { runAudit } from '../../temporal/runs-client';
+import { differences, result } from '../helpers/runs';
+import { workflowSuite } from '../helpers/workflow-harness';
+
+const SDK = path.resolve(__dirname, '..', '..', 'domain', 'strategies', 'sdk');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tempotrade-user-rotation-'));
+const PAIRS = ['ETH/BTC', 'LTC/BTC'];
+
+/** Holds the pair that rose more over the last `period` bars; rotates (sell, then buy) when the leader changes. */
+fs.writeFileSync(
+  path.join(dir, 'rotation.ts'),
+  `import { defineStrategy, z } from ${JSON.stringify(SDK)};
+export default defineStrategy({
+  name: 'user-rotation',
+  version: '1.0.0',
+  description: 'momentum rotation across the run symbols',
+  params: z.object({ period: z.number().int().min(1).default(4), pct: z.number().positive().max(100).default(40) }),
+  lookback: (p) => p.period + 1,
+  onBar(ctx) {
+    if (ctx.symbol !== ctx.universe[0]) return [];
+    const change = (s) => {
+      const bars = ctx.barsOf(s);
+      return bars[bars.length - 1].close / bars[bars.length - 1 - ctx.params.period].close - 1;
+    };
+    const leader = [...ctx.universe].sort((a, b) => change(b) - change(a))[0];
+    const held = ctx.universe.filter((s) => Number(ctx.positions[s]) > 0);
+    if (held.length === 1 && held[0] === leader) return [];
+    return [
+      ...held.map((s) => ctx.sell({ symbol: s, quantity: ctx.positions[s], reason: 'rotate out of ' + s })),
+      ctx.buy({ symbol: leader, pctOfEquity: ctx.params.pct, reason: 'rotate into ' + leader }),
+    ];
+  },
+});
+`,
+);
+const registry = loadStrategies([dir]);
+const suite = workflowSuite('user-rotation', PAIRS, { strategies: registry });
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('GIVEN a user rotation strategy over two bundled pairs', () => {
+  it('WHEN it runs 80 ticks of real ETH/BTC and LTC/BTC bars THEN it buys and sells both legs, holds one at a time, and the portfolio equals the venue', async () => {
+    const input = suite.input({
+      runId: `wf-rotation-${Date.now().toString(36)}`,
+      symbols: PAIRS,
+      strategy: { name: 'user-rotation', params: {} },
+      stop: { maxTicks: 80, endOfData: true },
+    });
+    const id = await suite.start(input);
+    const summary = await result(suite.client, id);
+    const audit = await runAudit(suite.client, id);
+    const venue = await suite.account(input.accountId);
+
+    expect(summary.tradingState).toBe('ACTIVE');
+    for (const symbol of PAIRS) {
+      const sides = new Set(venue.fills.filter((f) => f.symbol === symbol).map((f) => f.side));
+      expect([symbol, [...sides].sort()]).toEqual([symbol, ['buy', 'sell']]);
+      const into = audit.filter((e) => e.kind === 'INTENT_SIGNALED' && e.message.endsWith(`rotate into ${symbol}`));
+      expect(into.length).toBeGreaterThanOrEqual(1);
+    }
+    // A rotation sells the old leg before buying the new one, so the run never ends a tick holding both.
+    expect(Object.values(summary.positions).filter((q) => cmp(q, 0) > 0).length).toBeLessThanOrEqual(1);
+    expect(venue.orders.length).toBe(summary.orders.placed);
+    expect(differences(summary, venue)).toEqual([]);
+  });
+});

@@ -13,10 +13,10 @@ import { loadStrategies } from '../../domain/strategies/loader';
 import { runAudit, runStatus, startRun } from '../../temporal/runs-client';
 import { NAMESPACE, serverAddress, testClient, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
 import { differences, orderShape, result, runInput, startVenue, venueAccount } from '../helpers/runs';
+import { SDK } from '../helpers/user-strategies';
 
 // The SDK by path: the reference worker runs in jest, whose module registry does not resolve 'tempotrade/strategy'
 // (user-strategy-worker.test.ts covers that import); both workers must load the same bytes, so the same pin.
-const SDK = path.resolve(__dirname, '..', '..', 'domain', 'strategies', 'sdk');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tempotrade-kill-strategy-'));
 /** Its rhythm lives only in ctx.state: a resumed run that lost the state would restart its count. */
 fs.writeFileSync(

@@ -14,8 +14,8 @@ import { loadStrategies } from '../../domain/strategies/loader';
 import { runAudit } from '../../temporal/runs-client';
 import { result } from '../helpers/runs';
 import { workflowSuite } from '../helpers/workflow-harness';
+import { SDK } from '../helpers/user-strategies';
 
-const SDK = path.resolve(__dirname, '..', '..', 'domain', 'strategies', 'sdk');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tempotrade-user-brackets-'));
 const RISK_PCT = 0.2;
 /** What the strategy orders, by bar: the stop distance of each entry in %, and what comes with it. */

@@ -10,8 +10,8 @@ import { loadStrategies } from '../../domain/strategies/loader';
 import { runAudit } from '../../temporal/runs-client';
 import { differences, result } from '../helpers/runs';
 import { workflowSuite } from '../helpers/workflow-harness';
+import { SDK } from '../helpers/user-strategies';
 
-const SDK = path.resolve(__dirname, '..', '..', 'domain', 'strategies', 'sdk');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tempotrade-user-rotation-'));
 const PAIRS = ['ETH/BTC', 'LTC/BTC'];
 

@@ -37,6 +37,24 @@ export interface Evaluation {
   verdicts: RiskVerdict[];
 }
 
+/** A bracket's leg protects what risk approved of its entry: it takes the entry's approved quantity. */
+export function legOfEntry(leg: OrderIntent, entry: RiskVerdict): OrderIntent {
+  return { ...leg, quantity: entry.quantity };
+}
+
+/** A bracket's leg whose entry risk denied: nothing to protect, so it is denied too. */
+export function legWithoutEntry(intent: OrderIntent, entry: RiskVerdict): RiskVerdict {
+  return {
+    decision: 'DENIED',
+    code: 'BRACKET_ENTRY_DENIED',
+    message: `its entry was denied (${entry.code})`,
+    intent,
+    quantity: '0',
+    numbers: { entryCode: entry.code },
+    checks: [],
+  };
+}
+
 /** One intent: the engine sizes it (advanced: dynamic sizing), then risk decides. */
 export function decideIntent(intent: OrderIntent, ctx: Omit<EvaluateInput, 'intents'>): RiskVerdict {
   const mark = ctx.portfolio.marks[intent.symbol] ?? '0';

@@ -7,6 +7,7 @@ import { patched } from '@temporalio/workflow';
 import type { OrderIntent } from '../../domain/orders/order';
 import { display } from '../../domain/money';
 import { assessGuards } from '../../domain/risk/engine';
+import { legOfEntry, legWithoutEntry } from '../../domain/risk/evaluation';
 import type { RiskVerdict } from '../../domain/risk/verdict';
 import { fireStops as firedStops } from '../../domain/run/execution';
 import { holdAfter, runFacts } from '../../domain/run/risk';
@@ -105,7 +106,7 @@ async function decideAndPlace(run: RunContext, t: Tick): Promise<void> {
       recordVerdict(st, legWithoutEntry(asked[0], entry!));
       continue;
     }
-    const batch = leg ? [{ ...asked[0], quantity: entry!.quantity }] : asked;
+    const batch = leg ? [legOfEntry(asked[0], entry!)] : asked;
     const ev = await evaluate(run, batch, batch === batches[0] ? facts0 : factsNow(run, t));
     if (ev.guard && ev.tradingState !== st.tradingState) {
       setTradingState(run, ev.tradingState, ev.guard.message, 'guard', ev.guard.numbers);
@@ -113,19 +114,6 @@ async function decideAndPlace(run: RunContext, t: Tick): Promise<void> {
     if (asked[0]?.bracketLeg === undefined) entry = ev.verdicts[0];
     await placeApproved(run, t, ev.verdicts);
   }
-}
-
-/** A bracket's leg whose entry risk denied: nothing to protect, so it is denied too. */
-function legWithoutEntry(intent: OrderIntent, entry: RiskVerdict): RiskVerdict {
-  return {
-    decision: 'DENIED',
-    code: 'BRACKET_ENTRY_DENIED',
-    message: `its entry was denied (${entry.code})`,
-    intent,
-    quantity: '0',
-    numbers: { entryCode: entry.code },
-    checks: [],
-  };
 }
 
 function countTick(run: RunContext, t: Tick): void {

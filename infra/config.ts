@@ -14,6 +14,31 @@ const SecretArn = z
     'must be a complete Secrets Manager secret ARN',
   );
 
+/** A venue account the deployment serves: its own worker service polls the account's task queue. */
+export const VenueAccountConfig = z
+  .object({
+    /** ccxt exchange id, `-sandbox` for its testnet (as in `tempotrade worker --venue`). */
+    exchange: z.string().regex(/^[a-z0-9]+(-sandbox)?$/, 'must be a ccxt exchange id, e.g. binance or binance-sandbox'),
+    account: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"'),
+    /** Venue activities per second for all of the account's workers together (the exchange's limit / calls per activity). */
+    rate: z.number().positive('must be a positive number of activities per second'),
+    /** Paper trading on the exchange's live data: the account's simulated state lives on the EFS volume. */
+    paperOnLive: z.boolean().default(false),
+    tasks: z.number().int().min(1).max(10).default(1),
+  })
+  .strict();
+export type VenueAccountConfig = z.infer<typeof VenueAccountConfig>;
+
+/** A context value given as JSON text (`-c tempotrade:venueAccounts='[…]'`) or as JSON in cdk.json. */
+const jsonText = (v: unknown) => {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return v;
+  }
+};
+
 export const DeployConfig = z
   .object({
     /** Temporal frontend, e.g. my-ns.a1b2c.tmprl.cloud:7233 (Temporal Cloud) or a self-hosted host:port. */
@@ -27,6 +52,15 @@ export const DeployConfig = z
     workerMinTasks: Int(1, 50).default(1),
     workerMaxTasks: Int(1, 100).default(4),
     logRetentionDays: Int(1, 3653).default(30),
+    venueAccounts: z
+      .preprocess(jsonText, z.array(VenueAccountConfig))
+      .default([])
+      .refine((list) => new Set(list.map((a) => `${a.exchange}:${a.account}`)).size === list.length, {
+        message: 'names the same exchange:account twice',
+      }),
+    /** `cloudwatch`: an ADOT collector beside each worker sends its /metrics to CloudWatch; `off`: none. */
+    metrics: z.enum(['cloudwatch', 'off']).default('cloudwatch'),
+    metricsCollectorImage: z.string().min(1).optional(),
   })
   .strict()
   .refine((c) => c.workerMaxTasks >= c.workerMinTasks, {
@@ -48,6 +82,9 @@ export function deployConfigFrom(tryGetContext: (key: string) => unknown): Deplo
     'workerMinTasks',
     'workerMaxTasks',
     'logRetentionDays',
+    'venueAccounts',
+    'metrics',
+    'metricsCollectorImage',
   ];
   const raw = Object.fromEntries(
     keys.map((k) => [k, tryGetContext(CONTEXT_PREFIX + k)]).filter(([, v]) => v !== undefined && v !== ''),

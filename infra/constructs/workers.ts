@@ -4,30 +4,20 @@
  * timeout, so in-flight activities finish (their 10 s grace) before the task is killed. Env holds only
  * addresses and ARNs; credentials are read from Secrets Manager at run time.
  */
-import path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IVpc } from 'aws-cdk-lib/aws-ec2';
-import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
-import {
-  Cluster,
-  ContainerImage,
-  ContainerInsights,
-  CpuArchitecture,
-  FargateService,
-  FargateTaskDefinition,
-  LogDrivers,
-  OperatingSystemFamily,
-} from 'aws-cdk-lib/aws-ecs';
-import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
+import { Cluster, ContainerInsights, FargateService } from 'aws-cdk-lib/aws-ecs';
+import { FilterPattern, MetricFilter, type LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { logGroup } from './log-retention';
+import type { MetricsSink } from './metrics';
+import { workerTask } from './worker-task';
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export { REPO_ROOT } from './worker-task';
 export const HALTS_METRIC = { namespace: 'Tempotrade', name: 'Halts' } as const;
 
 export interface WorkersProps {
@@ -40,38 +30,45 @@ export interface WorkersProps {
   minTasks: number;
   maxTasks: number;
   logRetentionDays: number;
+  metrics?: MetricsSink;
+}
+
+/** An alarm when fewer tasks of a service run than it needs (missing data counts: no task reports). */
+export function tooFewTasksAlarm(
+  scope: Construct,
+  id: string,
+  opts: { cluster: Cluster; service: FargateService; min: number; what: string; alerts: ITopic },
+): Alarm {
+  const alarm = new Alarm(scope, id, {
+    alarmDescription: `fewer running tasks than ${opts.min}: ${opts.what}`,
+    metric: new Metric({
+      namespace: 'ECS/ContainerInsights',
+      metricName: 'RunningTaskCount',
+      dimensionsMap: { ClusterName: opts.cluster.clusterName, ServiceName: opts.service.serviceName },
+      period: Duration.minutes(1),
+      statistic: 'Minimum',
+    }),
+    threshold: opts.min,
+    comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+    evaluationPeriods: 3,
+    treatMissingData: TreatMissingData.BREACHING,
+  });
+  alarm.addAlarmAction(new SnsAction(opts.alerts));
+  return alarm;
 }
 
 export class Workers extends Construct {
   readonly service: FargateService;
   readonly cluster: Cluster;
+  /** The workers' log group (the venue-account services log here too). */
+  readonly logs: LogGroup;
 
   constructor(scope: Construct, id: string, props: WorkersProps) {
     super(scope, id);
     this.cluster = new Cluster(this, 'Cluster', { vpc: props.vpc, containerInsightsV2: ContainerInsights.ENABLED });
-    const logs = logGroup(this, 'Logs', props.logRetentionDays);
+    this.logs = logGroup(this, 'Logs', props.logRetentionDays);
 
-    const task = new FargateTaskDefinition(this, 'Task', {
-      cpu: 1024,
-      memoryLimitMiB: 2048,
-      runtimePlatform: { cpuArchitecture: CpuArchitecture.X86_64, operatingSystemFamily: OperatingSystemFamily.LINUX },
-    });
-    task.addContainer('worker', {
-      image: ContainerImage.fromAsset(REPO_ROOT, { file: 'Dockerfile', platform: Platform.LINUX_AMD64 }),
-      logging: LogDrivers.awsLogs({ streamPrefix: 'worker', logGroup: logs }),
-      // Non-secret configuration only: addresses and ARNs (the secrets are read at run time).
-      environment: {
-        TEMPORAL_ADDRESS: props.temporalAddress,
-        TEMPORAL_NAMESPACE: props.temporalNamespace,
-        TEMPORAL_SECRET_ARN: props.temporalSecret.secretArn,
-        TEMPOTRADE_VENUE_SECRET_ARN: props.venueSecret.secretArn,
-        TEMPOTRADE_ALERTS_TOPIC_ARN: props.alerts.topicArn,
-      },
-      stopTimeout: Duration.seconds(60),
-    });
-    props.temporalSecret.grantRead(task.taskRole);
-    props.venueSecret.grantRead(task.taskRole);
-    props.alerts.grantPublish(task.taskRole);
+    const { task } = workerTask(this, 'Task', { ...props, logs: this.logs, streamPrefix: 'worker' });
 
     this.service = new FargateService(this, 'Service', {
       cluster: this.cluster,
@@ -89,27 +86,17 @@ export class Workers extends Construct {
       scaleOutCooldown: Duration.minutes(1),
     });
 
-    // ---- alarms ----
-    const action = new SnsAction(props.alerts);
-    const running = new Metric({
-      namespace: 'ECS/ContainerInsights',
-      metricName: 'RunningTaskCount',
-      dimensionsMap: { ClusterName: this.cluster.clusterName, ServiceName: this.service.serviceName },
-      period: Duration.minutes(1),
-      statistic: 'Minimum',
+    tooFewTasksAlarm(this, 'TooFewWorkers', {
+      cluster: this.cluster,
+      service: this.service,
+      min: props.minTasks,
+      what: 'strategy runs are not progressing',
+      alerts: props.alerts,
     });
-    new Alarm(this, 'TooFewWorkers', {
-      alarmDescription: `fewer running worker tasks than ${props.minTasks}: strategy runs are not progressing`,
-      metric: running,
-      threshold: props.minTasks,
-      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      treatMissingData: TreatMissingData.BREACHING,
-    }).addAlarmAction(action);
 
     // Every alert line of alerts.notify ({"alert":"HALTED",…}) counts as one halt.
     new MetricFilter(this, 'HaltsFilter', {
-      logGroup: logs,
+      logGroup: this.logs,
       filterPattern: FilterPattern.stringValue('$.alert', '=', 'HALTED'),
       metricNamespace: HALTS_METRIC.namespace,
       metricName: HALTS_METRIC.name,
@@ -128,26 +115,6 @@ export class Workers extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(action);
-
-    NagSuppressions.addResourceSuppressions(task, [
-      {
-        id: 'AwsSolutions-ECS2',
-        reason:
-          'The environment holds only non-secret configuration: the Temporal address and namespace and the ARNs of the secrets and the topic. Credentials are read from Secrets Manager at run time by the worker (tests/unit/infra.test.ts checks that no secret value is in any environment).',
-      },
-    ]);
-    NagSuppressions.addResourceSuppressions(
-      task,
-      [
-        {
-          id: 'AwsSolutions-IAM5',
-          reason:
-            'The execution role\'s ecr:GetAuthorizationToken needs Resource "*" (AWS does not scope it); logs:CreateLogStream/PutLogEvents are scoped to the worker log group\'s streams.',
-          appliesTo: ['Resource::*'],
-        },
-      ],
-      true,
-    );
+    }).addAlarmAction(new SnsAction(props.alerts));
   }
 }

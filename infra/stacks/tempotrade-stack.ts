@@ -6,12 +6,15 @@ import { Alerts } from '../constructs/alerts';
 import { ControlPlane } from '../constructs/control-plane';
 import { Network } from '../constructs/network';
 import { TempotradeSecrets } from '../constructs/secrets';
+import { MetricsSink } from '../constructs/metrics';
+import { VenueWorkers } from '../constructs/venue-workers';
 import { Workers } from '../constructs/workers';
 
 export class TempotradeStack extends Stack {
   constructor(scope: Construct, id: string, config: DeployConfig, props: StackProps = {}) {
     super(scope, id, {
-      description: 'tempotrade: Temporal workers on Fargate, Lambda control plane, secrets, alerts',
+      description:
+        'tempotrade: Temporal workers and venue-account workers on Fargate, Lambda control plane, secrets, alerts, metrics',
       ...props,
     });
     const secrets = new TempotradeSecrets(this, 'Secrets', {
@@ -25,7 +28,14 @@ export class TempotradeStack extends Stack {
       temporalNamespace: config.temporalNamespace,
       temporalSecret: secrets.temporal,
     };
-    new Workers(this, 'Workers', {
+    const metrics =
+      config.metrics === 'cloudwatch'
+        ? new MetricsSink(this, 'Metrics', {
+            logRetentionDays: config.logRetentionDays,
+            ...(config.metricsCollectorImage ? { collectorImage: config.metricsCollectorImage } : {}),
+          })
+        : undefined;
+    const workers = new Workers(this, 'Workers', {
       vpc: network.vpc,
       ...temporal,
       venueSecret: secrets.venue,
@@ -33,6 +43,17 @@ export class TempotradeStack extends Stack {
       minTasks: config.workerMinTasks,
       maxTasks: config.workerMaxTasks,
       logRetentionDays: config.logRetentionDays,
+      ...(metrics ? { metrics } : {}),
+    });
+    new VenueWorkers(this, 'VenueWorkers', {
+      vpc: network.vpc,
+      cluster: workers.cluster,
+      logs: workers.logs,
+      accounts: config.venueAccounts,
+      ...temporal,
+      venueSecret: secrets.venue,
+      alerts: alerts.topic,
+      ...(metrics ? { metrics } : {}),
     });
     const control = new ControlPlane(this, 'ControlPlane', {
       ...temporal,

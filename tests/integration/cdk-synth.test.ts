@@ -16,10 +16,17 @@ const REPO = path.resolve(__dirname, '..', '..');
 const out = mkdtempSync(path.join(os.tmpdir(), 'tempotrade-cdk-synth-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
+// As docs/deploy.md has an operator name them: a live account and a paper-on-live one.
+const VENUE_ACCOUNTS = [
+  { exchange: 'binance', account: 'desk-1', rate: 8 },
+  { exchange: 'binance', account: 'paper-desk', rate: 4, paperOnLive: true },
+];
 let synth: { status: number | null; ms: number; stderr: string };
 beforeAll(() => {
   const t0 = Date.now();
-  const r = spawnSync('npx', ['--no-install', 'cdk', 'synth', '--quiet', '--no-notices', '-o', out], {
+  const venues = JSON.stringify(VENUE_ACCOUNTS);
+  const args = ['--no-install', 'cdk', 'synth', '--quiet', '--no-notices', '-c', `tempotrade:venueAccounts=${venues}`];
+  const r = spawnSync('npx', [...args, '-o', out], {
     cwd: REPO,
     env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', CDK_DISABLE_VERSION_CHECK: 'true' },
     encoding: 'utf8',
@@ -52,6 +59,26 @@ describe('GIVEN `npx cdk synth` run offline from the repo root', () => {
       .split('\n')
       .slice(1);
     expect(report.filter((l) => l.includes('"Non-Compliant"'))).toEqual([]);
+  });
+
+  it('THEN a worker service polls each venue account at its rate, and the paper-on-live one mounts the EFS volume', () => {
+    const t = JSON.parse(readFileSync(path.join(out, 'Tempotrade.template.json'), 'utf8')) as Template;
+    const of = (type: string) => Object.values(t.Resources).filter((r) => r.Type === type);
+    expect(of('AWS::ECS::Service')).toHaveLength(1 + VENUE_ACCOUNTS.length);
+    const workers = of('AWS::ECS::TaskDefinition').map((task) =>
+      (
+        task.Properties.ContainerDefinitions as Array<{ Name: string; Command?: string[]; MountPoints?: unknown[] }>
+      ).find((c) => c.Name === 'worker')!,
+    );
+    expect(workers.map((w) => w.Command?.join(' ')).sort()).toEqual([
+      'worker --venue binance:desk-1 --venue-rate 8',
+      'worker --venue binance:paper-desk --venue-rate 4',
+      undefined,
+    ]);
+    const mounted = workers.filter((w) => (w.MountPoints ?? []).length > 0);
+    expect(mounted.map((w) => w.Command?.[2])).toEqual(['binance:paper-desk']);
+    expect(of('AWS::EFS::FileSystem')).toHaveLength(1);
+    expect(of('AWS::EFS::FileSystem')[0].Properties.Encrypted).toBe(true);
   });
 
   it('THEN every Lambda is bundled locally into one index.js, without the worker package', () => {

@@ -2,7 +2,7 @@
  * The CDK app, synthesized in-process (Lambda bundling skipped with the documented context key
  * `aws:cdk:bundling-stacks: []`, so this file needs neither esbuild runs nor Docker; the real bundling is
  * proven by tests/integration/cdk-synth.test.ts through `npx cdk synth`). What an operator relies on:
- * every API route is there behind IAM, one Fargate service, the secrets, no wildcard permissions, no
+ * every API route is there behind IAM, one Fargate service (plus one per configured venue account), the secrets, no wildcard permissions, no
  * secret in any environment, logs kept, alarms wired, and cdk-nag AwsSolutions clean.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -80,6 +80,7 @@ describe('GIVEN the CDK app synthesized with a Temporal Cloud address', () => {
           StopTimeout: 60,
           Environment: Match.arrayWith([{ Name: 'TEMPORAL_ADDRESS', Value: 'acme.a1b2c.tmprl.cloud:7233' }]),
         }),
+        Match.objectLike({ Name: 'metrics', Essential: false }),
       ],
     });
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 4 });
@@ -145,7 +146,7 @@ describe('GIVEN the CDK app synthesized with a Temporal Cloud address', () => {
         ),
       ),
     ];
-    expect(envs.length).toBe(API_ROUTES.length + 1);
+    expect(envs.length).toBe(API_ROUTES.length + 2); // the Lambdas, the worker and its metrics collector
     for (const [, env] of envs) {
       for (const [name, value] of Object.entries(env)) {
         expect(name).not.toMatch(/(API_KEY|SECRET|PASSWORD|TOKEN|TLS_KEY|TLS_CERT)$/);
@@ -163,7 +164,7 @@ describe('GIVEN the CDK app synthesized with a Temporal Cloud address', () => {
 
   it('THEN every log group has a retention, and every Lambda logs to one of them', () => {
     const groups = resources('AWS::Logs::LogGroup');
-    expect(groups.length).toBe(API_ROUTES.length + 3); // Lambdas, worker, API access logs, VPC flow logs
+    expect(groups.length).toBe(API_ROUTES.length + 4); // Lambdas, worker, API access logs, VPC flow logs, metrics
     for (const [, g] of groups) expect(g.Properties!.RetentionInDays).toBe(30);
     template.allResourcesProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: Match.anyValue() } });
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
@@ -216,6 +217,112 @@ describe('GIVEN the CDK app synthesized with a Temporal Cloud address', () => {
       ]),
     );
     for (const s of suppressions) expect(s.reason.length).toBeGreaterThan(60);
+  });
+});
+
+const VENUES = [
+  { exchange: 'binance', account: 'desk-1', rate: 8 },
+  { exchange: 'binance-sandbox', account: 'paper-1', rate: 2.5, paperOnLive: true },
+];
+
+describe('GIVEN a deploy config naming a ccxt account and a paper-on-live account', () => {
+  let t: Template;
+  let services: Array<[string, Resource]>;
+  const commandOf = (service: Resource) => {
+    const taskId = (service.Properties!.TaskDefinition as { Ref: string }).Ref;
+    const task = t.toJSON().Resources[taskId] as Resource;
+    return (task.Properties!.ContainerDefinitions as Array<{ Name: string; Command?: string[] }>).find(
+      (c) => c.Name === 'worker',
+    )!.Command;
+  };
+  beforeAll(() => {
+    // As an operator passes it on the command line: JSON text.
+    ({ template: t } = synth({ 'tempotrade:venueAccounts': JSON.stringify(VENUES) }));
+    services = Object.entries(t.findResources('AWS::ECS::Service') as Record<string, Resource>);
+  });
+
+  it('THEN each account gets its own worker service polling its queue at its rate, with an alarm when none runs', () => {
+    expect(services).toHaveLength(3);
+    const commands = services.map(([, s]) => commandOf(s)).filter((c) => c !== undefined);
+    expect(commands).toEqual(
+      expect.arrayContaining([
+        ['worker', '--venue', 'binance:desk-1', '--venue-rate', '8'],
+        ['worker', '--venue', 'binance-sandbox:paper-1', '--venue-rate', '2.5'],
+      ]),
+    );
+    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) =>
+      String(a.Properties.AlarmDescription),
+    );
+    expect(alarms.filter((d) => /tempotrade-venue-binance\.desk-1/.test(d))).toHaveLength(1);
+    expect(alarms.filter((d) => /tempotrade-venue-binance-sandbox\.paper-1/.test(d))).toHaveLength(1);
+  });
+
+  it('THEN the paper-on-live state is on an encrypted, retained EFS volume mounted only by its worker', () => {
+    t.resourceCountIs('AWS::EFS::FileSystem', 1);
+    t.hasResource('AWS::EFS::FileSystem', {
+      Properties: Match.objectLike({ Encrypted: true }),
+      DeletionPolicy: 'Retain',
+    });
+    t.resourceCountIs('AWS::EFS::AccessPoint', 1);
+    t.hasResourceProperties('AWS::EFS::AccessPoint', {
+      PosixUser: { Uid: '1000', Gid: '1000' },
+      RootDirectory: Match.objectLike({ Path: '/paper-live/binance-sandbox_paper-1' }),
+    });
+    const tasks = Object.values(t.findResources('AWS::ECS::TaskDefinition') as Record<string, Resource>);
+    const withVolume = tasks.filter((r) =>
+      JSON.stringify(r.Properties!.Volumes ?? []).includes('EFSVolumeConfiguration'),
+    );
+    expect(withVolume).toHaveLength(1);
+    const worker = (withVolume[0].Properties!.ContainerDefinitions as Array<Record<string, unknown>>).find(
+      (c) => c.Name === 'worker',
+    )!;
+    expect(worker.MountPoints).toEqual([
+      { ContainerPath: '/data/paper-live', ReadOnly: false, SourceVolume: 'paper-state' },
+    ]);
+    expect(worker.Environment).toEqual(
+      expect.arrayContaining([{ Name: 'TEMPOTRADE_PAPER_STATE_DIR', Value: '/data/paper-live' }]),
+    );
+    expect(JSON.stringify(withVolume[0].Properties!.Volumes)).toMatch(/"TransitEncryption":"ENABLED"/);
+  });
+
+  it('THEN every worker task serves metrics to a collector sidecar that writes to CloudWatch under Tempotrade', () => {
+    const tasks = Object.values(t.findResources('AWS::ECS::TaskDefinition') as Record<string, Resource>);
+    expect(tasks).toHaveLength(3);
+    for (const task of tasks) {
+      const containers = task.Properties!.ContainerDefinitions as Array<{
+        Name: string;
+        Image: unknown;
+        Essential?: boolean;
+        Environment: Array<{ Name: string; Value: unknown }>;
+      }>;
+      const worker = containers.find((c) => c.Name === 'worker')!;
+      const sidecar = containers.find((c) => c.Name === 'metrics')!;
+      expect(worker.Environment).toEqual(expect.arrayContaining([{ Name: 'TEMPOTRADE_METRICS_PORT', Value: '9464' }]));
+      expect(sidecar.Essential).toBe(false);
+      expect(String(sidecar.Image)).toMatch(/^public\.ecr\.aws\/aws-observability\/aws-otel-collector:v\d/);
+      const config = JSON.stringify(sidecar.Environment.find((e) => e.Name === 'AOT_CONFIG_CONTENT')!.Value);
+      expect(config).toContain('localhost:9464');
+      expect(config).toContain('awsemf');
+      expect(config).toContain('Tempotrade');
+    }
+  });
+
+  it('THEN cdk-nag AwsSolutions still reports nothing unacknowledged', () => {
+    const { stack: s } = synth({ 'tempotrade:venueAccounts': VENUES });
+    const findings = [
+      ...Annotations.fromStack(s).findError('*', Match.stringLikeRegexp('AwsSolutions-')),
+      ...Annotations.fromStack(s).findWarning('*', Match.stringLikeRegexp('AwsSolutions-')),
+    ];
+    expect(findings.map((f) => `${f.id}: ${String(f.entry.data).slice(0, 120)}`)).toEqual([]);
+  });
+
+  it('WHEN an account is named twice or its rate is missing THEN synthesis fails naming the context key', () => {
+    expect(() => synth({ 'tempotrade:venueAccounts': [VENUES[0], VENUES[0]] })).toThrow(
+      /tempotrade:venueAccounts: names the same exchange:account twice/,
+    );
+    expect(() => synth({ 'tempotrade:venueAccounts': [{ exchange: 'binance', account: 'desk-1' }] })).toThrow(
+      /tempotrade:venueAccounts\.0\.rate/,
+    );
   });
 });
 

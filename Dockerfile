@@ -15,6 +15,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
+# The worker's local state (the SQLite journal by default) is written under .tempotrade/ as the node user.
+RUN mkdir -p .tempotrade && chown node:node .tempotrade
 USER node
 # ECS sends SIGTERM on stop: runWorkerUntilSignal calls worker.shutdown() (in-flight activities get 10 s);
 # the task definition's stopTimeout (60 s) leaves room for that before SIGKILL.

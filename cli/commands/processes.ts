@@ -201,6 +201,7 @@ export function venueCommand(): Command {
     .option('--weight-limit <n>', 'local exchange: request weight per minute per client IP (default 6000)')
     .action(async (opts) => {
       const f = parseFlags(VenueFlags, opts);
+      const log = createLogger({ base: { process: 'venue' } });
       const ex = exchangeOptionsFrom({
         keyFlags,
         ...(f.config ? { config: f.config } : {}),
@@ -220,9 +221,10 @@ export function venueCommand(): Command {
         accounts: accountBalances(f.account),
         exchange: ex.exchange,
         ...(f.state ? { stateFile: path.resolve(f.state) } : {}),
-        log: (m) => console.log(m),
+        log: (m) => log.info(m),
       });
-      console.log(
+      log.info(
+        { url: server.url },
         `paper venue listening on ${server.url} (Binance protocol: ${server.url}/api/v3, ${server.exchange.keys.list().length} API key(s), ${server.exchange.clock.interval} bars)`,
       );
       const stop = async () => {

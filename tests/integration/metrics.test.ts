@@ -63,7 +63,7 @@ describe('GIVEN a worker started with --metrics-port', () => {
       async () => {
         if (worker!.exitCode !== null) throw new Error(`worker exited ${worker!.exitCode}:\n${worker!.out()}`);
         const at = /metrics at (http:\/\/\S+\/metrics)/.exec(worker!.out());
-        return at && /worker polling task queue/.test(worker!.out()) && at[1];
+        return (at && /worker polling task queue/.test(worker!.out()) && at[1]) || undefined;
       },
       90_000,
       250,
@@ -128,6 +128,8 @@ describe('GIVEN a worker started with --metrics-port', () => {
       level: 30,
       taskQueue: queue,
     });
+    // The counters above held across two continue-as-new hand-overs.
+    expect(parsed.filter((l) => l.kind === 'CONTINUED_AS_NEW' && l.workflowId === workflowId)).toHaveLength(2);
     const placed = parsed.filter((l) => l.kind === 'ORDER_PLACED' && l.workflowId === workflowId);
     expect(placed).toHaveLength(summary.orders.placed);
     expect(placed[0]).toMatchObject({

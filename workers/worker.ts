@@ -6,6 +6,8 @@ import path from 'node:path';
 import {
   Worker,
   bundleWorkflowCode,
+  type ActivityInterceptorsFactory,
+  type Logger,
   type NativeConnection,
   type WorkerOptions,
   type WorkflowBundleWithSourceMap,
@@ -24,9 +26,9 @@ import { runFeedSinks, type RunFeedSubscriber } from './run-feed';
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index');
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** Bundle the workflow code once per process. */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve(WORKFLOWS_PATH), logger: undefined });
+/** Bundle the workflow code once per process (the bundler's lines go to `logger`, default: the SDK's). */
+export function workflowBundle(logger?: Logger): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve(WORKFLOWS_PATH), logger });
   return bundle;
 }
 
@@ -56,6 +58,12 @@ export interface CreateWorkerOptions {
   strategies?: StrategyRegistry;
   /** Who reads the runs' feed (journal, metrics): workers/run-feed.ts. */
   feed?: RunFeedSubscriber[];
+  /** Around every activity of every worker of the set (the metrics time venue calls and strategy steps). */
+  activityInterceptors?: ActivityInterceptorsFactory[];
+  /** Where the workflow bundler logs (default: the SDK's default logger). */
+  bundleLogger?: Logger;
+  /** Where a failing feed subscriber is reported (default: stderr). */
+  onFeedError?: (subscriber: string, err: unknown) => void;
 }
 
 /** The worker options bench/ varies, plus interceptors (the bench times activities with one). */
@@ -97,13 +105,18 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Tempotrad
     shutdownGraceTime: '10s' as const,
     ...(opts.identity ? { identity: opts.identity } : {}),
   };
+  const activityInterceptors = opts.activityInterceptors ?? [];
+  const { interceptors: tuned, ...tuning } = opts.tuning ?? {};
   const worker = await Worker.create({
     ...common,
     taskQueue: opts.taskQueue ?? TASK_QUEUES.strategies,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: await workflowBundle(opts.bundleLogger),
     activities,
-    sinks: runFeedSinks(opts.feed ?? []),
-    ...opts.tuning,
+    sinks: runFeedSinks(opts.feed ?? [], opts.onFeedError),
+    ...tuning,
+    ...(tuned || activityInterceptors.length > 0
+      ? { interceptors: { ...tuned, activity: [...(tuned?.activity ?? []), ...activityInterceptors] } }
+      : {}),
   });
   const venueWorkers = await Promise.all(
     [...new Set(opts.venueAccounts ?? [])].map((name) =>
@@ -111,6 +124,7 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Tempotrad
         ...common,
         taskQueue: venueTaskQueueOf(name),
         activities,
+        ...(activityInterceptors.length > 0 ? { interceptors: { activity: activityInterceptors } } : {}),
         ...(opts.venueActivitiesPerSecond !== undefined
           ? { maxTaskQueueActivitiesPerSecond: opts.venueActivitiesPerSecond }
           : {}),
@@ -154,11 +168,14 @@ export async function announceWorkerStart(client: Client, taskQueue: string, who
   return signalled;
 }
 
+/** A worker message and its structured fields (the CLI logs them with pino). */
+export type WorkerLog = (message: string, fields?: Record<string, unknown>) => void;
+
 /** Run until SIGINT/SIGTERM, then shut down gracefully. */
 export async function runWorkerUntilSignal(
-  opts: CreateWorkerOptions & { log?: (m: string) => void; client?: Client },
+  opts: CreateWorkerOptions & { log?: WorkerLog; client?: Client },
 ): Promise<void> {
-  const log = opts.log ?? ((m: string) => console.log(m));
+  const log: WorkerLog = opts.log ?? ((m: string) => console.log(m));
   const { worker, venueWorkers, brokers } = await createWorker(opts);
   const stop = (sig: string) => {
     log(`${sig}: shutting down the worker (in-flight activities get 10 s)…`);
@@ -167,12 +184,17 @@ export async function runWorkerUntilSignal(
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
   const taskQueue = opts.taskQueue ?? TASK_QUEUES.strategies;
-  log(`worker polling task queue "${taskQueue}" (pid ${process.pid})`);
+  log(`worker polling task queue "${taskQueue}" (pid ${process.pid})`, { taskQueue });
   for (const s of opts.strategies?.list().filter((e) => e.source !== 'built-in') ?? [])
-    log(`strategy ${s.name}@${s.version} from ${s.source} (sha256 ${s.hash.slice(0, 12)})`);
+    log(`strategy ${s.name}@${s.version} from ${s.source} (sha256 ${s.hash.slice(0, 12)})`, {
+      strategy: s.name,
+      version: s.version,
+      hash: s.hash,
+    });
   for (const name of opts.venueAccounts ?? [])
     log(
       `venue worker for ${name} polling "${venueTaskQueueOf(name)}"${opts.venueActivitiesPerSecond !== undefined ? ` (at most ${opts.venueActivitiesPerSecond} activities/s for all its workers)` : ''}`,
+      { venueAccount: name, taskQueue: venueTaskQueueOf(name) },
     );
   if (opts.client) {
     const client = opts.client;
@@ -181,7 +203,9 @@ export async function runWorkerUntilSignal(
       announceWorkerStart(client, taskQueue, `${process.pid}`).then(
         (runs) =>
           runs.length > 0 &&
-          log(`asked ${runs.length} running run(s) to reconcile with their venue: ${runs.join(', ')}`),
+          log(`asked ${runs.length} running run(s) to reconcile with their venue: ${runs.join(', ')}`, {
+            workflowIds: runs,
+          }),
         (e: unknown) => log(`could not ask running runs to reconcile: ${(e as Error).message}`),
       );
     }, 500);

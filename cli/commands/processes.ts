@@ -12,6 +12,23 @@ import { exchangeOptionsFrom } from '../../simulators/binance-exchange/config';
 import type { KeyFlag } from '../../simulators/binance-exchange/config';
 import { collect, pairs, parseFlags, strategiesOption, wholeNumberFlag } from '../flags';
 import { loadStrategies, strategyDirsFrom } from '../../domain/strategies/loader';
+import { TempotradeError } from '../../domain/errors';
+import { createLogger, logFeed, temporalLogger } from '../../workers/telemetry/logger';
+import { createTradingMetrics } from '../../workers/telemetry/metrics';
+import { installRuntime } from '../../workers/telemetry/runtime';
+import { startMetricsServer } from '../../workers/telemetry/server';
+
+const portFlag = () => wholeNumberFlag(0, 65535, 'must be a port number (0: any free port)');
+
+/** --metrics-port wins over TEMPOTRADE_METRICS_PORT; a bad value names whichever was given. */
+export function metricsPortFrom(flag: number | undefined, env: NodeJS.ProcessEnv): number | undefined {
+  if (flag !== undefined) return flag;
+  const raw = env.TEMPOTRADE_METRICS_PORT;
+  if (raw === undefined || raw === '') return undefined;
+  const r = portFlag().safeParse(raw);
+  if (!r.success) throw new TempotradeError('VALIDATION', `TEMPOTRADE_METRICS_PORT: ${r.error.issues[0].message}`);
+  return r.data;
+}
 
 const WorkerFlags = z
   .object({
@@ -33,6 +50,7 @@ const WorkerFlags = z
       .pipe(z.number().positive('must be a positive number'))
       .optional(),
     strategies: z.array(z.string().min(1)).default([]),
+    metricsPort: portFlag().optional(),
   })
   .strict();
 
@@ -50,27 +68,54 @@ export function workerCommand(): Command {
       'at most this many venue activities per second per venue account, for all workers together (server-enforced)',
     )
     .addOption(strategiesOption('also run'))
+    .option(
+      '--metrics-port <port>',
+      'serve Prometheus metrics (tempotrade_*, temporal_*) at http://0.0.0.0:PORT/metrics; 0 picks a free port (env TEMPOTRADE_METRICS_PORT)',
+    )
     .action(async (opts) => {
       const f = parseFlags(WorkerFlags, opts);
+      const metricsPort = metricsPortFrom(f.metricsPort, process.env);
+      const log = createLogger({ base: { process: 'worker' } });
       // Before connecting: a broken strategy module stops the worker at once, naming the file.
       const strategies = loadStrategies(strategyDirsFrom(f.strategies));
-      // env, or the Temporal secret (TEMPORAL_SECRET_ARN) in AWS
-      await withTemporalClient(async (client, namespace, cfg) => {
-        const connection = await connectWorker(cfg);
-        try {
-          await runWorkerUntilSignal({
-            connection,
-            client,
-            namespace,
-            strategies,
-            venueAccounts: f.venue,
-            ...(f.venueRate !== undefined ? { venueActivitiesPerSecond: f.venueRate } : {}),
-            ...(f.taskQueue ? { taskQueue: f.taskQueue } : {}),
-          });
-        } finally {
-          await connection.close();
-        }
-      });
+      // Before any NativeConnection: the Runtime is process-wide and takes its logger and exporter once.
+      const runtime = await installRuntime({ logger: log, sdkMetrics: metricsPort !== undefined });
+      const metrics = metricsPort !== undefined ? createTradingMetrics() : undefined;
+      const server =
+        metrics && metricsPort !== undefined
+          ? await startMetricsServer({
+              port: metricsPort,
+              metrics,
+              ...(runtime.sdkMetricsUrl ? { sdkMetricsUrl: runtime.sdkMetricsUrl } : {}),
+            })
+          : undefined;
+      if (server) log.info({ metricsUrl: server.url }, `metrics at ${server.url}`);
+      try {
+        // env, or the Temporal secret (TEMPORAL_SECRET_ARN) in AWS
+        await withTemporalClient(async (client, namespace, cfg) => {
+          const connection = await connectWorker(cfg);
+          try {
+            await runWorkerUntilSignal({
+              connection,
+              client,
+              namespace,
+              strategies,
+              venueAccounts: f.venue,
+              ...(f.venueRate !== undefined ? { venueActivitiesPerSecond: f.venueRate } : {}),
+              ...(f.taskQueue ? { taskQueue: f.taskQueue } : {}),
+              feed: [logFeed(log), ...(metrics ? [metrics.subscriber] : [])],
+              ...(metrics ? { activityInterceptors: [metrics.activityInterceptor] } : {}),
+              bundleLogger: temporalLogger(log),
+              onFeedError: (subscriber, err) => log.error({ subscriber, err }, `run feed: ${subscriber} failed`),
+              log: (message, fields) => log.info(fields ?? {}, message),
+            });
+          } finally {
+            await connection.close();
+          }
+        });
+      } finally {
+        await server?.close();
+      }
     });
 }
 
@@ -156,6 +201,7 @@ export function venueCommand(): Command {
     .option('--weight-limit <n>', 'local exchange: request weight per minute per client IP (default 6000)')
     .action(async (opts) => {
       const f = parseFlags(VenueFlags, opts);
+      const log = createLogger({ base: { process: 'venue' } });
       const ex = exchangeOptionsFrom({
         keyFlags,
         ...(f.config ? { config: f.config } : {}),
@@ -175,9 +221,10 @@ export function venueCommand(): Command {
         accounts: accountBalances(f.account),
         exchange: ex.exchange,
         ...(f.state ? { stateFile: path.resolve(f.state) } : {}),
-        log: (m) => console.log(m),
+        log: (m) => log.info(m),
       });
-      console.log(
+      log.info(
+        { url: server.url },
         `paper venue listening on ${server.url} (Binance protocol: ${server.url}/api/v3, ${server.exchange.keys.list().length} API key(s), ${server.exchange.clock.interval} bars)`,
       );
       const stop = async () => {

@@ -104,7 +104,7 @@ describe("GIVEN the README's CLI lines", () => {
       fromReadme('venue --data ETH/BTC=data/market/ETH_BTC-5m.csv.gz'),
       /paper venue listening on http:\/\/127\.0\.0\.1:8701/,
     );
-    await background(fromReadme('worker'), /worker polling task queue "tempotrade-strategies"/);
+    await background(fromReadme('worker'), /worker polling task queue \\?"tempotrade-strategies\\?"/);
 
     const start = await background(
       fromReadme('run start --strategy sma-crossover --symbol ETH/BTC \\')

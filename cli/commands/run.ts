@@ -54,6 +54,7 @@ export const RunFlags = z
     riskFile: z.string().optional(),
     risk: z.array(z.string()).default([]),
     tickInterval: z.string().default('0'),
+    balances: z.enum(['exclusive', 'shared']).default('exclusive'),
     maxTicks: z.string().regex(/^\d+$/, 'must be a whole number').optional(),
     id: z.string().optional(),
     venueUrl: z
@@ -157,7 +158,21 @@ export function addRunOptions(
       new Option('--engine <engine>', 'execution engine (default: by risk flags)').choices(['live', 'advanced']),
     )
     .addOption(new Option('--mode <mode>', 'paper or live').choices(['paper', 'live']).default('paper'))
-    .option('--capital <n>', 'starting capital in the quote currency', '1')
+    .option(
+      '--capital <n>',
+      "the run's capital in the quote currency (default 1: the built-in default of this flag, not read from the " +
+        'account). Paper venues (paper, --fills paper): paper money the run deposits into the account as it opens. ' +
+        'A real exchange: the account must hold it free, beyond what its other running runs were started with',
+      '1',
+    )
+    .addOption(
+      new Option(
+        '--balances <scope>',
+        "exclusive: the run is the account's only trader, its balances must match the run's fills; shared: several runs trade the account (compare orders and fills only)",
+      )
+        .choices(['exclusive', 'shared'])
+        .default('exclusive'),
+    )
     .option('--param <k=v>', 'strategy parameter (repeatable)', collect)
     .option('--risk-file <path>', 'risk config JSON (RISK_* env vars override it; docs/risk.md)')
     .option(
@@ -207,6 +222,7 @@ export function buildRunInput(flags: z.output<typeof RunFlags>): StrategyRunInpu
     capital: flags.capital,
     tickInterval: /^\d+$/.test(flags.tickInterval) ? Number(flags.tickInterval) : flags.tickInterval,
     stop: { endOfData: true, ...(flags.maxTicks ? { maxTicks: Number(flags.maxTicks) } : {}) },
+    ...(flags.balances === 'shared' ? { reconciliation: { balances: 'shared' } } : {}),
   };
 }
 

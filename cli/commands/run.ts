@@ -5,7 +5,11 @@ import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { TempotradeError } from '../../domain/errors';
 import { RiskConfig, loadRiskConfig as loadRiskConfigLayers } from '../../domain/risk/config';
-import { DEFAULT_PAPER_VENUE_URL, type StrategyRunInputRaw } from '../../domain/run/input';
+import type { Client } from '@temporalio/client';
+import { createBrokerRegistry } from '../../brokers/registry';
+import { venueKindOf } from '../../brokers/venues';
+import { DEFAULT_PAPER_VENUE_URL, type StrategyRunInput, type StrategyRunInputRaw } from '../../domain/run/input';
+import { checkCapital, refusal } from '../../temporal/capital-check';
 import { STRATEGY_NAMES } from '../../domain/strategies';
 import { loadStrategies, strategyDirsFrom } from '../../domain/strategies/loader';
 import type { StrategyRegistry } from '../../domain/strategies/registry';
@@ -226,6 +230,23 @@ export function buildRunInput(flags: z.output<typeof RunFlags>): StrategyRunInpu
   };
 }
 
+/** A real venue holds the capital: refuse (exit 2, VALIDATION) a run the account cannot cover beside its other runs. */
+async function refuseUncovered(client: Client, input: StrategyRunInput): Promise<void> {
+  const brokers = createBrokerRegistry();
+  try {
+    const broker = await brokers.get(input.venue, input.accountId);
+    const quote = input.symbols[0].split('/')[1];
+    const c = await checkCapital(client, broker, { accountId: input.accountId, quote, capital: input.capital });
+    if (!c.ok)
+      throw new TempotradeError('VALIDATION', refusal(input.accountId, c), {
+        numbers: { free: c.free, committed: c.committed, requested: c.requested, available: c.available },
+        otherRuns: c.others.map((o) => o.workflowId),
+      });
+  } finally {
+    await brokers.closeAll();
+  }
+}
+
 export function progressLine(s: RunStatus): string {
   const t = s.marketTime ? new Date(s.marketTime).toISOString().replace('T', ' ').slice(0, 16) : '-';
   const c = s.counters;
@@ -243,8 +264,9 @@ export function runCommand(): Command {
       const flags = parseFlags(StartFlags, opts);
       const strategies = loadRunStrategies(flags); // strategy modules and params, before anything connects
       const input = buildRunInput(flags);
-      validateRunInput(input, strategies); // the whole input, before anything connects
+      const parsed = validateRunInput(input, strategies); // the whole input, before anything connects
       await withTemporalClient(async (client, ns) => {
+        if (venueKindOf(parsed.venue).capital === 'held') await refuseUncovered(client, parsed);
         const { workflowId } = await startRun(client, input, { strategies });
         const link = uiLink(UI_BASE, ns, workflowId);
         if (!flags.wait) {

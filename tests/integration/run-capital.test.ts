@@ -1,14 +1,19 @@
 /**
  * A run's capital on a shared account, from the CLI. A real venue (the local Binance-protocol exchange, through
  * ccxt) holds the capital: `run start` refuses, before anything starts, a run the account's free balance cannot
- * cover beside its other running runs. A paper account can be funded up front with `account fund`.
+ * cover beside its other running runs. On the paper venue each run deposits its capital, so several share an
+ * account; one can also be funded up front with `account fund`.
  */
 import type { Client } from '@temporalio/client';
 import { startRun } from '../../temporal/runs-client';
 import { startPaperVenueServer, type PaperVenueServer } from '../../simulators/paper-venue/server';
 import { PaperBrokerage } from '../../brokers/paper/client';
 import { credentialEnv, exchangeAccount, startExchange } from '../helpers/exchange-runs';
-import { NAMESPACE, serverAddress, testClient, uniqueQueue, waitFor } from '../helpers/temporal';
+import { NAMESPACE, serverAddress, testClient, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
+import { dataFile, result } from '../helpers/runs';
+import { accountStatus } from '../../temporal/accounts-client';
+import { runAudit } from '../../temporal/runs-client';
+import { TASK_QUEUES } from '../../temporal/task-queues';
 import { START_SMA, runCli } from '../helpers/cli';
 
 const stamp = Date.now().toString(36);
@@ -20,7 +25,7 @@ const acct = exchangeAccount(`cap-${stamp}`);
 beforeAll(async () => {
   client = await testClient();
   exchange = await startExchange([acct], { BTC: '1' });
-  paper = await startPaperVenueServer({});
+  paper = await startPaperVenueServer({ datasets: { 'ETH/BTC': dataFile('ETH/BTC') } });
 }, 60_000);
 afterAll(async () => {
   await exchange?.close();
@@ -112,4 +117,59 @@ describe('GIVEN a paper venue', () => {
     expect((await new PaperBrokerage({ url: paper.url, account }).balances()).BTC.total).toBe('2.5');
     expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('--amount')]);
   });
+});
+
+describe('GIVEN one paper account that nobody funded, and a worker', () => {
+  it('WHEN three sma-crossover runs of 0.3 BTC are started on it from the CLI THEN none is HALTED, each fills orders, and the account supervisor sees all three', async () => {
+    const account = `shared-${stamp}`;
+    const ids = [1, 2, 3].map((i) => `cli-shared-${stamp}-${i}`);
+    await withWorker(TASK_QUEUES.strategies, async () => {
+      for (const [i, id] of ids.entries())
+        await runCli(
+          [
+            ...START_SMA,
+            '--venue-url',
+            paper.url,
+            '--account',
+            account,
+            '--capital',
+            '0.3',
+            '--balances',
+            'shared',
+            '--param',
+            `fast=${2 + i}`,
+            '--param',
+            `slow=${6 + i}`,
+            '--param',
+            'orderPct=20',
+            '--max-ticks',
+            '80',
+            '--tick-interval',
+            '25ms',
+            '--id',
+            id,
+          ],
+          temporalEnv(),
+        );
+      const seen = await waitFor('the supervisor sees all three runs', async () => {
+        const st = await accountStatus(client, account);
+        return st.runs.length === 3 && st;
+      });
+      const summaries = await Promise.all(ids.map((id) => result(client, id)));
+      const deposits = await Promise.all(
+        ids.map(async (id) => (await runAudit(client, id)).filter((e) => e.kind === 'CAPITAL_DEPOSITED')),
+      );
+
+      expect(seen.runs.map((r) => r.workflowId).sort()).toEqual([...ids].sort());
+      for (const s of summaries) {
+        expect([s.workflowId, s.tradingState]).toEqual([s.workflowId, 'ACTIVE']);
+        expect([s.workflowId, s.orders.filled > 0]).toEqual([s.workflowId, true]);
+      }
+      expect(deposits.map((d) => d.map((e) => [e.code, e.numbers?.amount]))).toEqual([
+        [['DEPOSITED', '0.3']],
+        [['DEPOSITED', '0.3']],
+        [['DEPOSITED', '0.3']],
+      ]);
+    });
+  }, 120_000);
 });

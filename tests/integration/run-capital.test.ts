@@ -124,33 +124,36 @@ describe('GIVEN one paper account that nobody funded, and a worker', () => {
     const account = `shared-${stamp}`;
     const ids = [1, 2, 3].map((i) => `cli-shared-${stamp}-${i}`);
     await withWorker(TASK_QUEUES.strategies, async () => {
-      for (const [i, id] of ids.entries())
-        await runCli(
-          [
-            ...START_SMA,
-            '--venue-url',
-            paper.url,
-            '--account',
-            account,
-            '--capital',
-            '0.3',
-            '--balances',
-            'shared',
-            '--param',
-            `fast=${2 + i}`,
-            '--param',
-            `slow=${6 + i}`,
-            '--param',
-            'orderPct=20',
-            '--max-ticks',
-            '80',
-            '--tick-interval',
-            '25ms',
-            '--id',
-            id,
-          ],
-          temporalEnv(),
-        );
+      await Promise.all(
+        ids.map((id, i) =>
+          runCli(
+            [
+              ...START_SMA,
+              '--venue-url',
+              paper.url,
+              '--account',
+              account,
+              '--capital',
+              '0.3',
+              '--balances',
+              'shared',
+              '--param',
+              `fast=${2 + i}`,
+              '--param',
+              `slow=${6 + i}`,
+              '--param',
+              'orderPct=20',
+              '--max-ticks',
+              '40',
+              '--tick-interval',
+              '10ms',
+              '--id',
+              id,
+            ],
+            temporalEnv(),
+          ),
+        ),
+      );
       const seen = await waitFor('the supervisor sees all three runs', async () => {
         const st = await accountStatus(client, account);
         return st.runs.length === 3 && st;

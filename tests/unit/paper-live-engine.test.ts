@@ -145,7 +145,7 @@ describe('GIVEN a paper engine fed with a live market', () => {
       order('l2', { side: 'buy', type: 'limit', price: '0.0497', quantity: '2', at: T + 2 * MIN }),
     );
     const saved = readStateFile(file)!;
-    expect(saved.version).toBe(3);
+    expect(saved.version).toBe(4);
     expect(saved.markets).toEqual([
       expect.objectContaining({
         kind: 'live',

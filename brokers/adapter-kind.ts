@@ -66,7 +66,10 @@ export function registerAdapter<Schema extends VenueSchema, B extends Brokerage>
         openAccount: (funds) => adapter.openAccount(broker, funds),
         deposit: async (d) => {
           if (!adapter.deposit)
-            throw new TempotradeError('CONFIG', `venue kind "${adapter.kind.id}" holds its capital: nothing to deposit`);
+            throw new TempotradeError(
+              'CONFIG',
+              `venue kind "${adapter.kind.id}" holds its capital: nothing to deposit`,
+            );
           return adapter.deposit(broker, d);
         },
       };

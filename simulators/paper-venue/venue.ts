@@ -56,7 +56,16 @@ import {
 import type { Market, MarketInfo } from './market-data';
 import { executeArrival, feeFor, isStopType } from './matching';
 import { previewOf } from './preview';
-import { AccountKey, Asset, DepositId, STATE_VERSION, parseState, readDatasetText, readStateFile, writeFileAtomic } from './state';
+import {
+  AccountKey,
+  Asset,
+  DepositId,
+  STATE_VERSION,
+  parseState,
+  readDatasetText,
+  readStateFile,
+  writeFileAtomic,
+} from './state';
 import type { PaperVenueState } from './state';
 
 export const PAPER_CAPABILITIES: VenueCapabilities = {

@@ -164,9 +164,9 @@ export function addRunOptions(
     .addOption(new Option('--mode <mode>', 'paper or live').choices(['paper', 'live']).default('paper'))
     .option(
       '--capital <n>',
-      "the run's capital in the quote currency (default 1: the built-in default of this flag, not read from the " +
-        'account). Paper venues (paper, --fills paper): paper money the run deposits into the account as it opens. ' +
-        'A real exchange: the account must hold it free, beyond what its other running runs were started with',
+      "the run's capital in the quote currency; the default 1 is this flag's own, not read from the account or " +
+        'the venue. Paper venues (paper, --fills paper): paper money the run deposits into the account as it ' +
+        'opens. A real exchange: the account must hold it free, beyond what its other running runs were started with',
       '1',
     )
     .addOption(

@@ -1,5 +1,5 @@
 /** Market data and account activities: every brokerage call is an activity. */
-import type { VenueDescription, Balance } from '../brokers/brokerage';
+import type { VenueDescription, Balance, DepositOutcome } from '../brokers/brokerage';
 import type { BrokerRegistry } from '../brokers/registry';
 import type { MarketSnapshot } from '../domain/market/snapshot';
 import { TempotradeError } from '../domain/errors';
@@ -46,6 +46,19 @@ export function createMarketActivities(deps: MarketActivityDeps) {
         if (!balances[input.quote])
           throw new TempotradeError('VENUE_STATE', `account ${input.accountId} holds no ${input.quote}`);
         return balances;
+      });
+    },
+
+    /**
+     * Open a run on a venue whose capital is paper money the run brings: credit the capital to the account
+     * (opened empty if new) once per depositId, so a retried activity or a replayed workflow never deposits twice.
+     */
+    async 'account.deposit'(
+      input: VenueRef & { asset: string; amount: string; depositId: string },
+    ): Promise<DepositOutcome> {
+      return guarded('account.deposit', async () => {
+        const venue = await deps.brokers.session(input.venue, input.accountId);
+        return venue.deposit({ asset: input.asset, amount: input.amount, depositId: input.depositId });
       });
     },
   };

@@ -30,7 +30,6 @@ import { z } from 'zod';
 import type { StrategyRunInputRaw } from '../domain/run/input';
 import type { RunSummary } from '../domain/run/state';
 import { Duration } from '../domain/run/input';
-import { PaperBrokerage } from '../brokers/paper/client';
 import { startRun } from '../temporal/runs-client';
 import { DEV_SERVER_DYNAMIC_CONFIG } from '../dev/temporal/dev-server';
 import { loadBars, runCore } from './core';
@@ -384,17 +383,9 @@ async function benchP3(rig: Rig, f: Flags, n: number) {
   const stamp = Date.now().toString(36);
   const ids = Array.from({ length: n }, (_, i) => `bench-p3-${stamp}-${i}`);
   // Runs share accounts as a desk's do: RUNS_PER_ACCOUNT runs (one pair each, all different) per venue
-  // account and account supervisor, funded up front with every run's capital; balances are then 'shared'.
+  // account and account supervisor, each run depositing its capital as it opens; balances are then 'shared'.
   const accountOf = (i: number) => `bench-p3-${stamp}-acct-${Math.floor(i / RUNS_PER_ACCOUNT)}`;
-  const accounts = [...new Set(ids.map((_, i) => accountOf(i)))];
-  await mapLimit(accounts, 16, async (account) => {
-    const b = new PaperBrokerage({ url: rig.venue.url, account });
-    try {
-      await b.openAccount({ BTC: String(RUNS_PER_ACCOUNT * P3_CAPITAL) });
-    } finally {
-      await b.close();
-    }
-  });
+  const accounts = new Set(ids.map((_, i) => accountOf(i)));
   const firstRuns = new Map<string, string>();
   worker.timings.length = 0;
   const t0 = Date.now();
@@ -471,7 +462,7 @@ async function benchP3(rig: Rig, f: Flags, n: number) {
   void lat;
   return {
     runs: n,
-    accounts: accounts.length,
+    accounts: accounts.size,
     runsPerAccount: RUNS_PER_ACCOUNT,
     tickedRuns,
     tickIntervalMs: interval,

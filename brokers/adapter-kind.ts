@@ -4,7 +4,8 @@
  * registered in registry.ts.
  */
 import type { z } from 'zod';
-import type { Balance, Brokerage } from './brokerage';
+import { TempotradeError } from '../domain/errors';
+import type { Balance, Brokerage, DepositOutcome } from './brokerage';
 import type { CredentialProvider } from './credentials';
 import type { VenueKind, VenueSchema } from './venue-kind';
 
@@ -25,6 +26,15 @@ export interface VenueAdapter<Schema extends VenueSchema, B extends Brokerage> {
    * a real one's balances are read.
    */
   openAccount(broker: B, funds: Record<string, string>): Promise<Record<string, Balance>>;
+  /** account.deposit, for a kind whose capital is 'deposit': credit paper money once per depositId. */
+  deposit?(broker: B, d: Deposit): Promise<DepositOutcome>;
+}
+
+export interface Deposit {
+  asset: string;
+  amount: string;
+  /** The idempotency key: a second deposit with this id changes nothing. */
+  depositId: string;
 }
 
 /** One venue account's brokerage with its kind's hooks bound to it. */
@@ -32,6 +42,7 @@ export interface VenueSession {
   readonly broker: Brokerage;
   prepare(): Promise<void>;
   openAccount(funds: Record<string, string>): Promise<Record<string, Balance>>;
+  deposit(d: Deposit): Promise<DepositOutcome>;
 }
 
 /** An adapter with its brokerage type erased, as the registry lists it. */
@@ -53,6 +64,14 @@ export function registerAdapter<Schema extends VenueSchema, B extends Brokerage>
         broker,
         prepare: async () => adapter.prepare?.(broker, venue),
         openAccount: (funds) => adapter.openAccount(broker, funds),
+        deposit: async (d) => {
+          if (!adapter.deposit)
+            throw new TempotradeError(
+              'CONFIG',
+              `venue kind "${adapter.kind.id}" holds its capital: nothing to deposit`,
+            );
+          return adapter.deposit(broker, d);
+        },
       };
     },
   };

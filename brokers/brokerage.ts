@@ -30,6 +30,12 @@ export interface OrderPreview {
   notes: string[];
 }
 
+/** A paper deposit's answer: deposited false when its id had been applied already (nothing changed). */
+export interface DepositOutcome {
+  deposited: boolean;
+  balances: Record<string, Balance>;
+}
+
 export interface Brokerage {
   readonly venue: string;
   describe(symbols: string[]): Promise<VenueDescription>;

@@ -30,6 +30,11 @@ export interface VenueKind<Schema extends VenueSchema, S = z.output<Schema>> {
    * undefined: the calls run on the workflow's own queue.
    */
   venueAccount(venue: S, accountId: string): string | undefined;
+  /**
+   * Where a run's capital comes from. deposit: it is paper money the run brings, credited to the account once
+   * when the run opens (paper, paper-live); held: the account already holds it, the run only checks (ccxt).
+   */
+  readonly capital: 'deposit' | 'held';
   /** replay: market time is the run's tick time; live: the wall clock (an engine judges orders at Date.now()). */
   readonly clock: 'replay' | 'live';
   /** Cross-field checks of the run input this kind needs; issues name the field. */

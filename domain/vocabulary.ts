@@ -8,6 +8,8 @@
 /** What each kind of a strategy run's audit event records. */
 export const AUDIT_KINDS = {
   RUN_STARTED: 'the run opened its portfolio: strategy, symbols, capital, mode',
+  CAPITAL_DEPOSITED:
+    "the run's capital (paper money) credited to its account at the open: amount, asset, balance after",
   ENGINE_SELECTED: 'the order engine chosen for the venue (native or synthetic) and why',
   INTENT_SIGNALED: 'the strategy asked for an order (before any risk check)',
   RISK_APPROVED: "the run's risk engine approved an intent as asked",

@@ -64,6 +64,7 @@ export function onCcxtExchange(fills: CcxtVenueSpec['fills']) {
 export const ccxtVenue: VenueKind<typeof CcxtVenueSpec> = {
   id: 'ccxt',
   ...onCcxtExchange('venue'),
+  capital: 'held',
   validateRun(run, ctx) {
     const v = run.venue;
     if (run.mode === 'paper' && !v.sandbox && v.apiUrl === undefined) {

@@ -16,7 +16,7 @@
  * resumes the same simulated account. Without that file the account is lost: this brokerage then
  * reports an empty account (no balances, no orders) and the run's reconciliation halts the run.
  */
-import type { Balance, Brokerage, OrderPreview, VenueDescription } from '../brokerage';
+import type { Balance, Brokerage, DepositOutcome, OrderPreview, VenueDescription } from '../brokerage';
 import type { ClientOrderId } from '../../domain/ids';
 import type { MarketSnapshot } from '../../domain/market/snapshot';
 import type { Fill, Order, PlaceOrder } from '../../domain/orders/order';
@@ -90,6 +90,11 @@ export class PaperOnLiveBrokerage implements Brokerage {
   /** Open the simulated account with these balances if it does not exist; never re-funds an existing one. */
   async openAccount(balances: Record<string, string>): Promise<Record<string, Balance>> {
     return this.locked((e) => e.openAccount(this.key, balances));
+  }
+
+  /** Credit paper money to the simulated account (opened empty if new), once per depositId. */
+  async deposit(d: { asset: string; amount: string; depositId: string }): Promise<DepositOutcome> {
+    return this.locked((e) => e.deposit(this.key, d));
   }
 
   async balances(): Promise<Record<string, Balance>> {

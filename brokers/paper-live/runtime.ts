@@ -24,4 +24,5 @@ export const paperLiveAdapter: VenueAdapter<typeof CcxtVenueSpec, PaperOnLiveBro
       stateFile: paperStateFile(env.paperStateDir, venue, accountId),
     }),
   openAccount: (broker, funds) => broker.openAccount(funds),
+  deposit: (broker, d) => broker.deposit(d),
 };

@@ -8,6 +8,7 @@ import type { VenueKind } from '../venue-kind';
 export const paperLiveVenue: VenueKind<typeof CcxtVenueSpec> = {
   id: 'paper-live',
   ...onCcxtExchange('paper'),
+  capital: 'deposit',
   validateRun(run, ctx) {
     if (run.mode === 'live')
       ctx.addIssue({

@@ -9,7 +9,7 @@
  * without an error body → EXCHANGE_UNAVAILABLE; any other answer we cannot read → UNKNOWN.
  */
 import { z } from 'zod';
-import type { Balance, Brokerage, OrderPreview, VenueDescription } from '../brokerage';
+import type { Balance, Brokerage, DepositOutcome, OrderPreview, VenueDescription } from '../brokerage';
 import { TempotradeError, formatZodIssues } from '../../domain/errors';
 import type { ClientOrderId } from '../../domain/ids';
 import { MarketSnapshot } from '../../domain/market/snapshot';
@@ -21,6 +21,7 @@ import { AccountKey } from '../../simulators/paper-venue/state';
 import {
   ACCOUNT_HEADER,
   BalancesSchema,
+  DepositResultSchema,
   ErrorBody,
   HealthSchema,
   MarketInfoSchema,
@@ -148,6 +149,11 @@ export class PaperBrokerage implements Brokerage {
   /** Open (and fund) this account if it does not exist; an existing account keeps its balances. */
   async openAccount(balances: Record<string, string>): Promise<Record<string, Balance>> {
     return this.call('POST', '/v1/accounts', BalancesSchema, { body: { account: this.account, balances } });
+  }
+
+  /** Credit paper money to this account (opened empty if new), once per depositId. */
+  async deposit(d: { asset: string; amount: string; depositId: string }): Promise<DepositOutcome> {
+    return this.call('POST', '/v1/deposits', DepositResultSchema, { body: { account: this.account, ...d } });
   }
 
   /** Make the venue load `symbol` from a CSV path on its machine (idempotent for the same path). */

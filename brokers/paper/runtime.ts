@@ -10,4 +10,5 @@ export const paperAdapter: VenueAdapter<typeof PaperVenueSpec, PaperBrokerage> =
     for (const [symbol, path] of Object.entries(venue.data)) await broker.ensureMarket(symbol, path);
   },
   openAccount: (broker, funds) => broker.openAccount(funds),
+  deposit: (broker, d) => broker.deposit(d),
 };

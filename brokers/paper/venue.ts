@@ -23,6 +23,7 @@ export const paperVenue: VenueKind<typeof PaperVenueSpec> = {
   // No rate limit: its calls stay on the strategies queue.
   venueAccount: () => undefined,
   clock: 'replay',
+  capital: 'deposit',
   validateRun(run, ctx) {
     if (run.mode === 'live')
       ctx.addIssue({

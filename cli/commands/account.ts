@@ -6,6 +6,10 @@ import { TempotradeError } from '../../domain/errors';
 import { AccountId } from '../../domain/ids';
 import { HaltPolicy } from '../../domain/risk/account';
 import { HaltSignal, ResumeSignal } from '../../domain/run/input';
+import { PaperBrokerage } from '../../brokers/paper/client';
+import { DEFAULT_PAPER_VENUE_URL } from '../../brokers/paper/venue';
+import { PositiveAmount } from '../../domain/money';
+import { AccountKey, Asset, DepositId } from '../../simulators/paper-venue/state';
 import { parseFlags } from '../flags';
 import {
   accountEvents,
@@ -35,7 +39,7 @@ const queueOption = () =>
 
 export function accountCommand(): Command {
   const account = new Command('account').description(
-    "an account's risk authority (its supervisor): halt, resume, status, limits",
+    "an account's risk authority (its supervisor): halt, resume, status, limits; fund a paper account",
   );
 
   account
@@ -206,6 +210,49 @@ export function accountCommand(): Command {
         keyValues(Object.entries(limits).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)])),
       );
     });
+
+  account
+    .command('fund <id>')
+    .description(
+      'deposit paper money into an account of the paper venue up front (runs also deposit their own --capital as they open)',
+    )
+    .requiredOption('--amount <n>', 'how much to deposit, e.g. 0.5')
+    .option('--asset <asset>', 'the asset deposited (a quote currency, e.g. BTC or USDT)', 'BTC')
+    .option('--venue-url <url>', 'paper venue URL')
+    .option('--deposit-id <id>', 'idempotency key: a repeated id deposits nothing (default: generated)')
+    .option('--json', 'print JSON', false)
+    .action(
+      async (
+        id: string,
+        opts: { amount: string; asset: string; venueUrl?: string; depositId?: string; json: boolean },
+      ) => {
+        const f = parseFlags(
+          z.object({
+            accountId: AccountKey,
+            amount: PositiveAmount,
+            asset: Asset,
+            venueUrl: z.string().url(),
+            depositId: DepositId,
+          }),
+          {
+            accountId: id,
+            amount: opts.amount,
+            asset: opts.asset,
+            venueUrl: opts.venueUrl ?? process.env.TEMPOTRADE_PAPER_URL ?? DEFAULT_PAPER_VENUE_URL,
+            depositId: opts.depositId ?? `fund:${id}:${Date.now().toString(36)}`,
+          },
+        );
+        const b = new PaperBrokerage({ url: f.venueUrl, account: f.accountId });
+        const r = await b.deposit({ asset: f.asset, amount: f.amount, depositId: f.depositId });
+        if (opts.json) return console.log(JSON.stringify({ accountId: f.accountId, depositId: f.depositId, ...r }));
+        const held = r.balances[f.asset]?.total ?? '0';
+        console.log(
+          r.deposited
+            ? `deposited ${f.amount} ${f.asset} into ${f.accountId}: it holds ${held} ${f.asset}`
+            : `deposit ${f.depositId} was applied before: nothing deposited; ${f.accountId} holds ${held} ${f.asset}`,
+        );
+      },
+    );
 
   return account;
 }

@@ -5,7 +5,11 @@ import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { TempotradeError } from '../../domain/errors';
 import { RiskConfig, loadRiskConfig as loadRiskConfigLayers } from '../../domain/risk/config';
-import { DEFAULT_PAPER_VENUE_URL, type StrategyRunInputRaw } from '../../domain/run/input';
+import type { Client } from '@temporalio/client';
+import { createBrokerRegistry } from '../../brokers/registry';
+import { venueKindOf } from '../../brokers/venues';
+import { DEFAULT_PAPER_VENUE_URL, type StrategyRunInput, type StrategyRunInputRaw } from '../../domain/run/input';
+import { checkCapital, refusal } from '../../temporal/capital-check';
 import { STRATEGY_NAMES } from '../../domain/strategies';
 import { loadStrategies, strategyDirsFrom } from '../../domain/strategies/loader';
 import type { StrategyRegistry } from '../../domain/strategies/registry';
@@ -54,6 +58,7 @@ export const RunFlags = z
     riskFile: z.string().optional(),
     risk: z.array(z.string()).default([]),
     tickInterval: z.string().default('0'),
+    balances: z.enum(['exclusive', 'shared']).default('exclusive'),
     maxTicks: z.string().regex(/^\d+$/, 'must be a whole number').optional(),
     id: z.string().optional(),
     venueUrl: z
@@ -157,7 +162,21 @@ export function addRunOptions(
       new Option('--engine <engine>', 'execution engine (default: by risk flags)').choices(['live', 'advanced']),
     )
     .addOption(new Option('--mode <mode>', 'paper or live').choices(['paper', 'live']).default('paper'))
-    .option('--capital <n>', 'starting capital in the quote currency', '1')
+    .option(
+      '--capital <n>',
+      "the run's capital in the quote currency; the default 1 is this flag's own, not read from the account or " +
+        'the venue. Paper venues (paper, --fills paper): paper money the run deposits into the account as it ' +
+        'opens. A real exchange: the account must hold it free, beyond what its other running runs were started with',
+      '1',
+    )
+    .addOption(
+      new Option(
+        '--balances <scope>',
+        "exclusive: the run is the account's only trader, its balances must match the run's fills; shared: several runs trade the account (compare orders and fills only)",
+      )
+        .choices(['exclusive', 'shared'])
+        .default('exclusive'),
+    )
     .option('--param <k=v>', 'strategy parameter (repeatable)', collect)
     .option('--risk-file <path>', 'risk config JSON (RISK_* env vars override it; docs/risk.md)')
     .option(
@@ -207,7 +226,25 @@ export function buildRunInput(flags: z.output<typeof RunFlags>): StrategyRunInpu
     capital: flags.capital,
     tickInterval: /^\d+$/.test(flags.tickInterval) ? Number(flags.tickInterval) : flags.tickInterval,
     stop: { endOfData: true, ...(flags.maxTicks ? { maxTicks: Number(flags.maxTicks) } : {}) },
+    ...(flags.balances === 'shared' ? { reconciliation: { balances: 'shared' } } : {}),
   };
+}
+
+/** A real venue holds the capital: refuse (exit 2, VALIDATION) a run the account cannot cover beside its other runs. */
+async function refuseUncovered(client: Client, input: StrategyRunInput): Promise<void> {
+  const brokers = createBrokerRegistry();
+  try {
+    const broker = await brokers.get(input.venue, input.accountId);
+    const quote = input.symbols[0].split('/')[1];
+    const c = await checkCapital(client, broker, { accountId: input.accountId, quote, capital: input.capital });
+    if (!c.ok)
+      throw new TempotradeError('VALIDATION', refusal(input.accountId, c), {
+        numbers: { free: c.free, committed: c.committed, requested: c.requested, available: c.available },
+        otherRuns: c.others.map((o) => o.workflowId),
+      });
+  } finally {
+    await brokers.closeAll();
+  }
 }
 
 export function progressLine(s: RunStatus): string {
@@ -227,8 +264,9 @@ export function runCommand(): Command {
       const flags = parseFlags(StartFlags, opts);
       const strategies = loadRunStrategies(flags); // strategy modules and params, before anything connects
       const input = buildRunInput(flags);
-      validateRunInput(input, strategies); // the whole input, before anything connects
+      const parsed = validateRunInput(input, strategies); // the whole input, before anything connects
       await withTemporalClient(async (client, ns) => {
+        if (venueKindOf(parsed.venue).capital === 'held') await refuseUncovered(client, parsed);
         const { workflowId } = await startRun(client, input, { strategies });
         const link = uiLink(UI_BASE, ns, workflowId);
         if (!flags.wait) {

@@ -35,6 +35,8 @@ export const INSUFFICIENT_BALANCE_MESSAGE = 'Account has insufficient balance fo
 export interface Account {
   ledger: Ledger;
   orders: Map<string, VenueOrderState>;
+  /** Ids of the deposits already applied. */
+  deposits: Set<string>;
 }
 
 export interface OpenOrder {

@@ -8,7 +8,7 @@
  * as PaperBrokerage checks the server's. An optional hook sees every call before it reaches the engine:
  * a test can hold a run at a given call (its market time) while it changes the venue or sends a signal.
  */
-import type { Balance, Brokerage, OrderPreview, VenueDescription } from '../../brokers/brokerage';
+import type { Balance, Brokerage, DepositOutcome, OrderPreview, VenueDescription } from '../../brokers/brokerage';
 import { TempotradeError } from '../../domain/errors';
 import type { ClientOrderId } from '../../domain/ids';
 import type { MarketSnapshot } from '../../domain/market/snapshot';
@@ -17,6 +17,7 @@ import { PaperVenue, type PaperVenueOptions } from './venue';
 
 export type VenueCallName =
   | 'describe'
+  | 'deposit'
   | 'snapshot'
   | 'balances'
   | 'placeOrder'
@@ -76,6 +77,11 @@ export class InProcessPaperVenue {
   /** Open (and fund) an account if it does not exist; an existing account keeps its balances. */
   openAccount(account: string, balances: Record<string, string>): Record<string, Balance> {
     return this.engine.openAccount(account, balances);
+  }
+
+  /** Credit paper money to an account (opened empty if new), once per depositId. */
+  deposit(account: string, d: { asset: string; amount: string; depositId: string }): DepositOutcome {
+    return this.engine.deposit(account, d);
   }
 
   brokerage(account: string): InProcessBrokerage {
@@ -154,6 +160,10 @@ export class InProcessBrokerage implements Brokerage {
 
   async openAccount(balances: Record<string, string>): Promise<Record<string, Balance>> {
     return this.paper.openAccount(this.account, balances);
+  }
+
+  async deposit(d: { asset: string; amount: string; depositId: string }): Promise<DepositOutcome> {
+    return this.paper.call({ call: 'deposit', account: this.account }, (e) => e.deposit(this.account, d));
   }
 
   /** All orders of this account (open and done), oldest first. */

@@ -18,6 +18,7 @@ import {
   ACCOUNT_HEADER,
   DescribeQuery,
   LoadMarketBody,
+  DepositBody,
   OpenAccountBody,
   OrderQuery,
   OrdersQuery,
@@ -154,6 +155,10 @@ async function route(venue: PaperVenue, front: BinanceFront, req: http.IncomingM
   if (is('POST', 'accounts', false)) {
     const body = parseOrThrow(OpenAccountBody, await readJson(req), 'request body');
     return venue.openAccount(body.account, body.balances);
+  }
+  if (is('POST', 'deposits', false)) {
+    const { account, ...deposit } = parseOrThrow(DepositBody, await readJson(req), 'request body');
+    return venue.deposit(account, deposit);
   }
   if (is('GET', 'balances', false)) return venue.balances(accountOf(req, venue));
   if (is('GET', 'fills', false)) return venue.fills(accountOf(req, venue));

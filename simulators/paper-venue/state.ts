@@ -6,8 +6,8 @@
  * changed. A live market (fed bar by bar from an exchange, brokers/paper-live/) cannot be re-read, so
  * its last closed bars are persisted with it.
  *
- * Versions: 3 added live markets. A version-2 file (replay markets only) loads unchanged and is
- * written back as version 3 at the next change.
+ * Versions: 3 added live markets, 4 each account's deposit ids (a deposit is applied once per id). A version-2
+ * or 3 file loads with no deposits recorded and is written back as version 4 at the next change.
  *
  * Writes are atomic (write a temp file in the same directory, fsync, rename over the target), so a
  * venue killed mid-write leaves either the previous state or the new one, never a torn file.
@@ -22,7 +22,7 @@ import { Instrument, MarketSymbol } from '../../domain/market/instrument';
 import { NonNegativeAmount } from '../../domain/money';
 import { Order } from '../../domain/orders/order';
 
-export const STATE_VERSION = 3;
+export const STATE_VERSION = 4;
 
 /** Account keys: what the `x-tempotrade-account` header carries. */
 export const AccountKey = z
@@ -31,6 +31,12 @@ export const AccountKey = z
   .max(64)
   .regex(/^[A-Za-z0-9._:-]+$/, 'account: letters, digits and . _ : - only (1–64)');
 export const Asset = z.string().regex(/^[A-Z0-9]{1,20}$/, 'asset: 1–20 upper-case letters or digits, e.g. BTC');
+/** A deposit's idempotency key: the same id never credits an account twice. */
+export const DepositId = z
+  .string()
+  .min(1)
+  .max(300)
+  .regex(/^[A-Za-z0-9._:@/-]+$/, 'depositId: letters, digits and . _ : @ / - only (1–300)');
 
 const Count = z.number().int().nonnegative();
 const Ms = z.number().int().nonnegative();
@@ -75,8 +81,10 @@ export type LiveMarketState = z.output<typeof LiveMarketState>;
 
 export const PaperVenueState = z
   .object({
-    /** 2 (before live markets) is read and migrated: it has the same shape with replay markets only. */
-    version: z.union([z.literal(2), z.literal(STATE_VERSION)]).transform((): typeof STATE_VERSION => STATE_VERSION),
+    /** 2 (before live markets) and 3 (before deposits) are read and migrated: older shapes of the same state. */
+    version: z
+      .union([z.literal(2), z.literal(3), z.literal(STATE_VERSION)])
+      .transform((): typeof STATE_VERSION => STATE_VERSION),
     nextOrderNo: z.number().int().positive(),
     nextFillNo: z.number().int().positive(),
     stats: z.object({ ordersAccepted: Count, duplicateClientOrderIdRejected: Count, fills: Count }).strict(),
@@ -84,7 +92,15 @@ export const PaperVenueState = z
     /** account key → symbol → market time: every account replays on its own clock. */
     clocks: z.record(AccountKey, z.record(MarketSymbol, Ms)),
     accounts: z.array(
-      z.object({ key: AccountKey, balances: z.record(Asset, HoldingState), orders: z.array(VenueOrderState) }).strict(),
+      z
+        .object({
+          key: AccountKey,
+          balances: z.record(Asset, HoldingState),
+          orders: z.array(VenueOrderState),
+          /** Ids of the deposits applied (absent before version 4). */
+          deposits: z.array(DepositId).default([]),
+        })
+        .strict(),
     ),
   })
   .strict();

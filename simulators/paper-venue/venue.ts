@@ -24,12 +24,12 @@
  * order and taker-fill times are the caller's `at` (wall time) instead of market time.
  */
 import { z } from 'zod';
-import type { Balance, OrderPreview, VenueDescription } from '../../brokers/brokerage';
+import type { Balance, DepositOutcome, OrderPreview, VenueDescription } from '../../brokers/brokerage';
 import { TempotradeError, parseOrThrow } from '../../domain/errors';
 import type { Candle } from '../../domain/market/candles';
 import type { MarketSnapshot } from '../../domain/market/snapshot';
 import type { VenueCapabilities } from '../../domain/market/venue';
-import { NonNegativeAmount, cmp, min } from '../../domain/money';
+import { NonNegativeAmount, PositiveAmount, cmp, min } from '../../domain/money';
 import { PlaceOrder, isTerminal, remainingQuantity } from '../../domain/orders/order';
 import type { Fill, Order } from '../../domain/orders/order';
 import { bookFromCandle } from './book';
@@ -56,7 +56,16 @@ import {
 import type { Market, MarketInfo } from './market-data';
 import { executeArrival, feeFor, isStopType } from './matching';
 import { previewOf } from './preview';
-import { AccountKey, Asset, STATE_VERSION, parseState, readDatasetText, readStateFile, writeFileAtomic } from './state';
+import {
+  AccountKey,
+  Asset,
+  DepositId,
+  STATE_VERSION,
+  parseState,
+  readDatasetText,
+  readStateFile,
+  writeFileAtomic,
+} from './state';
 import type { PaperVenueState } from './state';
 
 export const PAPER_CAPABILITIES: VenueCapabilities = {
@@ -98,6 +107,9 @@ export interface PaperVenueStats {
 }
 
 const Balances = z.record(Asset, NonNegativeAmount);
+
+const DepositRequest = z.object({ asset: Asset, amount: PositiveAmount, depositId: DepositId }).strict();
+
 const SnapshotArgs = z
   .object({
     at: z.number().int().nonnegative(),
@@ -275,9 +287,34 @@ export class PaperVenue {
       const ledger = Ledger.fromRecord(
         Object.fromEntries(Object.entries(initial).map(([a, v]) => [a, { free: v, used: '0' }])),
       );
-      this.accounts.set(k, { ledger, orders: new Map() });
+      this.accounts.set(k, { ledger, orders: new Map(), deposits: new Set() });
       this.dirty = true;
       return ledger.view();
+    });
+  }
+
+  /**
+   * Credit `amount` of `asset` to the account (opened empty if it does not exist), once per deposit id: a
+   * repeated id changes nothing and answers deposited: false with the balances as they are.
+   */
+  deposit(key: string, input: unknown): DepositOutcome {
+    this.requests++;
+    return this.mutate(() => {
+      const k = parseOrThrow(AccountKey, key, 'account');
+      const d = parseOrThrow(DepositRequest, input, 'deposit');
+      let acct = this.accounts.get(k);
+      if (!acct) {
+        acct = { ledger: new Ledger(), orders: new Map(), deposits: new Set() };
+        this.accounts.set(k, acct);
+        this.dirty = true;
+      }
+      const deposited = !acct.deposits.has(d.depositId);
+      if (deposited) {
+        acct.ledger.credit(d.asset, d.amount);
+        acct.deposits.add(d.depositId);
+        this.dirty = true;
+      }
+      return { deposited, balances: acct.ledger.view() };
     });
   }
 
@@ -481,6 +518,7 @@ export class PaperVenue {
         key,
         balances: a.ledger.toRecord(),
         orders: [...a.orders.values()],
+        deposits: [...a.deposits],
       })),
     });
   }
@@ -515,6 +553,7 @@ export class PaperVenue {
       this.accounts.set(a.key, {
         ledger: Ledger.fromRecord(a.balances),
         orders: new Map(a.orders.map((o) => [o.order.clientOrderId, o])),
+        deposits: new Set(a.deposits),
       });
     }
     this.nextOrderNo = state.nextOrderNo;

@@ -8,7 +8,7 @@ import { Instrument, MarketSymbol } from '../../domain/market/instrument';
 import { MarketClock } from '../../domain/market/snapshot';
 import { VenueCapabilities } from '../../domain/market/venue';
 import { NonNegativeAmount, PositiveAmount } from '../../domain/money';
-import { AccountKey, Asset } from './state';
+import { AccountKey, Asset, DepositId } from './state';
 
 export const ACCOUNT_HEADER = 'x-tempotrade-account';
 
@@ -32,6 +32,11 @@ export const LoadMarketBody = z
   .strict();
 
 export const OpenAccountBody = z.object({ account: AccountKey, balances: z.record(Asset, NonNegativeAmount) }).strict();
+
+/** POST /v1/deposits: credit paper money to an account (opened empty if new), once per depositId. */
+export const DepositBody = z
+  .object({ account: AccountKey, asset: Asset, amount: PositiveAmount, depositId: DepositId })
+  .strict();
 
 export const DescribeQuery = z
   .object({
@@ -72,6 +77,7 @@ export const BalanceSchema = z
   .object({ free: NonNegativeAmount, used: NonNegativeAmount, total: NonNegativeAmount })
   .strict();
 export const BalancesSchema = z.record(z.string(), BalanceSchema);
+export const DepositResultSchema = z.object({ deposited: z.boolean(), balances: BalancesSchema }).strict();
 
 export const VenueDescriptionSchema = z
   .object({ instruments: z.record(MarketSymbol, Instrument), capabilities: VenueCapabilities, clock: MarketClock })

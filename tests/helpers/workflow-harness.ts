@@ -36,6 +36,7 @@ export function inProcessBrokers(venue: InProcessPaperVenue): BrokerRegistry {
         for (const [symbol, file] of Object.entries(spec.data)) venue.ensureMarket(symbol, file);
       },
       openAccount: (funds) => broker.openAccount(funds),
+      deposit: (d) => broker.deposit(d),
     };
   };
   return {
@@ -52,7 +53,7 @@ export interface WorkflowSuite {
   readonly queue: string;
   /** A run on this suite's venue (runInput's defaults: sma-crossover, capital 1 BTC, 300 ticks). */
   input(over: Partial<StrategyRunInputRaw> & { runId: string; symbols: string[] }): StrategyRunInputRaw;
-  /** Open the run's account with its capital in the quote (as account.open does on the HTTP venue), then start it. */
+  /** Start the run: opening, it deposits its capital into its account (as on the HTTP venue). */
   start(input: StrategyRunInputRaw): Promise<string>;
   /** The venue's own account of a run, in the shape `differences()` compares with a summary. */
   account(accountId: string, quote?: string, capital?: string): Promise<Awaited<ReturnType<typeof venueAccount>>>;
@@ -129,8 +130,6 @@ export function workflowSuite(name: string, pairs: string[], opts: SuiteOptions 
     queue,
     input: (over) => runInput({ venueUrl: venue.url, ...over }),
     async start(input) {
-      const quote = input.symbols[0].split('/')[1];
-      venue.openAccount(input.accountId, { [quote]: String(input.capital) });
       return (await startRun(suite.client, input, { taskQueue: queue, ...(strategies ? { strategies } : {}) }))
         .workflowId;
     },

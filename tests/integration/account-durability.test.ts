@@ -44,7 +44,6 @@ beforeAll(async () => {
   venue = await startPaperVenueServer({
     port: 0,
     datasets: { 'ETH/BTC': dataFile('ETH/BTC'), 'LTC/BTC': dataFile('LTC/BTC') },
-    accounts: { [account]: { BTC: '2' } },
   });
 }, 120_000);
 afterAll(async () => {

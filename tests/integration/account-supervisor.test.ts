@@ -39,7 +39,6 @@ beforeAll(async () => {
   venue = await startPaperVenueServer({
     port: 0,
     datasets: Object.fromEntries(PAIRS.map((p) => [p, dataFile(p)])),
-    accounts: { [`shared-${stamp}`]: { BTC: '20' } },
   });
 });
 afterAll(async () => {

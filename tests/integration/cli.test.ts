@@ -35,6 +35,9 @@ describe('GIVEN the tempotrade CLI', () => {
       '--json',
     ])
       expect(start.out).toContain(f);
+    const startHelp = start.out.replace(/\s+/g, ' ');
+    expect(startHelp).toContain("the default 1 is this flag's own, not read from the account or the venue");
+    expect(startHelp).toContain('paper money the run deposits into the account as it opens');
     for (const sub of ['halt', 'resume', 'status', 'list']) expect(cli(['run', sub, '--help']).code).toBe(0);
   });
 

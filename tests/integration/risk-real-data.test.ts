@@ -27,7 +27,6 @@ beforeAll(async () => {
   venue = await startPaperVenueServer({
     port: 0,
     datasets: Object.fromEntries(PAIRS.map((p) => [p, dataFile(p)])),
-    accounts: { [`corr-${stamp}`]: { BTC: '2' }, [`dd-${stamp}`]: { BTC: '2' }, [`acorr-${stamp}`]: { BTC: '2' } },
   });
 });
 afterAll(async () => {

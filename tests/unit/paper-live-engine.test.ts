@@ -145,7 +145,7 @@ describe('GIVEN a paper engine fed with a live market', () => {
       order('l2', { side: 'buy', type: 'limit', price: '0.0497', quantity: '2', at: T + 2 * MIN }),
     );
     const saved = readStateFile(file)!;
-    expect(saved.version).toBe(3);
+    expect(saved.version).toBe(4);
     expect(saved.markets).toEqual([
       expect.objectContaining({
         kind: 'live',
@@ -165,16 +165,32 @@ describe('GIVEN a paper engine fed with a live market', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('WHEN a version-2 state file (replay markets only, before live markets) is loaded THEN it loads unchanged and is written back as version 3', () => {
-    const candles = [0, 1, 2, 3].map((i) => bar(i));
-    const replay = new PaperVenue();
-    replay.loadMarket('ETH/BTC', candles, 'recorded.csv');
-    replay.openAccount('r', { BTC: '1' });
-    replay.placeOrder('r', order('r1', { side: 'buy', type: 'market', quantity: '1', at: T + 2 * MIN }));
-    const v2 = { ...replay.toJSON(), version: 2 };
-    const loaded = PaperVenue.fromJSON(JSON.parse(JSON.stringify(v2)), { loadSource: () => candles });
-    expect(loaded.toJSON()).toEqual(replay.toJSON());
-    expect(loaded.toJSON().version).toBe(3);
+  it.each([2, 3])(
+    'WHEN a version-%i state file (before deposits; 2: also before live markets) is loaded THEN it loads unchanged and is written back as version 4',
+    (version) => {
+      const candles = [0, 1, 2, 3].map((i) => bar(i));
+      const replay = new PaperVenue();
+      replay.loadMarket('ETH/BTC', candles, 'recorded.csv');
+      replay.openAccount('r', { BTC: '1' });
+      replay.placeOrder('r', order('r1', { side: 'buy', type: 'market', quantity: '1', at: T + 2 * MIN }));
+      const now = replay.toJSON();
+      const old = { ...now, version, accounts: now.accounts.map(({ deposits: _, ...a }) => a) };
+      const loaded = PaperVenue.fromJSON(JSON.parse(JSON.stringify(old)), { loadSource: () => candles });
+      expect(loaded.toJSON()).toEqual(now);
+      expect(loaded.toJSON().version).toBe(4);
+    },
+  );
+
+  it('WHEN a deposit is applied and the state reloaded THEN its id is kept: the same id never credits twice', () => {
+    const v = new PaperVenue();
+    expect(v.deposit('d', { asset: 'BTC', amount: '0.3', depositId: 'run:w:1' }).deposited).toBe(true);
+    const again = PaperVenue.fromJSON(JSON.parse(JSON.stringify(v.toJSON())));
+    expect(again.deposit('d', { asset: 'BTC', amount: '0.3', depositId: 'run:w:1' })).toMatchObject({
+      deposited: false,
+      balances: { BTC: { total: '0.3' } },
+    });
+    expect(again.deposit('d', { asset: 'BTC', amount: '0.2', depositId: 'run:w:2' }).balances.BTC.total).toBe('0.5');
+    expect(() => again.deposit('d', { asset: 'BTC', amount: '0', depositId: 'x' })).toThrow(/amount/);
   });
 
   it('WHEN a book is empty on one side or crossed THEN it is refused, naming the market', () => {

@@ -40,3 +40,8 @@ export const STRATEGY_STEP_PATCH = 'strategy-step-v1';
  * with it (before: bracketLeg did not exist). Asked at the first leg that follows an entry.
  */
 export const BRACKET_LEGS_PATCH = 'bracket-legs-follow-entry-v1';
+/**
+ * On a venue whose capital is 'deposit' (paper, paper-live) the run's capital is credited to the account once,
+ * keyed by its chain, and audited (before: account.open funded only a new account). Asked in the first execution.
+ */
+export const CAPITAL_DEPOSIT_PATCH = 'capital-deposit-v1';

@@ -4,10 +4,13 @@
  * points: asked first inside a path that runs only sometimes, a replay (e.g. for a query) could meet the
  * marker where the code does not ask for it. Their order here is the order of their markers in histories.
  */
-import { patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { venueKindOf } from '../../brokers/venues';
 import { selectEngine } from '../../domain/execution/selection';
 import { min } from '../../domain/money';
-import { initialRunState } from '../../domain/run/transitions';
+import type { DepositOutcome } from '../../brokers/brokerage';
+import type { RunState } from '../../domain/run/state';
+import { audit, initialRunState } from '../../domain/run/transitions';
 import { AccountIdKey, EngineKey, StrategyIdKey, TradingModeKey, TradingStateKey } from '../search-attributes';
 import { registerWithAccount } from './account';
 import { accountCallsLocal, accountCallsRemote, type RunContext } from './context';
@@ -35,12 +38,20 @@ export async function startRun(run: RunContext): Promise<void> {
   if (run.flags.reconciling && run.carried) reconcileAfterHandOver(run);
 }
 
-/** The first execution: describe the market, open the account, and (from its patch on) reconcile. */
+/**
+ * The first execution: describe the market, open the account (on a paper venue, from its patch on, by depositing
+ * the run's capital), and (from its patch on) reconcile.
+ */
 async function openRun(run: RunContext): Promise<void> {
   const { input, lookback } = run;
   const desc = await run.io['market.describe']({ ...run.ref, symbols: input.symbols });
   const quote = input.symbols[0].split('/')[1];
-  const balances = await run.io['account.open']({ ...run.ref, quote, capital: input.capital });
+  // The kind follows from the input, so the patch is asked (or not) at the same point of every replay.
+  const deposit = venueKindOf(input.venue).capital === 'deposit' && patched(P.CAPITAL_DEPOSIT_PATCH);
+  const deposited = deposit ? await depositCapital(run, quote) : undefined;
+  const balances = deposited
+    ? deposited.balances
+    : await run.io['account.open']({ ...run.ref, quote, capital: input.capital });
   const { clock } = desc;
   const start = clock.kind === 'replay' ? (input.startTime ?? clock.start + (lookback - 1) * clock.barMs) : Date.now();
   const opened = initialRunState({
@@ -53,9 +64,26 @@ async function openRun(run: RunContext): Promise<void> {
     quote,
     cash: min(input.capital, balances[quote].total),
   });
+  if (deposited) auditDeposit(run, opened, quote, deposited);
   pinStrategy(opened, input.strategy);
   if (patched(P.RECONCILIATION_PATCH)) await openingReconciliation(run, opened, quote);
   run.state = opened;
+}
+
+/** One deposit per run chain: its id is the workflow id with the chain's first run id (retries and continue-as-new keep both). */
+async function depositCapital(run: RunContext, quote: string): Promise<DepositOutcome> {
+  const { workflowId, firstExecutionRunId } = workflowInfo();
+  const depositId = `run:${workflowId}:${firstExecutionRunId}`;
+  return run.io['account.deposit']({ ...run.ref, asset: quote, amount: run.input.capital, depositId });
+}
+
+function auditDeposit(run: RunContext, st: RunState, quote: string, d: DepositOutcome): void {
+  const balanceAfter = d.balances[quote].total;
+  const what = d.deposited ? 'deposited' : 'already deposited (same deposit id)';
+  audit(st, 'CAPITAL_DEPOSITED', `${run.input.capital} ${quote} ${what} into account ${run.input.accountId}`, {
+    numbers: { amount: run.input.capital, balanceAfter },
+    code: d.deposited ? 'DEPOSITED' : 'ALREADY_DEPOSITED',
+  });
 }
 
 function askPatches(run: RunContext): void {

@@ -12,6 +12,7 @@ import { exchangeOptionsFrom } from '../../simulators/binance-exchange/config';
 import type { KeyFlag } from '../../simulators/binance-exchange/config';
 import { collect, pairs, parseFlags, strategiesOption, wholeNumberFlag } from '../flags';
 import { loadStrategies, strategyDirsFrom } from '../../domain/strategies/loader';
+import { startJournal } from '../../workers/journal';
 
 const WorkerFlags = z
   .object({
@@ -33,6 +34,7 @@ const WorkerFlags = z
       .pipe(z.number().positive('must be a positive number'))
       .optional(),
     strategies: z.array(z.string().min(1)).default([]),
+    journal: z.boolean().default(true),
   })
   .strict();
 
@@ -50,10 +52,17 @@ export function workerCommand(): Command {
       'at most this many venue activities per second per venue account, for all workers together (server-enforced)',
     )
     .addOption(strategiesOption('also run'))
+    .option(
+      '--no-journal',
+      'do not write the trade journal (default: on, to TEMPOTRADE_JOURNAL_URL or .tempotrade/journal.sqlite)',
+    )
     .action(async (opts) => {
       const f = parseFlags(WorkerFlags, opts);
       // Before connecting: a broken strategy module stops the worker at once, naming the file.
       const strategies = loadStrategies(strategyDirsFrom(f.strategies));
+      // Before polling too: a bad journal URL or an unreachable database stops the start, naming it.
+      const journal = f.journal ? await startJournal() : undefined;
+      console.log(journal ? `journal: ${journal.where}` : 'journal: off (--no-journal)');
       // env, or the Temporal secret (TEMPORAL_SECRET_ARN) in AWS
       await withTemporalClient(async (client, namespace, cfg) => {
         const connection = await connectWorker(cfg);
@@ -63,11 +72,13 @@ export function workerCommand(): Command {
             client,
             namespace,
             strategies,
+            ...(journal ? { feed: [journal] } : {}),
             venueAccounts: f.venue,
             ...(f.venueRate !== undefined ? { venueActivitiesPerSecond: f.venueRate } : {}),
             ...(f.taskQueue ? { taskQueue: f.taskQueue } : {}),
           });
         } finally {
+          await journal?.close();
           await connection.close();
         }
       });

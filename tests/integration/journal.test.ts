@@ -195,4 +195,18 @@ describe('GIVEN a 240-tick run with continue-as-new every 60 ticks and its worke
       expect.stringContaining('TEMPOTRADE_JOURNAL_URL: unknown scheme "mysql"'),
     ]);
   });
+
+  it('WHEN a worker starts with its journal database unreachable THEN it fails at once naming host:port, without the password', async () => {
+    const closed = await startTcpProxy({ host: PG_HOST, port: PG_PORT });
+    const port = closed.port;
+    await closed.close();
+    const env = {
+      TEMPORAL_ADDRESS: serverAddress(),
+      TEMPOTRADE_JOURNAL_URL: `postgres://u:hunter2@127.0.0.1:${port}/j`,
+    };
+    const w = await runCli(['worker', '--task-queue', uniqueQueue('journal-down')], env, true);
+    expect(w.code).toBe(1);
+    expect(w.stderr).toContain(`TEMPOTRADE_JOURNAL_URL: cannot use the PostgreSQL journal at 127.0.0.1:${port}/j`);
+    expect(w.stderr + w.stdout).not.toContain('hunter2');
+  });
 });

@@ -7,6 +7,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { z } from 'zod';
 import { TradingState } from '../domain/run/trading-state';
+import { webhookNotifierFromEnv } from './alert-webhook';
 
 export const TradingAlert = z
   .object({
@@ -83,7 +84,17 @@ export function snsNotifier(
 
 export function notifierFromEnv(env: Record<string, string | undefined> = process.env): Notifier {
   const arn = env.TEMPOTRADE_ALERTS_TOPIC_ARN || undefined;
-  return arn ? snsNotifier(arn) : logNotifier();
+  const primary = arn ? snsNotifier(arn) : logNotifier();
+  // TEMPOTRADE_ALERT_WEBHOOK_URL adds a webhook; it never throws, so SNS errors still reach the activity's retry.
+  const webhook = webhookNotifierFromEnv(env);
+  if (!webhook) return primary;
+  return {
+    describe: () => `${primary.describe()}+${webhook.describe()}`,
+    async notify(alert) {
+      await webhook.notify(alert);
+      return primary.notify(alert);
+    },
+  };
 }
 
 export function createAlertActivities(deps: { notifier?: Notifier } = {}) {

@@ -9,6 +9,7 @@ import { demoCommand } from './commands/demo';
 import { scheduleCommand } from './commands/schedule';
 import { accountCommand } from './commands/account';
 import { strategyCommand } from './commands/strategy';
+import { journalCommand } from './commands/journal';
 import pkg from '../package.json';
 
 export function buildProgram(): Command {
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   program.addCommand(scheduleCommand());
   program.addCommand(accountCommand());
   program.addCommand(strategyCommand());
+  program.addCommand(journalCommand());
   program.addCommand(workerCommand());
   program.addCommand(venueCommand());
   program.addCommand(temporalCommand());

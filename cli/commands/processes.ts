@@ -13,6 +13,7 @@ import type { KeyFlag } from '../../simulators/binance-exchange/config';
 import { collect, pairs, parseFlags, strategiesOption, wholeNumberFlag } from '../flags';
 import { loadStrategies, strategyDirsFrom } from '../../domain/strategies/loader';
 import { TempotradeError } from '../../domain/errors';
+import { startJournal } from '../../workers/journal';
 import { createLogger, logFeed, temporalLogger } from '../../workers/telemetry/logger';
 import { createTradingMetrics } from '../../workers/telemetry/metrics';
 import { installRuntime } from '../../workers/telemetry/runtime';
@@ -51,6 +52,7 @@ const WorkerFlags = z
       .optional(),
     strategies: z.array(z.string().min(1)).default([]),
     metricsPort: portFlag().optional(),
+    journal: z.boolean().default(true),
   })
   .strict();
 
@@ -72,6 +74,10 @@ export function workerCommand(): Command {
       '--metrics-port <port>',
       'serve Prometheus metrics (tempotrade_*, temporal_*) at http://0.0.0.0:PORT/metrics; 0 picks a free port (env TEMPOTRADE_METRICS_PORT)',
     )
+    .option(
+      '--no-journal',
+      'do not write the trade journal (default: on, to TEMPOTRADE_JOURNAL_URL or .tempotrade/journal.sqlite)',
+    )
     .action(async (opts) => {
       const f = parseFlags(WorkerFlags, opts);
       const metricsPort = metricsPortFrom(f.metricsPort, process.env);
@@ -80,6 +86,14 @@ export function workerCommand(): Command {
       const strategies = loadStrategies(strategyDirsFrom(f.strategies));
       // Before any NativeConnection: the Runtime is process-wide and takes its logger and exporter once.
       const runtime = await installRuntime({ logger: log, sdkMetrics: metricsPort !== undefined });
+      // Before polling too: a bad journal URL or an unreachable database stops the start, naming it.
+      const journal = f.journal
+        ? await startJournal(process.env, { log: (m) => log.warn({ journal: true }, m) })
+        : undefined;
+      log.info(
+        { journal: journal?.where ?? 'off' },
+        journal ? `journal: ${journal.where}` : 'journal: off (--no-journal)',
+      );
       const metrics = metricsPort !== undefined ? createTradingMetrics() : undefined;
       const server =
         metrics && metricsPort !== undefined
@@ -103,13 +117,14 @@ export function workerCommand(): Command {
               venueAccounts: f.venue,
               ...(f.venueRate !== undefined ? { venueActivitiesPerSecond: f.venueRate } : {}),
               ...(f.taskQueue ? { taskQueue: f.taskQueue } : {}),
-              feed: [logFeed(log), ...(metrics ? [metrics.subscriber] : [])],
+              feed: [logFeed(log), ...(metrics ? [metrics.subscriber] : []), ...(journal ? [journal] : [])],
               ...(metrics ? { activityInterceptors: [metrics.activityInterceptor] } : {}),
               bundleLogger: temporalLogger(log),
               onFeedError: (subscriber, err) => log.error({ subscriber, err }, `run feed: ${subscriber} failed`),
               log: (message, fields) => log.info(fields ?? {}, message),
             });
           } finally {
+            await journal?.close();
             await connection.close();
           }
         });

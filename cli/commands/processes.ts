@@ -14,6 +14,7 @@ import { collect, pairs, parseFlags, strategiesOption, wholeNumberFlag } from '.
 import { loadStrategies, strategyDirsFrom } from '../../domain/strategies/loader';
 import { TempotradeError } from '../../domain/errors';
 import { startJournal } from '../../workers/journal';
+import { notifierFromEnv } from '../../activities/alerts';
 import { createLogger, logFeed, temporalLogger } from '../../workers/telemetry/logger';
 import { createTradingMetrics } from '../../workers/telemetry/metrics';
 import { installRuntime } from '../../workers/telemetry/runtime';
@@ -84,6 +85,9 @@ export function workerCommand(): Command {
       const log = createLogger({ base: { process: 'worker' } });
       // Before connecting: a broken strategy module stops the worker at once, naming the file.
       const strategies = loadStrategies(strategyDirsFrom(f.strategies));
+      // A bad webhook setting stops the start (exit 2, naming the variable), not the first alert.
+      const alerts = notifierFromEnv(process.env);
+      log.info({ alerts: alerts.describe() }, `alerts: ${alerts.describe()}`);
       // Before any NativeConnection: the Runtime is process-wide and takes its logger and exporter once.
       const runtime = await installRuntime({ logger: log, sdkMetrics: metricsPort !== undefined });
       // Before polling too: a bad journal URL or an unreachable database stops the start, naming it.

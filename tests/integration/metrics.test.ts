@@ -154,3 +154,28 @@ describe('GIVEN a bad metrics port', () => {
     expect(env.stderr).toMatch(/TEMPOTRADE_METRICS_PORT: must be a port number/);
   });
 });
+
+describe('GIVEN a bad alert webhook setting', () => {
+  it('WHEN the worker starts with TEMPOTRADE_ALERT_WEBHOOK_URL=not-a-url or telegram without a chat id THEN it exits 2 naming the variable, before polling', async () => {
+    const [url, chat] = await Promise.all([
+      runCli(['worker', '--no-journal'], { TEMPOTRADE_ALERT_WEBHOOK_URL: 'not-a-url' }, true),
+      runCli(
+        ['worker', '--no-journal'],
+        {
+          TEMPOTRADE_ALERT_WEBHOOK_URL: 'https://api.telegram.org/botX/sendMessage',
+          TEMPOTRADE_ALERT_WEBHOOK_FORMAT: 'telegram',
+        },
+        true,
+      ),
+    ]);
+    expect([url.code, url.stderr]).toEqual([
+      2,
+      expect.stringMatching(/TEMPOTRADE_ALERT_WEBHOOK_URL: must be an http\(s\) URL/),
+    ]);
+    expect([chat.code, chat.stderr]).toEqual([
+      2,
+      expect.stringMatching(/TEMPOTRADE_ALERT_TELEGRAM_CHAT_ID: is required/),
+    ]);
+    expect(url.stdout + chat.stdout).not.toMatch(/worker polling/);
+  });
+});

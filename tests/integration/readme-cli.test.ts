@@ -214,5 +214,64 @@ describe("GIVEN the README's CLI lines", () => {
       code: 0,
       tail: expect.stringMatching(/net PnL[\s\S]*trading state\s+\w+[\s\S]*finished\s+\S+/),
     });
+
+    // Operating it. The journal holds the whole finished run: every event once, in seq order.
+    await waitFor(
+      'the journal to hold the run',
+      async () => /RUN_FINISHED/.test(await run(line('journal export --run RUN_ID --format csv'))),
+      30_000,
+      1000,
+    );
+    const csv = (await run(line('journal export --run RUN_ID --format csv'))).trim().split('\n');
+    expect(csv[0]).toMatch(/^workflowId,executionRunId,runId,accountId,strategy,venue,engine,seq,/);
+    const seqs = csv.slice(1).map((l) => Number(l.split(',')[7]));
+    expect(seqs.length).toBeGreaterThan(20);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+    const out = path.join(REPO_ROOT, 'acct.jsonl');
+    try {
+      await run(line('journal export --account ACCOUNT --from 2026-01-01T00:00:00Z --format jsonl --out acct.jsonl'));
+      const events = fs
+        .readFileSync(out, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { accountId: string });
+      expect(events.length).toBeGreaterThanOrEqual(seqs.length);
+      expect(events.every((e) => e.accountId === ACCOUNT)).toBe(true);
+    } finally {
+      fs.rmSync(out, { force: true });
+    }
+
+    // A paper account funded up front, then a run that brings its own capital and shares it.
+    expect(await run(fromReadme('account fund paper-desk --amount 2 --asset BTC'))).toMatch(
+      /deposited 2 BTC into paper-desk: it holds 2 BTC/,
+    );
+    const shared = await run(
+      fromReadme(
+        'run start --strategy sma-crossover --symbol ETH/BTC --account paper-desk --capital 0.3 --balances shared --max-ticks 300',
+      ),
+    );
+    const SHARED = /started (\S+)/.exec(shared)![1];
+    await waitFor(
+      'the shared run to deposit and trade',
+      async () => /CAPITAL_DEPOSITED/.test(await run(['run', 'audit', SHARED]).catch(() => '')),
+      60_000,
+      1000,
+    );
+
+    // A second worker with metrics: the SDK's and tempotrade's series on one scrape.
+    expect(await portInUse(9464)).toBe(false);
+    await background(fromReadme('worker --metrics-port 9464'), /metrics at http/);
+    await waitFor(
+      'both metric families',
+      async () => {
+        const text = await fetch('http://127.0.0.1:9464/metrics').then(
+          (r) => r.text(),
+          () => '',
+        );
+        return /# TYPE tempotrade_orders_placed_total counter/.test(text) && /\btemporal_\w+/.test(text);
+      },
+      60_000,
+      1000,
+    );
   }, 1_200_000);
 });

@@ -229,7 +229,11 @@ describe("GIVEN the README's CLI lines", () => {
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
     const out = path.join(REPO_ROOT, 'acct.jsonl');
     try {
-      await run(line('journal export --account ACCOUNT --from 2026-01-01T00:00:00Z --format jsonl --out acct.jsonl'));
+      await run(
+        line(
+          'journal export --account ACCOUNT --from 2018-01-10T00:00:00Z --to 2018-01-31T00:00:00Z --format jsonl --out acct.jsonl',
+        ),
+      );
       const events = fs
         .readFileSync(out, 'utf8')
         .trim()

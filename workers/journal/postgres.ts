@@ -2,36 +2,17 @@
 import { Pool, type PoolClient } from 'pg';
 import type { AuditEvent } from '../../domain/run/state';
 import { TempotradeError } from '../../domain/errors';
-import { latestRuns, rowsOf, type JournalEvent, type JournalQuery, type JournalRun, type JournalStore } from './store';
+import {
+  journalSchema,
+  latestRuns,
+  rowsOf,
+  type JournalEvent,
+  type JournalQuery,
+  type JournalRun,
+  type JournalStore,
+} from './store';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS journal_events (
-  workflow_id TEXT NOT NULL,
-  seq INTEGER NOT NULL,
-  execution_run_id TEXT NOT NULL,
-  run_id TEXT NOT NULL,
-  account_id TEXT NOT NULL,
-  strategy TEXT NOT NULL,
-  venue TEXT NOT NULL,
-  engine TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  at BIGINT NOT NULL,
-  payload JSONB NOT NULL,
-  PRIMARY KEY (workflow_id, seq)
-);
-CREATE INDEX IF NOT EXISTS journal_events_run ON journal_events (run_id, seq);
-CREATE INDEX IF NOT EXISTS journal_events_account ON journal_events (account_id, at);
-CREATE TABLE IF NOT EXISTS journal_runs (
-  workflow_id TEXT PRIMARY KEY,
-  run_id TEXT NOT NULL,
-  account_id TEXT NOT NULL,
-  strategy TEXT NOT NULL,
-  venue TEXT NOT NULL,
-  engine TEXT NOT NULL,
-  ticks INTEGER NOT NULL,
-  summary JSONB NOT NULL,
-  updated_at BIGINT NOT NULL
-);`;
+const SCHEMA = journalSchema({ integer: 'BIGINT', json: 'JSONB' });
 
 /** Rows per INSERT statement: 11 parameters each, well under PostgreSQL's 65,535. */
 const CHUNK = 1000;

@@ -4,36 +4,17 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { RunFeedBatch } from '../../domain/run/feed';
 import type { AuditEvent } from '../../domain/run/state';
-import { latestRuns, rowsOf, type JournalEvent, type JournalQuery, type JournalRun, type JournalStore } from './store';
+import {
+  journalSchema,
+  latestRuns,
+  rowsOf,
+  type JournalEvent,
+  type JournalQuery,
+  type JournalRun,
+  type JournalStore,
+} from './store';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS journal_events (
-  workflow_id TEXT NOT NULL,
-  seq INTEGER NOT NULL,
-  execution_run_id TEXT NOT NULL,
-  run_id TEXT NOT NULL,
-  account_id TEXT NOT NULL,
-  strategy TEXT NOT NULL,
-  venue TEXT NOT NULL,
-  engine TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  at INTEGER NOT NULL,
-  payload TEXT NOT NULL,
-  PRIMARY KEY (workflow_id, seq)
-);
-CREATE INDEX IF NOT EXISTS journal_events_run ON journal_events (run_id, seq);
-CREATE INDEX IF NOT EXISTS journal_events_account ON journal_events (account_id, at);
-CREATE TABLE IF NOT EXISTS journal_runs (
-  workflow_id TEXT PRIMARY KEY,
-  run_id TEXT NOT NULL,
-  account_id TEXT NOT NULL,
-  strategy TEXT NOT NULL,
-  venue TEXT NOT NULL,
-  engine TEXT NOT NULL,
-  ticks INTEGER NOT NULL,
-  summary TEXT NOT NULL,
-  updated_at INTEGER NOT NULL
-);`;
+const SCHEMA = journalSchema({ integer: 'INTEGER', json: 'TEXT' });
 
 interface EventRow {
   workflow_id: string;

@@ -60,3 +60,35 @@ export function latestRuns(batches: readonly RunFeedBatch[]): JournalRun[] {
   }
   return [...by.values()];
 }
+
+/** The journal's tables, one definition for both stores; only the big-integer and JSON column types differ. */
+export function journalSchema(types: { integer: string; json: string }): string {
+  return `
+CREATE TABLE IF NOT EXISTS journal_events (
+  workflow_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  execution_run_id TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  strategy TEXT NOT NULL,
+  venue TEXT NOT NULL,
+  engine TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  at ${types.integer} NOT NULL,
+  payload ${types.json} NOT NULL,
+  PRIMARY KEY (workflow_id, seq)
+);
+CREATE INDEX IF NOT EXISTS journal_events_run ON journal_events (run_id, seq);
+CREATE INDEX IF NOT EXISTS journal_events_account ON journal_events (account_id, at);
+CREATE TABLE IF NOT EXISTS journal_runs (
+  workflow_id TEXT PRIMARY KEY,
+  run_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  strategy TEXT NOT NULL,
+  venue TEXT NOT NULL,
+  engine TEXT NOT NULL,
+  ticks INTEGER NOT NULL,
+  summary ${types.json} NOT NULL,
+  updated_at ${types.integer} NOT NULL
+);`;
+}

@@ -11,10 +11,11 @@ import type { Client } from '@temporalio/client';
 import Database from 'better-sqlite3';
 import type { PaperVenueServer } from '../../simulators/paper-venue/server';
 import type { AuditEvent, RunSummary } from '../../domain/run/state';
-import { runAudit, runStatus, startRun } from '../../temporal/runs-client';
-import { killAllChildren, spawnWorker, type Child } from '../../cli/spawn';
-import { NAMESPACE, serverAddress, testClient, uniqueQueue, waitFor } from '../helpers/temporal';
-import { result, runInput, startVenue } from '../helpers/runs';
+import { runAudit, startRun } from '../../temporal/runs-client';
+import { spawnWorker, type Child } from '../../cli/spawn';
+import { NAMESPACE, serverAddress, uniqueQueue } from '../helpers/temporal';
+import { expectWhole, tickOf } from '../helpers/workflow-journal';
+import { result, runInput, withVenueSuite } from '../helpers/runs';
 import { runCli } from '../helpers/cli';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
 import { createTestDatabase, PG_HOST, PG_PORT, type TestDatabase } from '../helpers/postgres';
@@ -29,18 +30,14 @@ let venue: PaperVenueServer;
 let pg: TestDatabase;
 let proxy: TcpProxy;
 
+withVenueSuite(['ETH/BTC'], (c, v) => ((client = c), (venue = v)));
 beforeAll(async () => {
-  client = await testClient();
-  venue = await startVenue(['ETH/BTC']);
   pg = await createTestDatabase('tt_journal_it');
   proxy = await startTcpProxy({ host: PG_HOST, port: PG_PORT });
 });
 afterAll(async () => {
-  await killAllChildren();
   await proxy?.close();
-  await venue?.close();
   await pg?.drop();
-  await client?.connection.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -53,18 +50,6 @@ const inputFor = (runId: string) =>
     stop: { maxTicks: TICKS, endOfData: true },
     continueAsNewAfterTicks: 60,
   });
-
-const tickOf = (id: string, atLeast: number) =>
-  waitFor(
-    `${id} at tick ${atLeast}`,
-    async () => {
-      const st = (await runStatus(client, id)).status;
-      return st.tick >= atLeast && st.tick;
-    },
-    180_000,
-    // runStatus is several server calls: polling it fast would slow the run it watches.
-    250,
-  );
 
 /** Start a run on a worker of its own whose journal goes to `journalUrl`, kill the worker at KILL_AT, replace it. */
 async function runWithKill(
@@ -84,7 +69,7 @@ async function runWithKill(
     expect(worker.output()).not.toContain('postgres://');
     await startRun(client, inputFor(id), { taskQueue: queue });
     await midRun?.();
-    await tickOf(id, KILL_AT);
+    await tickOf(client, id, KILL_AT);
     await worker.kill9();
     worker = await spawnWorker(env, undefined, queue);
     const summary = await result(client, id);
@@ -97,17 +82,6 @@ async function runWithKill(
   }
 }
 
-/** Every journaled event of the run is there once, seq 1..N, and agrees with the audit and the summary. */
-function expectWhole(events: AuditEvent[], audit: AuditEvent[], summary: RunSummary): void {
-  expect(events.map((e) => e.seq)).toEqual(Array.from({ length: events.length }, (_, i) => i + 1));
-  expect(events.length).toBe(audit[audit.length - 1].seq);
-  const bySeq = new Map(events.map((e) => [e.seq, e]));
-  expect(audit.map((e) => bySeq.get(e.seq))).toEqual(audit);
-  const kinds = (k: string) => events.filter((e) => e.kind === k).length;
-  expect(kinds('ORDER_FILLED')).toBe(summary.orders.filled);
-  expect(kinds('ORDER_FILLED') + kinds('ORDER_PARTIALLY_FILLED')).toBe(summary.fills);
-}
-
 describe('GIVEN a 240-tick run with continue-as-new every 60 ticks and its worker process SIGKILLed at tick 150', () => {
   it('WHEN the journal is SQLite (kill) and PostgreSQL (kill, and the database cut mid-run) THEN each has exactly one row per event and the export equals the audit', async () => {
     const sqliteId = `journal-sqlite-${stamp}`;
@@ -117,9 +91,9 @@ describe('GIVEN a 240-tick run with continue-as-new every 60 ticks and its worke
     const [{ summary: sqliteSummary, audit: sqliteAudit }, { summary: pgSummary, audit: pgAudit }] = await Promise.all([
       runWithKill(sqliteId, `sqlite:${sqliteFile}`),
       runWithKill(pgId, pgUrl, async () => {
-        const cutAt = await tickOf(pgId, 40);
+        const cutAt = await tickOf(client, pgId, 40);
         proxy.cut();
-        tradedWhileCut = (await tickOf(pgId, cutAt + 40)) - cutAt;
+        tradedWhileCut = (await tickOf(client, pgId, cutAt + 40)) - cutAt;
         proxy.restore();
       }),
     ]);

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BIN, REPO_ROOT } from '../../cli/spawn';
+import { strategyFolder, strategyModule } from '../helpers/user-strategies';
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args], {
@@ -19,64 +20,48 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-const DONCHIAN_TS = `import { defineStrategy, z } from 'tempotrade/strategy';
+/** The breakout strategy; `first`, a statement before its logic (the module of another name). */
+const donchian = (name = 'donchian-breakout', first = '') =>
+  strategyModule({
+    name,
+    from: 'tempotrade/strategy',
+    description: 'Buy a breakout above the N-bar high, exit below the N-bar low.',
+    params:
+      'z.object({ period: z.number().int().min(2).default(20), pct: z.number().positive().max(100).default(10) })',
+    lookback: '(p) => p.period + 1',
+    onBar: `${first}
+const prev = ctx.bars.slice(0, -1), last = ctx.bars[ctx.bars.length - 1];
+const hi = Math.max(...prev.map((b) => b.high)), lo = Math.min(...prev.map((b) => b.low));
+if (Number(ctx.position) === 0 && last.close > hi) return [ctx.buy({ pctOfEquity: ctx.params.pct, reason: \`close \${last.close} > \${hi}\` })];
+if (Number(ctx.position) > 0 && last.close < lo) return [ctx.sell({ quantity: ctx.position, reason: \`close \${last.close} < \${lo}\` })];
+return [];`,
+  });
+const DONCHIAN_TS = donchian();
 
-export default defineStrategy({
-  name: 'donchian-breakout',
-  version: '1.0.0',
-  description: 'Buy a breakout above the N-bar high, exit below the N-bar low.',
-  params: z.object({ period: z.number().int().min(2).default(20), pct: z.number().positive().max(100).default(10) }),
-  lookback: (p) => p.period + 1,
-  onBar(ctx) {
-    const prev = ctx.bars.slice(0, -1), last = ctx.bars[ctx.bars.length - 1];
-    const hi = Math.max(...prev.map((b) => b.high)), lo = Math.min(...prev.map((b) => b.low));
-    if (Number(ctx.position) === 0 && last.close > hi) return [ctx.buy({ pctOfEquity: ctx.params.pct, reason: \`close \${last.close} > \${hi}\` })];
-    if (Number(ctx.position) > 0 && last.close < lo) return [ctx.sell({ quantity: ctx.position, reason: \`close \${last.close} < \${lo}\` })];
-    return [];
-  },
-});
-`;
-
-const EMA_BRACKET_JS = `import { defineStrategy, z } from 'tempotrade/strategy';
-export default defineStrategy({
+const EMA_BRACKET_JS = strategyModule({
   name: 'ema-bracket',
   version: '0.2.0',
+  from: 'tempotrade/strategy',
   description: 'Above its EMA: buy, risking 1% of equity to a 2% stop, with a 3% take-profit.',
-  params: z.object({ period: z.number().int().min(2).default(10) }),
-  lookback: (p) => p.period * 2,
-  onBar(ctx) {
-    const e = ctx.indicators.ema(ctx.bars.map((b) => b.close), ctx.params.period);
-    const last = ctx.bars[ctx.bars.length - 1];
-    ctx.state.ticks = Number(ctx.state.ticks ?? 0) + 1;
-    if (e === null || Number(ctx.position) > 0 || last.close <= e) return [];
-    return [ctx.buy({ riskPct: 1, stopLoss: { pct: 2 }, takeProfit: { pct: 3 }, reason: 'above EMA' })];
-  },
+  params: 'z.object({ period: z.number().int().min(2).default(10) })',
+  lookback: '(p) => p.period * 2',
+  onBar: `const e = ctx.indicators.ema(ctx.bars.map((b) => b.close), ctx.params.period);
+const last = ctx.bars[ctx.bars.length - 1];
+ctx.state.ticks = Number(ctx.state.ticks ?? 0) + 1;
+if (e === null || Number(ctx.position) > 0 || last.close <= e) return [];
+return [ctx.buy({ riskPct: 1, stopLoss: { pct: 2 }, takeProfit: { pct: 3 }, reason: 'above EMA' })];`,
 });
-`;
 
 describe('GIVEN a strategy folder outside the repo with a .ts and a .js strategy', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tempotrade-strategies-'));
-  const bad = fs.mkdtempSync(path.join(os.tmpdir(), 'tempotrade-bad-strategies-'));
-  beforeAll(() => {
-    fs.writeFileSync(path.join(dir, 'donchian.ts'), DONCHIAN_TS);
-    fs.writeFileSync(path.join(dir, 'ema-bracket.js'), EMA_BRACKET_JS);
-    fs.writeFileSync(
-      path.join(bad, 'syntax.ts'),
-      "import { defineStrategy } from 'tempotrade/strategy';\nexport default defineStrategy({ name: 'x',\n",
-    );
-    fs.writeFileSync(path.join(bad, 'no-default.ts'), 'export const strategy = 1;\n');
-    fs.writeFileSync(path.join(bad, 'plain-object.js'), "export default { name: 'fake', onBar: () => [] };\n");
-    fs.writeFileSync(
-      path.join(bad, 'throws.ts'),
-      DONCHIAN_TS.replace("name: 'donchian-breakout'", "name: 'thrower'").replace(
-        'const prev',
-        "throw new Error('no data feed'); const prev",
-      ),
-    );
+  const dir = strategyFolder('tempotrade-strategies-', {
+    'donchian.ts': DONCHIAN_TS,
+    'ema-bracket.js': EMA_BRACKET_JS,
   });
-  afterAll(() => {
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.rmSync(bad, { recursive: true, force: true });
+  const bad = strategyFolder('tempotrade-bad-strategies-', {
+    'syntax.ts': "import { defineStrategy } from 'tempotrade/strategy';\nexport default defineStrategy({ name: 'x',\n",
+    'no-default.ts': 'export const strategy = 1;\n',
+    'plain-object.js': "export default { name: 'fake', onBar: () => [] };\n",
+    'throws.ts': donchian('thrower', "throw new Error('no data feed');"),
   });
 
   it('WHEN `strategy list --strategies DIR` THEN the built-ins and both user strategies show with version, source and params', () => {

@@ -3,58 +3,35 @@
  * loaded from a folder outside the repo; the worker is SIGKILLed mid-run and replaced. The resumed run
  * decides and orders exactly as an uninterrupted run of the same strategy on the same data.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { PaperVenueServer } from '../../simulators/paper-venue/server';
-import { killAllChildren, spawnWorker, type Child } from '../../cli/spawn';
+import { spawnWorker, type Child } from '../../cli/spawn';
 import { loadStrategies } from '../../domain/strategies/loader';
 import { runAudit, runStatus, startRun } from '../../temporal/runs-client';
-import { NAMESPACE, serverAddress, testClient, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
-import { differences, orderShape, result, runInput, startVenue, venueAccount } from '../helpers/runs';
-import { SDK } from '../helpers/user-strategies';
-
-// The SDK by path: the reference worker runs in jest, whose module registry does not resolve 'tempotrade/strategy'
-// (user-strategy-worker.test.ts covers that import); both workers must load the same bytes, so the same pin.
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tempotrade-kill-strategy-'));
-/** Its rhythm lives only in ctx.state: a resumed run that lost the state would restart its count. */
-fs.writeFileSync(
-  path.join(dir, 'counter.ts'),
-  `import { defineStrategy, z } from ${JSON.stringify(SDK)};
-export default defineStrategy({
-  name: 'user-state-counter',
-  version: '1.0.0',
-  description: 'buys every 9th bar when flat, sells 4 bars later; the count is in ctx.state',
-  params: z.object({}),
-  lookback: () => 1,
-  onBar(ctx) {
-    const n = (typeof ctx.state.n === 'number' ? ctx.state.n : 0) + 1;
-    ctx.state.n = n;
-    ctx.state.last = ctx.mark;
-    if (Number(ctx.position) === 0 && n % 9 === 1) return [ctx.buy({ pctOfEquity: 15, reason: 'bar ' + n })];
-    if (Number(ctx.position) > 0 && n % 9 === 5) return [ctx.sell({ quantity: ctx.position, reason: 'bar ' + n })];
-    return [];
-  },
-});
-`,
-);
-const strategies = loadStrategies([dir]);
+import { NAMESPACE, serverAddress, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
+import { differences, orderShape, result, runInput, venueAccount, withVenueSuite } from '../helpers/runs';
+import { strategyFolder, strategyModule } from '../helpers/user-strategies';
 
 let client: Client;
 let venue: PaperVenueServer;
+withVenueSuite(['ETH/BTC'], (c, v) => ((client = c), (venue = v)));
 const stamp = Date.now().toString(36);
-
-beforeAll(async () => {
-  client = await testClient();
-  venue = await startVenue(['ETH/BTC']);
+// The SDK by path: the reference worker runs in jest, whose module registry does not resolve 'tempotrade/strategy'
+// (user-strategy-worker.test.ts covers that import); both workers must load the same bytes, so the same pin.
+const dir = strategyFolder('tempotrade-kill-strategy-', {
+  /** Its rhythm lives only in ctx.state: a resumed run that lost the state would restart its count. */
+  'counter.ts': strategyModule({
+    name: 'user-state-counter',
+    description: 'buys every 9th bar when flat, sells 4 bars later; the count is in ctx.state',
+    lookback: '() => 1',
+    countBars: true,
+    onBar: `ctx.state.last = ctx.mark;
+if (Number(ctx.position) === 0 && n % 9 === 1) return [ctx.buy({ pctOfEquity: 15, reason: 'bar ' + n })];
+if (Number(ctx.position) > 0 && n % 9 === 5) return [ctx.sell({ quantity: ctx.position, reason: 'bar ' + n })];
+return [];`,
+  }),
 });
-afterAll(async () => {
-  await killAllChildren();
-  await venue?.close();
-  await client?.connection.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const strategies = loadStrategies([dir]);
 
 const inputFor = (runId: string) =>
   runInput({

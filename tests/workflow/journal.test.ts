@@ -6,13 +6,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AuditEvent, RunSummary } from '../../domain/run/state';
-import { runAudit, runStatus } from '../../temporal/runs-client';
+import { runAudit } from '../../temporal/runs-client';
 import { journalConfigFrom, openJournal } from '../../workers/journal/config';
 import { JournalWriter } from '../../workers/journal/writer';
-import { waitFor } from '../helpers/temporal';
 import { result } from '../helpers/runs';
 import { workflowSuite } from '../helpers/workflow-harness';
+import { expectWhole, tickOf } from '../helpers/workflow-journal';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
 import { createTestDatabase, PG_HOST, PG_PORT, type TestDatabase } from '../helpers/postgres';
 
@@ -48,29 +47,6 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const tickOf = (id: string, atLeast: number) =>
-  waitFor(
-    `${id} at tick ${atLeast}`,
-    async () => {
-      const st = (await runStatus(suite.client, id)).status;
-      return st.tick >= atLeast && st.tick;
-    },
-    180_000,
-    // runStatus is several server calls: polling it fast would slow the run it watches.
-    250,
-  );
-
-/** Every event once, seq 1..N; the audit's window equal; the fills as the summary counts them. */
-function expectWhole(events: AuditEvent[], audit: AuditEvent[], summary: RunSummary): void {
-  expect(events.map((e) => e.seq)).toEqual(Array.from({ length: events.length }, (_, i) => i + 1));
-  expect(events.length).toBe(audit[audit.length - 1].seq);
-  const bySeq = new Map(events.map((e) => [e.seq, e]));
-  expect(audit.map((e) => bySeq.get(e.seq))).toEqual(audit);
-  const kinds = (k: string) => events.filter((e) => e.kind === k).length;
-  expect(kinds('ORDER_FILLED')).toBe(summary.orders.filled);
-  expect(kinds('ORDER_FILLED') + kinds('ORDER_PARTIALLY_FILLED')).toBe(summary.fills);
-}
-
 describe('GIVEN a worker journaling to SQLite and, through a proxy, to PostgreSQL', () => {
   it('WHEN a run continues as new twice and PostgreSQL is cut mid-run THEN trading goes on and both journals hold each event exactly once', async () => {
     const t0 = Date.now();
@@ -83,9 +59,9 @@ describe('GIVEN a worker journaling to SQLite and, through a proxy, to PostgreSQ
         continueAsNewAfterTicks: Math.ceil(TICKS / 3),
       }),
     );
-    const cutAt = await tickOf(id, Math.round(TICKS / 5));
+    const cutAt = await tickOf(suite.client, id, Math.round(TICKS / 5));
     proxy.cut();
-    const tradedTo = await tickOf(id, cutAt + Math.round(TICKS / 8));
+    const tradedTo = await tickOf(suite.client, id, cutAt + Math.round(TICKS / 8));
     proxy.restore();
     const summary = await result(suite.client, id);
     console.log(`${TICKS} ticks in ${Date.now() - t0} ms; cut at ${cutAt}, restored at ${tradedTo}`);

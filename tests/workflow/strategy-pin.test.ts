@@ -4,32 +4,24 @@
  * orders nothing until an operator's upgradeStrategy adopts the new hash; a worker without the strategy halts
  * the run saying so (STRATEGY_NOT_FOUND).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { loadStrategies } from '../../domain/strategies/loader';
 import { StrategyRegistry } from '../../domain/strategies/registry';
 import { runAudit, runStatus, upgradeRunStrategy } from '../../temporal/runs-client';
 import { result } from '../helpers/runs';
-import { momentumModule } from '../helpers/user-strategies';
+import { momentumModule, strategyFolder } from '../helpers/user-strategies';
 import { waitFor } from '../helpers/temporal';
 import { holdAt, snapshotNo, workflowSuite } from '../helpers/workflow-harness';
 
-const dirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'tempotrade-pinned-')));
-
 /** The same strategy twice: version 1.0.0, then 1.1.0 with one more comment line (another module hash). */
-function writeModule(dir: string, version: string, note: string): void {
-  fs.writeFileSync(path.join(dir, 'pinned.js'), momentumModule('user-pinned', version, `// ${note}`));
-}
-writeModule(dirs[0], '1.0.0', 'first version');
-writeModule(dirs[1], '1.1.0', 'second version: same logic, new module');
-const v1 = loadStrategies([dirs[0]]);
-const v2 = loadStrategies([dirs[1]]);
+const pinned = (version: string, note: string) =>
+  loadStrategies([
+    strategyFolder('tempotrade-pinned-', { 'pinned.js': momentumModule('user-pinned', version, `// ${note}`) }),
+  ]);
+const v1 = pinned('1.0.0', 'first version');
+const v2 = pinned('1.1.0', 'second version: same logic, new module');
 let workerHas = v1;
 const suite = workflowSuite('strategy-pin', ['ETH/BTC'], { strategies: () => workerHas });
 const stamp = Date.now().toString(36);
-
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 const input = (runId: string) =>
   suite.input({

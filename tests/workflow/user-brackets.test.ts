@@ -5,52 +5,39 @@
  * engine's risk-config sizing (sizing.method fixed-fractional reading the entry's protective stop); the
  * legs follow the entry's size. The test recomputes every size from the equity and mark the strategy saw.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Dec, str } from '../../domain/money';
 import type { AuditEvent } from '../../domain/run/state';
 import { loadStrategies } from '../../domain/strategies/loader';
 import { runAudit } from '../../temporal/runs-client';
 import { result } from '../helpers/runs';
 import { workflowSuite } from '../helpers/workflow-harness';
-import { SDK } from '../helpers/user-strategies';
+import { strategyFolder, strategyModule } from '../helpers/user-strategies';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tempotrade-user-brackets-'));
 const RISK_PCT = 0.2;
 /** What the strategy orders, by bar: the stop distance of each entry in %, and what comes with it. */
 const ENTRIES = { bracket: { bar: 3, stopPct: 2 }, trail: { bar: 10, stopPct: 1.5 }, twap: { bar: 20, stopPct: 2.5 } };
 
-fs.writeFileSync(
-  path.join(dir, 'brackets.ts'),
-  `import { defineStrategy, z } from ${JSON.stringify(SDK)};
-export default defineStrategy({
-  name: 'user-brackets',
-  version: '1.0.0',
-  description: 'a bracket, a trailing stop and a TWAP, each sized from its stop',
-  params: z.object({ sizing: z.enum(['sdk', 'engine']), riskPct: z.number().positive() }),
-  lookback: () => 2,
-  onBar(ctx) {
-    const n = (typeof ctx.state.n === 'number' ? ctx.state.n : 0) + 1;
-    ctx.state.n = n;
-    // Engine sizing: the entry's size is the engine's to choose; 1% of equity is only what the SDK needs.
-    const size = ctx.params.sizing === 'sdk' ? { riskPct: ctx.params.riskPct } : { pctOfEquity: 1 };
-    const seen = 'equity ' + ctx.equity + ' mark ' + ctx.mark;
-    if (n === ${ENTRIES.bracket.bar})
-      return [ctx.buy({ ...size, stopLoss: { pct: ${ENTRIES.bracket.stopPct} }, takeProfit: { pct: 3 }, reason: 'bracket; ' + seen })];
-    if (n === ${ENTRIES.trail.bar})
-      return [ctx.buy({ ...size, stopLoss: { pct: ${ENTRIES.trail.stopPct} }, trailingStop: { trailBps: 100 }, reason: 'trail; ' + seen })];
-    if (n === ${ENTRIES.twap.bar})
-      return [ctx.buy({ ...size, stopLoss: { pct: ${ENTRIES.twap.stopPct} }, algo: { twap: { slices: 4, duration: '20m' } }, reason: 'twap; ' + seen })];
-    return [];
-  },
+const dir = strategyFolder('tempotrade-user-brackets-', {
+  'brackets.ts': strategyModule({
+    name: 'user-brackets',
+    description: 'a bracket, a trailing stop and a TWAP, each sized from its stop',
+    params: "z.object({ sizing: z.enum(['sdk', 'engine']), riskPct: z.number().positive() })",
+    countBars: true,
+    onBar: `// Engine sizing: the entry's size is the engine's to choose; 1% of equity is only what the SDK needs.
+const size = ctx.params.sizing === 'sdk' ? { riskPct: ctx.params.riskPct } : { pctOfEquity: 1 };
+const seen = 'equity ' + ctx.equity + ' mark ' + ctx.mark;
+if (n === ${ENTRIES.bracket.bar})
+  return [ctx.buy({ ...size, stopLoss: { pct: ${ENTRIES.bracket.stopPct} }, takeProfit: { pct: 3 }, reason: 'bracket; ' + seen })];
+if (n === ${ENTRIES.trail.bar})
+  return [ctx.buy({ ...size, stopLoss: { pct: ${ENTRIES.trail.stopPct} }, trailingStop: { trailBps: 100 }, reason: 'trail; ' + seen })];
+if (n === ${ENTRIES.twap.bar})
+  return [ctx.buy({ ...size, stopLoss: { pct: ${ENTRIES.twap.stopPct} }, algo: { twap: { slices: 4, duration: '20m' } }, reason: 'twap; ' + seen })];
+return [];`,
+  }),
 });
-`,
-);
 const registry = loadStrategies([dir]);
 const suite = workflowSuite('user-brackets', ['ETH/BTC'], { strategies: registry });
 const stamp = Date.now().toString(36);
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const after = (audit: AuditEvent[], from: AuditEvent, kind: string) =>
   audit.find((e) => e.seq > from.seq && e.kind === kind);

@@ -4,59 +4,37 @@
  * trade; a faulty strategy halts its own run (STRATEGY_FAILED) while a healthy one on the same worker goes on;
  * a strategy's ctx.state survives continue-as-new. The workflow bundle holds no strategy code.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { RunSummary } from '../../domain/run/state';
 import { loadStrategies } from '../../domain/strategies/loader';
 import { runAudit, runStatus } from '../../temporal/runs-client';
 import { result } from '../helpers/runs';
-import { SDK, momentumModule } from '../helpers/user-strategies';
+import { momentumModule, strategyFolder, strategyModule } from '../helpers/user-strategies';
 import { workflowSuite } from '../helpers/workflow-harness';
 import { sharedWorkflowBundle } from '../helpers/workflow-bundle';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tempotrade-user-strategies-'));
-
-/** Buys every 7th bar when flat and sells 3 bars later: the bar count lives in ctx.state. */
-fs.writeFileSync(
-  path.join(dir, 'counter.ts'),
-  `import { defineStrategy, z } from ${JSON.stringify(SDK)};
-export default defineStrategy({
-  name: 'user-counter',
-  version: '1.0.0',
-  description: 'a bar counter in ctx.state',
-  params: z.object({ every: z.number().int().min(2).default(7) }),
-  lookback: () => 2,
-  onBar(ctx) {
-    const n = (typeof ctx.state.n === 'number' ? ctx.state.n : 0) + 1;
-    ctx.state.n = n;
-    if (Number(ctx.position) === 0 && n % ctx.params.every === 1) return [ctx.buy({ pctOfEquity: 20, reason: 'bar ' + n })];
-    if (Number(ctx.position) > 0 && n % ctx.params.every === 4) return [ctx.sell({ quantity: ctx.position, reason: 'bar ' + n })];
-    return [];
-  },
+const faulty = (name: string, onBar: string) => ({
+  [`${name}.js`]: strategyModule({ name, description: 'faulty', format: 'cjs', onBar }),
 });
-`,
-);
-fs.writeFileSync(path.join(dir, 'momentum.js'), momentumModule('user-momentum', '0.1.0'));
-const faulty = (name: string, body: string) =>
-  fs.writeFileSync(
-    path.join(dir, `${name}.js`),
-    `const { defineStrategy, z } = require(${JSON.stringify(SDK)});
-exports.default = defineStrategy({
-  name: ${JSON.stringify(name)}, version: '1.0.0', description: 'faulty', params: z.object({}), lookback: () => 2,
-  onBar(ctx) { ${body} },
+const dir = strategyFolder('tempotrade-user-strategies-', {
+  /** Buys every 7th bar when flat and sells 3 bars later: the bar count lives in ctx.state. */
+  'counter.ts': strategyModule({
+    name: 'user-counter',
+    description: 'a bar counter in ctx.state',
+    params: 'z.object({ every: z.number().int().min(2).default(7) })',
+    countBars: true,
+    onBar: `if (Number(ctx.position) === 0 && n % ctx.params.every === 1) return [ctx.buy({ pctOfEquity: 20, reason: 'bar ' + n })];
+if (Number(ctx.position) > 0 && n % ctx.params.every === 4) return [ctx.sell({ quantity: ctx.position, reason: 'bar ' + n })];
+return [];`,
+  }),
+  'momentum.js': momentumModule('user-momentum', '0.1.0'),
+  ...faulty('user-throws', "throw new Error('division by zero in my model');"),
+  ...faulty('user-nan', "return [ctx.buy({ quantity: NaN, reason: 'nan' })];"),
+  ...faulty('user-unknown-symbol', "return [ctx.buy({ symbol: 'DOGE/BTC', pctOfEquity: 10, reason: 'elsewhere' })];"),
 });
-`,
-  );
-faulty('user-throws', "throw new Error('division by zero in my model');");
-faulty('user-nan', "return [ctx.buy({ quantity: NaN, reason: 'nan' })];");
-faulty('user-unknown-symbol', "return [ctx.buy({ symbol: 'DOGE/BTC', pctOfEquity: 10, reason: 'elsewhere' })];");
 
 const registry = loadStrategies([dir]);
 const suite = workflowSuite('user-strategies', ['ETH/BTC'], { strategies: registry });
 const stamp = Date.now().toString(36);
-
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const input = (runId: string, name: string, maxTicks = 60, continueAsNewAfterTicks = 500) =>
   suite.input({

@@ -51,12 +51,22 @@ export interface WorkflowSuite {
   readonly client: Client;
   readonly venue: InProcessPaperVenue;
   readonly queue: string;
-  /** A run on this suite's venue (runInput's defaults: sma-crossover, capital 1 BTC, 300 ticks). */
-  input(over: Partial<StrategyRunInputRaw> & { runId: string; symbols: string[] }): StrategyRunInputRaw;
+  /** `wf-<name>-<stamp>`: an id no other jest run of this file uses. */
+  id(name: string): string;
+  /**
+   * Run `id(name)` on this suite's venue, over the suite's pairs, for `ticks` ticks at most (or to the data's
+   * end); runInput's defaults otherwise (sma-crossover, capital 1 BTC, 300 ticks).
+   */
+  input(name: string, over?: RunOptions): StrategyRunInputRaw;
   /** Start the run: opening, it deposits its capital into its account (as on the HTTP venue). */
   start(input: StrategyRunInputRaw): Promise<string>;
   /** The venue's own account of a run, in the shape `differences()` compares with a summary. */
   account(accountId: string, quote?: string, capital?: string): Promise<Awaited<ReturnType<typeof venueAccount>>>;
+}
+
+export interface RunOptions extends Partial<StrategyRunInputRaw> {
+  /** stop.maxTicks, the run also stopping at the end of its data. */
+  ticks?: number;
 }
 
 export interface SuiteOptions {
@@ -85,6 +95,7 @@ export function workflowSuite(name: string, pairs: string[], opts: SuiteOptions 
   const given = opts.strategies;
   const strategies = typeof given === 'function' ? liveRegistry(given) : given;
   const queue = uniqueQueue(`wf-${name}`);
+  const stamp = Date.now().toString(36);
   const venue = new InProcessPaperVenue({ datasets: Object.fromEntries(pairs.map((p) => [p, dataFile(p)])) });
   let client: Client | undefined;
   let connection: NativeConnection | undefined;
@@ -128,7 +139,15 @@ export function workflowSuite(name: string, pairs: string[], opts: SuiteOptions 
     },
     venue,
     queue,
-    input: (over) => runInput({ venueUrl: venue.url, ...over }),
+    id: (run) => `wf-${run}-${stamp}`,
+    input: (run, { ticks, ...over } = {}) =>
+      runInput({
+        runId: suite.id(run),
+        venueUrl: venue.url,
+        symbols: pairs,
+        ...(ticks === undefined ? {} : { stop: { maxTicks: ticks, endOfData: true } }),
+        ...over,
+      }),
     async start(input) {
       return (await startRun(suite.client, input, { taskQueue: queue, ...(strategies ? { strategies } : {}) }))
         .workflowId;
@@ -141,6 +160,12 @@ export function workflowSuite(name: string, pairs: string[], opts: SuiteOptions 
   };
   return suite;
 }
+
+/** The sma-crossover strategy of a run input, with these params. */
+export const sma = (fast: number, slow: number, orderPct: number) => ({
+  name: 'sma-crossover',
+  params: { fast, slow, orderPct },
+});
 
 /** Holds not released yet, of this test file (each file has its own module registry). */
 const openHolds = new Set<Hold>();

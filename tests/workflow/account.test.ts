@@ -11,21 +11,19 @@ import { differences, result } from '../helpers/runs';
 import { holdAt, workflowSuite } from '../helpers/workflow-harness';
 
 const suite = workflowSuite('account', ['ETH/BTC', 'LTC/BTC']);
-const stamp = Date.now().toString(36);
 
 describe('GIVEN an account whose gross exposure cap is 0.1 BTC', () => {
   it('WHEN its run keeps bidding 0.3 BTC THEN the account resizes the first bid to the cap and denies the next ones: ACCOUNT_DENIED in the audit, one order at the venue', async () => {
-    const account = `wf-cap-${stamp}`;
+    const account = suite.id('cap');
     await updateAccountLimits(suite.client, account, { maxGrossExposure: '0.1' }, { taskQueue: suite.queue });
     // A bid 10 % under the mark every 3 bars, left working: it does not fill, so the run stays flat and bids again.
-    const input = suite.input({
-      runId: `wf-cap-${stamp}`,
+    const input = suite.input('cap', {
       accountId: account,
       symbols: ['ETH/BTC'],
       strategy: { name: 'order-cycle', params: { everyBars: 3, orderType: 'limit', offsetBps: 1000, orderPct: 30 } },
       risk: { maxPositionPctPerSymbol: 100 },
       cancelAfterTicks: 1000,
-      stop: { maxTicks: 20, endOfData: true },
+      ticks: 20,
     });
     const runId = await suite.start(input);
     const summary = await result(suite.client, runId);
@@ -54,14 +52,13 @@ describe('GIVEN an account whose gross exposure cap is 0.1 BTC', () => {
 
 describe('GIVEN a run holding a position', () => {
   it('WHEN its account is halted with policy flatten THEN the run halts and closes the position with a reduce-only market sell', async () => {
-    const account = `wf-flat-${stamp}`;
-    const input = suite.input({
-      runId: `wf-flat-${stamp}`,
+    const account = suite.id('flat');
+    const input = suite.input('flat', {
       accountId: account,
       symbols: ['LTC/BTC'],
       strategy: { name: 'order-cycle', params: { everyBars: 20, orderPct: 40 } },
       risk: { maxPositionPctPerSymbol: 100 },
-      stop: { maxTicks: 40, endOfData: true },
+      ticks: 40,
     });
     // Hold the run at its first tick after its buy: it holds LTC then.
     let bought = false;

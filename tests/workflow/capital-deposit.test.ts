@@ -5,19 +5,16 @@
  */
 import { runAudit } from '../../temporal/runs-client';
 import { differences, result } from '../helpers/runs';
-import { workflowSuite } from '../helpers/workflow-harness';
+import { sma, workflowSuite } from '../helpers/workflow-harness';
 
 const suite = workflowSuite('deposit', ['ETH/BTC']);
-const stamp = Date.now().toString(36);
 
 describe('GIVEN one paper account, not funded up front', () => {
   it('WHEN a run continues as new every 10 ticks THEN the account received its capital exactly once', async () => {
-    const input = suite.input({
-      runId: `wf-deposit-can-${stamp}`,
-      symbols: ['ETH/BTC'],
+    const input = suite.input('deposit-can', {
       capital: '0.5',
-      strategy: { name: 'sma-crossover', params: { fast: 3, slow: 8, orderPct: 20 } },
-      stop: { maxTicks: 30, endOfData: true },
+      strategy: sma(3, 8, 20),
+      ticks: 30,
       continueAsNewAfterTicks: 10,
     });
     const deposits: string[] = [];
@@ -39,7 +36,7 @@ describe('GIVEN one paper account, not funded up front', () => {
   });
 
   it('WHEN the same deposit id is sent twice (an activity retried after its answer was lost) THEN the second changes nothing', () => {
-    const a = `acct-retry-${stamp}`;
+    const a = suite.id('acct-retry');
     const d = { asset: 'BTC', amount: '0.25', depositId: `run:${a}:first` };
     expect(suite.venue.deposit(a, d)).toMatchObject({ deposited: true, balances: { BTC: { total: '0.25' } } });
     expect(suite.venue.deposit(a, d)).toMatchObject({ deposited: false, balances: { BTC: { total: '0.25' } } });

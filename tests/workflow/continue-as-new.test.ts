@@ -6,24 +6,18 @@ import type { RunSummary } from '../../domain/run/state';
 import { haltRun, runAudit, runStatus } from '../../temporal/runs-client';
 import { waitFor } from '../helpers/temporal';
 import { differences, result } from '../helpers/runs';
-import { holdAt, snapshotNo, workflowSuite } from '../helpers/workflow-harness';
+import { holdAt, sma, snapshotNo, workflowSuite } from '../helpers/workflow-harness';
 
 const suite = workflowSuite('can', ['ETH/BTC']);
-const stamp = Date.now().toString(36);
 
-const input = (runId: string, continueAsNewAfterTicks: number, maxTicks = 40) =>
-  suite.input({
-    runId,
-    symbols: ['ETH/BTC'],
-    strategy: { name: 'sma-crossover', params: { fast: 3, slow: 8, orderPct: 20 } },
-    stop: { maxTicks, endOfData: true },
-    continueAsNewAfterTicks,
-  });
+const input = (run: string, continueAsNewAfterTicks: number, ticks = 40) =>
+  suite.input(run, { strategy: sma(3, 8, 20), ticks, continueAsNewAfterTicks });
 
 describe('GIVEN the same run with and without frequent continue-as-new', () => {
   it('WHEN one continues as new every 10 ticks THEN both end with the same orders, fills and portfolio', async () => {
-    const plainId = await suite.start(input(`wf-can-plain-${stamp}`, 500));
-    const chainId = await suite.start(input(`wf-can-chain-${stamp}`, 10));
+    const chain = input('can-chain', 10);
+    const plainId = await suite.start(input('can-plain', 500));
+    const chainId = await suite.start(chain);
     const [plain, chained] = await Promise.all([result(suite.client, plainId), result(suite.client, chainId)]);
     let runsInChain = 0;
     for await (const _ of suite.client.workflow.list({ query: `WorkflowId = '${chainId}'` })) runsInChain++;
@@ -45,11 +39,11 @@ describe('GIVEN the same run with and without frequent continue-as-new', () => {
     });
     expect(chained.execution?.run.orders).toBeGreaterThan(0);
     expect(same(chained)).toEqual(same(plain));
-    expect(differences(chained, await suite.account(input(chainId, 10).accountId))).toEqual([]);
+    expect(differences(chained, await suite.account(chain.accountId))).toEqual([]);
   });
 
   it('WHEN halted before several continue-as-new hand-overs THEN it is still HALTED after them, with its reason', async () => {
-    const runInput = input(`wf-can-halt-${stamp}`, 10, 50);
+    const runInput = input('can-halt', 10, 50);
     const atHalt = holdAt(suite.venue, snapshotNo(runInput.accountId, 15));
     const runId = await suite.start(runInput);
     await atHalt.reached;

@@ -7,22 +7,16 @@ import { haltRun, resumeRun, runAudit, runStatus } from '../../temporal/runs-cli
 import { haltSignal, statusQuery } from '../../workflows/definitions';
 import { waitFor } from '../helpers/temporal';
 import { differences, result } from '../helpers/runs';
-import { holdAt, snapshotNo, workflowSuite } from '../helpers/workflow-harness';
+import { holdAt, sma, snapshotNo, workflowSuite } from '../helpers/workflow-harness';
 import { sharedWorkflowBundle } from '../helpers/workflow-bundle';
 import { fetchHistories, replayOutcomes } from '../helpers/replay';
 
 const suite = workflowSuite('halt-resume', ['ADA/BTC']);
-const stamp = Date.now().toString(36);
 const finishedRuns: string[] = [];
 
 describe('GIVEN a replayed run whose strategy trades often', () => {
   it('WHEN halt is processed THEN no new order is placed while halted; WHEN resumed THEN trading continues', async () => {
-    const input = suite.input({
-      runId: `wf-halt-${stamp}`,
-      symbols: ['ADA/BTC'],
-      strategy: { name: 'sma-crossover', params: { fast: 2, slow: 3, orderPct: 10 } },
-      stop: { maxTicks: 55, endOfData: true },
-    });
+    const input = suite.input('halt', { strategy: sma(2, 3, 10), ticks: 55 });
     const broker = suite.venue.brokerage(input.accountId);
     // Hold the run at its first tick after its second order, then again 20 ticks later.
     let orders = 0;
@@ -68,11 +62,7 @@ describe('GIVEN a replayed run whose strategy trades often', () => {
   });
 
   it('WHEN a signal arrives with a bad payload THEN it is recorded as rejected and the state does not change', async () => {
-    const input = suite.input({
-      runId: `wf-badsignal-${stamp}`,
-      symbols: ['ADA/BTC'],
-      stop: { maxTicks: 10, endOfData: true },
-    });
+    const input = suite.input('badsignal', { ticks: 10 });
     const running = holdAt(suite.venue, snapshotNo(input.accountId, 3));
     const runId = await suite.start(input);
     await running.reached;

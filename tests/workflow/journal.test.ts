@@ -10,14 +10,13 @@ import { runAudit } from '../../temporal/runs-client';
 import { journalConfigFrom, openJournal } from '../../workers/journal/config';
 import { JournalWriter } from '../../workers/journal/writer';
 import { result } from '../helpers/runs';
-import { workflowSuite } from '../helpers/workflow-harness';
+import { sma, workflowSuite } from '../helpers/workflow-harness';
 import { expectWhole, tickOf } from '../helpers/workflow-journal';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
 import { createTestDatabase, PG_HOST, PG_PORT, type TestDatabase } from '../helpers/postgres';
 
 // The acceptance run: 1,500 ticks (about 80 s alone). TEMPOTRADE_JOURNAL_TEST_TICKS=300 for a quick local try.
 const TICKS = Number(process.env.TEMPOTRADE_JOURNAL_TEST_TICKS ?? 1500);
-const stamp = Date.now().toString(36);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'journal-wf-'));
 const writers: JournalWriter[] = [];
 const logs: string[] = [];
@@ -51,13 +50,7 @@ describe('GIVEN a worker journaling to SQLite and, through a proxy, to PostgreSQ
   it('WHEN a run continues as new twice and PostgreSQL is cut mid-run THEN trading goes on and both journals hold each event exactly once', async () => {
     const t0 = Date.now();
     const id = await suite.start(
-      suite.input({
-        runId: `wf-journal-${stamp}`,
-        symbols: ['ETH/BTC'],
-        strategy: { name: 'sma-crossover', params: { fast: 3, slow: 8, orderPct: 20 } },
-        stop: { maxTicks: TICKS, endOfData: true },
-        continueAsNewAfterTicks: Math.ceil(TICKS / 3),
-      }),
+      suite.input('journal', { strategy: sma(3, 8, 20), ticks: TICKS, continueAsNewAfterTicks: Math.ceil(TICKS / 3) }),
     );
     const cutAt = await tickOf(suite.client, id, Math.round(TICKS / 5));
     proxy.cut();

@@ -8,10 +8,9 @@ import type { PlaceOrder } from '../../domain/orders/order';
 import { reconcileRun, resumeRun, runAudit, runStatus } from '../../temporal/runs-client';
 import { waitFor } from '../helpers/temporal';
 import { result } from '../helpers/runs';
-import { holdAt, snapshotNo, workflowSuite } from '../helpers/workflow-harness';
+import { holdAt, sma, snapshotNo, workflowSuite } from '../helpers/workflow-harness';
 
 const suite = workflowSuite('reconciliation', ['ETH/BTC']);
-const stamp = Date.now().toString(36);
 
 /** An order no tempotrade run placed (a person at the venue's UI, say). */
 const manual = (
@@ -28,12 +27,7 @@ const manual = (
 
 describe('GIVEN a running run that owns its account balances', () => {
   it('WHEN someone trades and leaves an order on its account THEN the next reconciliation halts it naming each difference; WHEN the order is gone and the balances adopted THEN it trades again', async () => {
-    const input = suite.input({
-      runId: `wf-recon-${stamp}`,
-      symbols: ['ETH/BTC'],
-      strategy: { name: 'sma-crossover', params: { fast: 2, slow: 3, orderPct: 10 } },
-      stop: { maxTicks: 40, endOfData: true },
-    });
+    const input = suite.input('recon', { strategy: sma(2, 3, 10), ticks: 40 });
     const broker = suite.venue.brokerage(input.accountId);
     const behindItsBack = holdAt(suite.venue, snapshotNo(input.accountId, 10));
     const whileHalted = holdAt(suite.venue, snapshotNo(input.accountId, 20));
@@ -91,12 +85,7 @@ describe('GIVEN a running run that owns its account balances', () => {
 
 describe('GIVEN an account that already holds a position and an order no run knows of', () => {
   it('WHEN a run opens on it THEN it starts HALTED with UNEXPECTED_POSITION and UNKNOWN_OPEN_ORDER, and places nothing', async () => {
-    const input = suite.input({
-      runId: `wf-recon-open-${stamp}`,
-      symbols: ['ETH/BTC'],
-      strategy: { name: 'sma-crossover', params: { fast: 2, slow: 3, orderPct: 10 } },
-      stop: { maxTicks: 20, endOfData: true },
-    });
+    const input = suite.input('recon-open', { strategy: sma(2, 3, 10), ticks: 20 });
     suite.venue.openAccount(input.accountId, { BTC: '1', ETH: '2' });
     const broker = suite.venue.brokerage(input.accountId);
     const { clock } = await broker.describe(['ETH/BTC']);

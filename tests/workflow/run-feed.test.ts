@@ -5,21 +5,14 @@
 import type { RunFeedBatch } from '../../domain/run/feed';
 import { runAudit } from '../../temporal/runs-client';
 import { result } from '../helpers/runs';
-import { workflowSuite } from '../helpers/workflow-harness';
+import { sma, workflowSuite } from '../helpers/workflow-harness';
 
 const batches: RunFeedBatch[] = [];
 const suite = workflowSuite('feed', ['ETH/BTC'], { feed: [{ name: 'test', onBatch: (b) => batches.push(b) }] });
-const stamp = Date.now().toString(36);
 
 describe('GIVEN a worker with a run-feed subscriber', () => {
   it('WHEN a run continues as new twice THEN each audit event arrives once, in seq order, and the last summary is the result', async () => {
-    const input = suite.input({
-      runId: `wf-feed-${stamp}`,
-      symbols: ['ETH/BTC'],
-      strategy: { name: 'sma-crossover', params: { fast: 3, slow: 8, orderPct: 20 } },
-      stop: { maxTicks: 30, endOfData: true },
-      continueAsNewAfterTicks: 10,
-    });
+    const input = suite.input('feed', { strategy: sma(3, 8, 20), ticks: 30, continueAsNewAfterTicks: 10 });
     const id = await suite.start(input);
     const summary = await result(suite.client, id);
     const audit = await runAudit(suite.client, id);

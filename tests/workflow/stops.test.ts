@@ -3,37 +3,60 @@
  * synthetic, and trailing stops always), and the run fires them on the marks of later ticks of real
  * ETH/BTC candles.
  */
-import type { AuditEvent } from '../../domain/run/state';
+import type { AuditEvent, RunSummary } from '../../domain/run/state';
 import { Dec } from '../../domain/money';
 import { runAudit } from '../../temporal/runs-client';
 import { differences, result } from '../helpers/runs';
-import { workflowSuite } from '../helpers/workflow-harness';
+import { workflowSuite, type RunOptions } from '../helpers/workflow-harness';
 
 const suite = workflowSuite('stops', ['ETH/BTC']);
-const stamp = Date.now().toString(36);
 
 const events = (audit: AuditEvent[], kind: string) => audit.filter((e) => e.kind === kind);
 const byId = (audit: AuditEvent[], kind: string) =>
   new Map(audit.filter((e) => e.kind === kind).map((e) => [e.clientOrderId ?? '', e]));
 const TRAIL_BPS = 80;
 
+/** order-cycle on the advanced engine, every 6 bars an order of 20% of equity, typed by `order`; run to its end. */
+async function runCycle(run: string, ticks: number, order: Record<string, unknown>, over: RunOptions = {}) {
+  const input = suite.input(run, {
+    engine: 'advanced',
+    strategy: { name: 'order-cycle', params: { everyBars: 6, orderPct: 20, ...order } },
+    ticks,
+    ...over,
+  });
+  const runId = await suite.start(input);
+  return { input, summary: await result(suite.client, runId), audit: await runAudit(suite.client, runId) };
+}
+
+/**
+ * No stop was shown to the venue: its orders are all market orders, no more than the stops that fired, none
+ * under an armed stop's id; they are the run's orders, and its portfolio equals the venue's. The venue's account.
+ */
+async function expectNoStopAtVenue(
+  accountId: string,
+  summary: RunSummary,
+  armed: { has(clientOrderId: string): boolean },
+  fired: number,
+) {
+  const venue = await suite.account(accountId);
+  expect(venue.orders.length).toBeGreaterThan(0);
+  expect(venue.orders.length).toBeLessThanOrEqual(fired);
+  expect(new Set(venue.orders.map((o) => o.type))).toEqual(new Set(['market']));
+  expect(venue.orders.some((o) => armed.has(o.clientOrderId))).toBe(false);
+  expect(summary.orders.placed).toBe(venue.orders.length);
+  expect(differences(summary, venue)).toEqual([]);
+  return venue;
+}
+
 describe('GIVEN order-cycle entering with buy stops above the mark and exiting with stop-loss sells below it', () => {
   it('WHEN the marks cross them THEN each armed stop fires once (STOP_TRIGGERED) as a market order, none is shown to the venue, and the portfolio equals the venue', async () => {
     // Every 6 bars: flat → a buy stop 15 bps above the mark; long → a sell stop 15 bps below it.
-    const input = suite.input({
-      runId: `wf-stops-${stamp}`,
-      symbols: ['ETH/BTC'],
-      engine: 'advanced',
-      strategy: {
-        name: 'order-cycle',
-        params: { everyBars: 6, orderType: 'stop_market', offsetBps: 15, orderPct: 20 },
-      },
-      execution: { stops: 'synthetic' },
-      stop: { maxTicks: 80, endOfData: true },
-    });
-    const runId = await suite.start(input);
-    const summary = await result(suite.client, runId);
-    const audit = await runAudit(suite.client, runId);
+    const { input, summary, audit } = await runCycle(
+      'stops',
+      80,
+      { orderType: 'stop_market', offsetBps: 15 },
+      { execution: { stops: 'synthetic' } },
+    );
 
     const registered = new Map(events(audit, 'STOP_REGISTERED').map((e) => [e.clientOrderId, e]));
     const fired = events(audit, 'STOP_TRIGGERED');
@@ -56,33 +79,19 @@ describe('GIVEN order-cycle entering with buy stops above the mark and exiting w
     }
     expect(stopLosses).toBeGreaterThanOrEqual(1);
 
-    const venue = await suite.account(input.accountId);
-    expect(venue.orders.length).toBeGreaterThan(0);
-    expect(venue.orders.length).toBeLessThanOrEqual(fired.length);
-    expect(new Set(venue.orders.map((o) => o.type))).toEqual(new Set(['market']));
-    expect(venue.orders.some((o) => registered.has(o.clientOrderId))).toBe(false);
-    expect(summary.orders.placed).toBe(venue.orders.length);
-    expect(differences(summary, venue)).toEqual([]);
+    await expectNoStopAtVenue(input.accountId, summary, registered, fired.length);
   });
 });
 
 describe('GIVEN order-cycle asking for trailing stops (80 bps) under the advanced engine, on a venue with native stops', () => {
   it('WHEN it runs 150 ticks of real ETH/BTC candles THEN the stops are armed, trail the mark, fire once each as market orders, and the portfolio equals the venue', async () => {
-    const input = suite.input({
-      runId: `wf-trail-${stamp}`,
-      symbols: ['ETH/BTC'],
-      engine: 'advanced',
-      // Every 6 bars: flat → a trailing buy stop (enters when the mark rises 80 bps off its trough);
-      // long → a reduce-only trailing sell stop (exits when the mark falls 80 bps off its peak).
-      strategy: {
-        name: 'order-cycle',
-        params: { everyBars: 6, orderType: 'trailing_stop', trailBps: TRAIL_BPS, orderPct: 20 },
-      },
-      stop: { maxTicks: 150, endOfData: true },
-    });
-    const runId = await suite.start(input);
-    const run = await result(suite.client, runId);
-    const audit = await runAudit(suite.client, runId);
+    // Every 6 bars: flat → a trailing buy stop (enters when the mark rises 80 bps off its trough);
+    // long → a reduce-only trailing sell stop (exits when the mark falls 80 bps off its peak).
+    const {
+      input,
+      summary: run,
+      audit,
+    } = await runCycle('trail', 150, { orderType: 'trailing_stop', trailBps: TRAIL_BPS });
     expect(audit[0].kind).toBe('RUN_STARTED'); // the whole trail is in the audit (nothing trimmed)
 
     const registered = byId(audit, 'STOP_REGISTERED');
@@ -116,12 +125,7 @@ describe('GIVEN order-cycle asking for trailing stops (80 bps) under the advance
 
     // Nothing went to the venue as a stop: every venue order is a market order placed by a fired stop (a
     // fired stop that risk then denies, e.g. a sell whose position an earlier stop already sold, places nothing).
-    const acct = await suite.account(input.accountId);
-    expect(acct.orders.length).toBeGreaterThan(0);
-    expect(acct.orders.length).toBeLessThanOrEqual(triggered.size);
-    expect(new Set(acct.orders.map((o) => o.type))).toEqual(new Set(['market']));
-    expect(acct.orders.some((o) => registered.has(o.clientOrderId))).toBe(false);
-    expect(run.orders.placed).toBe(acct.orders.length);
+    const acct = await expectNoStopAtVenue(input.accountId, run, registered, triggered.size);
     const placedAfter = audit
       .filter((e) => e.kind === 'ORDER_PLACED')
       .map(
@@ -130,6 +134,5 @@ describe('GIVEN order-cycle asking for trailing stops (80 bps) under the advance
             ?.kind,
       );
     expect(placedAfter).toEqual(acct.orders.map(() => 'STOP_TRIGGERED'));
-    expect(differences(run, acct)).toEqual([]);
   });
 });

@@ -24,11 +24,9 @@ const suite = workflowSuite('strategy-cancel', ['ETH/BTC'], { strategies: loadSt
 
 describe('GIVEN a strategy that cancels its resting orders', () => {
   it('WHEN it runs THEN each cancel it asks for is carried out at the venue and audited', async () => {
-    const input = suite.input({
-      runId: `wf-user-cancel-${Date.now().toString(36)}`,
-      symbols: ['ETH/BTC'],
+    const input = suite.input('user-cancel', {
       strategy: { name: 'user-resting', params: {} },
-      stop: { maxTicks: 30, endOfData: true },
+      ticks: 30,
       cancelAfterTicks: 1_000,
     });
     const id = await suite.start(input);

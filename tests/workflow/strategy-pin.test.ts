@@ -21,21 +21,14 @@ const v1 = pinned('1.0.0', 'first version');
 const v2 = pinned('1.1.0', 'second version: same logic, new module');
 let workerHas = v1;
 const suite = workflowSuite('strategy-pin', ['ETH/BTC'], { strategies: () => workerHas });
-const stamp = Date.now().toString(36);
 
-const input = (runId: string) =>
-  suite.input({
-    runId,
-    symbols: ['ETH/BTC'],
-    strategy: { name: 'user-pinned', params: {} },
-    stop: { maxTicks: 80, endOfData: true },
-  });
+const input = (run: string) => suite.input(run, { strategy: { name: 'user-pinned', params: {} }, ticks: 80 });
 
 describe('GIVEN a run pinned to its strategy module', () => {
   it('WHEN the worker loads a changed module THEN the run halts naming both hashes; upgraded, it trades again', async () => {
     const h1 = v1.require('user-pinned').hash;
     const h2 = v2.require('user-pinned').hash;
-    const runInput = input(`wf-pin-changed-${stamp}`);
+    const runInput = input('pin-changed');
     const atTick10 = holdAt(suite.venue, snapshotNo(runInput.accountId, 10));
     workerHas = v1;
     const id = await suite.start(runInput);
@@ -80,7 +73,7 @@ describe('GIVEN a run pinned to its strategy module', () => {
   });
 
   it('WHEN the worker no longer has the strategy THEN the run is HALTED saying so, and goes on ticking to its end', async () => {
-    const runInput = input(`wf-pin-missing-${stamp}`);
+    const runInput = input('pin-missing');
     const atTick5 = holdAt(suite.venue, snapshotNo(runInput.accountId, 5));
     workerHas = v2;
     const id = await suite.start(runInput);

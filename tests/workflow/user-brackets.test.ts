@@ -37,7 +37,6 @@ return [];`,
 });
 const registry = loadStrategies([dir]);
 const suite = workflowSuite('user-brackets', ['ETH/BTC'], { strategies: registry });
-const stamp = Date.now().toString(36);
 
 const after = (audit: AuditEvent[], from: AuditEvent, kind: string) =>
   audit.find((e) => e.seq > from.seq && e.kind === kind);
@@ -53,13 +52,11 @@ describe('GIVEN a user strategy that orders a bracket, a trailing stop and a TWA
   ] as const)(
     'WHEN %s sizes them on real ETH/BTC bars THEN the audit shows each entry, its legs and the TWAP child, sized equity × risk / stop distance',
     async (_label, sizing, over) => {
-      const input = suite.input({
-        runId: `wf-brackets-${sizing}-${stamp}`,
-        symbols: ['ETH/BTC'],
+      const input = suite.input(`brackets-${sizing}`, {
         engine: 'advanced',
         execution: { stops: 'synthetic' },
         strategy: { name: 'user-brackets', params: { sizing, riskPct: RISK_PCT } },
-        stop: { maxTicks: 40, endOfData: true },
+        ticks: 40,
         ...over,
       });
       const id = await suite.start(input);

@@ -37,12 +37,7 @@ const suite = workflowSuite('user-rotation', PAIRS, { strategies: registry });
 
 describe('GIVEN a user rotation strategy over two bundled pairs', () => {
   it('WHEN it runs 80 ticks of real ETH/BTC and LTC/BTC bars THEN it buys and sells both legs, holds one at a time, and the portfolio equals the venue', async () => {
-    const input = suite.input({
-      runId: `wf-rotation-${Date.now().toString(36)}`,
-      symbols: PAIRS,
-      strategy: { name: 'user-rotation', params: {} },
-      stop: { maxTicks: 80, endOfData: true },
-    });
+    const input = suite.input('rotation', { strategy: { name: 'user-rotation', params: {} }, ticks: 80 });
     const id = await suite.start(input);
     const summary = await result(suite.client, id);
     const audit = await runAudit(suite.client, id);

@@ -34,23 +34,16 @@ return [];`,
 
 const registry = loadStrategies([dir]);
 const suite = workflowSuite('user-strategies', ['ETH/BTC'], { strategies: registry });
-const stamp = Date.now().toString(36);
 
-const input = (runId: string, name: string, maxTicks = 60, continueAsNewAfterTicks = 500) =>
-  suite.input({
-    runId,
-    symbols: ['ETH/BTC'],
-    strategy: { name, params: {} },
-    stop: { maxTicks, endOfData: true },
-    continueAsNewAfterTicks,
-  });
+const input = (run: string, name: string, ticks = 60, continueAsNewAfterTicks = 500) =>
+  suite.input(run, { strategy: { name, params: {} }, ticks, continueAsNewAfterTicks });
 
 describe('GIVEN user strategies in a folder outside the repo, loaded into the worker', () => {
   it.each([['user-counter (.ts)'], ['user-momentum (.js)']])(
     'WHEN %s runs on the bundled data THEN it places orders, pinned to its module hash',
     async (label) => {
       const name = label.split(' ')[0];
-      const id = await suite.start(input(`wf-user-${name}-${stamp}`, name));
+      const id = await suite.start(input(`user-${name}`, name));
       const summary = await result(suite.client, id);
       const { status } = await runStatus(suite.client, id);
       const audit = await runAudit(suite.client, id);
@@ -71,8 +64,8 @@ describe('GIVEN user strategies in a folder outside the repo, loaded into the wo
       ['user-nan', 'quantity'],
       ['user-unknown-symbol', 'unknown symbol "DOGE/BTC"'],
     ] as const;
-    const ids = await Promise.all(cases.map(([name]) => suite.start(input(`wf-${name}-${stamp}`, name))));
-    const healthyId = await suite.start(input(`wf-user-healthy-${stamp}`, 'user-momentum'));
+    const ids = await Promise.all(cases.map(([name]) => suite.start(input(name, name))));
+    const healthyId = await suite.start(input('user-healthy', 'user-momentum'));
     const [healthy, ...faults] = await Promise.all([healthyId, ...ids].map((id) => result(suite.client, id)));
 
     expect(healthy.tradingState).toBe('ACTIVE');
@@ -92,8 +85,8 @@ describe('GIVEN user strategies in a folder outside the repo, loaded into the wo
   });
 
   it('WHEN a strategy that keeps ctx.state continues as new every 10 ticks THEN its orders equal those of an uninterrupted run', async () => {
-    const plainId = await suite.start(input(`wf-user-state-plain-${stamp}`, 'user-counter', 45));
-    const chainId = await suite.start(input(`wf-user-state-chain-${stamp}`, 'user-counter', 45, 10));
+    const plainId = await suite.start(input('user-state-plain', 'user-counter', 45));
+    const chainId = await suite.start(input('user-state-chain', 'user-counter', 45, 10));
     const [plain, chained] = await Promise.all([result(suite.client, plainId), result(suite.client, chainId)]);
     const audit = await runAudit(suite.client, chainId);
     const orders = (s: RunSummary) => s.execution?.recent.map((o) => [o.side, o.quantity, o.placedAt]);

@@ -13,8 +13,15 @@ import { Dec, str } from '../domain/money';
 import { loadStrategies } from '../domain/strategies/loader';
 import { round, summarize, type Summary } from './stats';
 
-/** sma-crossover as a user writes it: market orders, the same crossings, the same sizes and reasons. */
+/** The built-in's crossing logic, which the user module imports (by path: it sits outside the repo). */
+const SMA_CROSSOVER_MODULE = path.join(__dirname, '..', 'domain', 'strategies', 'sma-crossover');
+
+/**
+ * sma-crossover as a user writes it around the same crossings: its own params, market orders from ctx.buy and
+ * ctx.sell, the position compared as a number; the same sizes and reasons.
+ */
 const USER_SMA = `import { defineStrategy, z } from 'tempotrade/strategy';
+import { smaCrossSignal } from ${JSON.stringify(SMA_CROSSOVER_MODULE)};
 export default defineStrategy({
   name: 'user-sma-crossover',
   version: '1.0.0',
@@ -22,20 +29,13 @@ export default defineStrategy({
   params: z.object({ fast: z.number().int().min(1).default(10), slow: z.number().int().min(2).default(30), orderPct: z.number().positive().max(100).default(10) }),
   lookback: (p) => p.slow + 1,
   onBar(ctx) {
-    const closes = ctx.bars.map((b) => b.close);
-    const { fast, slow } = ctx.params;
-    if (closes.length < slow + 1) return [];
-    const prev = closes.slice(0, -1);
-    const sma = ctx.indicators.sma;
-    const [fNow, sNow, fPrev, sPrev] = [sma(closes, fast), sma(closes, slow), sma(prev, fast), sma(prev, slow)];
+    const signal = smaCrossSignal(ctx.bars.map((b) => b.close), ctx.params.fast, ctx.params.slow);
     const flat = Number(ctx.position) === 0;
-    const f = 'SMA(' + fast + ') ' + fNow.toPrecision(6);
-    const s = 'SMA(' + slow + ') ' + sNow.toPrecision(6);
     const common = { type: 'market', postOnly: false };
-    if (fPrev <= sPrev && fNow > sNow && flat)
-      return [ctx.buy({ ...common, pctOfEquity: ctx.params.orderPct, reason: f + ' crossed above ' + s })];
-    if (fPrev >= sPrev && fNow < sNow && !flat)
-      return [ctx.sell({ ...common, quantity: ctx.position, reason: f + ' crossed below ' + s })];
+    if (signal.buy !== undefined && flat)
+      return [ctx.buy({ ...common, pctOfEquity: ctx.params.orderPct, reason: signal.buy })];
+    if (signal.sell !== undefined && !flat)
+      return [ctx.sell({ ...common, quantity: ctx.position, reason: signal.sell })];
     return [];
   },
 });

@@ -252,69 +252,67 @@ export type RiskConfigInput = z.input<typeof RiskConfig>;
 
 type EnvKind =
   'bool' | 'number' | 'amount' | 'multipliers' | 'string' | 'symbolNumbers' | 'strategyNumbers' | 'windows';
+type FieldPath = keyof RiskConfig | `${keyof RiskConfig}.${string}`;
+
+/** RISK_* environment variables → [config field, or outer.inner for a nested one; how the value is read]. */
+const RISK_ENV_ROWS: Readonly<Record<string, readonly [FieldPath, EnvKind]>> = {
+  RISK_KILL_SWITCH_ENABLED: ['killSwitch', 'bool'],
+  RISK_REDUCE_ONLY_MODE: ['reduceOnlyMode', 'bool'],
+  RISK_MAX_ORDER_NOTIONAL: ['maxOrderNotional', 'amount'],
+  RISK_MAX_POSITION_NOTIONAL_PER_SYMBOL: ['maxPositionNotionalPerSymbol', 'amount'],
+  RISK_MAX_POSITION_PCT_PER_SYMBOL: ['maxPositionPctPerSymbol', 'number'],
+  RISK_MAX_TOTAL_EXPOSURE_PCT: ['maxTotalExposurePct', 'number'],
+  RISK_MAX_LEVERAGE: ['maxLeverage', 'number'],
+  RISK_MAX_LEVERAGE_PER_SYMBOL: ['maxLeveragePerSymbol', 'symbolNumbers'],
+  RISK_LEVERAGE_WINDOWS: ['leverageWindows', 'windows'],
+  RISK_MIN_LIQUIDATION_BUFFER_PCT: ['minLiquidationBufferPct', 'number'],
+  RISK_MAX_SUBMIT_RATE: ['maxSubmitRate', 'string'],
+  RISK_MAX_OPEN_ORDERS: ['maxOpenOrders', 'number'],
+  RISK_MAX_TRADES_PER_DAY: ['maxTradesPerDay', 'number'],
+  RISK_STRATEGY_ALLOCATION_PCT: ['strategyAllocationPct', 'number'],
+  RISK_STRATEGY_ALLOCATIONS: ['strategyAllocations', 'strategyNumbers'],
+  RISK_MAX_CORRELATED_EXPOSURE_PCT: ['maxCorrelatedExposurePct', 'number'],
+  RISK_CORRELATION_THRESHOLD: ['correlationThreshold', 'number'],
+  RISK_CORRELATION_WINDOW: ['correlationWindow', 'number'],
+  RISK_CORRELATION_RESAMPLE_MINUTES: ['correlationResampleMinutes', 'number'],
+  RISK_CORRELATION_MIN_OBSERVATIONS: ['correlationMinObservations', 'number'],
+  RISK_VOL_BREAKER_WINDOW: ['volBreaker.window', 'number'],
+  RISK_VOL_BREAKER_WARN_PCT: ['volBreaker.warnPct', 'number'],
+  RISK_VOL_BREAKER_REDUCE_PCT: ['volBreaker.reducePct', 'number'],
+  RISK_VOL_BREAKER_HALT_PCT: ['volBreaker.haltPct', 'number'],
+  RISK_VOL_BREAKER_COOLDOWN_BARS: ['volBreaker.cooldownBars', 'number'],
+  RISK_MAX_ACCOUNT_DRAWDOWN_PCT: ['maxAccountDrawdownPct', 'number'],
+  RISK_MAX_DRAWDOWN_PCT: ['maxDrawdownPct', 'number'],
+  RISK_MAX_MARK_STALENESS_SECONDS: ['maxMarkStalenessSeconds', 'number'],
+  RISK_MARK_STALE_WARN_SECONDS: ['markStaleWarnSeconds', 'number'],
+  RISK_DAILY_LOSS_LIMIT: ['dailyLossLimit', 'amount'],
+  RISK_DAILY_LOSS_LIMIT_PCT: ['dailyLossLimitPct', 'number'],
+  RISK_STOPOUT_MAX: ['stopoutGuard.maxStopouts', 'number'],
+  RISK_STOPOUT_LOOKBACK_MINUTES: ['stopoutGuard.lookbackMinutes', 'number'],
+  RISK_STOPOUT_COOLDOWN_MINUTES: ['stopoutGuard.cooldownMinutes', 'number'],
+  RISK_STOPOUT_PER_SYMBOL: ['stopoutGuard.perSymbol', 'bool'],
+  RISK_PERF_WINDOW: ['performanceMonitor.window', 'number'],
+  RISK_PERF_MIN_TRADES: ['performanceMonitor.minTrades', 'number'],
+  RISK_PERF_MIN_WIN_RATE_PCT: ['performanceMonitor.minWinRatePct', 'number'],
+  RISK_PERF_MIN_PROFIT_FACTOR: ['performanceMonitor.minProfitFactor', 'number'],
+  RISK_PERF_MAX_DRAWDOWN_PCT: ['performanceMonitor.maxDrawdownPct', 'number'],
+  RISK_SLIPPAGE_GUARD_BPS: ['slippageGuardBps', 'number'],
+  SLIPPAGE_MULTIPLIERS: ['slippageMultipliers', 'multipliers'],
+  RISK_ENABLE_PREVIEW: ['enablePreview', 'bool'],
+  RISK_ENABLE_DYNAMIC_POSITION_SIZING: ['enableDynamicPositionSizing', 'bool'],
+  RISK_ENABLE_MARKET_IMPACT_GUARD: ['enableMarketImpactGuard', 'bool'],
+  RISK_MAX_MARKET_IMPACT_BPS: ['maxMarketImpactBps', 'number'],
+  RISK_IMPACT_VOLUME_FLOOR: ['impactVolumeFloor', 'amount'],
+};
+
 /** RISK_* environment variables → config fields (a nested field has a `path`). */
 export const RISK_ENV: Readonly<Record<string, { field: keyof RiskConfig; kind: EnvKind; path?: readonly string[] }>> =
-  {
-    RISK_KILL_SWITCH_ENABLED: { field: 'killSwitch', kind: 'bool' },
-    RISK_REDUCE_ONLY_MODE: { field: 'reduceOnlyMode', kind: 'bool' },
-    RISK_MAX_ORDER_NOTIONAL: { field: 'maxOrderNotional', kind: 'amount' },
-    RISK_MAX_POSITION_NOTIONAL_PER_SYMBOL: { field: 'maxPositionNotionalPerSymbol', kind: 'amount' },
-    RISK_MAX_POSITION_PCT_PER_SYMBOL: { field: 'maxPositionPctPerSymbol', kind: 'number' },
-    RISK_MAX_TOTAL_EXPOSURE_PCT: { field: 'maxTotalExposurePct', kind: 'number' },
-    RISK_MAX_LEVERAGE: { field: 'maxLeverage', kind: 'number' },
-    RISK_MAX_LEVERAGE_PER_SYMBOL: { field: 'maxLeveragePerSymbol', kind: 'symbolNumbers' },
-    RISK_LEVERAGE_WINDOWS: { field: 'leverageWindows', kind: 'windows' },
-    RISK_MIN_LIQUIDATION_BUFFER_PCT: { field: 'minLiquidationBufferPct', kind: 'number' },
-    RISK_MAX_SUBMIT_RATE: { field: 'maxSubmitRate', kind: 'string' },
-    RISK_MAX_OPEN_ORDERS: { field: 'maxOpenOrders', kind: 'number' },
-    RISK_MAX_TRADES_PER_DAY: { field: 'maxTradesPerDay', kind: 'number' },
-    RISK_STRATEGY_ALLOCATION_PCT: { field: 'strategyAllocationPct', kind: 'number' },
-    RISK_STRATEGY_ALLOCATIONS: { field: 'strategyAllocations', kind: 'strategyNumbers' },
-    RISK_MAX_CORRELATED_EXPOSURE_PCT: { field: 'maxCorrelatedExposurePct', kind: 'number' },
-    RISK_CORRELATION_THRESHOLD: { field: 'correlationThreshold', kind: 'number' },
-    RISK_CORRELATION_WINDOW: { field: 'correlationWindow', kind: 'number' },
-    RISK_CORRELATION_RESAMPLE_MINUTES: { field: 'correlationResampleMinutes', kind: 'number' },
-    RISK_CORRELATION_MIN_OBSERVATIONS: { field: 'correlationMinObservations', kind: 'number' },
-    RISK_VOL_BREAKER_WINDOW: { field: 'volBreaker', kind: 'number', path: ['volBreaker', 'window'] },
-    RISK_VOL_BREAKER_WARN_PCT: { field: 'volBreaker', kind: 'number', path: ['volBreaker', 'warnPct'] },
-    RISK_VOL_BREAKER_REDUCE_PCT: { field: 'volBreaker', kind: 'number', path: ['volBreaker', 'reducePct'] },
-    RISK_VOL_BREAKER_HALT_PCT: { field: 'volBreaker', kind: 'number', path: ['volBreaker', 'haltPct'] },
-    RISK_VOL_BREAKER_COOLDOWN_BARS: { field: 'volBreaker', kind: 'number', path: ['volBreaker', 'cooldownBars'] },
-    RISK_MAX_ACCOUNT_DRAWDOWN_PCT: { field: 'maxAccountDrawdownPct', kind: 'number' },
-    RISK_MAX_DRAWDOWN_PCT: { field: 'maxDrawdownPct', kind: 'number' },
-    RISK_MAX_MARK_STALENESS_SECONDS: { field: 'maxMarkStalenessSeconds', kind: 'number' },
-    RISK_MARK_STALE_WARN_SECONDS: { field: 'markStaleWarnSeconds', kind: 'number' },
-    RISK_DAILY_LOSS_LIMIT: { field: 'dailyLossLimit', kind: 'amount' },
-    RISK_DAILY_LOSS_LIMIT_PCT: { field: 'dailyLossLimitPct', kind: 'number' },
-    RISK_STOPOUT_MAX: { field: 'stopoutGuard', kind: 'number', path: ['stopoutGuard', 'maxStopouts'] },
-    RISK_STOPOUT_LOOKBACK_MINUTES: { field: 'stopoutGuard', kind: 'number', path: ['stopoutGuard', 'lookbackMinutes'] },
-    RISK_STOPOUT_COOLDOWN_MINUTES: { field: 'stopoutGuard', kind: 'number', path: ['stopoutGuard', 'cooldownMinutes'] },
-    RISK_STOPOUT_PER_SYMBOL: { field: 'stopoutGuard', kind: 'bool', path: ['stopoutGuard', 'perSymbol'] },
-    RISK_PERF_WINDOW: { field: 'performanceMonitor', kind: 'number', path: ['performanceMonitor', 'window'] },
-    RISK_PERF_MIN_TRADES: { field: 'performanceMonitor', kind: 'number', path: ['performanceMonitor', 'minTrades'] },
-    RISK_PERF_MIN_WIN_RATE_PCT: {
-      field: 'performanceMonitor',
-      kind: 'number',
-      path: ['performanceMonitor', 'minWinRatePct'],
-    },
-    RISK_PERF_MIN_PROFIT_FACTOR: {
-      field: 'performanceMonitor',
-      kind: 'number',
-      path: ['performanceMonitor', 'minProfitFactor'],
-    },
-    RISK_PERF_MAX_DRAWDOWN_PCT: {
-      field: 'performanceMonitor',
-      kind: 'number',
-      path: ['performanceMonitor', 'maxDrawdownPct'],
-    },
-    RISK_SLIPPAGE_GUARD_BPS: { field: 'slippageGuardBps', kind: 'number' },
-    SLIPPAGE_MULTIPLIERS: { field: 'slippageMultipliers', kind: 'multipliers' },
-    RISK_ENABLE_PREVIEW: { field: 'enablePreview', kind: 'bool' },
-    RISK_ENABLE_DYNAMIC_POSITION_SIZING: { field: 'enableDynamicPositionSizing', kind: 'bool' },
-    RISK_ENABLE_MARKET_IMPACT_GUARD: { field: 'enableMarketImpactGuard', kind: 'bool' },
-    RISK_MAX_MARKET_IMPACT_BPS: { field: 'maxMarketImpactBps', kind: 'number' },
-    RISK_IMPACT_VOLUME_FLOOR: { field: 'impactVolumeFloor', kind: 'amount' },
-  };
+  Object.fromEntries(
+    Object.entries(RISK_ENV_ROWS).map(([name, [fieldPath, kind]]) => {
+      const path = fieldPath.split('.');
+      return [name, { field: path[0] as keyof RiskConfig, kind, ...(path.length > 1 ? { path } : {}) }];
+    }),
+  );
 
 function pairs(raw: string, key: (k: string) => string): Record<string, unknown> {
   return Object.fromEntries(
@@ -409,6 +407,11 @@ export function issueFields(error: z.ZodError, prefix = 'risk'): string[] {
   });
 }
 
+/** A failed parse: `<what>: <issues>`, and the fields they name. */
+function parseFailure(what: string, error: z.ZodError): { ok: false; error: string; fields: string[] } {
+  return { ok: false, error: `${what}: ${formatZodIssues(error, 'risk')}`, fields: issueFields(error) };
+}
+
 export type RiskConfigResult = { ok: true; config: RiskConfig } | { ok: false; error: string; fields: string[] };
 
 function layer(
@@ -441,8 +444,7 @@ export function loadRiskConfig(
   if (!overrides.ok) return { ok: false, error: overrides.error, fields: [] };
   const merged = mergeRiskLayers(mergeRiskLayers(file.value, riskConfigFromEnv(args.env ?? {})), overrides.value);
   const r = RiskConfig.safeParse(merged);
-  if (!r.success)
-    return { ok: false, error: `risk config: ${formatZodIssues(r.error, 'risk')}`, fields: issueFields(r.error) };
+  if (!r.success) return parseFailure('risk config', r.error);
   return { ok: true, config: r.data };
 }
 
@@ -481,22 +483,10 @@ export function applyRiskPatch(
   | { ok: false; error: string; fields: string[]; config: RiskConfig } {
   if (!isPlainObject(patch)) return { ok: false, error: 'risk patch: must be an object', fields: [], config: current };
   const shape = RiskConfigPatch.safeParse(patch);
-  if (!shape.success)
-    return {
-      ok: false,
-      error: `risk patch: ${formatZodIssues(shape.error, 'risk')}`,
-      fields: issueFields(shape.error),
-      config: current,
-    };
+  if (!shape.success) return { ...parseFailure('risk patch', shape.error), config: current };
   const merged = mergeRiskLayers(current as unknown as Record<string, unknown>, patch);
   const r = RiskConfig.safeParse(merged);
-  if (!r.success)
-    return {
-      ok: false,
-      error: `risk patch: ${formatZodIssues(r.error, 'risk')}`,
-      fields: issueFields(r.error),
-      config: current,
-    };
+  if (!r.success) return { ...parseFailure('risk patch', r.error), config: current };
   const changed = Object.keys(patch).filter(
     (k) =>
       JSON.stringify((current as Record<string, unknown>)[k]) !==

@@ -199,6 +199,30 @@ function drawdownBreaches(p: Portfolio, config: RiskConfig, facts: RiskFacts | u
   return out;
 }
 
+/** Limits on a count among the facts: DENY once the count reaches the limit ("<count> <what> (limit <limit>)"). */
+const COUNT_LIMITS = {
+  open_orders: { limit: 'maxOpenOrders', fact: 'openOrders', code: 'MAX_OPEN_ORDERS', what: 'orders open' },
+  trades_per_day: { limit: 'maxTradesPerDay', fact: 'tradesToday', code: 'MAX_TRADES_PER_DAY', what: 'trades today' },
+} as const satisfies Record<string, { limit: keyof RiskConfig; fact: keyof RiskFacts; code: ReasonCode; what: string }>;
+
+function countLimitCheck(name: keyof typeof COUNT_LIMITS, appliesTo: Check['appliesTo']): Check {
+  const spec = COUNT_LIMITS[name];
+  return {
+    name,
+    appliesTo,
+    run: (_i, _q, ctx): Step => {
+      const limit = ctx.config[spec.limit];
+      if (limit === undefined) return SKIP;
+      const count = ctx.facts?.[spec.fact];
+      if (count === undefined) return notApplicable(ctx, spec.fact);
+      const numbers = { [spec.fact]: String(count), limit: String(limit) };
+      if (count >= limit)
+        return { outcome: 'DENY', code: spec.code, message: `${count} ${spec.what} (limit ${limit})`, numbers };
+      return { outcome: 'PASS', code: 'OK', numbers };
+    },
+  };
+}
+
 export const CHECKS: readonly Check[] = [
   {
     name: 'kill_switch',
@@ -319,20 +343,7 @@ export const CHECKS: readonly Check[] = [
       return { outcome: 'PASS', code: 'OK', numbers };
     },
   },
-  {
-    name: 'open_orders',
-    appliesTo: 'all',
-    run: (_i, _q, ctx): Step => {
-      const limit = ctx.config.maxOpenOrders;
-      if (limit === undefined) return SKIP;
-      const open = ctx.facts?.openOrders;
-      if (open === undefined) return notApplicable(ctx, 'openOrders');
-      const numbers = { openOrders: String(open), limit: String(limit) };
-      if (open >= limit)
-        return { outcome: 'DENY', code: 'MAX_OPEN_ORDERS', message: `${open} orders open (limit ${limit})`, numbers };
-      return { outcome: 'PASS', code: 'OK', numbers };
-    },
-  },
+  countLimitCheck('open_orders', 'all'),
   {
     name: 'daily_loss',
     appliesTo: 'opening',
@@ -412,20 +423,7 @@ export const CHECKS: readonly Check[] = [
       return { outcome: 'PASS', code: 'OK', numbers };
     },
   },
-  {
-    name: 'trades_per_day',
-    appliesTo: 'opening',
-    run: (_i, _q, ctx): Step => {
-      const limit = ctx.config.maxTradesPerDay;
-      if (limit === undefined) return SKIP;
-      const n = ctx.facts?.tradesToday;
-      if (n === undefined) return notApplicable(ctx, 'tradesToday');
-      const numbers = { tradesToday: String(n), limit: String(limit) };
-      if (n >= limit)
-        return { outcome: 'DENY', code: 'MAX_TRADES_PER_DAY', message: `${n} trades today (limit ${limit})`, numbers };
-      return { outcome: 'PASS', code: 'OK', numbers };
-    },
-  },
+  countLimitCheck('trades_per_day', 'opening'),
   {
     name: 'max_order_notional',
     appliesTo: 'opening',

@@ -203,6 +203,21 @@ export function emptyCounters(): RunCounters {
   };
 }
 
+/** The order counts of a run's summary. */
+export function summaryOrders(c: RunCounters): RunSummary['orders'] {
+  return {
+    placed: c.placed,
+    filled: c.filled,
+    partiallyFilled: c.partiallyFilled,
+    canceled: c.canceled,
+    rejected: c.rejected,
+    expired: c.expired,
+    denied: c.denied,
+    deniedByReason: c.deniedByReason,
+    ...(c.resizedByReason ? { resizedByReason: c.resizedByReason } : {}),
+  };
+}
+
 export interface RunSummary {
   workflowId: string;
   runId: string;

@@ -7,7 +7,7 @@ import { keepNewest } from '../bounded';
 import { isTerminal, type Fill, type Order } from '../orders/order';
 import { add, cmp, display, sub } from '../money';
 import type { AuditEvent, AuditKind, RunState, RunSummary } from './state';
-import { MAX_AUDIT_EVENTS, MAX_RECENT_ORDERS, MAX_STATE_CHANGES, emptyCounters } from './state';
+import { MAX_AUDIT_EVENTS, MAX_RECENT_ORDERS, MAX_STATE_CHANGES, emptyCounters, summaryOrders } from './state';
 import type { Instrument } from '../market/instrument';
 import type { MarketClock } from '../market/snapshot';
 import type { VenueCapabilities } from '../market/venue';
@@ -251,17 +251,7 @@ export function summarize(state: RunState, input: StrategyRunInput, workflowId: 
     engine: state.engine,
     symbols: input.symbols,
     ticks: state.tick,
-    orders: {
-      placed: c.placed,
-      filled: c.filled,
-      partiallyFilled: c.partiallyFilled,
-      canceled: c.canceled,
-      rejected: c.rejected,
-      expired: c.expired,
-      denied: c.denied,
-      deniedByReason: c.deniedByReason,
-      ...(c.resizedByReason ? { resizedByReason: c.resizedByReason } : {}),
-    },
+    orders: summaryOrders(c),
     fills: c.fills,
     fees: p.fees,
     feesQuote: p.feesQuote,

@@ -1,17 +1,16 @@
 import { z } from 'zod';
-import { cmp } from '../money';
 import { defineStrategy } from './sdk/define';
 import { rsi } from './sdk/indicators';
-import type { StrategyOrder } from './sdk/types';
-import { ExecutionParams, executionOrder } from './strategy';
+import { longOnlyOrders, signalParams } from './strategy';
 
-export const RsiMeanReversionParams = ExecutionParams.extend({
-  period: z.number().int().min(2).max(500).default(14),
-  oversold: z.number().min(0).max(100).default(30),
-  overbought: z.number().min(0).max(100).default(70),
-})
-  .strict()
-  .refine((p) => p.oversold < p.overbought, { message: 'oversold must be below overbought', path: ['oversold'] });
+export const RsiMeanReversionParams = signalParams(
+  {
+    period: z.number().int().min(2).max(500).default(14),
+    oversold: z.number().min(0).max(100).default(30),
+    overbought: z.number().min(0).max(100).default(70),
+  },
+  { lower: 'oversold', upper: 'overbought', message: 'oversold must be below overbought' },
+);
 export type RsiMeanReversionParams = z.infer<typeof RsiMeanReversionParams>;
 
 /** Buy when RSI falls below `oversold` while flat; sell the position when RSI rises above `overbought`. */
@@ -29,11 +28,9 @@ export const rsiMeanReversion = defineStrategy({
       'simple',
     );
     if (r === null) return [];
-    const flat = cmp(ctx.position, 0) === 0;
-    const out: StrategyOrder[] = [];
-    if (r < oversold && flat) out.push(executionOrder(ctx, 'buy', `RSI(${period}) ${r.toFixed(2)} < ${oversold}`));
-    if (r > overbought && !flat)
-      out.push(executionOrder(ctx, 'sell', `RSI(${period}) ${r.toFixed(2)} > ${overbought}`));
-    return out;
+    return longOnlyOrders(ctx, {
+      ...(r < oversold ? { buy: `RSI(${period}) ${r.toFixed(2)} < ${oversold}` } : {}),
+      ...(r > overbought ? { sell: `RSI(${period}) ${r.toFixed(2)} > ${overbought}` } : {}),
+    });
   },
 });

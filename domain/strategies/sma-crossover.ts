@@ -1,17 +1,32 @@
 import { z } from 'zod';
-import { cmp } from '../money';
 import { defineStrategy } from './sdk/define';
 import { sma } from './sdk/indicators';
-import type { StrategyOrder } from './sdk/types';
-import { ExecutionParams, executionOrder } from './strategy';
+import { longOnlyOrders, signalParams, type LongOnlySignal } from './strategy';
 
-export const SmaCrossoverParams = ExecutionParams.extend({
-  fast: z.number().int().min(1).max(500).default(10),
-  slow: z.number().int().min(2).max(2000).default(30),
-})
-  .strict()
-  .refine((p) => p.fast < p.slow, { message: 'fast must be shorter than slow', path: ['fast'] });
+export const SmaCrossoverParams = signalParams(
+  {
+    fast: z.number().int().min(1).max(500).default(10),
+    slow: z.number().int().min(2).max(2000).default(30),
+  },
+  { lower: 'fast', upper: 'slow', message: 'fast must be shorter than slow' },
+);
 export type SmaCrossoverParams = z.infer<typeof SmaCrossoverParams>;
+
+/**
+ * Buy when SMA(fast) crosses above SMA(slow) on the last close, sell when it crosses below; nothing before
+ * there are slow + 1 closes. Also the logic of the strategy-step bench's user module.
+ */
+export function smaCrossSignal(closes: readonly number[], fast: number, slow: number): LongOnlySignal {
+  if (closes.length < slow + 1) return {};
+  const prev = closes.slice(0, -1);
+  const [fNow, sNow, fPrev, sPrev] = [sma(closes, fast)!, sma(closes, slow)!, sma(prev, fast)!, sma(prev, slow)!];
+  const f = `SMA(${fast}) ${fNow.toPrecision(6)}`;
+  const s = `SMA(${slow}) ${sNow.toPrecision(6)}`;
+  return {
+    ...(fPrev <= sPrev && fNow > sNow ? { buy: `${f} crossed above ${s}` } : {}),
+    ...(fPrev >= sPrev && fNow < sNow ? { sell: `${f} crossed below ${s}` } : {}),
+  };
+}
 
 /** Long when the fast SMA crosses above the slow one; flat when it crosses below. */
 export const smaCrossover = defineStrategy({
@@ -22,16 +37,6 @@ export const smaCrossover = defineStrategy({
   lookback: (p) => p.slow + 1,
   onBar(ctx) {
     const closes = ctx.bars.map((b) => b.close);
-    const { fast, slow } = ctx.params;
-    if (closes.length < slow + 1) return [];
-    const prev = closes.slice(0, -1);
-    const [fNow, sNow, fPrev, sPrev] = [sma(closes, fast)!, sma(closes, slow)!, sma(prev, fast)!, sma(prev, slow)!];
-    const flat = cmp(ctx.position, 0) === 0;
-    const out: StrategyOrder[] = [];
-    const f = `SMA(${fast}) ${fNow.toPrecision(6)}`;
-    const s = `SMA(${slow}) ${sNow.toPrecision(6)}`;
-    if (fPrev <= sPrev && fNow > sNow && flat) out.push(executionOrder(ctx, 'buy', `${f} crossed above ${s}`));
-    if (fPrev >= sPrev && fNow < sNow && !flat) out.push(executionOrder(ctx, 'sell', `${f} crossed below ${s}`));
-    return out;
+    return longOnlyOrders(ctx, smaCrossSignal(closes, ctx.params.fast, ctx.params.slow));
   },
 });

@@ -3,7 +3,7 @@
  * written with the SDK (./sdk, `tempotrade/strategy`); they run in a local activity, never in the workflow.
  */
 import { z } from 'zod';
-import { Dec, str } from '../money';
+import { cmp, Dec, str } from '../money';
 import type { Candle } from '../market/candles';
 import { TimeInForce, type OrderIntentInput } from '../orders/order';
 import { rsi as rsiOf, sma as smaOf } from './sdk/indicators';
@@ -20,6 +20,22 @@ export const ExecutionParams = z.object({
   postOnly: z.boolean().default(false),
 });
 export type ExecutionParams = z.infer<typeof ExecutionParams>;
+
+/**
+ * The params of a signal built-in: the execution params and its own (no others), where `lower` must be below
+ * `upper` (the error names `lower`).
+ */
+export function signalParams<S extends z.ZodRawShape>(
+  shape: S,
+  order: { lower: keyof S & string; upper: keyof S & string; message: string },
+) {
+  return ExecutionParams.extend(shape)
+    .strict()
+    .refine((p) => (p as Record<string, number>)[order.lower] < (p as Record<string, number>)[order.upper], {
+      message: order.message,
+      path: [order.lower],
+    });
+}
 
 export interface StrategyInput<P> {
   symbol: string;
@@ -62,6 +78,22 @@ export function executionOrder(
   return side === 'buy'
     ? ctx.buy({ ...common, pctOfEquity: p.orderPct })
     : ctx.sell({ ...common, quantity: ctx.position });
+}
+
+/** Why a long-only strategy would enter (`buy`) or exit (`sell`) on this bar; absent when it would not. */
+export interface LongOnlySignal {
+  buy?: string;
+  sell?: string;
+}
+
+/** A long-only decision: an entry when flat and there is a reason to buy, an exit when held and one to sell. */
+export function longOnlyOrders(ctx: StrategyContext<ExecutionParams>, signal: LongOnlySignal): StrategyOrder[] {
+  if (signal.buy === undefined && signal.sell === undefined) return [];
+  const flat = cmp(ctx.position, 0) === 0;
+  const out: StrategyOrder[] = [];
+  if (signal.buy !== undefined && flat) out.push(executionOrder(ctx, 'buy', signal.buy));
+  if (signal.sell !== undefined && !flat) out.push(executionOrder(ctx, 'sell', signal.sell));
+  return out;
 }
 
 function limitPriceOf(mark: string, side: 'buy' | 'sell', offsetBps: number): string {

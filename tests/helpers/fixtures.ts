@@ -8,14 +8,24 @@ import type { PlanContext } from '../../domain/execution/engine';
 import { ccxtQuantizer } from '../../brokers/precision';
 import { PAPER_CAPABILITIES } from '../../simulators/paper-venue/venue';
 
-export const ETH_BTC: Instrument = {
-  symbol: 'ETH/BTC',
-  base: 'ETH',
-  quote: 'BTC',
-  precision: { amount: '0.001', price: '0.000001' },
-  limits: { amount: { min: '0.001' }, cost: { min: '0.001' } },
-  fees: { maker: '0.001', taker: '0.001' },
-};
+/** A spot instrument whose amount step is also its minimum amount and minimum cost, at 0.1 % fees. */
+export function spotInstrument(
+  symbol: string,
+  precision: Instrument['precision'],
+  fees: Instrument['fees'] = { maker: '0.001', taker: '0.001' },
+): Instrument {
+  const [base, quote] = symbol.split('/');
+  return {
+    symbol,
+    base,
+    quote,
+    precision,
+    limits: { amount: { min: precision.amount }, cost: { min: precision.amount } },
+    fees,
+  };
+}
+
+export const ETH_BTC: Instrument = spotInstrument('ETH/BTC', { amount: '0.001', price: '0.000001' });
 
 export const T0 = Date.UTC(2018, 0, 15, 12, 0, 0);
 

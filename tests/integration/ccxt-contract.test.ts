@@ -6,6 +6,7 @@
  */
 import * as ccxt from 'ccxt';
 import { Dec } from '../../domain/money';
+import { ORDER_TYPES } from '../../simulators/binance-exchange/protocol';
 import { bookFromCandle } from '../../simulators/paper-venue/book';
 import type { SyntheticBook } from '../../simulators/paper-venue/book';
 import type { Market } from '../../simulators/paper-venue/market-data';
@@ -60,14 +61,7 @@ describe('GIVEN the local exchange replaying ETH/BTC and the real ccxt binance c
     expect(m.precision).toMatchObject({ amount: 0.0001, price: 0.000001 });
     expect(m.limits.amount?.min).toBe(0.0001);
     expect(m.limits.cost?.min).toBe(0.0001);
-    expect((m.info as { orderTypes: string[] }).orderTypes).toEqual([
-      'LIMIT',
-      'LIMIT_MAKER',
-      'MARKET',
-      'STOP_LOSS',
-      'STOP_LOSS_LIMIT',
-      'TAKE_PROFIT_LIMIT',
-    ]);
+    expect((m.info as { orderTypes: string[] }).orderTypes).toEqual(ORDER_TYPES);
     expect(Object.keys(ex.currencies)).toEqual(expect.arrayContaining(['BTC', 'ETH']));
   });
 

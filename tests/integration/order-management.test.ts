@@ -9,6 +9,7 @@ import { ccxtQuantizer } from '../../brokers/precision';
 import type { Brokerage } from '../../brokers/brokerage';
 import type { BrokerRegistry } from '../../brokers/registry';
 import type { ClientOrderId } from '../../domain/ids';
+import type { OrderIntent } from '../../domain/orders/order';
 import { Dec, str } from '../../domain/money';
 import { VenueSpec } from '../../domain/run/input';
 import type { PaperVenueServer } from '../../simulators/paper-venue/server';
@@ -61,25 +62,48 @@ async function restingBuy(clientOrderId: string, quantity = '1'): Promise<{ pric
   return { price };
 }
 
+/** Cancel/replace of `from` by `to`; `maxAttempts` bounds the cancel's retries. */
+function replace(
+  from: string,
+  to: string,
+  changes: { price?: string; quantity?: string },
+  maxAttempts?: number,
+  wait: (ms: number) => Promise<void> = noWait,
+) {
+  const retry = maxAttempts === undefined ? {} : { retry: { maxAttempts } };
+  return cancelAndReplace(
+    broker,
+    { symbol: SYMBOL, clientOrderId: from, newClientOrderId: to, changes, at: Date.now(), ...retry },
+    wait,
+  );
+}
+
+/** The advanced engine's placeOrder, a fresh book, and the activity input for an intent on the venue's instrument. */
+async function advancedPlacing() {
+  const { placeOrder } = makeEngineActivities('advanced', { brokers: registry, quantizer: ccxtQuantizer });
+  const desc = await broker.describe([SYMBOL]);
+  const snapshot = await broker.snapshot(SYMBOL, { at: Date.now(), limit: 3 });
+  const input = (clientOrderId: string, i: OrderIntent) => ({
+    venue,
+    accountId: account.accountId,
+    clientOrderId,
+    intent: i,
+    snapshot,
+    instrument: desc.instruments[SYMBOL],
+    capabilities: desc.capabilities,
+    config: risk({ maxMarkStalenessSeconds: 3600 }),
+    tradingState: 'ACTIVE' as const,
+    equity: '10',
+    at: Date.now(),
+  });
+  return { placeOrder, snapshot, input };
+}
+
 describe('GIVEN the local exchange', () => {
   it('WHEN advanced.placeOrder is sent twice with the same clientOrderId THEN the second answer is the existing order and the venue holds one', async () => {
     await openWith();
-    const { placeOrder } = makeEngineActivities('advanced', { brokers: registry, quantizer: ccxtQuantizer });
-    const desc = await broker.describe([SYMBOL]);
-    const snapshot = await broker.snapshot(SYMBOL, { at: Date.now(), limit: 3 });
-    const input = {
-      venue,
-      accountId: account.accountId,
-      clientOrderId: 'dup-1',
-      intent: intent({ quantity: '0.5' }),
-      snapshot,
-      instrument: desc.instruments[SYMBOL],
-      capabilities: desc.capabilities,
-      config: risk({ maxMarkStalenessSeconds: 3600 }),
-      tradingState: 'ACTIVE' as const,
-      equity: '10',
-      at: Date.now(),
-    };
+    const { placeOrder, input: inputFor } = await advancedPlacing();
+    const input = inputFor('dup-1', intent({ quantity: '0.5' }));
     const first = await placeOrder(input);
     const second = await placeOrder(input);
     expect(first).toMatchObject({
@@ -99,11 +123,7 @@ describe('GIVEN the local exchange', () => {
     await openWith();
     const { price } = await restingBuy('cr-1', '1.5');
     const newPrice = str(new Dec(price).minus('0.000010'));
-    const r = await cancelAndReplace(
-      broker,
-      { symbol: SYMBOL, clientOrderId: 'cr-1', newClientOrderId: 'cr-2', changes: { price: newPrice }, at: Date.now() },
-      noWait,
-    );
+    const r = await replace('cr-1', 'cr-2', { price: newPrice });
     expect(r).toMatchObject({
       kind: 'replaced',
       canceled: { status: 'CANCELED', side: 'buy' },
@@ -118,18 +138,7 @@ describe('GIVEN the local exchange', () => {
     await openWith('seed=1,DELETE.order:error=503@0.6');
     await restingBuy('rt-1');
     const waits: number[] = [];
-    const r = await cancelAndReplace(
-      broker,
-      {
-        symbol: SYMBOL,
-        clientOrderId: 'rt-1',
-        newClientOrderId: 'rt-2',
-        changes: { quantity: '2' },
-        at: Date.now(),
-        retry: { maxAttempts: 6 },
-      },
-      async (ms) => void waits.push(ms),
-    );
+    const r = await replace('rt-1', 'rt-2', { quantity: '2' }, 6, async (ms) => void waits.push(ms));
     expect(r.kind).toBe('replaced');
     expect(r.attempts.cancel).toBe(3); // seed 1: the first two DELETEs answer 503
     expect(waits).toEqual([250, 500, 1000, 2000, 4000].slice(0, r.attempts.cancel - 1));
@@ -146,18 +155,7 @@ describe('GIVEN the local exchange', () => {
   it('WHEN every cancel fails 503 THEN cancel/replace gives up after maxAttempts with the venue error and places nothing', async () => {
     await openWith('DELETE.order:error=503');
     await restingBuy('bd-1');
-    const e = await cancelAndReplace(
-      broker,
-      {
-        symbol: SYMBOL,
-        clientOrderId: 'bd-1',
-        newClientOrderId: 'bd-2',
-        changes: { price: '0.01' },
-        at: Date.now(),
-        retry: { maxAttempts: 3 },
-      },
-      noWait,
-    ).then(
+    const e = await replace('bd-1', 'bd-2', { price: '0.01' }, 3).then(
       () => undefined,
       (x: Error & { code?: string }) => x,
     );
@@ -181,23 +179,11 @@ describe('GIVEN the local exchange', () => {
 
   it('WHEN a stop-market sell is planned by the advanced engine THEN it is placed natively (STOP_LOSS) and rests untriggered', async () => {
     await openWith();
-    const { placeOrder } = makeEngineActivities('advanced', { brokers: registry, quantizer: ccxtQuantizer });
-    const desc = await broker.describe([SYMBOL]);
-    const snapshot = await broker.snapshot(SYMBOL, { at: Date.now(), limit: 3 });
+    const { placeOrder, snapshot, input } = await advancedPlacing();
     const stopPrice = str(new Dec(snapshot.bid).times('0.9').toDecimalPlaces(6, Dec.ROUND_DOWN));
-    const r = await placeOrder({
-      venue,
-      accountId: account.accountId,
-      clientOrderId: 'stop-1',
-      intent: intent({ side: 'sell', type: 'stop_market', stopPrice, quantity: '1', reduceOnly: true }),
-      snapshot,
-      instrument: desc.instruments[SYMBOL],
-      capabilities: desc.capabilities,
-      config: risk({ maxMarkStalenessSeconds: 3600 }),
-      tradingState: 'ACTIVE',
-      equity: '10',
-      at: Date.now(),
-    });
+    const r = await placeOrder(
+      input('stop-1', intent({ side: 'sell', type: 'stop_market', stopPrice, quantity: '1', reduceOnly: true })),
+    );
     expect(r).toMatchObject({
       kind: 'placed',
       order: { type: 'stop_market', stopPrice, status: 'NEW', filledQuantity: '0' },

@@ -16,7 +16,7 @@ import { PaperBrokerage } from '../../brokers/paper/client';
 import { startPaperVenueServer } from '../../simulators/paper-venue/server';
 import type { PaperVenueServer, PaperVenueServerOptions } from '../../simulators/paper-venue/server';
 import { readDatasetText } from '../../simulators/paper-venue/state';
-import { PaperVenue } from '../../simulators/paper-venue/venue';
+import { PAPER_CAPABILITIES, PaperVenue } from '../../simulators/paper-venue/venue';
 
 const DATA = path.join(__dirname, '..', '..', 'data', 'market');
 const ETH_FILE = path.join(DATA, 'ETH_BTC-5m.csv.gz');
@@ -91,14 +91,7 @@ describe('GIVEN a paper venue server replaying ETH/BTC and ADA/BTC', () => {
     const s = await venue();
     const d = await new PaperBrokerage({ url: s.url, account: 'any' }).describe(['ETH/BTC', 'ADA/BTC']);
     expect(d.clock).toEqual({ kind: 'replay', start: 1515560400000, end: 1517288100000, barMs: BAR });
-    expect(d.capabilities).toEqual({
-      timeInForce: ['GTC', 'IOC', 'FOK'],
-      postOnly: true,
-      stopMarket: true,
-      stopLimit: true,
-      preview: true,
-      feeCurrency: 'quote',
-    });
+    expect(d.capabilities).toEqual(PAPER_CAPABILITIES);
     expect(d.instruments['ETH/BTC'].precision).toEqual({ amount: '0.0001', price: '0.000001' });
     expect(d.instruments['ADA/BTC'].precision).toEqual({ amount: '1', price: '0.000000001' });
   });

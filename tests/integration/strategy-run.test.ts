@@ -22,28 +22,47 @@ const finishedRuns: string[] = [];
 
 withVenueSuite(PAIRS, (c, v) => ((client = c), (venue = v)));
 
+/**
+ * Runs `e2e-<name>-<stamp>` on the suite's venue to its end and keeps it for the replay check;
+ * `read` gets what the test needs from the finished run while the worker is still up.
+ */
+async function runToEnd<T>(
+  name: string,
+  over: Omit<Parameters<typeof runInput>[0], 'runId' | 'venueUrl'>,
+  read: (runId: string) => Promise<T>,
+) {
+  const runId = `e2e-${name}-${stamp}`;
+  const input = runInput({ runId, venueUrl: venue.url, ...over });
+  const out = await withWorker(queue, async () => {
+    await startRun(client, input, { taskQueue: queue });
+    return read(runId);
+  });
+  finishedRuns.push(runId);
+  return { runId, input, out };
+}
+
 describe('GIVEN real ETH/BTC and LTC/BTC data on the paper venue', () => {
   it.each(['live', 'advanced'] as const)(
     'WHEN a run trades through the %s engine THEN it places orders and its portfolio equals the venue fills to the last unit',
     async (engine) => {
-      const runId = `e2e-${engine}-${stamp}`;
       const params =
         engine === 'advanced'
           ? { fast: 5, slow: 20, orderPct: 20, orderType: 'limit', limitOffsetBps: 1, postOnly: true }
           : { fast: 5, slow: 20, orderPct: 20 };
-      const input = runInput({
+      const {
         runId,
-        venueUrl: venue.url,
-        symbols: ['ETH/BTC', 'LTC/BTC'],
+        input,
+        out: summary,
+      } = await runToEnd(
         engine,
-        strategy: { name: 'sma-crossover', params },
-        stop: { maxTicks: 200, endOfData: true },
-      });
-      const summary = await withWorker(queue, async () => {
-        await startRun(client, input, { taskQueue: queue });
-        return result(client, runId);
-      });
-      finishedRuns.push(runId);
+        {
+          symbols: ['ETH/BTC', 'LTC/BTC'],
+          engine,
+          strategy: { name: 'sma-crossover', params },
+          stop: { maxTicks: 200, endOfData: true },
+        },
+        (id) => result(client, id),
+      );
       expect(summary.engine.engine).toBe(engine);
       expect(summary.orders.placed).toBeGreaterThanOrEqual(4);
       expect(summary.fills).toBeGreaterThanOrEqual(4);
@@ -59,19 +78,13 @@ describe('GIVEN real ETH/BTC and LTC/BTC data on the paper venue', () => {
   );
 
   it('WHEN the engine flag is absent and risk enables dynamic sizing THEN the advanced engine is chosen, and the reason recorded', async () => {
-    const runId = `e2e-auto-${stamp}`;
-    const input = runInput({
-      runId,
-      venueUrl: venue.url,
-      symbols: ['ETH/BTC'],
-      risk: { enableDynamicPositionSizing: true },
-      stop: { maxTicks: 30, endOfData: true },
-    });
-    const [summary, audit] = await withWorker(queue, async () => {
-      await startRun(client, input, { taskQueue: queue });
-      return [await result(client, runId), await runAudit(client, runId)] as const;
-    });
-    finishedRuns.push(runId);
+    const {
+      out: [summary, audit],
+    } = await runToEnd(
+      'auto',
+      { symbols: ['ETH/BTC'], risk: { enableDynamicPositionSizing: true }, stop: { maxTicks: 30, endOfData: true } },
+      async (id) => [await result(client, id), await runAudit(client, id)] as const,
+    );
     expect(summary.engine).toEqual({
       engine: 'advanced',
       reason: expect.stringContaining('enableDynamicPositionSizing'),
@@ -90,24 +103,21 @@ describe('GIVEN a finished run', () => {
 
 describe('GIVEN a tight daily loss limit during the January 2018 crash', () => {
   it('WHEN losses breach it THEN the run moves to HALTED by itself, the TradingState search attribute shows it, and no opening order follows', async () => {
-    const runId = `e2e-dailyloss-${stamp}`;
-    const input = runInput({
+    const {
       runId,
-      venueUrl: venue.url,
-      symbols: ['XMR/BTC'],
-      strategy: { name: 'sma-crossover', params: { fast: 2, slow: 4, orderPct: 90 } },
-      risk: { dailyLossLimitPct: 0.5, maxPositionPctPerSymbol: 100 },
-      stop: { maxTicks: 400, endOfData: true },
-    });
-    const [summary, status, { recent }] = await withWorker(queue, async () => {
-      await startRun(client, input, { taskQueue: queue });
-      return [
-        await result(client, runId),
-        (await runStatus(client, runId)).status,
-        await runOrders(client, runId),
-      ] as const;
-    });
-    finishedRuns.push(runId);
+      input,
+      out: [summary, status, { recent }],
+    } = await runToEnd(
+      'dailyloss',
+      {
+        symbols: ['XMR/BTC'],
+        strategy: { name: 'sma-crossover', params: { fast: 2, slow: 4, orderPct: 90 } },
+        risk: { dailyLossLimitPct: 0.5, maxPositionPctPerSymbol: 100 },
+        stop: { maxTicks: 400, endOfData: true },
+      },
+      async (id) =>
+        [await result(client, id), (await runStatus(client, id)).status, await runOrders(client, id)] as const,
+    );
     expect(summary.tradingState).toBe('HALTED');
     const breach = status.stateChanges.find((c) => c.to === 'HALTED');
     expect(breach).toMatchObject({ by: 'guard', reason: expect.stringContaining('daily loss') });

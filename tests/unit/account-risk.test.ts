@@ -15,6 +15,8 @@ import {
   type ApprovalRequest,
 } from '../../domain/risk/account';
 
+type RunReport = Parameters<typeof applyReport>[1];
+
 const T0 = Date.UTC(2018, 0, 15, 12);
 function account(limits: AccountLimitsInput = {}, runs: Array<[string, string, string]> = [['run-a', 'sma', '10']]) {
   const st = openAccount('acct-1', AccountLimits.parse(limits), T0);
@@ -32,6 +34,26 @@ const req = (over: Partial<ApprovalRequest> = {}): ApprovalRequest => ({
   reducing: false,
   ...over,
 });
+/** run-a's report: equity 10, flat, nothing released, still running. */
+const report = (over: Partial<RunReport> = {}): RunReport => ({
+  workflowId: 'run-a',
+  strategy: 'sma',
+  equity: '10',
+  positions: {},
+  released: [],
+  ended: false,
+  ...over,
+});
+/** The verdict on `next` once the `earlier` requests have been approved (and reserved) under these limits. */
+function verdictAfter(
+  limits: AccountLimitsInput,
+  earlier: Array<Partial<ApprovalRequest>>,
+  next: Partial<ApprovalRequest>,
+) {
+  const st = account(limits);
+  for (const r of earlier) approve(st, req(r), T0);
+  return approve(st, req(next), T0);
+}
 
 describe('GIVEN an account with a gross exposure cap of 3 (equity 10)', () => {
   it.each([
@@ -54,9 +76,9 @@ describe('GIVEN an account with a gross exposure cap of 3 (equity 10)', () => {
   );
 
   it('WHEN a second order asks after the first reserved THEN it sees the reservation and is denied with headroom 0', () => {
-    const st = account({ maxGrossExposure: '3' });
-    approve(st, req({ requestId: 'a', quantity: '30' }), T0);
-    expect(approve(st, req({ requestId: 'b', quantity: '1' }), T0)).toMatchObject({
+    expect(
+      verdictAfter({ maxGrossExposure: '3' }, [{ requestId: 'a', quantity: '30' }], { requestId: 'b', quantity: '1' }),
+    ).toMatchObject({
       decision: 'DENIED',
       code: 'ACCOUNT_EXPOSURE_LIMIT',
       numbers: { committed: '3', headroom: '0' },
@@ -73,18 +95,7 @@ describe('GIVEN an account with a gross exposure cap of 3 (equity 10)', () => {
   it('WHEN a report says the order finished THEN the reservation ends and the position counts instead', () => {
     const st = account({ maxGrossExposure: '3' });
     approve(st, req({ quantity: '20' }), T0);
-    applyReport(
-      st,
-      {
-        workflowId: 'run-a',
-        strategy: 'sma',
-        equity: '10',
-        positions: { 'ETH/BTC': '1.5' },
-        released: ['r1'],
-        ended: false,
-      },
-      T0 + 1,
-    );
+    applyReport(st, report({ positions: { 'ETH/BTC': '1.5' }, released: ['r1'] }), T0 + 1);
     expect(committedExposure(st)).toEqual({ total: '1.5', bySymbol: { 'ETH/BTC': '1.5' } });
     expect(st.counters.released).toBe(1);
   });
@@ -106,10 +117,11 @@ describe('GIVEN the account trading states', () => {
   );
 
   it('WHEN pending orders reach maxOpenOrders THEN the next opening order is denied with the count', () => {
-    const st = account({ maxOpenOrders: 2 });
-    approve(st, req({ requestId: 'a', quantity: '1' }), T0);
-    approve(st, req({ requestId: 'b', quantity: '1' }), T0);
-    expect(approve(st, req({ requestId: 'c', quantity: '1' }), T0)).toMatchObject({
+    const earlier = [
+      { requestId: 'a', quantity: '1' },
+      { requestId: 'b', quantity: '1' },
+    ];
+    expect(verdictAfter({ maxOpenOrders: 2 }, earlier, { requestId: 'c', quantity: '1' })).toMatchObject({
       decision: 'DENIED',
       code: 'ACCOUNT_MAX_OPEN_ORDERS',
       numbers: { pendingOrders: '2', limit: '2' },
@@ -126,11 +138,7 @@ describe('GIVEN account-level loss limits', () => {
     ['drawdown at the limit', { maxDrawdownPct: 10 }, '9', 'ACCOUNT_DRAWDOWN_LIMIT'],
   ])('WHEN %s (%j, account equity %s) THEN the breach is %s', (_w, limits, equity, code) => {
     const st = account(limits as AccountLimitsInput);
-    applyReport(
-      st,
-      { workflowId: 'run-a', strategy: 'sma', equity, positions: {}, released: [], ended: false },
-      T0 + 1,
-    );
+    applyReport(st, report({ equity }), T0 + 1);
     const b = detectBreach(st);
     expect(b?.code).toBe(code);
     if (b) expect(b.numbers).toMatchObject({ accountEquity: equity });
@@ -139,11 +147,7 @@ describe('GIVEN account-level loss limits', () => {
   it('WHEN a new day starts THEN the day-start equity resets and a daily-loss halt lifts only with resumeOnNewDay', () => {
     for (const resumeOnNewDay of [false, true]) {
       const st = account({ dailyLossLimit: '1', resumeOnNewDay });
-      applyReport(
-        st,
-        { workflowId: 'run-a', strategy: 'sma', equity: '8.5', positions: {}, released: [], ended: false },
-        T0 + 1,
-      );
+      applyReport(st, report({ equity: '8.5' }), T0 + 1);
       const b = detectBreach(st)!;
       changeAccountState(st, b.target, b.message, 'breach', T0 + 1, 'cancel-orders', b.code);
       expect(startNewDay(st, T0 + 86_400_000).lifted).toBe(resumeOnNewDay);
@@ -192,32 +196,27 @@ describe('GIVEN an account-level correlation limit and two runs on correlated sy
     ]);
     applyReport(
       st,
-      {
-        workflowId: 'run-a',
-        strategy: 'sma',
+      report({
         equity: '5',
         positions: { 'ADA/BTC': '2.5' },
-        released: [],
-        ended: false,
         closes: { 'ADA/BTC': series(wave), 'ZEC/BTC': series((i) => 1 + 0.05 * Math.cos(i * 1.7) * ((i % 3) - 1)) },
-      },
+      }),
       T0,
     );
     applyReport(
       st,
-      {
-        workflowId: 'run-b',
-        strategy: 'rsi',
-        equity: '5',
-        positions: {},
-        released: [],
-        ended: false,
-        closes: { 'XLM/BTC': series((i) => 2 * wave(i)) },
-      },
+      report({ workflowId: 'run-b', strategy: 'rsi', equity: '5', closes: { 'XLM/BTC': series((i) => 2 * wave(i)) } }),
       T0,
     );
     return st;
   };
+  /** run-b's buy of 20 at 0.1 once the 49 hourly closes are in. */
+  const runBBuys = (requestId: string, symbol: string) =>
+    approve(
+      setUp(),
+      req({ requestId, workflowId: 'run-b', strategy: 'rsi', symbol, quantity: '20', price: '0.1' }),
+      T0 + 49 * 3_600_000,
+    );
 
   it('THEN the supervisor tells runs which series to send', () => {
     const st = setUp();
@@ -225,25 +224,14 @@ describe('GIVEN an account-level correlation limit and two runs on correlated sy
   });
 
   it('WHEN run-b buys XLM while run-a holds ADA THEN the account resizes it to the correlated headroom (the runs could not see each other)', () => {
-    const st = setUp();
     // 30% of 10 = 3; ADA holds 2.5 → 0.5 left for XLM.
-    const v = approve(
-      st,
-      req({ requestId: 'x', workflowId: 'run-b', strategy: 'rsi', symbol: 'XLM/BTC', quantity: '20', price: '0.1' }),
-      T0 + 49 * 3_600_000,
-    );
+    const v = runBBuys('x', 'XLM/BTC');
     expect(v).toMatchObject({ decision: 'RESIZED', code: 'CORRELATION_LIMIT', quantity: '5' });
     expect(v.numbers).toMatchObject({ 'rho:ADA/BTC': '1', cap: '3' });
   });
 
   it('WHEN run-b buys ZEC (weakly correlated) THEN the account approves it in full', () => {
-    const st = setUp();
-    const v = approve(
-      st,
-      req({ requestId: 'z', workflowId: 'run-b', strategy: 'rsi', symbol: 'ZEC/BTC', quantity: '20', price: '0.1' }),
-      T0 + 49 * 3_600_000,
-    );
-    expect(v).toMatchObject({ decision: 'APPROVED', quantity: '20' });
+    expect(runBBuys('z', 'ZEC/BTC')).toMatchObject({ decision: 'APPROVED', quantity: '20' });
   });
 });
 

@@ -16,7 +16,7 @@ import {
 } from '../../domain/execution/management';
 import { emptyMonitor, measureOrder, recordDenial, recordExecution } from '../../domain/execution/monitor';
 import { averageTrueRange, sizeIntent } from '../../domain/execution/sizing';
-import { checkStops, emptyStopBook, placeStop, registerStop } from '../../domain/execution/stops';
+import { checkStops, emptyStopBook, placeStop, registerStop, type StopSpecInput } from '../../domain/execution/stops';
 import type { Candle } from '../../domain/market/candles';
 import type { ClientOrderId } from '../../domain/ids';
 import { evaluateTick } from '../../domain/risk/evaluation';
@@ -24,6 +24,13 @@ import { RiskConfig } from '../../domain/risk/config';
 import { ETH_BTC, fill, intent, order, planContext, portfolio, risk, snapshot, T0 } from '../helpers/fixtures';
 
 const cid = (s: string) => s as ClientOrderId;
+/** A stop on 1 ETH/BTC for strategy 't'; the caller names the stop, its side and kind, and any prices. */
+const stop = (over: Pick<StopSpecInput, 'id' | 'side' | 'kind'> & Partial<StopSpecInput>): StopSpecInput => ({
+  strategyId: 't',
+  symbol: 'ETH/BTC',
+  quantity: '1',
+  ...over,
+});
 
 describe('seed cases: sizing', () => {
   it('GIVEN sizing advice of 0.2 for an intent of 0.1 THEN the order goes out with 0.2 (advice raises the quantity)', () => {
@@ -243,11 +250,7 @@ describe('seed cases: normalization, post-only, stops in the plan', () => {
     ).toMatchObject({ ok: false, code: 'STOP_PRICE_REQUIRED' });
     const book = emptyStopBook();
     expect(
-      registerStop(
-        book,
-        { id: 's1', strategyId: 't', symbol: 'ETH/BTC', side: 'sell', kind: 'stop_market', quantity: '1' },
-        { at: T0, price: '0.095' },
-      ),
+      registerStop(book, stop({ id: 's1', side: 'sell', kind: 'stop_market' }), { at: T0, price: '0.095' }),
     ).toMatchObject({ ok: false, code: 'STOP_PRICE_REQUIRED' });
     expect(book.registered).toBe(0);
   });
@@ -321,19 +324,10 @@ describe('seed cases: stops', () => {
     const book = emptyStopBook();
     for (let i = 0; i < 50; i += 1)
       expect(
-        registerStop(
-          book,
-          {
-            id: `s${i}`,
-            strategyId: 't',
-            symbol: 'ETH/BTC',
-            side: 'sell',
-            kind: 'stop_market',
-            quantity: '1',
-            triggerPrice: String(50 + i),
-          },
-          { at: T0, price: '120' },
-        ).ok,
+        registerStop(book, stop({ id: `s${i}`, side: 'sell', kind: 'stop_market', triggerPrice: String(50 + i) }), {
+          at: T0,
+          price: '120',
+        }).ok,
       ).toBe(true);
     expect(checkStops(book, 'ETH/BTC', '100', T0 + 1)).toHaveLength(0);
     const fired = checkStops(book, 'ETH/BTC', '50', T0 + 2);
@@ -348,15 +342,7 @@ describe('seed cases: stops', () => {
 
   it('GIVEN a native stop placement that fails THEN its trigger is removed; GIVEN it succeeds THEN the venue holds it and the book does not', async () => {
     const book = emptyStopBook();
-    const spec = {
-      id: 'n1',
-      strategyId: 't',
-      symbol: 'ETH/BTC',
-      side: 'sell' as const,
-      kind: 'stop_market' as const,
-      quantity: '1',
-      triggerPrice: '0.09',
-    };
+    const spec = stop({ id: 'n1', side: 'sell', kind: 'stop_market', triggerPrice: '0.09' });
     type PlaceNative = Parameters<typeof placeStop>[2]['placeNative'];
     const place = (id: string, native: boolean, placeNative: PlaceNative) =>
       placeStop(book, { ...spec, id }, { at: T0, price: '0.095', native, placeNative });
@@ -373,19 +359,10 @@ describe('seed cases: stops', () => {
 
   it('GIVEN a sell trailing stop of 100 bps from 100 WHEN the price rises to 110 then falls to 108.9 THEN it fires at the moved trigger', () => {
     const book = emptyStopBook();
-    registerStop(
-      book,
-      {
-        id: 't1',
-        strategyId: 't',
-        symbol: 'ETH/BTC',
-        side: 'sell',
-        kind: 'trailing_stop',
-        quantity: '1',
-        trailBps: 100,
-      },
-      { at: T0, price: '100' },
-    );
+    registerStop(book, stop({ id: 't1', side: 'sell', kind: 'trailing_stop', trailBps: 100 }), {
+      at: T0,
+      price: '100',
+    });
     expect(book.armed.t1.trigger).toBe('99');
     expect(checkStops(book, 'ETH/BTC', '110', T0 + 1)).toHaveLength(0);
     expect(book.armed.t1.trigger).toBe('108.9');
@@ -395,32 +372,13 @@ describe('seed cases: stops', () => {
 
   it('GIVEN a take-profit sell at 0.1 and a stop-limit buy at 0.1 THEN the first fires at or above, the second at or above, with its limit', () => {
     const book = emptyStopBook();
+    registerStop(book, stop({ id: 'tp', side: 'sell', kind: 'take_profit', triggerPrice: '0.1' }), {
+      at: T0,
+      price: '0.095',
+    });
     registerStop(
       book,
-      {
-        id: 'tp',
-        strategyId: 't',
-        symbol: 'ETH/BTC',
-        side: 'sell',
-        kind: 'take_profit',
-        quantity: '1',
-        triggerPrice: '0.1',
-      },
-      { at: T0, price: '0.095' },
-    );
-    registerStop(
-      book,
-      {
-        id: 'sl',
-        strategyId: 't',
-        symbol: 'ETH/BTC',
-        side: 'buy',
-        kind: 'stop_limit',
-        quantity: '1',
-        triggerPrice: '0.1',
-        limitPrice: '0.101',
-        reduceOnly: false,
-      },
+      stop({ id: 'sl', side: 'buy', kind: 'stop_limit', triggerPrice: '0.1', limitPrice: '0.101', reduceOnly: false }),
       { at: T0, price: '0.095' },
     );
     expect(checkStops(book, 'ETH/BTC', '0.099', T0 + 1)).toHaveLength(0);

@@ -104,6 +104,9 @@ describe('GIVEN the one ccxt error table', () => {
 });
 
 describe('GIVEN ccxt unified structures', () => {
+  /** An ETH/BTC buy as ccxt reports it; each case adds the fields it is about. */
+  const ccxtOrder = (fields: Record<string, unknown>) =>
+    ({ symbol: 'ETH/BTC', side: 'buy', ...fields }) as unknown as ccxt.Order;
   it('WHEN a market uses TICK_SIZE precision THEN the instrument keeps the ticks, limits and fees', () => {
     const m = {
       symbol: 'ETH/BTC',
@@ -127,11 +130,9 @@ describe('GIVEN ccxt unified structures', () => {
   });
 
   it('WHEN an open order has filled partly THEN it is PARTIALLY_FILLED with its trades as fills', () => {
-    const o = {
+    const o = ccxtOrder({
       id: '42',
       clientOrderId: 'tt1-1',
-      symbol: 'ETH/BTC',
-      side: 'buy',
       type: 'limit',
       amount: 2,
       price: 0.095,
@@ -141,7 +142,7 @@ describe('GIVEN ccxt unified structures', () => {
       timeInForce: 'GTC',
       timestamp: 1000,
       lastTradeTimestamp: 2000,
-    } as unknown as ccxt.Order;
+    });
     const trades = [
       {
         id: 't1',
@@ -165,15 +166,7 @@ describe('GIVEN ccxt unified structures', () => {
   });
 
   it('WHEN the venue reports fills that do not parse THEN a VENUE_STATE error, never a silent NaN', () => {
-    const o = {
-      id: '1',
-      symbol: 'ETH/BTC',
-      side: 'buy',
-      type: 'market',
-      amount: -1,
-      filled: 0,
-      status: 'closed',
-    } as unknown as ccxt.Order;
+    const o = ccxtOrder({ id: '1', type: 'market', amount: -1, filled: 0, status: 'closed' });
     expect(() => orderFromCcxt(o, 'tt1-2', [])).toThrow(/does not parse: quantity/);
   });
 });

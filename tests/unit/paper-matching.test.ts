@@ -29,6 +29,7 @@ import {
   walkBook,
 } from '../../simulators/paper-venue/matching';
 import { readDatasetText } from '../../simulators/paper-venue/state';
+import { spotInstrument } from '../helpers/fixtures';
 
 const DATA = path.join(__dirname, '..', '..', 'data', 'market');
 const load = (file: string): Candle[] => toCandles(readDatasetText(path.join(DATA, file)), file);
@@ -47,14 +48,7 @@ const sum = (xs: string[]) => add('0', ...xs);
 describe('GIVEN real ETH/BTC and ADA/BTC candles', () => {
   describe('WHEN the instrument is derived from the data', () => {
     it('THEN ETH/BTC gets tick 0.000001 (min close 0.083) and step 0.0001 (max close 0.106), ADA/BTC tick 1e-9 and step 1', () => {
-      expect(ethInst).toEqual({
-        symbol: 'ETH/BTC',
-        base: 'ETH',
-        quote: 'BTC',
-        precision: { amount: '0.0001', price: '0.000001' },
-        limits: { amount: { min: '0.0001' }, cost: { min: '0.0001' } },
-        fees: { maker: '0.001', taker: '0.001' },
-      });
+      expect(ethInst).toEqual(spotInstrument('ETH/BTC', { amount: '0.0001', price: '0.000001' }, FEES));
       expect(adaInst.precision).toEqual({ amount: '1', price: '0.000000001' });
       expect(adaInst.limits.amount.min).toBe('1');
     });

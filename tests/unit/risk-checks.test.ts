@@ -41,6 +41,33 @@ const check = (v: RiskVerdict, name: string) => v.checks.find((c) => c.check ===
 
 type Row = [label: string, qty: string, decision: RiskVerdict['decision'], quantity: string];
 
+/**
+ * A quantity limit at `at` ETH: a buy just below or at it passes unchanged, one just above it is resized down to it.
+ * `resized` is what the resized verdict must also show; `check` names a check whose numbers every case must show.
+ */
+function itResizesJustAbove(
+  title: string,
+  [below, at, above]: [string, string, string],
+  args: Omit<Parameters<typeof ev>[0], 'qty'>,
+  expected: {
+    resized: object;
+    check?: [name: string, numbers: Record<string, string>];
+    also?: (v: RiskVerdict) => void;
+  },
+): void {
+  it.each<Row>([
+    ['just below', below, 'APPROVED', below],
+    ['at', at, 'APPROVED', at],
+    ['just above', above, 'RESIZED', at],
+  ])(title, (_l, qty, decision, quantity) => {
+    const v = ev({ qty, ...args });
+    expect(v).toMatchObject({ decision, quantity });
+    if (expected.check) expect(check(v, expected.check[0])?.numbers).toMatchObject(expected.check[1]);
+    expected.also?.(v);
+    if (decision === 'RESIZED') expect(v).toMatchObject(expected.resized);
+  });
+}
+
 describe('risk checks at, just below and just above each limit', () => {
   describe('kill switch', () => {
     it.each([
@@ -81,84 +108,61 @@ describe('risk checks at, just below and just above each limit', () => {
   });
 
   describe('max notional per order (limit 1 BTC)', () => {
-    it.each<Row>([
-      ['just below', '9.9', 'APPROVED', '9.9'],
-      ['at', '10', 'APPROVED', '10'],
-      ['just above', '10.1', 'RESIZED', '10'],
-    ])('GIVEN a buy %s the limit (%s ETH) THEN %s with quantity %s', (_l, qty, decision, quantity) => {
-      const v = ev({ qty, config: { maxOrderNotional: '1' } });
-      expect(v).toMatchObject({ decision, quantity });
-      if (decision === 'RESIZED')
-        expect(v).toMatchObject({
+    itResizesJustAbove(
+      'GIVEN a buy %s the limit (%s ETH) THEN %s with quantity %s',
+      ['9.9', '10', '10.1'],
+      { config: { maxOrderNotional: '1' } },
+      {
+        resized: {
           code: 'MAX_ORDER_NOTIONAL',
           numbers: { notional: '1.01', limit: '1', price: MARK, from: '10.1', to: '10' },
-        });
-    });
+        },
+      },
+    );
   });
 
   describe('per-symbol notional cap (1 BTC) and % of equity (20% of 10 BTC = 2 BTC)', () => {
-    it.each<Row>([
-      ['just below', '9.9', 'APPROVED', '9.9'],
-      ['at', '10', 'APPROVED', '10'],
-      ['just above', '10.1', 'RESIZED', '10'],
-    ])('GIVEN the notional cap WHEN a buy %s it (%s ETH) THEN %s %s', (_l, qty, decision, quantity) => {
-      const v = ev({ qty, config: { maxPositionNotionalPerSymbol: '1' } });
-      expect(v).toMatchObject({ decision, quantity });
-      if (decision === 'RESIZED')
-        expect(v).toMatchObject({
+    itResizesJustAbove(
+      'GIVEN the notional cap WHEN a buy %s it (%s ETH) THEN %s %s',
+      ['9.9', '10', '10.1'],
+      { config: { maxPositionNotionalPerSymbol: '1' } },
+      {
+        resized: {
           code: 'POSITION_LIMIT_EXCEEDED',
           numbers: { cap: '1', headroom: '1', positionNotional: '0', orderNotional: '1.01' },
-        });
-    });
-    it.each<Row>([
-      ['just below', '19.9', 'APPROVED', '19.9'],
-      ['at', '20', 'APPROVED', '20'],
-      ['just above', '20.1', 'RESIZED', '20'],
-    ])('GIVEN the 20%% cap WHEN a buy %s it (%s ETH) THEN %s %s', (_l, qty, decision, quantity) => {
-      const v = ev({ qty, config: { maxPositionPctPerSymbol: 20 } });
-      expect(v).toMatchObject({ decision, quantity });
-      if (decision === 'RESIZED')
-        expect(v).toMatchObject({
+        },
+      },
+    );
+    itResizesJustAbove(
+      'GIVEN the 20%% cap WHEN a buy %s it (%s ETH) THEN %s %s',
+      ['19.9', '20', '20.1'],
+      { config: { maxPositionPctPerSymbol: 20 } },
+      {
+        resized: {
           code: 'POSITION_LIMIT_EXCEEDED',
           numbers: { cap: '2', pctOfEquity: '20', equity: '10', orderNotional: '2.01' },
-        });
-    });
-    it.each<Row>([
-      ['just below', '4.9', 'APPROVED', '4.9'],
-      ['at', '5', 'APPROVED', '5'],
-      ['just above', '5.1', 'RESIZED', '5'],
-    ])(
-      'GIVEN 1.5 BTC of ETH/BTC already reserved by other runs (account facts) WHEN a buy %s the 2 BTC cap THEN %s',
-      (_l, qty, decision, quantity) => {
-        const v = ev({
-          qty,
-          config: { maxPositionPctPerSymbol: 20 },
-          facts: { scope: 'account', exposure: { 'ETH/BTC': '1.5' } },
-        });
-        expect(v).toMatchObject({ decision, quantity });
-        if (decision === 'RESIZED') expect(v.numbers).toMatchObject({ positionNotional: '1.5', headroom: '0.5' });
+        },
       },
+    );
+    itResizesJustAbove(
+      'GIVEN 1.5 BTC of ETH/BTC already reserved by other runs (account facts) WHEN a buy %s the 2 BTC cap THEN %s',
+      ['4.9', '5', '5.1'],
+      { config: { maxPositionPctPerSymbol: 20 }, facts: { scope: 'account', exposure: { 'ETH/BTC': '1.5' } } },
+      { resized: { numbers: { positionNotional: '1.5', headroom: '0.5' } } },
     );
   });
 
   describe('total exposure (50% of 10 BTC = 5 BTC; 3 BTC of LTC/BTC held)', () => {
     const facts: RiskFacts = { exposure: { 'LTC/BTC': '3' } };
-    it.each<Row>([
-      ['just below', '19.9', 'APPROVED', '19.9'],
-      ['at', '20', 'APPROVED', '20'],
-      ['just above', '20.1', 'RESIZED', '20'],
-    ])('GIVEN a buy %s the limit (%s ETH) THEN %s %s', (_l, qty, decision, quantity) => {
-      const v = ev({ qty, config: { maxTotalExposurePct: 50 }, facts });
-      expect(v).toMatchObject({ decision, quantity });
-      expect(check(v, 'total_exposure')?.numbers).toMatchObject({
-        totalExposure: '3',
-        cap: '5',
-        headroom: '2',
-        limitPct: '50',
-        equity: '10',
-      });
-      if (decision === 'RESIZED') expect(v.code).toBe('TOTAL_EXPOSURE_LIMIT');
-    });
+    itResizesJustAbove(
+      'GIVEN a buy %s the limit (%s ETH) THEN %s %s',
+      ['19.9', '20', '20.1'],
+      { config: { maxTotalExposurePct: 50 }, facts },
+      {
+        check: ['total_exposure', { totalExposure: '3', cap: '5', headroom: '2', limitPct: '50', equity: '10' }],
+        resized: { code: 'TOTAL_EXPOSURE_LIMIT' },
+      },
+    );
     it('GIVEN exposure already at the cap WHEN a buy THEN DENIED TOTAL_EXPOSURE_LIMIT', () => {
       expect(ev({ config: { maxTotalExposurePct: 30 }, facts })).toMatchObject({
         decision: 'DENIED',
@@ -169,43 +173,36 @@ describe('risk checks at, just below and just above each limit', () => {
   });
 
   describe('leverage caps', () => {
-    it.each<Row>([
-      ['just below', '9.9', 'APPROVED', '9.9'],
-      ['at', '10', 'APPROVED', '10'],
-      ['just above', '10.1', 'RESIZED', '10'],
-    ])(
+    itResizesJustAbove(
       'GIVEN 14 BTC gross exposure on 10 BTC equity and a 1.5× global cap WHEN a buy %s it THEN %s %s',
-      (_l, qty, decision, quantity) => {
-        const v = ev({ qty, config: { maxLeverage: 1.5 }, facts: { exposure: { 'LTC/BTC': '14' } } });
-        expect(v).toMatchObject({ decision, quantity });
-        if (decision === 'RESIZED')
-          expect(v).toMatchObject({
-            code: 'LEVERAGE_LIMIT',
-            numbers: {
-              leverageAfter: '1.501',
-              maxLeverage: '1.5',
-              cap: '15',
-              headroom: '1',
-              scope: 'gross',
-              exposure: '14',
-              equity: '10',
-            },
-          });
+      ['9.9', '10', '10.1'],
+      { config: { maxLeverage: 1.5 }, facts: { exposure: { 'LTC/BTC': '14' } } },
+      {
+        resized: {
+          code: 'LEVERAGE_LIMIT',
+          numbers: {
+            leverageAfter: '1.501',
+            maxLeverage: '1.5',
+            cap: '15',
+            headroom: '1',
+            scope: 'gross',
+            exposure: '14',
+            equity: '10',
+          },
+        },
       },
     );
-    it.each<Row>([
-      ['just below', '29.9', 'APPROVED', '29.9'],
-      ['at', '30', 'APPROVED', '30'],
-      ['just above', '30.1', 'RESIZED', '30'],
-    ])('GIVEN a 0.3× cap on ETH/BTC WHEN a buy %s it THEN %s %s', (_l, qty, decision, quantity) => {
-      const v = ev({ qty, config: { maxLeveragePerSymbol: { 'ETH/BTC': 0.3 } } });
-      expect(v).toMatchObject({ decision, quantity });
-      if (decision === 'RESIZED')
-        expect(v).toMatchObject({
+    itResizesJustAbove(
+      'GIVEN a 0.3× cap on ETH/BTC WHEN a buy %s it THEN %s %s',
+      ['29.9', '30', '30.1'],
+      { config: { maxLeveragePerSymbol: { 'ETH/BTC': 0.3 } } },
+      {
+        resized: {
           code: 'SYMBOL_LEVERAGE_LIMIT',
           numbers: { leverageAfter: '0.301', maxLeverage: '0.3', cap: '3', scope: 'symbol' },
-        });
-    });
+        },
+      },
+    );
     const windows = [
       { name: 'night', startHourUtc: 22, endHourUtc: 6, maxLeverage: 0.5 },
       { name: 'day', startHourUtc: 6, endHourUtc: 22, maxLeverage: 2 },
@@ -352,17 +349,25 @@ describe('risk checks at, just below and just above each limit', () => {
     });
   });
 
+  /** The body of a count limit's table: the order that would take the count past `limit` is DENIED with `code`. */
+  const countLimit =
+    (fact: 'openOrders' | 'tradesToday', config: RiskConfigInput, name: string, limit: string, code: string) =>
+    (_l: string, count: number, decision: RiskVerdict['decision']) => {
+      const v = ev({ config, facts: { [fact]: count } });
+      expect(v.decision).toBe(decision);
+      expect(check(v, name)?.numbers).toEqual({ [fact]: String(count), limit });
+      if (decision === 'DENIED') expect(v.code).toBe(code);
+    };
+
   describe('max concurrent open orders (3)', () => {
     it.each([
       ['below: 1 open', 1, 'APPROVED'],
       ['at: 2 open (this makes 3)', 2, 'APPROVED'],
       ['above: 3 open', 3, 'DENIED'],
-    ] as const)('GIVEN %s WHEN an order THEN %s', (_l, openOrders, decision) => {
-      const v = ev({ config: { maxOpenOrders: 3 }, facts: { openOrders } });
-      expect(v.decision).toBe(decision);
-      expect(check(v, 'open_orders')?.numbers).toEqual({ openOrders: String(openOrders), limit: '3' });
-      if (decision === 'DENIED') expect(v.code).toBe('MAX_OPEN_ORDERS');
-    });
+    ] as const)(
+      'GIVEN %s WHEN an order THEN %s',
+      countLimit('openOrders', { maxOpenOrders: 3 }, 'open_orders', '3', 'MAX_OPEN_ORDERS'),
+    );
   });
 
   describe('trades per day (5)', () => {
@@ -370,12 +375,10 @@ describe('risk checks at, just below and just above each limit', () => {
       ['below: 3 today', 3, 'APPROVED'],
       ['at: 4 today (this is the 5th)', 4, 'APPROVED'],
       ['above: 5 today', 5, 'DENIED'],
-    ] as const)('GIVEN %s WHEN a buy THEN %s', (_l, tradesToday, decision) => {
-      const v = ev({ config: { maxTradesPerDay: 5 }, facts: { tradesToday } });
-      expect(v.decision).toBe(decision);
-      expect(check(v, 'trades_per_day')?.numbers).toEqual({ tradesToday: String(tradesToday), limit: '5' });
-      if (decision === 'DENIED') expect(v.code).toBe('MAX_TRADES_PER_DAY');
-    });
+    ] as const)(
+      'GIVEN %s WHEN a buy THEN %s',
+      countLimit('tradesToday', { maxTradesPerDay: 5 }, 'trades_per_day', '5', 'MAX_TRADES_PER_DAY'),
+    );
     it('GIVEN the day is used up WHEN a sell (exit) THEN it is not blocked', () => {
       const p = { ...base(), positions: { 'ETH/BTC': { ...base().positions['ETH/BTC'], quantity: '5' } } };
       expect(
@@ -386,23 +389,18 @@ describe('risk checks at, just below and just above each limit', () => {
 
   describe('per-strategy capital allocation (30% of a 10 BTC base; the strategy holds 1 BTC)', () => {
     const facts: RiskFacts = { strategy: { id: 'test', exposure: '1', allocationBase: '10' } };
-    it.each<Row>([
-      ['just below', '19.9', 'APPROVED', '19.9'],
-      ['at', '20', 'APPROVED', '20'],
-      ['just above', '20.1', 'RESIZED', '20'],
-    ])('GIVEN a buy %s the allocation (%s ETH) THEN %s %s', (_l, qty, decision, quantity) => {
-      const v = ev({ qty, config: { strategyAllocationPct: 30 }, facts });
-      expect(v).toMatchObject({ decision, quantity });
-      expect(check(v, 'strategy_allocation')?.numbers).toMatchObject({
-        strategy: 'test',
-        strategyExposure: '1',
-        allocationBase: '10',
-        limitPct: '30',
-        cap: '3',
-        headroom: '2',
-      });
-      if (decision === 'RESIZED') expect(v.code).toBe('STRATEGY_ALLOCATION_EXCEEDED');
-    });
+    itResizesJustAbove(
+      'GIVEN a buy %s the allocation (%s ETH) THEN %s %s',
+      ['19.9', '20', '20.1'],
+      { config: { strategyAllocationPct: 30 }, facts },
+      {
+        check: [
+          'strategy_allocation',
+          { strategy: 'test', strategyExposure: '1', allocationBase: '10', limitPct: '30', cap: '3', headroom: '2' },
+        ],
+        resized: { code: 'STRATEGY_ALLOCATION_EXCEEDED' },
+      },
+    );
     it('GIVEN a per-strategy allocation of 10%% for "test" WHEN it already holds 1 BTC THEN DENIED (the override wins over the 30%% default)', () => {
       expect(ev({ config: { strategyAllocationPct: 30, strategyAllocations: { test: 10 } }, facts })).toMatchObject({
         decision: 'DENIED',
@@ -437,26 +435,24 @@ describe('risk checks at, just below and just above each limit', () => {
       correlationWindow: 50,
       correlationMinObservations: 30,
     };
-    it.each<Row>([
-      ['just below', '9.9', 'APPROVED', '9.9'],
-      ['at', '10', 'APPROVED', '10'],
-      ['just above', '10.1', 'RESIZED', '10'],
-    ])(
+    itResizesJustAbove(
       'GIVEN 2 BTC of LTC (ρ=1) and 5 BTC of XMR (uncorrelated) WHEN an ETH buy %s the 1 BTC headroom THEN %s %s',
-      (_l, qty, decision, quantity) => {
-        const v = ev({ qty, config, facts: { candles, exposure: { 'LTC/BTC': '2', 'XMR/BTC': '5' } } });
-        expect(v).toMatchObject({ decision, quantity });
-        const c = check(v, 'correlation');
-        expect(c?.numbers).toMatchObject({
-          'rho:LTC/BTC': '1',
-          correlatedExposure: '2',
-          correlatedSymbols: 'ETH/BTC,LTC/BTC',
-          cap: '3',
-          headroom: '1',
-          threshold: '0.7',
-        });
-        expect(Math.abs(Number(c?.numbers['rho:XMR/BTC']))).toBeLessThan(0.7);
-        if (decision === 'RESIZED') expect(v.code).toBe('CORRELATION_LIMIT');
+      ['9.9', '10', '10.1'],
+      { config, facts: { candles, exposure: { 'LTC/BTC': '2', 'XMR/BTC': '5' } } },
+      {
+        check: [
+          'correlation',
+          {
+            'rho:LTC/BTC': '1',
+            correlatedExposure: '2',
+            correlatedSymbols: 'ETH/BTC,LTC/BTC',
+            cap: '3',
+            headroom: '1',
+            threshold: '0.7',
+          },
+        ],
+        also: (v) => expect(Math.abs(Number(check(v, 'correlation')?.numbers['rho:XMR/BTC']))).toBeLessThan(0.7),
+        resized: { code: 'CORRELATION_LIMIT' },
       },
     );
     it('GIVEN a held symbol without enough data THEN it counts as correlated (fail-closed) and the order is DENIED', () => {
@@ -622,19 +618,17 @@ describe('risk checks at, just below and just above each limit', () => {
 
   describe('buying power (cash 1 BTC; equity 10 BTC for the %-caps, e.g. the rest is held elsewhere)', () => {
     const facts: RiskFacts = { equity: '10' };
-    it.each<Row>([
-      ['just below', '9.9', 'APPROVED', '9.9'],
-      ['at', '10', 'APPROVED', '10'],
-      ['just above', '10.1', 'RESIZED', '10'],
-    ])('GIVEN a buy %s the cash (%s ETH at 0.1, no fee) THEN %s %s', (_l, qty, decision, quantity) => {
-      const v = ev({ qty, facts, ctx: { portfolio: base('1') } });
-      expect(v).toMatchObject({ decision, quantity });
-      if (decision === 'RESIZED')
-        expect(v).toMatchObject({
+    itResizesJustAbove(
+      'GIVEN a buy %s the cash (%s ETH at 0.1, no fee) THEN %s %s',
+      ['9.9', '10', '10.1'],
+      { facts, ctx: { portfolio: base('1') } },
+      {
+        resized: {
           code: 'INSUFFICIENT_BUYING_POWER',
           numbers: { cost: '1.01', cash: '1', price: MARK, takerFee: '0' },
-        });
-    });
+        },
+      },
+    );
     it('GIVEN a 0.1% taker fee WHEN a buy of 10 ETH (cost 1.001 > 1) THEN RESIZED so that cost with fee = cash', () => {
       const v = ev({ qty: '10', facts, ctx: { portfolio: base('1'), takerFee: '0.001' } });
       expect(v).toMatchObject({ decision: 'RESIZED', code: 'INSUFFICIENT_BUYING_POWER', numbers: { cost: '1.001' } });

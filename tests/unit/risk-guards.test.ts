@@ -197,65 +197,45 @@ describe('volatility circuit breaker', () => {
 
 describe('cooldown after N stop-outs in a lookback (StoplossGuard)', () => {
   const cfg = { maxStopouts: 3, lookbackMinutes: 60, cooldownMinutes: 30, perSymbol: false };
-  const feed = (trades: Array<[number, string, string]>, c = cfg): StopoutHistory =>
-    trades.reduce<StopoutHistory | undefined>(
-      (h, [m, symbol, pnl]) => recordClosedTrade(h, { at: T0 + m * MIN, symbol, pnl }, c),
-      undefined,
-    )!;
-  it.each([
-    [
-      '2 losses (just below)',
-      false,
-      undefined,
-      [
-        [0, 'ETH/BTC', '-0.1'],
-        [10, 'LTC/BTC', '-0.1'],
-      ],
-    ],
+  type ClosedTrade = Parameters<typeof recordClosedTrade>[1];
+  /** A trade closed `m` minutes after T0 with this P&L. */
+  const closed = (m: number, symbol: string, pnl: string): ClosedTrade => ({ at: T0 + m * MIN, symbol, pnl });
+  const feed = (trades: ClosedTrade[], c = cfg): StopoutHistory =>
+    trades.reduce<StopoutHistory | undefined>((h, t) => recordClosedTrade(h, t, c), undefined)!;
+  it.each<[label: string, locked: boolean, lockedAtMin: number | undefined, trades: ClosedTrade[]]>([
+    ['2 losses (just below)', false, undefined, [closed(0, 'ETH/BTC', '-0.1'), closed(10, 'LTC/BTC', '-0.1')]],
     [
       '3 losses (at)',
       true,
       20,
-      [
-        [0, 'ETH/BTC', '-0.1'],
-        [10, 'LTC/BTC', '-0.1'],
-        [20, 'ETH/BTC', '-0.01'],
-      ],
+      [closed(0, 'ETH/BTC', '-0.1'), closed(10, 'LTC/BTC', '-0.1'), closed(20, 'ETH/BTC', '-0.01')],
     ],
     [
       '4 losses (above: locked from the 3rd)',
       true,
       10,
       [
-        [0, 'ETH/BTC', '-0.1'],
-        [5, 'ETH/BTC', '-0.1'],
-        [10, 'LTC/BTC', '-0.1'],
-        [20, 'ETH/BTC', '-0.01'],
+        closed(0, 'ETH/BTC', '-0.1'),
+        closed(5, 'ETH/BTC', '-0.1'),
+        closed(10, 'LTC/BTC', '-0.1'),
+        closed(20, 'ETH/BTC', '-0.01'),
       ],
     ],
     [
       '3 losses and a win between (wins do not count)',
       false,
       undefined,
-      [
-        [0, 'ETH/BTC', '-0.1'],
-        [5, 'ETH/BTC', '0.3'],
-        [10, 'LTC/BTC', '-0.1'],
-      ],
+      [closed(0, 'ETH/BTC', '-0.1'), closed(5, 'ETH/BTC', '0.3'), closed(10, 'LTC/BTC', '-0.1')],
     ],
     [
       '3 losses, the first outside the 60 min lookback',
       false,
       undefined,
-      [
-        [0, 'ETH/BTC', '-0.1'],
-        [50, 'LTC/BTC', '-0.1'],
-        [60, 'ETH/BTC', '-0.1'],
-      ],
+      [closed(0, 'ETH/BTC', '-0.1'), closed(50, 'LTC/BTC', '-0.1'), closed(60, 'ETH/BTC', '-0.1')],
     ],
-  ] as const)('GIVEN %s WHEN recorded THEN locked = %s (from minute %s)', (_l, locked, lockedAtMin, trades) => {
-    const h = feed(trades.map((t) => [...t]));
-    const lastAt = T0 + trades[trades.length - 1][0] * MIN;
+  ])('GIVEN %s WHEN recorded THEN locked = %s (from minute %s)', (_l, locked, lockedAtMin, trades) => {
+    const h = feed(trades);
+    const lastAt = trades[trades.length - 1].at;
     const b = stopoutBreach(h, lastAt, cfg);
     expect(Boolean(b)).toBe(locked);
     if (b && lockedAtMin !== undefined) {
@@ -275,26 +255,17 @@ describe('cooldown after N stop-outs in a lookback (StoplossGuard)', () => {
     }
   });
   it('GIVEN a lock WHEN the cooldown ends THEN entries are allowed again and the consumed stop-outs do not re-arm it', () => {
-    const h = feed([
-      [0, 'ETH/BTC', '-1'],
-      [1, 'ETH/BTC', '-1'],
-      [2, 'ETH/BTC', '-1'],
-    ]);
+    const h = feed([closed(0, 'ETH/BTC', '-1'), closed(1, 'ETH/BTC', '-1'), closed(2, 'ETH/BTC', '-1')]);
     expect(stopoutLock(h, T0 + 31 * MIN, 'ETH/BTC')).toBeDefined();
     expect(stopoutLock(h, T0 + 32 * MIN, 'ETH/BTC')).toBeUndefined();
     expect(h.stopouts).toEqual([]);
-    const next = recordClosedTrade(h, { at: T0 + 33 * MIN, symbol: 'ETH/BTC', pnl: '-1' }, cfg);
+    const next = recordClosedTrade(h, closed(33, 'ETH/BTC', '-1'), cfg);
     expect(stopoutBreach(next, T0 + 33 * MIN, cfg)).toBeUndefined();
   });
   it('GIVEN perSymbol mode WHEN ETH stops out 3 times THEN only ETH entries are locked (no account-wide breach)', () => {
     const c = { ...cfg, perSymbol: true };
     const h = feed(
-      [
-        [0, 'ETH/BTC', '-1'],
-        [1, 'LTC/BTC', '-1'],
-        [2, 'ETH/BTC', '-1'],
-        [3, 'ETH/BTC', '-1'],
-      ],
+      [closed(0, 'ETH/BTC', '-1'), closed(1, 'LTC/BTC', '-1'), closed(2, 'ETH/BTC', '-1'), closed(3, 'ETH/BTC', '-1')],
       c,
     );
     expect(stopoutLock(h, T0 + 4 * MIN, 'ETH/BTC')).toEqual({ until: T0 + 33 * MIN, scope: 'ETH/BTC' });

@@ -3,6 +3,7 @@
  * them to a venue, and the run's synthetic arming and firing (trailing triggers follow the mark, never back).
  */
 import { advancedEngine } from '../../domain/execution/advanced';
+import type { ExecutionEngine } from '../../domain/execution/engine';
 import { liveEngine } from '../../domain/execution/live';
 import { OrderIntent, PlaceOrder } from '../../domain/orders/order';
 import { parseStrategyParams } from '../../domain/strategies';
@@ -85,31 +86,28 @@ describe('GIVEN an intent for a take_profit or a trailing_stop (the schema)', ()
 describe('GIVEN a take_profit or a trailing_stop WHEN an engine plans it for a venue', () => {
   const tp = intent({ ...base, type: 'take_profit', stopPrice: '0.1' });
   const ts = intent({ ...base, type: 'trailing_stop', trailBps: 100 });
+  /** The engine refuses both with `code`; each refusal's numbers name what it refused. */
+  function expectBothRefused(engine: ExecutionEngine, code: string, tpNumbers: object, tsNumbers: object): void {
+    expect(engine.plan(tp, planContext())).toMatchObject({ ok: false, code, numbers: tpNumbers });
+    expect(engine.plan(ts, planContext())).toMatchObject({ ok: false, code, numbers: tsNumbers });
+  }
 
   it('THEN the live engine refuses it ENGINE_UNSUPPORTED, naming the type', () => {
-    expect(liveEngine.plan(tp, planContext())).toMatchObject({
-      ok: false,
-      code: 'ENGINE_UNSUPPORTED',
-      numbers: { type: 'take_profit', engine: 'live' },
-    });
-    expect(liveEngine.plan(ts, planContext())).toMatchObject({
-      ok: false,
-      code: 'ENGINE_UNSUPPORTED',
-      numbers: { type: 'trailing_stop', trailBps: '100' },
-    });
+    expectBothRefused(
+      liveEngine,
+      'ENGINE_UNSUPPORTED',
+      { type: 'take_profit', engine: 'live' },
+      { type: 'trailing_stop', trailBps: '100' },
+    );
   });
 
   it('THEN the advanced engine refuses it SYNTHETIC_STOP_ONLY even on a venue with native stops, and a venue command cannot carry it', () => {
-    expect(advancedEngine.plan(tp, planContext())).toMatchObject({
-      ok: false,
-      code: 'SYNTHETIC_STOP_ONLY',
-      numbers: { type: 'take_profit', engine: 'advanced' },
-    });
-    expect(advancedEngine.plan(ts, planContext())).toMatchObject({
-      ok: false,
-      code: 'SYNTHETIC_STOP_ONLY',
-      numbers: { type: 'trailing_stop' },
-    });
+    expectBothRefused(
+      advancedEngine,
+      'SYNTHETIC_STOP_ONLY',
+      { type: 'take_profit', engine: 'advanced' },
+      { type: 'trailing_stop' },
+    );
     const cmd = {
       clientOrderId: 'tt-1',
       symbol: 'ETH/BTC',

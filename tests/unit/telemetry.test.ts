@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { metricsPortFrom } from '../../cli/commands/processes';
 import type { RunFeedBatch } from '../../domain/run/feed';
-import type { AuditEvent } from '../../domain/run/state';
+import { emptyCounters, summaryOrders, type AuditEvent } from '../../domain/run/state';
 import { createLogger, logFeed, temporalLogger } from '../../workers/telemetry/logger';
 import { createTradingMetrics, venueLabel } from '../../workers/telemetry/metrics';
 
@@ -19,16 +19,7 @@ const summary = (over: Partial<RunFeedBatch['summary']> = {}): RunFeedBatch['sum
   engine: { engine: 'live', reason: 'paper' } as RunFeedBatch['summary']['engine'],
   symbols: ['ETH/BTC'],
   ticks: 10,
-  orders: {
-    placed: 0,
-    filled: 0,
-    partiallyFilled: 0,
-    canceled: 0,
-    rejected: 0,
-    expired: 0,
-    denied: 0,
-    deniedByReason: {},
-  },
+  orders: summaryOrders(emptyCounters()),
   fills: 0,
   fees: {},
   feesQuote: '0',

@@ -15,34 +15,25 @@ const key = path.join(dir, 'client.key');
 const toml = path.join(dir, 'temporal.toml');
 writeFileSync(cert, 'CERT-BYTES');
 writeFileSync(key, 'KEY-BYTES');
+type TomlTable = Record<string, string | boolean>;
+/** A [profile.NAME] section of the CLI's TOML file, with its [profile.NAME.tls] table when given. */
+const profile = (name: string, fields: TomlTable, tls?: TomlTable) => {
+  const lines = (t: TomlTable) => Object.entries(t).map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
+  return [`[profile.${name}]`, ...lines(fields), ...(tls ? [`[profile.${name}.tls]`, ...lines(tls)] : [])].join('\n');
+};
 writeFileSync(
   toml,
-  `[profile.default]
-address = "default.example:7233"
-namespace = "dev"
-
-[profile.cloud]
-address = "acme.a1b2c.tmprl.cloud:7233"
-namespace = "acme.a1b2c"
-api_key = "profile-key"
-
-[profile.mtls]
-address = "mtls.example:7233"
-namespace = "mtls-ns"
-[profile.mtls.tls]
-client_cert_path = "${cert}"
-client_key_path = "${key}"
-server_name = "mtls.internal"
-
-[profile.plain]
-address = "plain.example:7233"
-api_key = "k"
-[profile.plain.tls]
-disabled = true
-
-[profile.bad]
-address = "no-port-here"
-`,
+  [
+    profile('default', { address: 'default.example:7233', namespace: 'dev' }),
+    profile('cloud', { address: 'acme.a1b2c.tmprl.cloud:7233', namespace: 'acme.a1b2c', api_key: 'profile-key' }),
+    profile(
+      'mtls',
+      { address: 'mtls.example:7233', namespace: 'mtls-ns' },
+      { client_cert_path: cert, client_key_path: key, server_name: 'mtls.internal' },
+    ),
+    profile('plain', { address: 'plain.example:7233', api_key: 'k' }, { disabled: true }),
+    profile('bad', { address: 'no-port-here' }),
+  ].join('\n\n') + '\n',
 );
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -3,13 +3,21 @@ import { Pool, type PoolClient } from 'pg';
 import type { AuditEvent } from '../../domain/run/state';
 import { TempotradeError } from '../../domain/errors';
 import {
+  eventOfRow,
+  eventParams,
+  insertEventsSql,
   journalSchema,
   latestRuns,
   rowsOf,
-  type JournalEvent,
-  type JournalQuery,
+  runOfRow,
+  runParams,
+  selectEvents,
+  selectRuns,
+  upsertRunSql,
+  type EventRow,
   type JournalRun,
   type JournalStore,
+  type RunRow,
 } from './store';
 
 const SCHEMA = journalSchema({ integer: 'BIGINT', json: 'JSONB' });
@@ -76,20 +84,7 @@ export async function openPostgresJournal(
     );
   }
 
-  const filter = (q: JournalQuery, first = 1) => {
-    const parts = ['run' in q ? `run_id = $${first}` : `account_id = $${first}`];
-    const args: (string | number)[] = ['run' in q ? q.run : q.account];
-    if (q.from !== undefined) {
-      args.push(q.from);
-      parts.push(`at >= $${first + args.length - 1}`);
-    }
-    if (q.to !== undefined) {
-      args.push(q.to);
-      parts.push(`at <= $${first + args.length - 1}`);
-    }
-    return { sql: parts.join(' AND '), args };
-  };
-
+  const placeholder = (n: number) => `$${n}`;
   return {
     where: `PostgreSQL ${where}`,
     write: async (batches) => {
@@ -99,101 +94,21 @@ export async function openPostgresJournal(
       await inTransaction(pool, async (c) => {
         for (let i = 0; i < rows.length; i += CHUNK) {
           const chunk = rows.slice(i, i + CHUNK);
-          const args: unknown[] = [];
-          const values = chunk.map((r) => {
-            const e = r.event;
-            const base = args.length;
-            args.push(
-              r.workflowId,
-              e.seq,
-              r.executionRunId,
-              r.runId,
-              r.accountId,
-              r.strategy,
-              r.venue,
-              r.engine,
-              e.kind,
-              e.at,
-              JSON.stringify(e),
-            );
-            return `(${Array.from({ length: 11 }, (_, k) => `$${base + k + 1}`).join(', ')})`;
-          });
-          await c.query(
-            `INSERT INTO journal_events (workflow_id, seq, execution_run_id, run_id, account_id, strategy, venue, engine, kind, at, payload)
-             VALUES ${values.join(', ')} ON CONFLICT (workflow_id, seq) DO NOTHING`,
-            args,
-          );
+          await c.query(insertEventsSql(chunk.length, placeholder), chunk.flatMap(eventParams));
         }
         const now = Date.now();
-        for (const r of runs) {
-          await c.query(
-            `INSERT INTO journal_runs (workflow_id, run_id, account_id, strategy, venue, engine, ticks, summary, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             ON CONFLICT (workflow_id) DO UPDATE SET
-               run_id = excluded.run_id, account_id = excluded.account_id, strategy = excluded.strategy, venue = excluded.venue,
-               engine = excluded.engine, ticks = excluded.ticks, summary = excluded.summary, updated_at = excluded.updated_at
-               WHERE excluded.ticks >= journal_runs.ticks`,
-            [
-              r.workflowId,
-              r.runId,
-              r.accountId,
-              r.strategy,
-              r.venue,
-              r.engine,
-              r.ticks,
-              JSON.stringify(r.summary),
-              now,
-            ],
-          );
-        }
+        for (const r of runs) await c.query(upsertRunSql(placeholder), runParams(r, now));
       });
     },
     events: async (q) => {
-      const f = filter(q);
-      const order = 'run' in q ? 'workflow_id, seq' : 'at, workflow_id, seq';
-      const r = await pool.query<{
-        workflow_id: string;
-        execution_run_id: string;
-        run_id: string;
-        account_id: string;
-        strategy: string;
-        venue: string;
-        engine: string;
-        payload: AuditEvent;
-      }>(`SELECT * FROM journal_events WHERE ${f.sql} ORDER BY ${order}`, f.args);
-      return r.rows.map((x): JournalEvent => ({
-        workflowId: x.workflow_id,
-        executionRunId: x.execution_run_id,
-        runId: x.run_id,
-        accountId: x.account_id,
-        strategy: x.strategy,
-        venue: x.venue,
-        engine: x.engine,
-        event: x.payload,
-      }));
+      const s = selectEvents(q, placeholder);
+      const r = await pool.query<EventRow<AuditEvent>>(s.sql, s.args);
+      return r.rows.map((x) => eventOfRow(x, (p) => p));
     },
     runs: async (q) => {
-      const f = filter({ ...q, from: undefined, to: undefined } as JournalQuery);
-      const r = await pool.query<{
-        workflow_id: string;
-        run_id: string;
-        account_id: string;
-        strategy: string;
-        venue: string;
-        engine: string;
-        ticks: number;
-        summary: JournalRun['summary'];
-      }>(`SELECT * FROM journal_runs WHERE ${f.sql} ORDER BY workflow_id`, f.args);
-      return r.rows.map((x) => ({
-        workflowId: x.workflow_id,
-        runId: x.run_id,
-        accountId: x.account_id,
-        strategy: x.strategy,
-        venue: x.venue,
-        engine: x.engine,
-        ticks: x.ticks,
-        summary: x.summary,
-      }));
+      const s = selectRuns(q, placeholder);
+      const r = await pool.query<RunRow<JournalRun['summary']>>(s.sql, s.args);
+      return r.rows.map((x) => runOfRow(x, (p) => p));
     },
     close: () => pool.end(),
   };

@@ -11,15 +11,7 @@ import type { PaperVenueServer } from '../../simulators/paper-venue/server';
 import { TempotradeError } from '../../domain/errors';
 import { loadStrategies } from '../../domain/strategies/loader';
 import { listRuns, runStatus } from '../../temporal/runs-client';
-import {
-  createSchedule,
-  deleteSchedule,
-  describeSchedule,
-  listSchedules,
-  pauseSchedule,
-  triggerSchedule,
-  unpauseSchedule,
-} from '../../temporal/schedules-client';
+import * as schedules from '../../temporal/schedules-client';
 import { result, runInput, startVenue } from '../helpers/runs';
 import { testClient, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
 
@@ -39,7 +31,7 @@ afterAll(async () => {
   await client?.connection.close();
 });
 
-const taken = async (id: string) => (await describeSchedule(client, id)).actionsTaken;
+const taken = async (id: string) => (await schedules.describeSchedule(client, id)).actionsTaken;
 
 describe('GIVEN a schedule that starts a short strategy run every 2 s', () => {
   it('WHEN it runs THEN runs start and are filterable by schedule and account; pause stops new ones; trigger starts one at once; delete removes it', async () => {
@@ -52,9 +44,13 @@ describe('GIVEN a schedule that starts a short strategy run every 2 s', () => {
       accountId: account,
       stop: { maxTicks: 2, endOfData: true },
     });
-    cleanup.push(() => deleteSchedule(client, id));
+    cleanup.push(() => schedules.deleteSchedule(client, id));
     await withWorker(queue, async () => {
-      const created = await createSchedule(client, { scheduleId: id, every: '2s', run }, { taskQueue: queue });
+      const created = await schedules.createSchedule(
+        client,
+        { scheduleId: id, every: '2s', run },
+        { taskQueue: queue },
+      );
       expect(created).toEqual({ scheduleId: id, mode: 'run', runWorkflowId: id });
 
       await waitFor('two scheduled runs', async () => (await taken(id)) >= 2, 30_000, 250);
@@ -66,39 +62,39 @@ describe('GIVEN a schedule that starts a short strategy run every 2 s', () => {
         expect(r.workflowId.startsWith(`${id}-`)).toBe(true);
         expect(r).toMatchObject({ strategy: 'sma-crossover', accountId: account, tradingMode: 'paper' });
       }
-      expect((await listSchedules(client)).find((s) => s.scheduleId === id)).toMatchObject({
+      expect((await schedules.listSchedules(client)).find((s) => s.scheduleId === id)).toMatchObject({
         paused: false,
         mode: 'run',
         accountId: account,
       });
 
-      await pauseSchedule(client, id, { note: 'paused by the test' });
+      await schedules.pauseSchedule(client, id, { note: 'paused by the test' });
       const atPause = await taken(id);
       await sleep(5_000); // two and a half intervals
-      const d = await describeSchedule(client, id);
+      const d = await schedules.describeSchedule(client, id);
       expect(d).toMatchObject({ paused: true, note: 'paused by the test', actionsTaken: atPause });
 
-      await triggerSchedule(client, id);
+      await schedules.triggerSchedule(client, id);
       await waitFor('the triggered run', async () => (await taken(id)) === atPause + 1, 10_000, 100);
 
-      await deleteSchedule(client, id);
-      await expect(describeSchedule(client, id)).rejects.toMatchObject({ code: 'SCHEDULE_NOT_FOUND' });
+      await schedules.deleteSchedule(client, id);
+      await expect(schedules.describeSchedule(client, id)).rejects.toMatchObject({ code: 'SCHEDULE_NOT_FOUND' });
     });
   });
 
   it('WHEN a schedule id is taken or unknown THEN the errors say so by code', async () => {
     const id = `sched-dup-${stamp}`;
     const run = runInput({ runId: id, venueUrl: venue.url, symbols: ['ETH/BTC'] });
-    cleanup.push(() => deleteSchedule(client, id));
-    await createSchedule(client, { scheduleId: id, every: '1h', paused: true, run }, { taskQueue: queue });
+    cleanup.push(() => schedules.deleteSchedule(client, id));
+    await schedules.createSchedule(client, { scheduleId: id, every: '1h', paused: true, run }, { taskQueue: queue });
     await expect(
-      createSchedule(client, { scheduleId: id, every: '1h', run }, { taskQueue: queue }),
+      schedules.createSchedule(client, { scheduleId: id, every: '1h', run }, { taskQueue: queue }),
     ).rejects.toMatchObject({ code: 'SCHEDULE_ALREADY_EXISTS' });
     for (const call of [
-      () => pauseSchedule(client, `nope-${stamp}`),
-      () => unpauseSchedule(client, `nope-${stamp}`),
-      () => triggerSchedule(client, `nope-${stamp}`),
-      () => deleteSchedule(client, `nope-${stamp}`),
+      () => schedules.pauseSchedule(client, `nope-${stamp}`),
+      () => schedules.unpauseSchedule(client, `nope-${stamp}`),
+      () => schedules.triggerSchedule(client, `nope-${stamp}`),
+      () => schedules.deleteSchedule(client, `nope-${stamp}`),
     ]) {
       await expect(call()).rejects.toMatchObject({ code: 'SCHEDULE_NOT_FOUND' });
     }
@@ -116,13 +112,13 @@ describe('GIVEN a schedule that starts a short strategy run every 2 s', () => {
     const id = `sched-bad-${stamp}`;
     const { run: runOver, ...rest } = over as { run?: Record<string, unknown> };
     const run = { ...runInput({ runId: id, venueUrl: venue.url, symbols: ['ETH/BTC'] }), ...runOver };
-    const err = await createSchedule(client, { scheduleId: id, ...rest, run }, { taskQueue: queue }).catch(
-      (e: unknown) => e,
-    );
+    const err = await schedules
+      .createSchedule(client, { scheduleId: id, ...rest, run }, { taskQueue: queue })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TempotradeError);
     expect((err as TempotradeError).code).toBe('VALIDATION');
     expect((err as TempotradeError).details.fields).toContain(field);
-    await expect(describeSchedule(client, id)).rejects.toMatchObject({ code: 'SCHEDULE_NOT_FOUND' });
+    await expect(schedules.describeSchedule(client, id)).rejects.toMatchObject({ code: 'SCHEDULE_NOT_FOUND' });
   });
 });
 
@@ -136,10 +132,10 @@ describe('GIVEN a tick-mode schedule (each start is one tick of one long-lived r
       symbols: ['ETH/BTC'],
       stop: { maxTicks: 10_000, endOfData: true },
     });
-    cleanup.push(() => deleteSchedule(client, id));
+    cleanup.push(() => schedules.deleteSchedule(client, id));
     cleanup.push(() => client.workflow.getHandle(runId).terminate('test cleanup'));
     await withWorker(queue, async () => {
-      const created = await createSchedule(
+      const created = await schedules.createSchedule(
         client,
         { scheduleId: id, every: '2s', mode: 'tick', run: { ...run, runId: undefined } },
         { taskQueue: queue },
@@ -164,15 +160,15 @@ describe('GIVEN a tick-mode schedule (each start is one tick of one long-lived r
         30_000,
         200,
       );
-      await pauseSchedule(client, id);
+      await schedules.pauseSchedule(client, id);
       // Let the last delivered tick be taken, then compare: ticks taken == scheduled starts completed.
       await waitFor(
         'no scheduled tick running',
-        async () => (await describeSchedule(client, id)).running.length === 0,
+        async () => (await schedules.describeSchedule(client, id)).running.length === 0,
         10_000,
         100,
       );
-      const starts = await describeSchedule(client, id);
+      const starts = await schedules.describeSchedule(client, id);
       const final = await waitFor(
         'every delivered tick taken',
         async () => {
@@ -223,17 +219,17 @@ export default defineStrategy({
       strategy: { name: 'user-first-bar', params: {} },
       stop: { maxTicks: 3, endOfData: true },
     });
-    const refused = await createSchedule(client, { scheduleId: `${id}-x`, every: '1h', run }).catch((e) => e);
+    const refused = await schedules.createSchedule(client, { scheduleId: `${id}-x`, every: '1h', run }).catch((e) => e);
     expect(refused).toBeInstanceOf(TempotradeError);
     expect(refused.message).toContain('unknown strategy "user-first-bar"');
 
-    cleanup.push(() => deleteSchedule(client, id));
+    cleanup.push(() => schedules.deleteSchedule(client, id));
     const entry = strategies.require('user-first-bar');
     await withWorker(
       queue,
       async () => {
-        await createSchedule(client, { scheduleId: id, every: '1h', run }, { taskQueue: queue, strategies });
-        await triggerSchedule(client, id);
+        await schedules.createSchedule(client, { scheduleId: id, every: '1h', run }, { taskQueue: queue, strategies });
+        await schedules.triggerSchedule(client, id);
         const [started] = await waitFor(
           'the triggered run',
           async () => {

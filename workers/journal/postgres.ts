@@ -2,25 +2,9 @@
 import { Pool, type PoolClient } from 'pg';
 import type { AuditEvent } from '../../domain/run/state';
 import { TempotradeError } from '../../domain/errors';
-import {
-  eventOfRow,
-  eventParams,
-  insertEventsSql,
-  journalSchema,
-  latestRuns,
-  rowsOf,
-  runOfRow,
-  runParams,
-  selectEvents,
-  selectRuns,
-  upsertRunSql,
-  type EventRow,
-  type JournalRun,
-  type JournalStore,
-  type RunRow,
-} from './store';
+import * as store from './store';
 
-const SCHEMA = journalSchema({ integer: 'BIGINT', json: 'JSONB' });
+const SCHEMA = store.journalSchema({ integer: 'BIGINT', json: 'JSONB' });
 
 /** Rows per INSERT statement: 11 parameters each, well under PostgreSQL's 65,535. */
 const CHUNK = 1000;
@@ -59,7 +43,7 @@ async function inTransaction<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): 
 export async function openPostgresJournal(
   url: string,
   opts: { connectTimeoutMs?: number } = {},
-): Promise<JournalStore> {
+): Promise<store.JournalStore> {
   const where = postgresWhere(url);
   // query_timeout: a write on a connection that silently died fails and is retried instead of hanging the queue.
   const pool = new Pool({
@@ -88,27 +72,27 @@ export async function openPostgresJournal(
   return {
     where: `PostgreSQL ${where}`,
     write: async (batches) => {
-      const rows = rowsOf(batches);
-      const runs = latestRuns(batches);
+      const rows = store.rowsOf(batches);
+      const runs = store.latestRuns(batches);
       if (rows.length === 0 && runs.length === 0) return;
       await inTransaction(pool, async (c) => {
         for (let i = 0; i < rows.length; i += CHUNK) {
           const chunk = rows.slice(i, i + CHUNK);
-          await c.query(insertEventsSql(chunk.length, placeholder), chunk.flatMap(eventParams));
+          await c.query(store.insertEventsSql(chunk.length, placeholder), chunk.flatMap(store.eventParams));
         }
         const now = Date.now();
-        for (const r of runs) await c.query(upsertRunSql(placeholder), runParams(r, now));
+        for (const r of runs) await c.query(store.upsertRunSql(placeholder), store.runParams(r, now));
       });
     },
     events: async (q) => {
-      const s = selectEvents(q, placeholder);
-      const r = await pool.query<EventRow<AuditEvent>>(s.sql, s.args);
-      return r.rows.map((x) => eventOfRow(x, (p) => p));
+      const s = store.selectEvents(q, placeholder);
+      const r = await pool.query<store.EventRow<AuditEvent>>(s.sql, s.args);
+      return r.rows.map((x) => store.eventOfRow(x, (p) => p));
     },
     runs: async (q) => {
-      const s = selectRuns(q, placeholder);
-      const r = await pool.query<RunRow<JournalRun['summary']>>(s.sql, s.args);
-      return r.rows.map((x) => runOfRow(x, (p) => p));
+      const s = store.selectRuns(q, placeholder);
+      const r = await pool.query<store.RunRow<store.JournalRun['summary']>>(s.sql, s.args);
+      return r.rows.map((x) => store.runOfRow(x, (p) => p));
     },
     close: () => pool.end(),
   };

@@ -253,6 +253,27 @@ export function progressLine(s: RunStatus): string {
   return `${s.workflowId}  tick ${s.tick}  ${t}  equity ${s.equity ? display(s.equity) : '-'} ${s.quote ?? ''}  ${s.tradingState}  orders ${c?.placed ?? 0} placed / ${c?.fills ?? 0} fills / ${c?.denied ?? 0} denied`;
 }
 
+/**
+ * `run <what> <id> --reason <text>`: one signal to the run, with why (recorded in the audit trail). Without a
+ * default reason, --reason is required.
+ */
+function reasonSignalCommand(
+  run: Command,
+  what: string,
+  description: string,
+  opts: { defaultReason?: string },
+  send: (c: Client, id: string, signal: { reason: string }) => Promise<void>,
+): void {
+  const cmd = run.command(`${what} <id>`).description(description);
+  const help = 'why (recorded in the audit trail)';
+  if (opts.defaultReason === undefined) cmd.requiredOption('--reason <text>', help);
+  else cmd.option('--reason <text>', help, opts.defaultReason);
+  cmd.action(async (id: string, flags: { reason: string }) => {
+    await withTemporalClient((c) => send(c, id, { reason: flags.reason }));
+    console.log(`${what} sent to ${id}`);
+  });
+}
+
 export function runCommand(): Command {
   const run = new Command('run').description('start and control strategy runs (Temporal workflows)');
 
@@ -288,14 +309,7 @@ export function runCommand(): Command {
       });
     });
 
-  run
-    .command('halt <id>')
-    .description('halt a run: no new orders until resumed')
-    .requiredOption('--reason <text>', 'why (recorded in the audit trail)')
-    .action(async (id: string, opts: { reason: string }) => {
-      await withTemporalClient((c) => haltRun(c, id, { reason: opts.reason }));
-      console.log(`halt sent to ${id}`);
-    });
+  reasonSignalCommand(run, 'halt', 'halt a run: no new orders until resumed', {}, haltRun);
 
   run
     .command('resume <id>')
@@ -313,14 +327,13 @@ export function runCommand(): Command {
       console.log(`resume sent to ${id}${opts.adoptVenueBalances ? ' (adopting the venue balances)' : ''}`);
     });
 
-  run
-    .command('reconcile <id>')
-    .description('compare the venue with the run before its next trade; any difference halts it (see `run status`)')
-    .option('--reason <text>', 'why (recorded in the audit trail)', 'requested by operator')
-    .action(async (id: string, opts: { reason: string }) => {
-      await withTemporalClient((c) => reconcileRun(c, id, { reason: opts.reason }));
-      console.log(`reconcile sent to ${id}`);
-    });
+  reasonSignalCommand(
+    run,
+    'reconcile',
+    'compare the venue with the run before its next trade; any difference halts it (see `run status`)',
+    { defaultReason: 'requested by operator' },
+    reconcileRun,
+  );
 
   run
     .command('upgrade-strategy <id>')

@@ -61,6 +61,42 @@ function paperLiveInput(
   } as StrategyRunInputRaw;
 }
 
+/**
+ * One order-cycle run on a fresh local exchange, on workers the test starts and stops: each `onWorker`
+ * is a new worker with a new keyless registry, as a restarted worker process would be.
+ */
+async function withRestartableRun(
+  tag: string,
+  queueName: string,
+  test: (run: {
+    server: PaperVenueServer;
+    accountId: string;
+    runId: string;
+    queue: string;
+    start: (params: Record<string, unknown>, maxTicks: number) => Promise<unknown>;
+    onWorker: <T>(fn: () => Promise<T>) => Promise<T>;
+  }) => Promise<void>,
+): Promise<void> {
+  const stamp = Date.now().toString(36);
+  const server = await startExchange([exchangeAccount(`desk${stamp}`)], { BTC: '1' });
+  try {
+    const accountId = `${tag}${stamp}`;
+    const runId = `${tag}-${stamp}`;
+    const queue = uniqueQueue(queueName);
+    await test({
+      server,
+      accountId,
+      runId,
+      queue,
+      start: (params, maxTicks) =>
+        startRun(client, paperLiveInput(runId, accountId, server.url, params, maxTicks), { taskQueue: queue }),
+      onWorker: (fn) => withWorker(queue, fn, { brokers: keylessRegistry(), venueAccounts: [`binance:${accountId}`] }),
+    });
+  } finally {
+    await server.close();
+  }
+}
+
 /** The simulated account as its state file holds it (what a restarted worker would load). */
 function ledgerOf(url: string, accountId: string) {
   const file = paperStateFile(stateDir, { exchangeId: 'binance', sandbox: false, apiUrl: url }, accountId);
@@ -171,27 +207,12 @@ describe('GIVEN the local exchange as a live data source and runs with venue fil
   });
 
   it('WHEN the worker stops mid-run and a new worker (a new registry) takes over THEN it resumes the same simulated account from the state file: reconciliation agrees and the portfolio equals the ledger', async () => {
-    const stamp = Date.now().toString(36);
-    const server = await startExchange([exchangeAccount(`desk${stamp}`)], { BTC: '1' });
-    try {
-      const accountId = `plr${stamp}`;
-      const runId = `plr-${stamp}`;
-      const queue = uniqueQueue('paper-live-restart');
-      const opts = () => ({ brokers: keylessRegistry(), venueAccounts: [`binance:${accountId}`] });
-      const { placedBefore, resting } = await withWorker(
-        queue,
-        async () => {
-          await startRun(
-            client,
-            paperLiveInput(
-              runId,
-              accountId,
-              server.url,
-              { everyBars: 2, orderPct: 20, orderType: 'limit', tif: 'GTC', offsetBps: 5 },
-              14,
-            ),
-            { taskQueue: queue },
-          );
+    await withRestartableRun(
+      'plr',
+      'paper-live-restart',
+      async ({ server, accountId, runId, queue, start, onWorker }) => {
+        const { placedBefore, resting } = await onWorker(async () => {
+          await start({ everyBars: 2, orderPct: 20, orderType: 'limit', tif: 'GTC', offsetBps: 5 }, 14);
           // Stop the worker while an order of the run rests in the simulated account (after at least two orders).
           return waitFor(
             'the first worker to have placed two orders, one of them resting',
@@ -205,100 +226,73 @@ describe('GIVEN the local exchange as a live data source and runs with venue fil
             120_000,
             100,
           );
-        },
-        opts(),
-      );
-      const ledgerAtStop = ledgerOf(server.url, accountId);
-      expect(ledgerAtStop.orders.length).toBeGreaterThanOrEqual(placedBefore);
+        });
+        const ledgerAtStop = ledgerOf(server.url, accountId);
+        expect(ledgerAtStop.orders.length).toBeGreaterThanOrEqual(placedBefore);
 
-      const [summary, audit] = await withWorker(
-        queue,
-        async () => {
+        const [summary, audit] = await onWorker(async () => {
           // As a worker process does at start: every running run reconciles with its venue before trading on.
           await announceWorkerStart(client, queue, 'second worker');
           const result = (await client.workflow.getHandle(runId).result()) as RunSummary;
           return [result, await runAudit(client, runId)] as const;
-        },
-        opts(),
-      );
-      const ledger = ledgerOf(server.url, accountId);
-      console.log(
-        `restart: ${placedBefore} orders before the stop (${resting.length} resting when it was asked to stop; ${ledgerAtStop.orders.filter((o) => resting.includes(o.clientOrderId) && (o.status === 'NEW' || o.status === 'PARTIALLY_FILLED')).length} still resting after it drained), ${summary.orders.placed} in all, ${summary.fills} fills; reconciliations: ${audit
-          .filter((e) => e.kind === 'RECONCILED' || e.kind === 'RECONCILIATION_FAILED')
-          .map((e) => e.message)
-          .join(' | ')}`,
-      );
-      expect(audit.filter((e) => e.kind === 'RECONCILIATION_FAILED')).toEqual([]);
-      expect(audit.filter((e) => e.kind === 'RECONCILED').map((e) => e.message)).toContainEqual(
-        expect.stringMatching(/^venue agrees \(.*worker second worker started/),
-      );
-      expect(summary.tradingState).toBe('ACTIVE');
-      expect(summary.orders.placed).toBeGreaterThan(placedBefore);
-      expect(portfolioVsLedger(summary, ledger)).toEqual([]);
-      // The order resting when the first worker was stopped ended settled (filled on later bars, or canceled) and accounted.
-      expect(resting.length).toBeGreaterThan(0);
-      expect(ledger.orders.filter((o) => resting.includes(o.clientOrderId)).map((o) => o.status)).toEqual(
-        resting.map(() => expect.stringMatching(/^(FILLED|CANCELED)$/)),
-      );
-      // The account was opened once with the capital: what it holds is capital + trades, never a second funding.
-      expect(ledger.orders.slice(0, ledgerAtStop.orders.length).map((o) => o.clientOrderId)).toEqual(
-        ledgerAtStop.orders.map((o) => o.clientOrderId),
-      );
-      expect(server.exchange.stats().ordersAccepted).toBe(0);
-    } finally {
-      await server.close();
-    }
+        });
+        const ledger = ledgerOf(server.url, accountId);
+        console.log(
+          `restart: ${placedBefore} orders before the stop (${resting.length} resting when it was asked to stop; ${ledgerAtStop.orders.filter((o) => resting.includes(o.clientOrderId) && (o.status === 'NEW' || o.status === 'PARTIALLY_FILLED')).length} still resting after it drained), ${summary.orders.placed} in all, ${summary.fills} fills; reconciliations: ${audit
+            .filter((e) => e.kind === 'RECONCILED' || e.kind === 'RECONCILIATION_FAILED')
+            .map((e) => e.message)
+            .join(' | ')}`,
+        );
+        expect(audit.filter((e) => e.kind === 'RECONCILIATION_FAILED')).toEqual([]);
+        expect(audit.filter((e) => e.kind === 'RECONCILED').map((e) => e.message)).toContainEqual(
+          expect.stringMatching(/^venue agrees \(.*worker second worker started/),
+        );
+        expect(summary.tradingState).toBe('ACTIVE');
+        expect(summary.orders.placed).toBeGreaterThan(placedBefore);
+        expect(portfolioVsLedger(summary, ledger)).toEqual([]);
+        // The order resting when the first worker was stopped ended settled (filled on later bars, or canceled) and accounted.
+        expect(resting.length).toBeGreaterThan(0);
+        expect(ledger.orders.filter((o) => resting.includes(o.clientOrderId)).map((o) => o.status)).toEqual(
+          resting.map(() => expect.stringMatching(/^(FILLED|CANCELED)$/)),
+        );
+        // The account was opened once with the capital: what it holds is capital + trades, never a second funding.
+        expect(ledger.orders.slice(0, ledgerAtStop.orders.length).map((o) => o.clientOrderId)).toEqual(
+          ledgerAtStop.orders.map((o) => o.clientOrderId),
+        );
+        expect(server.exchange.stats().ordersAccepted).toBe(0);
+      },
+    );
   });
 
   it("WHEN the simulated account is lost while no worker runs (its state file deleted) THEN the next worker's reconciliation halts the run instead of trading on", async () => {
-    const stamp = Date.now().toString(36);
-    const server = await startExchange([exchangeAccount(`desk${stamp}`)], { BTC: '1' });
-    try {
-      const accountId = `pll${stamp}`;
-      const runId = `pll-${stamp}`;
-      const queue = uniqueQueue('paper-live-lost');
-      const opts = () => ({ brokers: keylessRegistry(), venueAccounts: [`binance:${accountId}`] });
-      await withWorker(
-        queue,
-        async () => {
-          await startRun(
-            client,
-            paperLiveInput(runId, accountId, server.url, { everyBars: 2, orderPct: 20, orderType: 'market' }, 60),
-            { taskQueue: queue },
-          );
-          await waitFor(
-            'a fill',
-            async () => ((await runStatus(client, runId)).status.counters?.placed ?? 0) >= 1,
-            90_000,
-            200,
-          );
-        },
-        opts(),
-      );
+    await withRestartableRun('pll', 'paper-live-lost', async ({ server, accountId, runId, queue, start, onWorker }) => {
+      await onWorker(async () => {
+        await start({ everyBars: 2, orderPct: 20, orderType: 'market' }, 60);
+        await waitFor(
+          'a fill',
+          async () => ((await runStatus(client, runId)).status.counters?.placed ?? 0) >= 1,
+          90_000,
+          200,
+        );
+      });
       fs.rmSync(ledgerOf(server.url, accountId).file);
 
-      const halted = await withWorker(
-        queue,
-        async () => {
-          await announceWorkerStart(client, queue, 'after the loss');
-          return waitFor(
-            'the reconciliation after the worker start',
-            async () => {
-              const s = (await runStatus(client, runId)).status;
-              return s.reconciliation?.trigger.includes('after the loss') && s;
-            },
-            60_000,
-            200,
-          );
-        },
-        opts(),
-      );
+      const halted = await onWorker(async () => {
+        await announceWorkerStart(client, queue, 'after the loss');
+        return waitFor(
+          'the reconciliation after the worker start',
+          async () => {
+            const s = (await runStatus(client, runId)).status;
+            return s.reconciliation?.trigger.includes('after the loss') && s;
+          },
+          60_000,
+          200,
+        );
+      });
       expect(halted.tradingState).toBe('HALTED');
       expect(halted.reconciliation?.ok).toBe(false);
       expect(halted.reconciliation?.differences.map((d) => d.asset)).toContain('BTC');
       await client.workflow.getHandle(runId).terminate('test over');
-    } finally {
-      await server.close();
-    }
+    });
   });
 });

@@ -126,6 +126,14 @@ export interface RunState {
   strategyState?: JsonObject;
   /** The strategy step's last failure: while the run is HALTED by it, the strategy is not asked again. */
   strategyFault?: StrategyFault;
+  /** Where each execution of the chain still in the audit window began (absent in older carried state). */
+  executions?: ExecutionStart[];
+}
+
+/** The first audit seq of one execution: the journal labels an event with the execution that recorded it. */
+export interface ExecutionStart {
+  fromSeq: number;
+  executionRunId: string;
 }
 
 export interface StrategyPin {

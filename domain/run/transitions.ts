@@ -117,6 +117,18 @@ export function audit(
 }
 
 /**
+ * Record that the execution `executionRunId` records events from `fromSeq` on, keeping only the starts the audit
+ * window still needs (an execution's label lasts until the next one's first event).
+ */
+export function noteExecution(state: RunState, executionRunId: string, fromSeq: number): void {
+  const starts = (state.executions ?? []).filter((e) => e.executionRunId !== executionRunId);
+  starts.push({ fromSeq, executionRunId });
+  const oldest = state.audit[0]?.seq ?? fromSeq;
+  while (starts.length > 1 && starts[1].fromSeq <= oldest) starts.shift();
+  state.executions = starts;
+}
+
+/**
  * Keep the newest MAX_AUDIT_EVENTS events, and always the STATE_CHANGED that put the run in its current trading
  * state: a run HALTED for hours keeps denying its strategy's intents, and those must not push out why it is
  * HALTED.

@@ -135,6 +135,35 @@ describe('GIVEN a journal', () => {
     },
   );
 
+  it('WHEN a new execution re-sends a carried window whose first worker died unwritten THEN each event keeps the execution that recorded it', async () => {
+    const store = await openJournal(
+      journalConfigFrom({ TEMPOTRADE_JOURNAL_URL: `sqlite:${path.join(dir, 'exec.sqlite')}` }),
+    );
+    try {
+      const resent: RunFeedBatch = {
+        ...batch('wf-exec', range(1, 6)),
+        executionRunId: 'exec-3',
+        executions: [
+          { fromSeq: 1, executionRunId: 'exec-1' },
+          { fromSeq: 3, executionRunId: 'exec-2' },
+          { fromSeq: 6, executionRunId: 'exec-3' },
+        ],
+      };
+      await store.write([resent]);
+      const events = await store.events({ run: 'wf-exec' });
+      expect(events.map((e) => [e.event.seq, e.executionRunId])).toEqual([
+        [1, 'exec-1'],
+        [2, 'exec-1'],
+        [3, 'exec-2'],
+        [4, 'exec-2'],
+        [5, 'exec-2'],
+        [6, 'exec-3'],
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('WHEN it is SQLite THEN the file is in WAL mode', async () => {
     const file = path.join(dir, 'wal.sqlite');
     const store = await openJournal({ kind: 'sqlite', file });

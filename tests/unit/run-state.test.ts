@@ -1,4 +1,12 @@
-import { audit, trackOrder, appendBars, changeTradingState, emptyRecords } from '../../domain/run/transitions';
+import {
+  audit,
+  trackOrder,
+  appendBars,
+  changeTradingState,
+  emptyRecords,
+  noteExecution,
+} from '../../domain/run/transitions';
+import { executionRunIdOf } from '../../domain/run/feed';
 import { MAX_AUDIT_EVENTS, MAX_RECENT_ORDERS, MAX_STATE_CHANGES, type RunState } from '../../domain/run/state';
 import { deriveClientOrderId } from '../../domain/ids';
 import type { Order } from '../../domain/orders/order';
@@ -88,6 +96,27 @@ describe('GIVEN a long, busy run', () => {
     expect(st.audit.at(-1)!.seq).toBe(st.auditSeq);
     expect(st.counters.filled).toBe(5000); // counters keep the whole run
     expect(st.counters.fills).toBe(10_000);
+  });
+
+  it('WHEN it continues as new many times THEN it carries only the execution starts its audit window still needs', () => {
+    const st = bigState(1);
+    noteExecution(st, 'exec-0', 1);
+    for (let e = 1; e <= 50; e++) {
+      for (let i = 0; i < 100; i++) audit(st, 'ORDER_FILLED', `fill ${e}.${i}`);
+      noteExecution(st, `exec-${e}`, st.auditSeq + 1);
+    }
+    // 400 events of the last four executions, plus the one now starting.
+    expect(st.executions!.map((x) => x.executionRunId)).toEqual([
+      'exec-46',
+      'exec-47',
+      'exec-48',
+      'exec-49',
+      'exec-50',
+    ]);
+    const batch = { executionRunId: 'exec-50', executions: st.executions };
+    expect(executionRunIdOf(batch, st.audit[0].seq)).toBe('exec-46');
+    expect(executionRunIdOf(batch, st.auditSeq)).toBe('exec-49');
+    expect(executionRunIdOf(batch, st.auditSeq + 1)).toBe('exec-50');
   });
 
   it('WHEN its state is handed to continue-as-new with every list full and 50 symbols THEN the payload stays under 512 KiB', () => {

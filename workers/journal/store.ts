@@ -2,7 +2,7 @@
  * The trade journal: every audit event of every run, one row per (workflowId, seq), in SQLite or PostgreSQL.
  * Writes are idempotent, so a replayed execution or a re-sent carried window never adds a row.
  */
-import type { RunFeedBatch } from '../../domain/run/feed';
+import { executionRunIdOf, type RunFeedBatch } from '../../domain/run/feed';
 import type { AuditEvent } from '../../domain/run/state';
 
 /** One journal row: an audit event and the labels of the run that wrote it. */
@@ -46,7 +46,12 @@ export interface JournalStore {
 /** A batch's events as flat rows (shared by both stores). */
 export function rowsOf(batches: readonly RunFeedBatch[]): JournalEvent[] {
   return batches.flatMap((b) =>
-    b.events.map((event) => ({ workflowId: b.workflowId, executionRunId: b.executionRunId, ...b.labels, event })),
+    b.events.map((event) => ({
+      workflowId: b.workflowId,
+      executionRunId: executionRunIdOf(b, event.seq),
+      ...b.labels,
+      event,
+    })),
   );
 }
 

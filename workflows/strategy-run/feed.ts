@@ -18,6 +18,10 @@ export function publishFeed(run: RunContext): void {
   runFeed.publish({
     workflowId: run.info.workflowId,
     executionRunId: run.info.runId,
+    // Only the starts that label this batch's events (the first event's execution and later ones).
+    executions: st.executions?.filter(
+      (_, i, all) => events.length > 0 && (all[i + 1]?.fromSeq ?? Infinity) > events[0].seq,
+    ),
     replaying: workflowInfo().unsafe.isReplaying,
     labels: {
       runId: run.input.runId,

@@ -10,7 +10,7 @@ import { selectEngine } from '../../domain/execution/selection';
 import { min } from '../../domain/money';
 import type { DepositOutcome } from '../../brokers/brokerage';
 import type { RunState } from '../../domain/run/state';
-import { audit, initialRunState } from '../../domain/run/transitions';
+import { audit, initialRunState, noteExecution } from '../../domain/run/transitions';
 import { AccountIdKey, EngineKey, StrategyIdKey, TradingModeKey, TradingStateKey } from '../search-attributes';
 import { registerWithAccount } from './account';
 import { accountCallsLocal, accountCallsRemote, type RunContext } from './context';
@@ -23,6 +23,8 @@ import { pinStrategy } from './strategy';
 export async function startRun(run: RunContext): Promise<void> {
   if (!run.state) await openRun(run);
   const { st, input } = run;
+  // State only (no command): the journal labels each event with the execution whose history holds it.
+  noteExecution(st, run.info.runId, run.carried ? st.auditSeq + 1 : 1);
   upsertSearchAttributes([
     { key: StrategyIdKey, value: input.strategy.name },
     { key: AccountIdKey, value: input.accountId },

@@ -122,6 +122,9 @@ export function createGenerationActivities(deps: GenerationDeps) {
           maxRetries: 0,
           timeout: deps.requestTimeoutMs ?? 120_000,
         });
+        // A worker that dies mid-call stops heartbeating: the call is retried elsewhere within the heartbeat timeout.
+        const ctx = Context.current();
+        const beat = setInterval(() => ctx.heartbeat(), 1_000);
         let raw: unknown;
         try {
           raw = await client.chat.completions.create(
@@ -133,10 +136,12 @@ export function createGenerationActivities(deps: GenerationDeps) {
               ],
               ...(req.llm.temperature !== undefined ? { temperature: req.llm.temperature } : {}),
             },
-            { signal: Context.current().cancellationSignal },
+            { signal: ctx.cancellationSignal },
           );
         } catch (e) {
           throw llmError(e, req.llm.baseUrl);
+        } finally {
+          clearInterval(beat);
         }
         const parsed = ChatCompletion.safeParse(raw);
         if (!parsed.success)

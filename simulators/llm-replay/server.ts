@@ -12,6 +12,8 @@ import { z } from 'zod';
 
 const Answer = z.union([
   z.string(),
+  /** A completion sent after holdMs the first time it is asked (a slow model: time to kill a client mid-call). */
+  z.object({ content: z.string(), holdMs: z.number().int().min(0).max(600_000) }).strict(),
   z
     .object({
       /** The body as sent, not a chat completion (e.g. an HTML error page). */
@@ -91,6 +93,7 @@ export async function startLlmReplayServer(opts: {
   const recordings = Recordings.parse(opts.recordings);
   const requests: ReplayRequest[] = [];
   const failed = new Map<string, number>();
+  const held = new Set<string>();
   let seq = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -137,26 +140,39 @@ export async function startLlmReplayServer(opts: {
         send(res, answer.status, answer.raw, answer.contentType);
         return;
       }
-      if (typeof answer !== 'string') {
+      if (typeof answer !== 'string' && 'status' in answer) {
         apiError(res, answer.status, answer.message, answer.status >= 500 ? 'server_error' : 'invalid_request_error');
         return;
       }
+      const content = typeof answer === 'string' ? answer : answer.content;
+      const key = `${rec.match}#${turn}`;
+      const holdMs = typeof answer === 'string' || held.has(key) ? 0 : answer.holdMs;
+      held.add(key);
       seq += 1;
-      send(res, 200, {
-        id: `chatcmpl-replay-${seq}`,
-        object: 'chat.completion',
-        created: Math.floor(Date.now() / 1000),
-        model,
-        choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
-      });
+      const id = `chatcmpl-replay-${seq}`;
+      setTimeout(() => complete(res, id, model, content), holdMs);
     });
   });
+  function complete(res: http.ServerResponse, id: string, model: string, content: string): void {
+    if (res.destroyed) return;
+    send(res, 200, {
+      id,
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model,
+      choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+    });
+  }
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -17,6 +17,7 @@ import {
 /** The model call: a slow or failing endpoint is retried with backoff; a bad request or key is not (retry table). */
 const llm = proxyActivities<GenerationActivities>({
   startToCloseTimeout: '3 minutes',
+  heartbeatTimeout: '5 seconds',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
 });
 const files = proxyActivities<GenerationActivities>({

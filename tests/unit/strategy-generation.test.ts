@@ -6,7 +6,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { answerText, provenanceHeader, systemPrompt } from '../../domain/strategies/generation';
-import { createGenerationActivities } from '../../activities/generation';
+import { createGenerationActivities, type CompletionRequest } from '../../activities/generation';
 import { startLlmReplayServer, type LlmReplayServer } from '../../simulators/llm-replay/server';
 
 let server: LlmReplayServer;
@@ -31,11 +31,12 @@ const acts = (apiKey = 'sk-test-secret') =>
     validate: () => ({ name: 'x', version: '1.0.0' }),
   });
 const ask = (prompt: string, apiKey?: string) =>
-  env().run(acts(apiKey)['llm.complete'], {
+  complete(acts(apiKey), {
     llm: { baseUrl: server.baseUrl, model: 'gpt-test' },
     kind: 'spec',
     messages: [{ role: 'user', content: prompt }],
   });
+const complete = (a: ReturnType<typeof acts>, req: CompletionRequest) => env().run(a['llm.complete'], req);
 
 async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
   try {
@@ -106,7 +107,7 @@ describe('GIVEN the LLM activity and an OpenAI-compatible endpoint', () => {
 
   it('WHEN the endpoint cannot be reached THEN the failure is a retryable NETWORK naming it', async () => {
     const f = await failureOf(
-      env().run(acts()['llm.complete'], {
+      complete(acts(), {
         llm: { baseUrl: 'http://127.0.0.1:9/v1', model: 'm' },
         kind: 'code',
         messages: [{ role: 'user', content: 'x' }],

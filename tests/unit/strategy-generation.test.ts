@@ -6,7 +6,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { answerText, provenanceHeader, systemPrompt } from '../../domain/strategies/generation';
-import { createGenerationActivities, type CompletionRequest } from '../../activities/generation';
+import { createGenerationActivities, type Completion, type CompletionRequest } from '../../activities/generation';
 import { startLlmReplayServer, type LlmReplayServer } from '../../simulators/llm-replay/server';
 
 let server: LlmReplayServer;
@@ -36,7 +36,8 @@ const ask = (prompt: string, apiKey?: string) =>
     kind: 'spec',
     messages: [{ role: 'user', content: prompt }],
   });
-const complete = (a: ReturnType<typeof acts>, req: CompletionRequest) => env().run(a['llm.complete'], req);
+const complete = (a: ReturnType<typeof acts>, req: CompletionRequest): Promise<Completion> =>
+  env().run(a['llm.complete'], req) as Promise<Completion>;
 
 async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
   try {

@@ -145,9 +145,10 @@ export function createGenerationActivities(deps: GenerationDeps) {
         }
         const parsed = ChatCompletion.safeParse(raw);
         if (!parsed.success)
+          // Usually a base URL that is a web page, not the API root: retrying cannot help.
           throw new TempotradeError(
-            'UNKNOWN',
-            `LLM endpoint ${req.llm.baseUrl}: the answer is not a chat completion (${String(JSON.stringify(raw)).slice(0, 200)})`,
+            'CONFIG',
+            `LLM endpoint ${req.llm.baseUrl}: the answer is not a chat completion (is it the API root, e.g. …/v1?): ${String(JSON.stringify(raw)).slice(0, 160)}`,
           );
         const choice = parsed.data.choices[0];
         const content = choice.message.content ?? '';

@@ -27,7 +27,6 @@ export const LLM_ENV = {
   model: ['TEMPOTRADE_LLM_MODEL', 'OPENAI_MODEL'],
   apiKey: ['TEMPOTRADE_LLM_API_KEY', 'OPENAI_API_KEY'],
 } as const;
-export const GENERATE_TASK_QUEUE = 'tempotrade-generate';
 
 export interface GenerationWiring {
   reference(kind: GenerationKind): string;
@@ -51,7 +50,6 @@ const GenerateFlags = z
       .transform(Number)
       .pipe(z.number().max(2, 'must be a number from 0 to 2'))
       .optional(),
-    taskQueue: z.string().min(1).default(GENERATE_TASK_QUEUE),
     json: z.boolean().default(false),
   })
   .strict();
@@ -61,7 +59,10 @@ function fromEnv(names: readonly string[], env: Record<string, string | undefine
   return undefined;
 }
 
-/** The same request gets the same workflow id: a second `generate` after a crash attaches to the first. */
+/**
+ * The same request gets the same workflow id, and a task queue of that name: a second `generate` after a crash
+ * attaches to the first, and two different requests never run on each other's worker (or key).
+ */
 function generationId(input: GenerateInput): string {
   const key = JSON.stringify([input.prompt, input.kind, input.llm, input.outDir, input.maxRepairs]);
   return `strategy-generate-${createHash('sha256').update(key).digest('hex').slice(0, 20)}`;
@@ -82,7 +83,6 @@ export function generateCommand(wiring: GenerationWiring): Command {
     .option('--api-key <key>', `API key (prefer env ${LLM_ENV.apiKey.join(' or ')}: a flag shows in ps)`)
     .option('--max-repairs <n>', 'answers sent back with their validation error', '3')
     .option('--temperature <t>', 'sampling temperature, 0 to 2')
-    .option('--task-queue <name>', 'task queue of the generation worker inside this command', GENERATE_TASK_QUEUE)
     .option('--json', 'print JSON', false)
     .action(async (opts) => {
       const f = parseFlags(GenerateFlags, opts);
@@ -113,7 +113,7 @@ export function generateCommand(wiring: GenerationWiring): Command {
           const worker = await Worker.create({
             connection,
             namespace,
-            taskQueue: f.taskQueue,
+            taskQueue: workflowId,
             workflowBundle: await workflowBundle(),
             activities: createGenerationActivities({
               ...(apiKey ? { apiKey } : {}),
@@ -123,7 +123,7 @@ export function generateCommand(wiring: GenerationWiring): Command {
           });
           const handle = await client.workflow.start('strategyGeneration', {
             workflowId,
-            taskQueue: f.taskQueue,
+            taskQueue: workflowId,
             args: [input],
             workflowIdConflictPolicy: 'USE_EXISTING',
           });

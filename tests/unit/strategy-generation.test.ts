@@ -95,7 +95,7 @@ describe('GIVEN the LLM activity and an OpenAI-compatible endpoint', () => {
     ['a 503', 'flaky', undefined, 'EXCHANGE_UNAVAILABLE', false],
     ['a wrong key', 'plain answer', 'sk-wrong', 'AUTHENTICATION', true],
     ['a 400', 'forbidden prompt', undefined, 'VALIDATION', true],
-    ['a body that is no chat completion', 'html page', undefined, 'UNKNOWN', false],
+    ['a body that is no chat completion', 'html page', undefined, 'CONFIG', true],
   ])(
     'WHEN it answers %s (prompt "%s", key %s) THEN the failure is %s, nonRetryable %s as the table says, naming no key',
     async (_, prompt, key, type, nonRetryable) => {

@@ -11,6 +11,7 @@ import { TempotradeError } from '../errors';
 import { isDefinedStrategy } from './sdk/define';
 import { BUILTIN_STRATEGIES } from './builtins';
 import { builtinEntry, sha256, StrategyRegistry, type StrategyEntry } from './registry';
+import { loadSpec, specFormatOf, StrategySpecError } from './spec';
 
 export const STRATEGIES_ENV = 'TEMPOTRADE_STRATEGIES';
 const SDK_SPECIFIER = 'tempotrade/strategy';
@@ -67,7 +68,27 @@ function firstLine(message: string): string {
   return lines.find((l) => /ERROR:|:\d+:\d+/.test(l)) ?? lines[0] ?? message;
 }
 
-/** Load one module file; throws StrategyLoadError naming the file. */
+/** A spec file (*.strategy.yaml|yml|json): interpreted, never evaluated; its hash is of the file's text. */
+function loadSpecFile(abs: string, source: string, format: 'yaml' | 'json'): StrategyEntry {
+  let def;
+  try {
+    def = loadSpec(source, format);
+  } catch (e) {
+    if (e instanceof StrategySpecError) throw new StrategyLoadError(abs, e.message);
+    throw new StrategyLoadError(abs, `invalid spec: ${(e as Error).message}`);
+  }
+  const definition = def as never;
+  return {
+    name: def.name,
+    version: def.version,
+    description: def.description,
+    source: abs,
+    hash: sha256(source),
+    definition,
+  };
+}
+
+/** Load one module or spec file; throws StrategyLoadError naming the file. */
 export function loadStrategyFile(file: string): StrategyEntry {
   const abs = path.resolve(file);
   let source: string;
@@ -76,6 +97,8 @@ export function loadStrategyFile(file: string): StrategyEntry {
   } catch (e) {
     throw new StrategyLoadError(abs, `cannot read (${(e as Error).message})`);
   }
+  const format = specFormatOf(abs);
+  if (format) return loadSpecFile(abs, source, format);
   registerSdkAlias();
   registerTypeScript();
   let mod: unknown;
@@ -127,7 +150,7 @@ export function strategyFilesIn(dir: string): string[] {
   const files = names
     .filter(
       (n) =>
-        MODULE_EXTENSIONS.includes(path.extname(n)) &&
+        (MODULE_EXTENSIONS.includes(path.extname(n)) || specFormatOf(n) !== undefined) &&
         !n.endsWith('.d.ts') &&
         !n.startsWith('.') &&
         !/\.(test|spec)\.[cm]?[jt]s$/.test(n),

@@ -102,11 +102,20 @@ export function parseSpecText(text: string, format: 'yaml' | 'json'): unknown {
       throw new StrategySpecError([{ path: '', message: `JSON syntax error: ${(e as Error).message}` }]);
     }
   }
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, maxAliasCount: 50 });
+  let doc;
+  try {
+    doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (e) {
+    throw new StrategySpecError([{ path: '', message: `YAML: ${(e as Error).message}` }]);
+  }
   const err = doc.errors[0];
   if (err) {
     const where = err.linePos ? `line ${err.linePos[0].line}, column ${err.linePos[0].col}: ` : '';
-    throw new StrategySpecError([{ path: '', message: `YAML syntax error: ${where}${err.message.split('\n')[0]}` }]);
+    // The parser reports its own stack overflow as a syntax error: say what the document did.
+    const what = /Maximum call stack/.test(err.message)
+      ? `nested deeper than ${MAX_DOCUMENT_DEPTH} levels`
+      : err.message.split('\n')[0];
+    throw new StrategySpecError([{ path: '', message: `YAML syntax error: ${where}${what}` }]);
   }
   try {
     return doc.toJS({ maxAliasCount: 50 });

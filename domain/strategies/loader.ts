@@ -3,6 +3,7 @@
  * I/O, never imported by the workflow bundle. Every .ts/.js module of a folder whose default export came
  * from defineStrategy is loaded; a module that fails to load, has no such export, or repeats a name is an
  * error naming the file. `tempotrade/strategy` resolves to this SDK even where the folder has no node_modules.
+ * A `*.strategy.yaml|yml|json` file is a declarative spec (./spec): interpreted, never evaluated.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -13,6 +13,8 @@ import { Dec, str } from '../../domain/money';
 import { loadStrategies, loadStrategyFile, StrategyLoadError } from '../../domain/strategies/loader';
 import type { DefinedStrategy } from '../../domain/strategies/sdk';
 import { runStrategyStep } from '../../domain/strategies/sdk/run';
+import { indicators as ind } from '../../domain/strategies/sdk/indicators';
+import { resample } from '../../domain/strategies/sdk/resample';
 import {
   INDICATOR_KINDS,
   explainSpec,
@@ -198,6 +200,133 @@ describe('GIVEN the example spec in examples/strategies', () => {
       required: expect.arrayContaining(['name', 'entries']),
     });
     for (const k of [...INDICATOR_KINDS, 'cross', 'compare', 'riskPct', 'trailBps']) expect(text).toContain(`"${k}"`);
+  });
+});
+
+/** A one-entry spec around `when`, with `extra` fields merged in. */
+function tiny(when: unknown, extra: Record<string, unknown> = {}, entry: Record<string, unknown> = {}): Def {
+  const doc = {
+    name: 'tiny',
+    version: '1.0.0',
+    description: 'one feature',
+    entries: [{ when, size: { pctOfEquity: 10 }, ...entry }],
+    ...extra,
+  };
+  return loadSpec(JSON.stringify(doc), 'json') as never;
+}
+function stepOf(
+  def: Def,
+  window: readonly Candle[],
+  over: { position?: string; params?: Record<string, unknown> } = {},
+) {
+  const mark = String(window[window.length - 1].close);
+  return runStrategyStep(def, {
+    strategyId: 'tiny',
+    windows: { 'ETH/BTC': window },
+    positions: { 'ETH/BTC': over.position ?? '0' },
+    marks: { 'ETH/BTC': mark },
+    equity: '1',
+    params: over.params ?? {},
+  });
+}
+
+describe('GIVEN one spec per indicator kind, on 300 real ETH/BTC bars', () => {
+  const window = BARS.slice(1000, 1300);
+  const closes = window.map((b) => b.close);
+  const hourly = resample(window, 300_000, 3_600_000);
+  const cases: Array<[string, unknown, number]> = [
+    ['sma(20)', { sma: { period: 20 } }, ind.sma(closes, 20)!],
+    [
+      'ema(30) of the high',
+      { ema: { period: 30, source: 'high' } },
+      ind.ema(
+        window.map((b) => b.high),
+        30,
+      )!,
+    ],
+    ['rsi(14, simple)', { rsi: { period: 14, smoothing: 'simple' } }, ind.rsi(closes, 14, 'simple')!],
+    ['atr(14)', { atr: { period: 14 } }, ind.atr(window, 14)!],
+    [
+      'lower bollinger(20, 1.5)',
+      { bollinger: { period: 20, deviations: 1.5, band: 'lower' } },
+      ind.bollinger(closes, 20, 1.5)!.lower,
+    ],
+    ['macd histogram', { macd: { line: 'histogram' } }, ind.macd(closes)!.histogram],
+    [
+      'lowest(10) of the low',
+      { lowest: { period: 10, source: 'low' } },
+      ind.lowest(
+        window.map((b) => b.low),
+        10,
+      )!,
+    ],
+    [
+      'sma(6) on 1h bars',
+      { sma: { period: 6, timeframe: '1h' } },
+      ind.sma(
+        hourly.map((b) => b.close),
+        6,
+      )!,
+    ],
+  ];
+  it.each(cases)(
+    'WHEN it compares %s with the SDK value THEN >= holds and > does not: the very same number',
+    (_l, indicator, v) => {
+      expect(Number.isFinite(v)).toBe(true);
+      const at = (op: string) => stepOf(tiny({ compare: { left: indicator, op, right: v } }), window).intents.length;
+      expect(at('>=')).toBe(1);
+      expect(at('<=')).toBe(1);
+      expect(at('>')).toBe(0);
+    },
+  );
+});
+
+describe('GIVEN small specs, one feature each', () => {
+  const window = BARS.slice(0, 50);
+  const always = { compare: { left: 'close', op: '>', right: 0 } };
+  it('WHEN an entry is a limit order sized by quantity THEN the intent is a limit below the mark by the offset', () => {
+    const def = tiny(
+      always,
+      {},
+      { size: { quantity: '0.5' }, order: { type: 'limit', limitOffsetBps: 100, tif: 'GTC' } },
+    );
+    const [i] = stepOf(def, window).intents;
+    const mark = new Dec(window[window.length - 1].close);
+    expect(i).toMatchObject({ side: 'buy', type: 'limit', quantity: '0.5', tif: 'GTC' });
+    expect(i.limitPrice).toBe(str(mark.times('0.99')));
+  });
+  it('WHEN a boolean param gates the entry THEN it buys with the default and not with --param flag=false', () => {
+    const def = tiny({ and: [{ param: '$go' }, always] }, { params: { go: { type: 'boolean', default: true } } });
+    expect(stepOf(def, window, { params: { go: true } }).intents).toHaveLength(1);
+    expect(stepOf(def, window, { params: { go: false } }).intents).toHaveLength(0);
+  });
+  it('WHEN no reason is written THEN the order says its condition in words; WHEN long, an exit sells its share of the position', () => {
+    const def = loadSpec(
+      JSON.stringify({
+        name: 'tiny',
+        version: '1.0.0',
+        description: 'd',
+        entries: [{ when: always, size: { pctOfEquity: 10 } }],
+        exits: [{ when: { not: { compare: { left: 'close', op: '<', right: 0 } } }, pctOfPosition: 25 }],
+      }),
+      'json',
+    ) as never as Def;
+    expect(stepOf(def, window).intents[0].reason).toBe('the close is above 0');
+    expect(stepOf(def, window, { position: '2' }).intents).toEqual([
+      expect.objectContaining({
+        side: 'sell',
+        quantity: '0.5',
+        reduceOnly: true,
+        reason: 'not (the close is below 0)',
+      }),
+    ]);
+  });
+  it('WHEN a spec with an hourly indicator runs on bars other than its timeframe THEN the step fails saying so, ordering nothing', () => {
+    const def = tiny(
+      { compare: { left: { sma: { period: 2, timeframe: '1h' } }, op: '>', right: 0 } },
+      { timeframe: '15m' },
+    );
+    expect(() => stepOf(def, window)).toThrow(/the spec is written for 15m bars \(timeframe\), the run's are 5m/);
   });
 });
 

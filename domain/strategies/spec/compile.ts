@@ -161,26 +161,31 @@ function indicatorOf(i: Indicator): [IndicatorKind, Record<string, number | stri
   return Object.entries(i)[0] as [IndicatorKind, Record<string, number | string | undefined>];
 }
 
-/** Bars needed: the longest warm-up plus one (a cross compares with the previous bar); resampled ones scaled. */
-export function lookbackOf(spec: StrategySpec, params: Params): number {
-  const base = parseTimeframe(spec.timeframe);
-  let need = 2;
-  const visit = (i: Indicator) => {
-    const [kind, a] = indicatorOf(i);
-    const w = warmUp(kind, a, params);
-    // A resampled series also loses its first (partial) bucket and waits for the last to close.
-    need = Math.max(need, a.timeframe ? (w + 2) * (parseTimeframe(a.timeframe as string) / base) : w + 1);
-  };
-  for (const i of Object.values(spec.indicators ?? {})) visit(i);
+/** Every indicator of the spec: declared, and inline in conditions. */
+function indicatorsOf(spec: StrategySpec): Indicator[] {
+  const out = Object.values(spec.indicators ?? {});
   const walk = (c: Condition): void => {
     if ('cross' in c || 'compare' in c) {
       const b = 'cross' in c ? c.cross : c.compare;
-      for (const o of [b.left, b.right]) if (typeof o === 'object') visit(o);
+      for (const o of [b.left, b.right]) if (typeof o === 'object') out.push(o);
     } else if ('and' in c) c.and.forEach(walk);
     else if ('or' in c) c.or.forEach(walk);
     else if ('not' in c) walk(c.not);
   };
   for (const x of [...spec.entries, ...spec.exits]) walk(x.when);
+  return out;
+}
+
+/** Bars needed: the longest warm-up plus one (a cross compares with the previous bar); resampled ones scaled. */
+export function lookbackOf(spec: StrategySpec, params: Params): number {
+  const base = parseTimeframe(spec.timeframe);
+  let need = 2;
+  for (const i of indicatorsOf(spec)) {
+    const [kind, a] = indicatorOf(i);
+    const w = warmUp(kind, a, params);
+    // A resampled series also loses its first (partial) bucket and waits for the last to close.
+    need = Math.max(need, a.timeframe ? (w + 2) * (parseTimeframe(a.timeframe as string) / base) : w + 1);
+  }
   return need;
 }
 
@@ -284,6 +289,13 @@ class Evaluator {
   }
 }
 
+/** An order's reason: the spec's, or its condition in words (cut to fit the audit trail's 500 characters). */
+function reasonOf(x: Entry | Exit, spec: StrategySpec, params: Params): string {
+  if (x.reason) return x.reason;
+  const words = describeCondition(x.when, spec, params);
+  return words.length > 300 ? `${words.slice(0, 299)}…` : words;
+}
+
 function entryOrder(e: Entry, spec: StrategySpec, ctx: Ctx): StrategyOrder {
   const p = ctx.params;
   const size: OrderRequest =
@@ -302,14 +314,14 @@ function entryOrder(e: Entry, spec: StrategySpec, ctx: Ctx): StrategyOrder {
     ...(e.stopLoss ? { stopLoss: { pct: numberOf(e.stopLoss.pct, p) } } : {}),
     ...(e.takeProfit ? { takeProfit: { pct: numberOf(e.takeProfit.pct, p) } } : {}),
     ...(e.trailingStop ? { trailingStop: { trailBps: numberOf(e.trailingStop.trailBps, p) } } : {}),
-    reason: e.reason ?? describeCondition(e.when, spec, p),
+    reason: reasonOf(e, spec, p),
   });
 }
 
 function exitOrder(x: Exit, spec: StrategySpec, ctx: Ctx): StrategyOrder {
   const pct = numberOf(x.pctOfPosition, ctx.params, 100);
   const quantity = pct === 100 ? ctx.position : str(new Dec(ctx.position).times(pct).div(100));
-  return ctx.sell({ quantity, reason: x.reason ?? describeCondition(x.when, spec, ctx.params) });
+  return ctx.sell({ quantity, reason: reasonOf(x, spec, ctx.params) });
 }
 
 const SPECS = new WeakMap<object, StrategySpec>();
@@ -324,6 +336,8 @@ export function specOf(def: object): StrategySpec | undefined {
  * exit whose condition holds sells.
  */
 export function compileSpec(spec: StrategySpec): DefinedStrategy<Params> {
+  const specBarMs = parseTimeframe(spec.timeframe);
+  const resamples = indicatorsOf(spec).some((i) => indicatorOf(i)[1].timeframe !== undefined);
   const def = defineStrategy({
     name: spec.name,
     version: spec.version,
@@ -332,6 +346,14 @@ export function compileSpec(spec: StrategySpec): DefinedStrategy<Params> {
     lookback: (p) => lookbackOf(spec, p),
     onBar(ctx) {
       if (spec.symbols && !spec.symbols.includes(ctx.symbol)) return [];
+      // Resampled indicators' lookback is counted in the spec's bars: other bars would starve or skew them.
+      if (resamples && ctx.bars.length >= 2) {
+        const runMs = inferBarMs(ctx.bars as unknown as Candle[]);
+        if (runMs !== specBarMs)
+          throw new Error(
+            `the spec is written for ${spec.timeframe} bars (timeframe), the run's are ${runMs / 60_000}m`,
+          );
+      }
       const ev = new Evaluator(spec, ctx);
       if (cmp(ctx.position, 0) <= 0) {
         const e = spec.entries.find((x) => ev.holds(x.when) === true);

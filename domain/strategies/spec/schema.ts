@@ -110,7 +110,10 @@ export const Condition: z.ZodType<Condition> = z.lazy(() =>
 
 const Amount = z.union([
   z.number().gt(0).max(1e12),
-  z.string().regex(/^\d{1,15}(\.\d{1,18})?$/, 'must be a decimal like 0.5'),
+  z
+    .string()
+    .regex(/^\d{1,15}(\.\d{1,18})?$/, 'must be a decimal like 0.5')
+    .refine((v) => /[1-9]/.test(v), 'must be greater than 0'),
 ]);
 export const Size = z
   .strictObject({
@@ -130,7 +133,7 @@ export const Entry = z.strictObject({
     .strictObject({
       type: z.enum(['market', 'limit']).default('market'),
       /** A limit buy is priced this many bps below the mark. */
-      limitOffsetBps: num(0, 10_000).optional(),
+      limitOffsetBps: num(0, 5000).optional(),
       tif: z.enum(['GTC', 'IOC', 'FOK', 'PO']).optional(),
       postOnly: z.boolean().optional(),
     })
@@ -310,7 +313,7 @@ function references(spec: Spec, ctx: Ctx): void {
         path: [...path, 'size', 'riskPct'],
         message: 'fixed-fractional sizing needs a stopLoss',
       });
-    checkNumber(spec, e.order?.limitOffsetBps, { min: 0, max: 10_000 }, [...path, 'order', 'limitOffsetBps'], ctx);
+    checkNumber(spec, e.order?.limitOffsetBps, { min: 0, max: 5000 }, [...path, 'order', 'limitOffsetBps'], ctx);
     if (e.order?.limitOffsetBps !== undefined && e.order.type !== 'limit')
       ctx.addIssue({ code: 'custom', path: [...path, 'order', 'limitOffsetBps'], message: 'only for type: limit' });
     checkNumber(spec, e.stopLoss?.pct, { min: 0, max: 99, exclusiveMin: true }, [...path, 'stopLoss', 'pct'], ctx);

@@ -73,7 +73,9 @@ export const Indicator = z
 export type Indicator = z.infer<typeof Indicator>;
 
 /** A value: a number, `$param`, a price field of the bar, an indicator id of `indicators`, or an inline indicator. */
-export const Operand = z.union([z.number(), z.string().min(1).max(41), Indicator]);
+export const Operand = z
+  .union([z.number(), z.string().min(1).max(41), Indicator])
+  .describe('a number, $param, a price (open, high, low, close, volume), an indicator id, or an inline indicator');
 export type Operand = z.infer<typeof Operand>;
 
 export type Condition =
@@ -171,17 +173,24 @@ const Shape = z.strictObject({
   version: z.string().regex(SEMVER, 'must be semver (1.0.0)'),
   description: z.string().max(500),
   /** The run's bar this spec is written for: timeframed indicators' lookback is counted in it. */
-  timeframe: Timeframe.default('5m'),
+  timeframe: Timeframe.default('5m').describe("the run's bar this spec is written for"),
   /** The symbols it trades (default: every symbol of the run). */
   symbols: z
     .array(z.string().regex(/^[A-Z0-9]{1,20}\/[A-Z0-9]{1,20}$/, 'must be like ETH/BTC'))
     .min(1)
     .max(20)
-    .optional(),
-  params: z.record(Ident, Param).optional(),
-  indicators: z.record(Ident, Indicator).optional(),
-  entries: z.array(Entry).min(1).max(16),
-  exits: z.array(Exit).max(16).default([]),
+    .optional()
+    .describe('the symbols it trades (default: every symbol of the run)'),
+  params: z
+    .record(Ident, Param)
+    .optional()
+    .describe('parameters (`--param name=value`), referenced as $name in numbers'),
+  indicators: z
+    .record(Ident, Indicator)
+    .optional()
+    .describe('indicators by id, e.g. fast: { ema: { period: 9 } }; conditions name them by id'),
+  entries: z.array(Entry).min(1).max(16).describe('when flat, the first entry whose condition holds buys'),
+  exits: z.array(Exit).max(16).default([]).describe('when long, the first exit whose condition holds sells'),
 });
 export type Spec = z.output<typeof Shape>;
 

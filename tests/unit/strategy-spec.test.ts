@@ -511,48 +511,52 @@ function assertSound(doc: Record<string, unknown>): void {
   visit(doc);
 }
 
-/** Load a document from YAML and from JSON text: either a named error with paths, or a strategy that runs cleanly. */
-function loadsSafely(doc: unknown): 'refused' | 'compiled' {
-  let def: Def | undefined;
-  for (const [text, format] of [
-    [YAML.stringify(doc), 'yaml'],
-    [JSON.stringify(doc) ?? 'null', 'json'],
-  ] as const) {
-    try {
-      def = loadSpec(text, format) as never;
-    } catch (e) {
-      if (!(e instanceof StrategySpecError)) throw e;
-      expect(e).toBeInstanceOf(TempotradeError);
-      expect(e.issues.length).toBeGreaterThan(0);
-      for (const i of e.issues) {
-        expect(i.path).toMatch(/^([A-Za-z_$][\w$]*(\[\d+\]|\.[\w$]+)*)?$/);
-        expect(i.message.length).toBeGreaterThan(0);
-      }
-      expect(e.message.startsWith(`${e.issues[0].path || '(root)'}: `)).toBe(true);
-      if (format === 'yaml') return 'refused';
-      // JSON text loses NaN and Infinity (null): it may refuse what YAML refused, never accept what YAML refused.
-      throw new Error(`JSON accepted nothing YAML refused? ${text}`);
+/** The outcome of loading one text: the strategy, or the named error (anything else is thrown on). */
+function attempt(text: string, format: 'yaml' | 'json'): Def | StrategySpecError {
+  try {
+    return loadSpec(text, format) as never;
+  } catch (e) {
+    if (!(e instanceof StrategySpecError)) throw e;
+    expect(e).toBeInstanceOf(TempotradeError);
+    expect(e.issues.length).toBeGreaterThan(0);
+    for (const i of e.issues) {
+      expect(i.path).toMatch(/^(([A-Za-z_$][\w$]*|\["(?:[^"\\]|\\.)*"\])(\[\d+\]|\.[\w$]+|\["(?:[^"\\]|\\.)*"\])*)?$/);
+      expect(i.message.length).toBeGreaterThan(0);
     }
+    expect(e.message.startsWith(`${e.issues[0].path || '(root)'}: `)).toBe(true);
+    return e;
   }
+}
+
+/**
+ * Load a document as YAML and as JSON text: both refuse it with a named error and paths, or both compile it to a
+ * sound strategy that runs 25 bars without fault (an invalid order would fail the step). 'ordered' if it ordered.
+ */
+function loadsSafely(doc: unknown): 'refused' | 'compiled' | 'ordered' {
+  const fromYaml = attempt(YAML.stringify(doc), 'yaml');
+  // JSON turns NaN and Infinity into null, which no field takes: refused as well.
+  const fromJson = attempt(JSON.stringify(doc) ?? 'null', 'json');
+  expect(fromJson instanceof StrategySpecError).toBe(fromYaml instanceof StrategySpecError);
+  if (fromYaml instanceof StrategySpecError) return 'refused';
   assertSound(doc as Record<string, unknown>);
-  const p = (def!.params as unknown as { parse(x: unknown): Record<string, unknown> }).parse({});
-  const lookback = Math.min(def!.lookback(p as never), 1500);
-  walk([def!], p, lookback, 25); // throws (STRATEGY_FAILED) if it ordered anything invalid
-  return 'compiled';
+  const p = (fromYaml.params as unknown as { parse(x: unknown): Record<string, unknown> }).parse({});
+  const lookback = Math.min(fromYaml.lookback(p as never), 1500);
+  return walk([fromYaml], p, lookback, 25).flat().length > 0 ? 'ordered' : 'compiled';
 }
 
 describe('GIVEN random documents (fuzz)', () => {
   it('WHEN random specs from the schema-ish arbitraries are loaded THEN each is refused with a path or compiles and runs without fault', () => {
-    const seen = { refused: 0, compiled: 0 };
+    const seen = { refused: 0, compiled: 0, ordered: 0 };
     fc.assert(
       fc.property(specArb, (doc) => {
         seen[loadsSafely(doc)] += 1;
       }),
       { numRuns: 300 },
     );
-    // Both outcomes happen: the generator is not all junk, nor all valid.
+    // Every outcome happens: the generator is not all junk, nor all valid, and valid specs do trade.
     expect(seen.refused).toBeGreaterThan(10);
-    expect(seen.compiled).toBeGreaterThan(10);
+    expect(seen.compiled + seen.ordered).toBeGreaterThan(10);
+    expect(seen.ordered).toBeGreaterThan(0);
   });
 
   it('WHEN valid specs are mutated (a field deleted, replaced with junk, its type swapped) THEN each is refused with a path or still sound', () => {

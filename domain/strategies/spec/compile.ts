@@ -45,8 +45,11 @@ export class StrategySpecError extends TempotradeError {
   }
 }
 
+/** `entries[0].when.cross.left`; a key that is not a name is quoted: `params[""]`. */
 export function pathText(path: readonly PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+  const name = (k: string, i: number) =>
+    /^[A-Za-z_$][\w$]*$/.test(k) ? `${i === 0 ? '' : '.'}${k}` : `[${JSON.stringify(k)}]`;
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : name(String(p), i))).join('');
 }
 
 /** A union's failure as the branch that got furthest (an object with a bad field), else what was expected. */

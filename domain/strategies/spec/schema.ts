@@ -25,11 +25,31 @@ const ParamRef = z.string().regex(REF, 'must be $name, a declared param');
 const Timeframe = z.string().regex(/^[1-9]\d{0,3}(m|h|d|w)$/, 'must be like 5m, 15m, 1h, 4h, 1d or 1w');
 const Source = z.enum(PRICE_FIELDS);
 
-/** A whole number from min to max, or a `$param` (whose declared range must fit: see `references`). */
-const int = (min: number, max: number) => z.union([z.number().int().min(min).max(max), ParamRef]);
-const num = (min: number, max: number, exclusiveMin = false) =>
-  z.union([(exclusiveMin ? z.number().gt(min) : z.number().min(min)).max(max), ParamRef]);
-const Period = int(1, 1000);
+/** The range of values a number may take (and a `$param` used there must be declared within), and if whole. */
+interface Slot {
+  min: number;
+  max: number;
+  integer?: boolean;
+}
+/**
+ * Where numbers go. Levels keep 1 bp from the entry and sizes 0.001 %: a closer or smaller one would round to the
+ * entry price or to nothing, and fail the step instead of the file.
+ */
+const SLOTS = {
+  period: { min: 1, max: 1000, integer: true },
+  deviations: { min: 0.01, max: 10 },
+  pctOfEquity: { min: 0.001, max: 100 },
+  riskPct: { min: 0.001, max: 100 },
+  limitOffsetBps: { min: 0, max: 5000 },
+  stopLossPct: { min: 0.01, max: 99 },
+  takeProfitPct: { min: 0.01, max: 1000 },
+  trailBps: { min: 1, max: 5000, integer: true },
+  pctOfPosition: { min: 0.001, max: 100 },
+} satisfies Record<string, Slot>;
+
+/** A number in its slot's range, or a `$param` (whose declared range must fit: see `references`). */
+const slot = (s: Slot) => z.union([(s.integer ? z.number().int() : z.number()).min(s.min).max(s.max), ParamRef]);
+const Period = slot(SLOTS.period);
 
 const series = { source: Source.optional(), timeframe: Timeframe.optional() };
 export const INDICATOR_SHAPES = {
@@ -39,7 +59,7 @@ export const INDICATOR_SHAPES = {
   atr: z.strictObject({ period: Period, timeframe: Timeframe.optional() }),
   bollinger: z.strictObject({
     period: Period,
-    deviations: num(0, 10, true).optional(),
+    deviations: slot(SLOTS.deviations).optional(),
     band: z.enum(['upper', 'middle', 'lower']),
     ...series,
   }),
@@ -111,7 +131,7 @@ export const Condition: z.ZodType<Condition> = z.lazy(() =>
 ) as never;
 
 const Amount = z.union([
-  z.number().gt(0).max(1e12),
+  z.number().min(1e-12).max(1e12),
   z
     .string()
     .regex(/^\d{1,15}(\.\d{1,18})?$/, 'must be a decimal like 0.5')
@@ -122,9 +142,9 @@ export const Size = z
     /** Base units. */
     quantity: Amount.optional(),
     /** Notional = equity × pct / 100. */
-    pctOfEquity: num(0, 100, true).optional(),
+    pctOfEquity: slot(SLOTS.pctOfEquity).optional(),
     /** Fixed-fractional: lose riskPct % of equity at the stop-loss (needs stopLoss). */
-    riskPct: num(0, 100, true).optional(),
+    riskPct: slot(SLOTS.riskPct).optional(),
   })
   .refine((v) => Object.keys(v).length === 1, 'give exactly one of quantity, pctOfEquity, riskPct');
 
@@ -135,14 +155,14 @@ export const Entry = z.strictObject({
     .strictObject({
       type: z.enum(['market', 'limit']).default('market'),
       /** A limit buy is priced this many bps below the mark. */
-      limitOffsetBps: num(0, 5000).optional(),
+      limitOffsetBps: slot(SLOTS.limitOffsetBps).optional(),
       tif: z.enum(['GTC', 'IOC', 'FOK', 'PO']).optional(),
       postOnly: z.boolean().optional(),
     })
     .optional(),
-  stopLoss: z.strictObject({ pct: num(0, 99, true) }).optional(),
-  takeProfit: z.strictObject({ pct: num(0, 1000, true) }).optional(),
-  trailingStop: z.strictObject({ trailBps: int(1, 5000) }).optional(),
+  stopLoss: z.strictObject({ pct: slot(SLOTS.stopLossPct) }).optional(),
+  takeProfit: z.strictObject({ pct: slot(SLOTS.takeProfitPct) }).optional(),
+  trailingStop: z.strictObject({ trailBps: slot(SLOTS.trailBps) }).optional(),
   /** For the audit trail; defaults to the condition in words. */
   reason: z.string().min(1).max(200).optional(),
 });
@@ -151,7 +171,7 @@ export type Entry = z.infer<typeof Entry>;
 export const Exit = z.strictObject({
   when: Condition,
   /** Share of the position sold (default all of it). */
-  pctOfPosition: num(0, 100, true).optional(),
+  pctOfPosition: slot(SLOTS.pctOfPosition).optional(),
   reason: z.string().min(1).max(200).optional(),
 });
 export type Exit = z.infer<typeof Exit>;
@@ -197,14 +217,6 @@ export type Spec = z.output<typeof Shape>;
 type Path = (string | number)[];
 type Ctx = z.RefinementCtx;
 
-/** The range of values a `$param` may take, and whether it must be whole. */
-interface Slot {
-  min: number;
-  max: number;
-  exclusiveMin?: boolean;
-  integer?: boolean;
-}
-
 function checkRef(spec: Spec, ref: string, slot: Slot, path: Path, ctx: Ctx): void {
   const name = ref.slice(1);
   const p = spec.params?.[name];
@@ -214,9 +226,9 @@ function checkRef(spec: Spec, ref: string, slot: Slot, path: Path, ctx: Ctx): vo
   if (slot.integer && p.type !== 'integer') return issue(`param "${ref}" must be of type integer here`);
   const lo = p.min ?? p.default;
   const hi = p.max ?? p.default;
-  if (lo < slot.min || (slot.exclusiveMin && lo <= slot.min) || hi > slot.max) {
+  if (lo < slot.min || hi > slot.max) {
     issue(
-      `param "${ref}" ranges ${lo}..${hi}; here it must be ${slot.exclusiveMin ? 'above' : 'at least'} ${slot.min} and at most ${slot.max} (set its min and max)`,
+      `param "${ref}" ranges ${lo}..${hi}; here it must be at least ${slot.min} and at most ${slot.max} (set its min and max)`,
     );
   }
 }
@@ -225,14 +237,11 @@ function checkNumber(spec: Spec, v: unknown, slot: Slot, path: Path, ctx: Ctx): 
   if (typeof v === 'string') checkRef(spec, v, slot, path, ctx);
 }
 
-const PERIOD: Slot = { min: 1, max: 1000, integer: true };
-
 function checkIndicator(spec: Spec, ind: Indicator, path: Path, ctx: Ctx): void {
   const [kind, args] = Object.entries(ind)[0] as [IndicatorKind, Record<string, unknown>];
   for (const f of ['period', 'fast', 'slow', 'signal'])
-    if (f in args) checkNumber(spec, args[f], PERIOD, [...path, kind, f], ctx);
-  if ('deviations' in args)
-    checkNumber(spec, args.deviations, { min: 0, max: 10, exclusiveMin: true }, [...path, kind, 'deviations'], ctx);
+    if (f in args) checkNumber(spec, args[f], SLOTS.period, [...path, kind, f], ctx);
+  if ('deviations' in args) checkNumber(spec, args.deviations, SLOTS.deviations, [...path, kind, 'deviations'], ctx);
   if (typeof args.timeframe === 'string') {
     const base = parseTimeframe(spec.timeframe);
     const tf = parseTimeframe(args.timeframe);
@@ -308,42 +317,25 @@ function references(spec: Spec, ctx: Ctx): void {
   spec.entries.forEach((e, i) => {
     const path = ['entries', i];
     checkCondition(spec, e.when, [...path, 'when'], 1, ctx);
-    checkNumber(
-      spec,
-      e.size.pctOfEquity,
-      { min: 0, max: 100, exclusiveMin: true },
-      [...path, 'size', 'pctOfEquity'],
-      ctx,
-    );
-    checkNumber(spec, e.size.riskPct, { min: 0, max: 100, exclusiveMin: true }, [...path, 'size', 'riskPct'], ctx);
+    const at = (...p: (string | number)[]) => [...path, ...p];
+    checkNumber(spec, e.size.pctOfEquity, SLOTS.pctOfEquity, at('size', 'pctOfEquity'), ctx);
+    checkNumber(spec, e.size.riskPct, SLOTS.riskPct, at('size', 'riskPct'), ctx);
     if (e.size.riskPct !== undefined && !e.stopLoss)
       ctx.addIssue({
         code: 'custom',
-        path: [...path, 'size', 'riskPct'],
+        path: at('size', 'riskPct'),
         message: 'fixed-fractional sizing needs a stopLoss',
       });
-    checkNumber(spec, e.order?.limitOffsetBps, { min: 0, max: 5000 }, [...path, 'order', 'limitOffsetBps'], ctx);
+    checkNumber(spec, e.order?.limitOffsetBps, SLOTS.limitOffsetBps, at('order', 'limitOffsetBps'), ctx);
     if (e.order?.limitOffsetBps !== undefined && e.order.type !== 'limit')
-      ctx.addIssue({ code: 'custom', path: [...path, 'order', 'limitOffsetBps'], message: 'only for type: limit' });
-    checkNumber(spec, e.stopLoss?.pct, { min: 0, max: 99, exclusiveMin: true }, [...path, 'stopLoss', 'pct'], ctx);
-    checkNumber(
-      spec,
-      e.takeProfit?.pct,
-      { min: 0, max: 1000, exclusiveMin: true },
-      [...path, 'takeProfit', 'pct'],
-      ctx,
-    );
-    checkNumber(
-      spec,
-      e.trailingStop?.trailBps,
-      { min: 1, max: 5000, integer: true },
-      [...path, 'trailingStop', 'trailBps'],
-      ctx,
-    );
+      ctx.addIssue({ code: 'custom', path: at('order', 'limitOffsetBps'), message: 'only for type: limit' });
+    checkNumber(spec, e.stopLoss?.pct, SLOTS.stopLossPct, at('stopLoss', 'pct'), ctx);
+    checkNumber(spec, e.takeProfit?.pct, SLOTS.takeProfitPct, at('takeProfit', 'pct'), ctx);
+    checkNumber(spec, e.trailingStop?.trailBps, SLOTS.trailBps, at('trailingStop', 'trailBps'), ctx);
   });
   spec.exits.forEach((x, i) => {
     checkCondition(spec, x.when, ['exits', i, 'when'], 1, ctx);
-    checkNumber(spec, x.pctOfPosition, { min: 0, max: 100, exclusiveMin: true }, ['exits', i, 'pctOfPosition'], ctx);
+    checkNumber(spec, x.pctOfPosition, SLOTS.pctOfPosition, ['exits', i, 'pctOfPosition'], ctx);
   });
 }
 

@@ -1,7 +1,7 @@
 /**
  * The declarative strategy spec (`*.strategy.yaml|yml|json`): a zod schema of strict objects with bounds. The
- * shape only says what may be written; `references` (a superRefine) resolves every name — indicator ids,
- * `$param` references, timeframes — and reports the exact path of any that does not resolve.
+ * shape only says what may be written; `references` (zod refinement issues, once the shape is clean) resolves
+ * every name — indicator ids, `$param` references, timeframes — and reports the exact path of any that does not.
  */
 import { z } from 'zod';
 import { parseTimeframe } from '../sdk/resample';

@@ -3,6 +3,7 @@
  * SDK orders, bar by bar on the bundled data; a bad document is refused with the path into it; and no document,
  * however mangled, makes the validator throw anything but a named error, or compiles when it is invalid.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
@@ -80,11 +81,15 @@ describe('GIVEN a spec file and its twin written with the SDK, loaded from one s
   const registry = loadStrategies([dir]);
   const spec = registry.require('spec-twin');
   const sdk = registry.require('sdk-twin');
+  // Another folder: the same name twice in one folder would be refused as a duplicate.
+  const other = strategyFolder('tempotrade-spec-formats-', {
+    'twin.strategy.json': JSON.stringify(YAML.parse(TWIN_SPEC_YAML), null, 2),
+    'twin.strategy.yml': TWIN_SPEC_YAML,
+  });
 
   it('THEN the spec loads like a module: source is the file, hash is the sha256 of its text, lookback as computed', () => {
     expect(spec.source).toBe(path.join(dir, 'twin.strategy.yaml'));
-    expect(spec.hash).toBe(loadStrategyFile(path.join(dir, 'twin.strategy.yaml')).hash);
-    expect(spec.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(spec.hash).toBe(createHash('sha256').update(TWIN_SPEC_YAML).digest('hex'));
     expect(registry.resolve('spec-twin', {})).toMatchObject({
       ok: true,
       strategy: { version: '1.0.0', lookback: TWIN_LOOKBACK, params: { fast: 5, slow: 13, risk: 1 } },
@@ -113,6 +118,18 @@ describe('GIVEN a spec file and its twin written with the SDK, loaded from one s
       expect(kinds('cross back or stretched')).toBeGreaterThan(2);
     },
   );
+
+  it('WHEN the same spec is written as .json and as .yml THEN each loads and orders bar by bar as the .yaml', () => {
+    const json = loadStrategyFile(path.join(other, 'twin.strategy.json'));
+    const yml = loadStrategyFile(path.join(other, 'twin.strategy.yml'));
+    expect(yml.hash).toBe(spec.hash);
+    expect(json.hash).not.toBe(spec.hash); // the hash is of the file's text
+    const p = { fast: 5, slow: 13, risk: 1 };
+    const [a, b, c] = walk([spec.definition, json.definition, yml.definition], p, TWIN_LOOKBACK, 600);
+    expect(a.flat().length).toBeGreaterThan(0);
+    expect(b).toEqual(a);
+    expect(c).toEqual(a);
+  });
 
   it('WHEN its params are out of their declared range THEN resolve refuses naming the param', () => {
     expect(registry.resolve('spec-twin', { fast: 1 })).toEqual({

@@ -37,6 +37,14 @@ describe('GIVEN the example spec file examples/strategies/ema-cross.strategy.yam
     expect(report.first).toMatch(/^buy \S+ ETH\/BTC market \(\(ema\(9\) crosses above ema\(21\)\) and/);
   });
 
+  it('WHEN `strategy check --param` gives a param outside its declared range THEN it exits 2 naming the file and the param', () => {
+    const r = cli(['strategy', 'check', EXAMPLE, '--param', 'fast=1']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${EXAMPLE}: strategy.params.fast: `);
+    const ok = cli(['strategy', 'check', EXAMPLE, '--param', 'fast=12', '--json']);
+    expect(JSON.parse(ok.out)).toMatchObject({ params: { fast: 12, slow: 21, pct: 20 } });
+  });
+
   it('WHEN `strategy explain` reads it THEN it prints the rules in plain words', () => {
     const r = cli(['strategy', 'explain', EXAMPLE]);
     expect(r.code).toBe(0);

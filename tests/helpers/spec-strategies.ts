@@ -11,7 +11,7 @@ export const TWIN_LOOKBACK = 204;
 export const TWIN_SPEC_YAML = `# ema crosses, an hourly RSI filter, three ways to size, and exits
 name: spec-twin
 version: 1.0.0
-description: EMA cross entries filtered by the hourly RSI; exit on the cross back or an overbought RSI.
+description: EMA cross entries filtered by the hourly RSI, or an oversold RSI; exit on the cross back or a stretch above the upper band.
 symbols: [ETH/BTC]
 params:
   fast: { type: integer, default: 5, min: 2, max: 50 }

@@ -217,6 +217,8 @@ describe('GIVEN the example spec in examples/strategies', () => {
       required: expect.arrayContaining(['name', 'entries']),
     });
     for (const k of [...INDICATOR_KINDS, 'cross', 'compare', 'riskPct', 'trailBps']) expect(text).toContain(`"${k}"`);
+    // "Exactly one of" (an indicator kind, a condition, a size) reaches editors as one property.
+    expect(text).toContain('"minProperties":1,"maxProperties":1');
   });
 });
 

@@ -51,6 +51,9 @@ const SLOTS = {
 const slot = (s: Slot) => z.union([(s.integer ? z.number().int() : z.number()).min(s.min).max(s.max), ParamRef]);
 const Period = slot(SLOTS.period);
 
+/** "Exactly one of these keys", for the JSON Schema (the refine says it to zod). */
+const ONE_KEY = { minProperties: 1, maxProperties: 1 };
+
 const series = { source: Source.optional(), timeframe: Timeframe.optional() };
 export const INDICATOR_SHAPES = {
   sma: z.strictObject({ period: Period, ...series }),
@@ -89,7 +92,8 @@ export const Indicator = z
           : undefined,
     },
   )
-  .refine((v) => Object.keys(v).length === 1, `give exactly one indicator (${INDICATOR_KINDS.join(', ')})`);
+  .refine((v) => Object.keys(v).length === 1, `give exactly one indicator (${INDICATOR_KINDS.join(', ')})`)
+  .meta(ONE_KEY);
 export type Indicator = z.infer<typeof Indicator>;
 
 /** A value: a number, `$param`, a price field of the bar, an indicator id of `indicators`, or an inline indicator. */
@@ -127,7 +131,8 @@ export const Condition: z.ZodType<Condition> = z.lazy(() =>
             : undefined,
       },
     )
-    .refine((v: ConditionIn) => Object.keys(v).length === 1, `give exactly one of ${CONDITION_KEYS.join(', ')}`),
+    .refine((v: ConditionIn) => Object.keys(v).length === 1, `give exactly one of ${CONDITION_KEYS.join(', ')}`)
+    .meta(ONE_KEY),
 ) as never;
 
 const Amount = z.union([
@@ -146,7 +151,8 @@ export const Size = z
     /** Fixed-fractional: lose riskPct % of equity at the stop-loss (needs stopLoss). */
     riskPct: slot(SLOTS.riskPct).optional(),
   })
-  .refine((v) => Object.keys(v).length === 1, 'give exactly one of quantity, pctOfEquity, riskPct');
+  .refine((v) => Object.keys(v).length === 1, 'give exactly one of quantity, pctOfEquity, riskPct')
+  .meta(ONE_KEY);
 
 export const Entry = z.strictObject({
   when: Condition,

@@ -10,6 +10,7 @@ import { loadStrategies, loadStrategyFile, StrategyLoadError, strategyDirsFrom }
 import { StrategyRegistry, builtinEntry, type StrategyEntry } from '../../domain/strategies/registry';
 import { BUILTIN_STRATEGIES } from '../../domain/strategies/builtins';
 import { runStrategyStep } from '../../domain/strategies/sdk/run';
+import { explainSpec, specJsonSchema, specOf } from '../../domain/strategies/spec';
 import type { JsonObject } from '../../domain/strategies/sdk/types';
 import { toCandles } from '../../simulators/paper-venue/market-data';
 import { readDatasetText } from '../../simulators/paper-venue/state';
@@ -70,7 +71,8 @@ export function checkStrategyFile(
   const resolved = new StrategyRegistry([entry]).resolve(entry.name, opts.params ?? {});
   if (!resolved.ok) throw new StrategyLoadError(abs, resolved.error);
   const { lookback, params } = resolved.strategy;
-  const symbols = opts.symbols && opts.symbols.length > 0 ? opts.symbols : ['ETH/BTC'];
+  const specSymbols = specOf(entry.definition)?.symbols;
+  const symbols = opts.symbols && opts.symbols.length > 0 ? opts.symbols : (specSymbols ?? ['ETH/BTC']);
   const data = Object.fromEntries(symbols.map((s) => [s, bundledBars(s)]));
   const n = Math.min(opts.bars ?? 200, ...symbols.map((s) => data[s].length - lookback));
   const positions: Record<string, string> = Object.fromEntries(symbols.map((s) => [s, '0']));
@@ -167,7 +169,7 @@ export function strategyCommand(): Command {
   cmd
     .command('check <file>')
     .description(
-      'load a strategy module, parse its params and run it over a few bundled bars; exit 2 naming the file and field on error',
+      'load a strategy module or spec file, parse its params and run it over a few bundled bars; exit 2 naming the file and field on error',
     )
     .option('--param <k=v>', 'strategy parameter (repeatable)', collect)
     .option('--symbol <SYM>', 'bundled market to run it on (repeatable; default ETH/BTC)', collect)
@@ -185,6 +187,25 @@ export function strategyCommand(): Command {
       console.log(
         `${r.ticks} bars of ${r.symbols.join(', ')}: ${r.intents} order intent(s), ${r.cancels} cancel(s)${r.first ? `; first: ${r.first}` : ''}`,
       );
+    });
+  cmd
+    .command('schema')
+    .description('print the JSON Schema of strategy spec files (*.strategy.yaml, *.strategy.json)')
+    .action(() => console.log(JSON.stringify(specJsonSchema(), null, 2)));
+  cmd
+    .command('explain <file>')
+    .description('print a strategy spec file in plain words; exit 2 naming the file and field on error')
+    .action((file: string) => {
+      const entry = loadStrategyFile(file);
+      const spec = specOf(entry.definition);
+      if (!spec)
+        throw new StrategyLoadError(
+          entry.source,
+          'explain reads spec files (*.strategy.yaml, *.strategy.json)',
+          'file',
+        );
+      const lookback = entry.definition.lookback((entry.definition.params as unknown as z.ZodType).parse({}) as never);
+      console.log(explainSpec(spec, lookback));
     });
   return cmd;
 }

@@ -3,6 +3,7 @@
  * I/O, never imported by the workflow bundle. Every .ts/.js module of a folder whose default export came
  * from defineStrategy is loaded; a module that fails to load, has no such export, or repeats a name is an
  * error naming the file. `tempotrade/strategy` resolves to this SDK even where the folder has no node_modules.
+ * A `*.strategy.yaml|yml|json` file is a declarative spec (./spec): interpreted, never evaluated.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,6 +12,7 @@ import { TempotradeError } from '../errors';
 import { isDefinedStrategy } from './sdk/define';
 import { BUILTIN_STRATEGIES } from './builtins';
 import { builtinEntry, sha256, StrategyRegistry, type StrategyEntry } from './registry';
+import { loadSpec, specFormatOf, StrategySpecError } from './spec';
 
 export const STRATEGIES_ENV = 'TEMPOTRADE_STRATEGIES';
 const SDK_SPECIFIER = 'tempotrade/strategy';
@@ -67,7 +69,27 @@ function firstLine(message: string): string {
   return lines.find((l) => /ERROR:|:\d+:\d+/.test(l)) ?? lines[0] ?? message;
 }
 
-/** Load one module file; throws StrategyLoadError naming the file. */
+/** A spec file (*.strategy.yaml|yml|json): interpreted, never evaluated; its hash is of the file's text. */
+function loadSpecFile(abs: string, source: string, format: 'yaml' | 'json'): StrategyEntry {
+  let def;
+  try {
+    def = loadSpec(source, format);
+  } catch (e) {
+    if (e instanceof StrategySpecError) throw new StrategyLoadError(abs, e.message);
+    throw new StrategyLoadError(abs, `invalid spec: ${(e as Error).message}`);
+  }
+  const definition = def as never;
+  return {
+    name: def.name,
+    version: def.version,
+    description: def.description,
+    source: abs,
+    hash: sha256(source),
+    definition,
+  };
+}
+
+/** Load one module or spec file; throws StrategyLoadError naming the file. */
 export function loadStrategyFile(file: string): StrategyEntry {
   const abs = path.resolve(file);
   let source: string;
@@ -76,6 +98,8 @@ export function loadStrategyFile(file: string): StrategyEntry {
   } catch (e) {
     throw new StrategyLoadError(abs, `cannot read (${(e as Error).message})`);
   }
+  const format = specFormatOf(abs);
+  if (format) return loadSpecFile(abs, source, format);
   registerSdkAlias();
   registerTypeScript();
   let mod: unknown;
@@ -127,7 +151,7 @@ export function strategyFilesIn(dir: string): string[] {
   const files = names
     .filter(
       (n) =>
-        MODULE_EXTENSIONS.includes(path.extname(n)) &&
+        (MODULE_EXTENSIONS.includes(path.extname(n)) || specFormatOf(n) !== undefined) &&
         !n.endsWith('.d.ts') &&
         !n.startsWith('.') &&
         !/\.(test|spec)\.[cm]?[jt]s$/.test(n),

@@ -6,9 +6,11 @@
  * before the next call; otherwise the runtime is reused (speed).
  */
 import { z } from 'zod';
+import type { QuickJSSyncVariant } from '@jitl/quickjs-ffi-types';
+import * as fs from 'node:fs';
 import {
-  newQuickJSWASMModule,
-  RELEASE_SYNC,
+  newQuickJSWASMModuleFromVariant,
+  newVariant,
   type QuickJSContext,
   type QuickJSHandle,
   type QuickJSRuntime,
@@ -22,6 +24,30 @@ export const DEADLINE_ENV = 'TEMPOTRADE_SANDBOX_DEADLINE_MS';
 export const MEMORY_ENV = 'TEMPOTRADE_SANDBOX_MEMORY_MB';
 /** QuickJS's own stack check must trip before V8's: wasm frames use the host's stack too (64 KB measured safe). */
 const MAX_STACK_BYTES = 64 * 1024;
+
+/**
+ * The release sync build, loaded with require: the package's own variant loads it with import(), which Jest's
+ * CommonJS runtime cannot run.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const VARIANT: QuickJSSyncVariant = {
+  type: 'sync',
+  importFFI: async () => require('@jitl/quickjs-wasmfile-release-sync/ffi').QuickJSFFI,
+  importModuleLoader: async () => require('@jitl/quickjs-wasmfile-release-sync/emscripten-module'),
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+let compiled: Promise<WebAssembly.Module> | undefined;
+/** A new instance (own heap) of the WASM code, compiled once per process so instances share V8's compiled code. */
+async function newWasmModule(limits: SandboxLimits): Promise<QuickJSWASMModule> {
+  compiled ??= WebAssembly.compile(fs.readFileSync(require.resolve('@jitl/quickjs-wasmfile-release-sync/wasm')));
+  // Sized up front: growing the heap in small steps near the limit took seconds (a copy per step), unchecked
+  // by the deadline. Untouched pages cost no resident memory.
+  const pages = Math.ceil(((limits.memoryMb + 16) * 1024 * 1024) / 65_536);
+  const wasmMemory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+  return newQuickJSWASMModuleFromVariant(newVariant(VARIANT, { wasmModule: await compiled, wasmMemory }));
+}
+/** Loading runs the module's top level once, on a fresh instance: it gets more time than a call. */
+const loadDeadlineMs = (limits: SandboxLimits): number => Math.max(1_000, 20 * limits.deadlineMs);
 
 export interface SandboxLimits {
   deadlineMs: number;
@@ -81,7 +107,7 @@ export class Sandbox {
 
   /** Load `source` (an ES module whose default export is the strategy) into a new sandbox; throws SandboxFault. */
   static async create(file: string, source: string, limits: SandboxLimits = sandboxLimitsFrom()): Promise<Sandbox> {
-    const s = new Sandbox(file, source, limits, await newQuickJSWASMModule(RELEASE_SYNC));
+    const s = new Sandbox(file, source, limits, await newWasmModule(limits));
     try {
       s.boot('loading the module');
     } catch (e) {
@@ -102,25 +128,29 @@ export class Sandbox {
     this.rt = rt;
     this.vm = vm;
     this.generation++;
-    this.guarded(what, () => {
-      this.unwrap(vm.evalCode(PRELUDE, 'tempotrade-prelude.js', { type: 'global' })).dispose();
-      const ns = this.unwrap(vm.evalCode(this.source, this.file, { type: 'module' }));
-      try {
-        if (vm.typeof(ns) !== 'object') throw new SandboxFault('error', 'the module did not evaluate to its exports');
-        const def = vm.getProp(ns, 'default');
-        const api = vm.getProp(vm.global, '__tempotrade');
-        const install = vm.getProp(api, 'install');
+    this.guarded(
+      what,
+      () => {
+        this.unwrap(vm.evalCode(PRELUDE, 'tempotrade-prelude.js', { type: 'global' })).dispose();
+        const ns = this.unwrap(vm.evalCode(this.source, this.file, { type: 'module' }));
         try {
-          this.unwrap(vm.callFunction(install, api, def)).dispose();
+          if (vm.typeof(ns) !== 'object') throw new SandboxFault('error', 'the module did not evaluate to its exports');
+          const def = vm.getProp(ns, 'default');
+          const api = vm.getProp(vm.global, '__tempotrade');
+          const install = vm.getProp(api, 'install');
+          try {
+            this.unwrap(vm.callFunction(install, api, def)).dispose();
+          } finally {
+            install.dispose();
+            api.dispose();
+            def.dispose();
+          }
         } finally {
-          install.dispose();
-          api.dispose();
-          def.dispose();
+          ns.dispose();
         }
-      } finally {
-        ns.dispose();
-      }
-    });
+      },
+      loadDeadlineMs(this.limits),
+    );
   }
 
   private unwrap(r: { error?: QuickJSHandle; value?: QuickJSHandle }): QuickJSHandle {
@@ -147,9 +177,9 @@ export class Sandbox {
    * Run `fn` against the VM with the deadline armed; a deadline or memory fault (or a crash of the WASM module)
    * throws SandboxFault with the numbers and leaves the runtime to be rebuilt.
    */
-  private guarded<T>(what: string, fn: () => T): T {
+  private guarded<T>(what: string, fn: () => T, deadlineMs = this.limits.deadlineMs): T {
     const rt = this.rt!;
-    const deadline = Date.now() + this.limits.deadlineMs;
+    const deadline = Date.now() + deadlineMs;
     let interrupted = false;
     rt.setInterruptHandler(() => {
       if (Date.now() <= deadline) return false;
@@ -161,7 +191,7 @@ export class Sandbox {
     } catch (e) {
       if (interrupted) {
         this.discard(false);
-        throw new SandboxFault('deadline', `sandbox deadline: ${what} ran over ${this.limits.deadlineMs} ms`);
+        throw new SandboxFault('deadline', `sandbox deadline: ${what} ran over ${deadlineMs} ms`);
       }
       if (e instanceof SandboxFault && /out of memory/.test(e.message)) {
         this.discard(false);
@@ -191,7 +221,7 @@ export class Sandbox {
     this.rt = undefined;
     if (crashed) {
       this.wasm = undefined;
-      this.replacing ??= newQuickJSWASMModule(RELEASE_SYNC).then(
+      this.replacing ??= newWasmModule(this.limits).then(
         (w) => {
           this.wasm = w;
           this.replacing = undefined;
@@ -212,7 +242,7 @@ export class Sandbox {
    * Call `__tempotrade[name](...args)` (string arguments) under the limits; returns its result as a host value
    * (strings and numbers only cross). `what` words the fault ("onBar", "lookback").
    */
-  call(name: string, args: readonly string[], what: string): string | number {
+  call(name: string, args: readonly string[], what: string): string | number | undefined {
     if (!this.vm) this.boot(`${what} (reloading the module)`);
     const vm = this.vm!;
     return this.guarded(what, () => {
@@ -225,6 +255,7 @@ export class Sandbox {
           const t = vm.typeof(out);
           if (t === 'string') return vm.getString(out);
           if (t === 'number') return vm.getNumber(out);
+          if (t === 'undefined') return undefined;
           throw new SandboxFault('invalid output', `invalid output: ${what} gave a ${t}`);
         } finally {
           out.dispose();

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { TempotradeError } from '../../domain/errors';
 import type { Candle } from '../../domain/market/candles';
 import { Dec, cmp, str } from '../../domain/money';
-import { loadStrategies, loadStrategyFile, StrategyLoadError, strategyDirsFrom } from '../../domain/strategies/loader';
+import { loadStrategyFile, StrategyLoadError, strategyDirsFrom } from '../../domain/strategies/loader';
 import { StrategyRegistry, builtinEntry, type StrategyEntry } from '../../domain/strategies/registry';
 import { BUILTIN_STRATEGIES } from '../../domain/strategies/builtins';
 import { runStrategyStep } from '../../domain/strategies/sdk/run';
@@ -14,7 +14,15 @@ import type { JsonObject } from '../../domain/strategies/sdk/types';
 import { toCandles } from '../../simulators/paper-venue/market-data';
 import { readDatasetText } from '../../simulators/paper-venue/state';
 import { MARKET_DATA_DIR } from '../../simulators/paper-venue/bundled-data';
-import { collect, paramValues, parseFlags, strategiesOption, wholeNumberFlag } from '../flags';
+import {
+  collect,
+  paramValues,
+  parseFlags,
+  strategiesOption,
+  untrustedStrategiesOption,
+  wholeNumberFlag,
+} from '../flags';
+import { loadAllStrategies, untrustedDirsFrom } from '../../domain/strategies/sandbox/untrusted';
 import { table } from '../format';
 
 /** The defaults a strategy runs with when given no --param, or the fields it requires. */
@@ -126,7 +134,11 @@ export function checkStrategyFile(
 }
 
 const ListFlags = z
-  .object({ strategies: z.array(z.string().min(1)).default([]), json: z.boolean().default(false) })
+  .object({
+    strategies: z.array(z.string().min(1)).default([]),
+    untrustedStrategies: z.array(z.string().min(1)).default([]),
+    json: z.boolean().default(false),
+  })
   .strict();
 const CheckFlags = z
   .object({
@@ -143,10 +155,14 @@ export function strategyCommand(): Command {
     .command('list')
     .description('every loaded strategy: name, version, source, parameters (defaults)')
     .addOption(strategiesOption('also load'))
+    .addOption(untrustedStrategiesOption('also load'))
     .option('--json', 'print JSON', false)
-    .action((opts) => {
+    .action(async (opts) => {
       const f = parseFlags(ListFlags, opts);
-      const registry = loadStrategies(strategyDirsFrom(f.strategies));
+      const registry = await loadAllStrategies(
+        strategyDirsFrom(f.strategies),
+        untrustedDirsFrom(f.untrustedStrategies),
+      );
       const rows = registry.list().map((e) => ({
         name: e.name,
         version: e.version,

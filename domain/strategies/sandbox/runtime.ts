@@ -36,15 +36,26 @@ const VARIANT: QuickJSSyncVariant = {
   importModuleLoader: async () => require('@jitl/quickjs-wasmfile-release-sync/emscripten-module'),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
-let compiled: Promise<WebAssembly.Module> | undefined;
+/** Node's WebAssembly global, typed here: the tsconfig's lib has no DOM, where its types live. */
+const Wasm = (
+  globalThis as unknown as {
+    WebAssembly: {
+      compile(bytes: Uint8Array): Promise<object>;
+      Memory: new (d: { initial: number; maximum: number }) => object;
+    };
+  }
+).WebAssembly;
+let compiled: Promise<object> | undefined;
 /** A new instance (own heap) of the WASM code, compiled once per process so instances share V8's compiled code. */
 async function newWasmModule(limits: SandboxLimits): Promise<QuickJSWASMModule> {
-  compiled ??= WebAssembly.compile(fs.readFileSync(require.resolve('@jitl/quickjs-wasmfile-release-sync/wasm')));
+  compiled ??= Wasm.compile(fs.readFileSync(require.resolve('@jitl/quickjs-wasmfile-release-sync/wasm')));
   // Sized up front: growing the heap in small steps near the limit took seconds (a copy per step), unchecked
   // by the deadline. Untouched pages cost no resident memory.
   const pages = Math.ceil(((limits.memoryMb + 16) * 1024 * 1024) / 65_536);
-  const wasmMemory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-  return newQuickJSWASMModuleFromVariant(newVariant(VARIANT, { wasmModule: await compiled, wasmMemory }));
+  const wasmMemory = new Wasm.Memory({ initial: pages, maximum: pages });
+  return newQuickJSWASMModuleFromVariant(
+    newVariant(VARIANT, { wasmModule: (await compiled) as never, wasmMemory: wasmMemory as never }),
+  );
 }
 /** Loading runs the module's top level once, on a fresh instance: it gets more time than a call. */
 const loadDeadlineMs = (limits: SandboxLimits): number => Math.max(1_000, 20 * limits.deadlineMs);

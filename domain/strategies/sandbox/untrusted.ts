@@ -236,6 +236,7 @@ export async function loadUntrustedStrategies(
 export async function loadAllStrategies(
   dirs: readonly string[],
   untrustedDirs: readonly string[],
+  limits?: SandboxLimits,
 ): Promise<StrategyRegistry> {
-  return loadStrategies(dirs, await loadUntrustedStrategies(untrustedDirs));
+  return loadStrategies(dirs, await loadUntrustedStrategies(untrustedDirs, limits));
 }

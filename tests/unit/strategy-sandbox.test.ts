@@ -105,6 +105,8 @@ return [ctx.buy({ quantity: 1, reason: [typeof g.process, typeof g.require, type
     'sb-random',
     "return [ctx.buy({ quantity: 1, reason: [Math.random(), Math.random(), new Date(ctx.time).toISOString()].join(' ') })];",
   ),
+  'recurse.js': sandboxed('sb-recurse', 'const f = (n) => f(n + 1) + 1;\nreturn f(0);'),
+  'deep.js': sandboxed('sb-deep', 'let o = [];\nfor (let i = 0; i < 1000; i++) o = [o];\nreturn o;'),
   'echo.js': sandboxed('sb-echo', 'const p = ctx.state.payload;\ndelete ctx.state.payload;\nreturn p;'),
 });
 const nativeDir = strategyFolder('tempotrade-sandbox-native-', {
@@ -259,6 +261,8 @@ describe('GIVEN hostile sandboxed modules', () => {
     ['sb-nan', ['invalid output', 'orders[0].quantity: NaN is not a finite number']],
     ['sb-throws', ['onBar threw', 'division by zero in my model']],
     ['sb-clock', ['onBar threw', 'the sandbox has no clock']],
+    ['sb-recurse', ['onBar threw', 'InternalError: stack overflow']],
+    ['sb-deep', ['invalid output', 'orders[0][0]', 'nested deeper than 64 levels']],
   ])(
     'WHEN %s runs THEN STRATEGY_FAILED names the strategy, symbol, bar and reason, and the host is fine',
     (name, words) => {

@@ -128,7 +128,7 @@ export class Sandbox {
     return s;
   }
 
-  /** Evaluate the prelude and the module, under the limits; the default export is handed to the prelude. */
+  /** A fresh runtime with the limits, the strategy installed in it. */
   private boot(what: string): void {
     const wasm = this.wasm;
     if (!wasm) throw new SandboxFault('crashed', 'sandbox crashed: its WebAssembly module is being replaced');
@@ -139,6 +139,17 @@ export class Sandbox {
     this.rt = rt;
     this.vm = vm;
     this.generation++;
+    try {
+      this.evaluate(vm, what);
+    } catch (e) {
+      // A module that failed half-way is not left installed: the next call boots it again.
+      if (this.vm === vm) this.discard(false);
+      throw e;
+    }
+  }
+
+  /** The prelude, then the module, under the load deadline; the default export goes to the prelude. */
+  private evaluate(vm: QuickJSContext, what: string): void {
     this.guarded(
       what,
       () => {

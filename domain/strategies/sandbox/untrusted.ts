@@ -166,9 +166,10 @@ export async function loadUntrustedFile(file: string, limits?: SandboxLimits): P
   if (!/\.m?js$/.test(abs)) {
     throw new StrategyLoadError(abs, 'a sandboxed strategy is plain JavaScript (.js or .mjs), with no imports', 'file');
   }
+  const l = limits ?? sandboxLimitsFrom();
   let sandbox: Sandbox;
   try {
-    sandbox = await Sandbox.create(abs, source, limits ?? sandboxLimitsFrom());
+    sandbox = await Sandbox.create(abs, source, l);
   } catch (e) {
     throw new StrategyLoadError(abs, `in the sandbox: ${(e as Error).message}`);
   }
@@ -228,7 +229,10 @@ export async function loadUntrustedStrategies(
   limits?: SandboxLimits,
 ): Promise<StrategyEntry[]> {
   const entries: StrategyEntry[] = [];
-  for (const dir of dirs) for (const file of strategyFilesIn(dir)) entries.push(await loadUntrustedFile(file, limits));
+  if (dirs.length === 0) return entries;
+  // Once, before any file: a bad TEMPOTRADE_SANDBOX_* value is the environment's fault, not a module's.
+  const l = limits ?? sandboxLimitsFrom();
+  for (const dir of dirs) for (const file of strategyFilesIn(dir)) entries.push(await loadUntrustedFile(file, l));
   return entries;
 }
 

@@ -22,7 +22,7 @@ import {
   untrustedStrategiesOption,
   wholeNumberFlag,
 } from '../flags';
-import { loadAllStrategies, untrustedDirsFrom } from '../../domain/strategies/sandbox/untrusted';
+import { loadAllStrategies, loadUntrustedFile, untrustedDirsFrom } from '../../domain/strategies/sandbox/untrusted';
 import { table } from '../format';
 
 /** The defaults a strategy runs with when given no --param, or the fields it requires. */
@@ -67,8 +67,10 @@ export interface CheckReport {
 export function checkStrategyFile(
   file: string,
   opts: { params?: Record<string, unknown>; symbols?: string[]; bars?: number } = {},
+  loaded?: StrategyEntry,
 ): CheckReport {
-  const entry = loadStrategyFile(file);
+  // `loaded`: the file already loaded some other way (a sandboxed module must never be required).
+  const entry = loaded ?? loadStrategyFile(file);
   const abs = entry.source;
   try {
     new StrategyRegistry([...BUILTIN_STRATEGIES.map(builtinEntry), entry]);
@@ -146,6 +148,7 @@ const CheckFlags = z
     symbol: z.array(z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'must be like ETH/BTC')).default([]),
     bars: wholeNumberFlag(1, 5_000).default(200),
     json: z.boolean().default(false),
+    sandboxed: z.boolean().default(false),
   })
   .strict();
 
@@ -189,9 +192,11 @@ export function strategyCommand(): Command {
     .option('--symbol <SYM>', 'bundled market to run it on (repeatable; default ETH/BTC)', collect)
     .option('--bars <n>', 'bars to run after the lookback', '200')
     .option('--json', 'print JSON', false)
-    .action((file: string, opts) => {
+    .option('--sandboxed', 'load it as an untrusted module, in the sandbox (never required)', false)
+    .action(async (file: string, opts) => {
       const f = parseFlags(CheckFlags, opts);
-      const r = checkStrategyFile(file, { params: paramValues(f.param), symbols: f.symbol, bars: f.bars });
+      const sandboxed = f.sandboxed ? await loadUntrustedFile(file) : undefined;
+      const r = checkStrategyFile(file, { params: paramValues(f.param), symbols: f.symbol, bars: f.bars }, sandboxed);
       if (f.json) {
         console.log(JSON.stringify(r, null, 2));
         return;

@@ -22,6 +22,7 @@ import { sandboxLimitsFrom } from '../../domain/strategies/sandbox/runtime';
 import { toCandles } from '../../simulators/paper-venue/market-data';
 import { readDatasetText } from '../../simulators/paper-venue/state';
 import { strategyFolder, strategyModule } from '../helpers/user-strategies';
+import { checkStrategyFile } from '../../cli/commands/strategy';
 
 const DATA = path.join(__dirname, '..', '..', 'data', 'market');
 const candles = (file: string, n: number): Candle[] =>
@@ -301,6 +302,15 @@ describe('GIVEN hostile sandboxed modules', () => {
     expect(at(3)).toBe(at(3));
     expect(at(4)).not.toBe(at(3));
     expect(at(3)).toMatch(/^0\.\d+ 0\.\d+ 2024-01-01T00:10:00\.000Z$/);
+  });
+});
+
+describe('GIVEN `strategy check --sandboxed` on an untrusted module', () => {
+  it('THEN it runs the module in its sandbox over bundled bars and reports its orders', () => {
+    const file = path.join(dir, 'mix.js');
+    const r = checkStrategyFile(file, { bars: 300 }, entries.get('sb-mix'));
+    expect(r).toMatchObject({ name: 'sb-mix', file: `${file} ${SANDBOXED}`, lookback: 60, ticks: 300 });
+    expect(r.intents).toBeGreaterThan(0);
   });
 });
 

@@ -12,7 +12,11 @@ import { DEFAULT_PAPER_VENUE_URL, type StrategyRunInput, type StrategyRunInputRa
 import { checkCapital, refusal } from '../../temporal/capital-check';
 import { STRATEGY_NAMES } from '../../domain/strategies';
 import { loadStrategies, strategyDirsFrom } from '../../domain/strategies/loader';
-import { loadUntrustedStrategies, untrustedDirsFrom } from '../../domain/strategies/sandbox/untrusted';
+import {
+  loadAllStrategies,
+  loadUntrustedStrategies,
+  untrustedDirsFrom,
+} from '../../domain/strategies/sandbox/untrusted';
 import type { StrategyEntry, StrategyRegistry } from '../../domain/strategies/registry';
 import { display } from '../../domain/money';
 import {
@@ -346,8 +350,12 @@ export function runCommand(): Command {
     .command('upgrade-strategy <id>')
     .description("pin a run to its strategy's module as the workers load it now (after a STRATEGY_CHANGED halt)")
     .option('--strategies <DIR>', 'the folders the workers load (repeatable; and TEMPOTRADE_STRATEGIES)', collect)
-    .action(async (id: string, opts: { strategies?: string[] }) => {
-      const registry = loadStrategies(strategyDirsFrom(opts.strategies ?? []));
+    .addOption(untrustedStrategiesOption('as the workers do, load'))
+    .action(async (id: string, opts: { strategies?: string[]; untrustedStrategies?: string[] }) => {
+      const registry = await loadAllStrategies(
+        strategyDirsFrom(opts.strategies ?? []),
+        untrustedDirsFrom(opts.untrustedStrategies),
+      );
       const pin = await withTemporalClient(async (c) => {
         const { status } = await runStatus(c, id);
         const entry = registry.require(status.strategy);

@@ -82,6 +82,7 @@ return [];`,
     'sb-memory',
     'if (ctx.state.bomb !== false) { const a = []; while (true) a.push(new ArrayBuffer(1 << 20)); }\nreturn [];',
   ),
+  'strings.js': sandboxed('sb-strings', "const a = [];\nfor (let i = 0; ; i++) a.push('x'.repeat(1 << 20) + i);"),
   'process.js': sandboxed('sb-process', 'process.exit(1);\nreturn [];'),
   'require.js': sandboxed(
     'sb-require',
@@ -253,6 +254,7 @@ describe('GIVEN hostile sandboxed modules', () => {
   it.each([
     ['sb-loop', [`sandbox deadline: onBar ran over ${limits.deadlineMs} ms`]],
     ['sb-memory', [`sandbox memory: onBar went over the ${limits.memoryMb} MB limit`]],
+    ['sb-strings', [`sandbox memory: onBar went over the ${limits.memoryMb} MB limit`]],
     ['sb-process', ['onBar threw', 'ReferenceError', 'process']],
     ['sb-require', ['onBar threw', 'ReferenceError', 'require']],
     ['sb-import', ['invalid output', 'Promise']],

@@ -179,6 +179,8 @@ export class Sandbox {
     if (r.error) {
       const e = r.error;
       let message: string;
+      // Reading an out-of-memory error needs memory too: lift QuickJS's limit for the read only.
+      this.rt?.setMemoryLimit(-1);
       try {
         const d = this.vm!.dump(e) as unknown;
         message =
@@ -189,6 +191,7 @@ export class Sandbox {
         message = '(its error could not be read)';
       } finally {
         e.dispose();
+        this.rt?.setMemoryLimit(this.limits.memoryMb * 1024 * 1024);
       }
       throw new SandboxFault('error', clip(message));
     }

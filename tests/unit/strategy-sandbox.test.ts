@@ -299,6 +299,23 @@ describe('GIVEN hostile sandboxed modules', () => {
     }
   });
 
+  it('WHEN the bars given to a sandbox do not fit its memory THEN sandbox memory names the sizes, and fewer bars work', async () => {
+    const small = await loadUntrustedFile(path.join(dir, 'this.js'), { deadlineMs: 1_000, memoryMb: 4 });
+    const at = (n: number) => () =>
+      runStrategyStep(small.definition, {
+        strategyId: 'big',
+        windows: { 'ETH/BTC': tinyBars(n) },
+        positions: { 'ETH/BTC': '0' },
+        marks: { 'ETH/BTC': '1' },
+        equity: '10',
+        params: {},
+      });
+    expect(failure(at(40_000)).message).toMatch(
+      /: sandbox memory: onBar \(its bars\): \d+\.\d MB of input does not fit the 4 MB limit$/,
+    );
+    expect(at(1_000)().intents).toHaveLength(1);
+  });
+
   it('WHEN a strategy draws Math.random THEN the draws are seeded by the strategy and bar: equal on a replay, new on the next bar', () => {
     const at = (n: number) => step('sb-random', { windows: { 'ETH/BTC': tinyBars(n) } }).intents[0].reason;
     expect(at(3)).toBe(at(3));

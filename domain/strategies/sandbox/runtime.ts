@@ -268,6 +268,14 @@ export class Sandbox {
    * (strings and numbers only cross). `what` words the fault ("onBar", "lookback").
    */
   call(name: string, args: readonly string[], what: string): string | number | undefined {
+    // Input that cannot fit is refused before it reaches the heap (a failed copy there breaks the instance).
+    const bytes = args.reduce((n, a) => n + a.length, 0);
+    if (bytes > (this.limits.memoryMb * 1024 * 1024) / 2) {
+      throw new SandboxFault(
+        'memory',
+        `sandbox memory: ${what}: ${(bytes / 1_048_576).toFixed(1)} MB of input does not fit the ${this.limits.memoryMb} MB limit`,
+      );
+    }
     if (!this.vm) this.boot(`${what} (reloading the module)`);
     const vm = this.vm!;
     return this.guarded(what, () => {

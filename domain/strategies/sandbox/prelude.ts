@@ -175,7 +175,8 @@ export const PRELUDE = String.raw`
     return budget;
   }
 
-  var strategy, windows = {};
+  // What is the same for every symbol of a step (bars, universe, positions, marks…), sent once a step.
+  var strategy, step = { windows: {}, universe: [] };
   var api = {
     install: function (s) { strategy = s; },
     describe: function () {
@@ -191,18 +192,18 @@ export const PRELUDE = String.raw`
       var r = typeof strategy.lookback === 'function' ? strategy.lookback(parse(paramsJson)) : strategy.lookback;
       return typeof r === 'number' ? r : NaN;
     },
-    setWindows: function (json) { windows = parse(json); },
+    setStep: function (json) { step = parse(json); },
     onBar: function (json) {
       var inp = parse(json);
       seed = inp.seed | 0;
       var resampled = {};
       var ctx = {
-        symbol: inp.symbol, bars: windows[inp.symbol] || [], params: inp.params, position: inp.position,
-        equity: inp.equity, mark: inp.mark, universe: inp.universe, positions: inp.positions, marks: inp.marks,
-        time: inp.time, state: inp.state, openOrders: inp.openOrders, indicators: indicators,
+        symbol: inp.symbol, bars: step.windows[inp.symbol] || [], params: step.params, position: inp.position,
+        equity: step.equity, mark: inp.mark, universe: step.universe, positions: step.positions, marks: step.marks,
+        time: inp.time, state: inp.state, openOrders: step.openOrders, indicators: indicators,
         barsOf: function (other, tf) {
-          var own = windows[other];
-          if (!own) throw new Error('barsOf: unknown symbol "' + other + '" (the run trades ' + inp.universe.join(', ') + ')');
+          var own = step.windows[other];
+          if (!own) throw new Error('barsOf: unknown symbol "' + other + '" (the run trades ' + step.universe.join(', ') + ')');
           if (tf === undefined) return own;
           var key = other + '|' + tf;
           if (!resampled[key]) resampled[key] = resample(own, barMsOf(own, other), timeframeMs(tf));

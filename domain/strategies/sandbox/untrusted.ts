@@ -108,24 +108,26 @@ function seedOf(text: string): number {
 function sandboxedOnBar(sandbox: Sandbox, name: string) {
   let uploadedFor: { universe: readonly string[]; generation: number } | undefined;
   return (ctx: StrategyContext<Record<string, unknown>>): unknown[] => {
-    // The bars of every symbol cross once a step (runStrategyStep shares one universe array across its symbols).
+    // What all symbols of a step share crosses once a step (runStrategyStep gives them one universe array).
     if (uploadedFor?.universe !== ctx.universe || uploadedFor.generation !== sandbox.generation) {
-      const windows = Object.fromEntries(ctx.universe.map((s) => [s, ctx.barsOf(s)]));
-      sandbox.call('setWindows', [JSON.stringify(windows)], 'onBar (its bars)');
+      const shared = {
+        windows: Object.fromEntries(ctx.universe.map((s) => [s, ctx.barsOf(s)])),
+        universe: ctx.universe,
+        positions: ctx.positions,
+        marks: ctx.marks,
+        equity: ctx.equity,
+        params: ctx.params,
+        openOrders: ctx.openOrders,
+      };
+      sandbox.call('setStep', [JSON.stringify(shared)], 'onBar (its bars)');
       uploadedFor = { universe: ctx.universe, generation: sandbox.generation };
     }
     const input = JSON.stringify({
       symbol: ctx.symbol,
-      params: ctx.params,
       position: ctx.position,
-      equity: ctx.equity,
       mark: ctx.mark,
-      universe: ctx.universe,
-      positions: ctx.positions,
-      marks: ctx.marks,
       time: ctx.time,
       state: ctx.state,
-      openOrders: ctx.openOrders,
       seed: seedOf(`${name}|${ctx.symbol}|${ctx.time}`),
     });
     const text = sandbox.call('onBar', [input], 'onBar');

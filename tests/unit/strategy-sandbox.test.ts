@@ -122,11 +122,13 @@ const nativeDir = strategyFolder('tempotrade-sandbox-native-', {
   }),
 });
 
+/** Wider than the 50 ms default, so a pause of this shared machine does not fail a healthy call. */
+const LIMITS = { deadlineMs: 200, memoryMb: 32 };
 let entries: Map<string, StrategyEntry>;
 beforeAll(async () => {
   (globalThis as Record<string, unknown>).hostSecret = 'the host';
   fs.rmSync(MARK_FILE, { force: true });
-  entries = new Map((await loadUntrustedStrategies([dir])).map((e) => [e.name, e]));
+  entries = new Map((await loadUntrustedStrategies([dir], LIMITS)).map((e) => [e.name, e]));
 });
 
 const def = (name: string): DefinedStrategy<never> => entries.get(name)!.definition;
@@ -250,7 +252,7 @@ describe('GIVEN a folder of untrusted modules loaded into sandboxes', () => {
 });
 
 describe('GIVEN hostile sandboxed modules', () => {
-  const limits = sandboxLimitsFrom({});
+  const limits = LIMITS;
   it.each([
     ['sb-loop', [`sandbox deadline: onBar ran over ${limits.deadlineMs} ms`]],
     ['sb-memory', [`sandbox memory: onBar went over the ${limits.memoryMb} MB limit`]],
@@ -285,6 +287,23 @@ describe('GIVEN hostile sandboxed modules', () => {
     const r = step('sb-this');
     expect(r.intents[0].reason).toBe('undefined,undefined,undefined,undefined,undefined');
     expect(fs.existsSync(MARK_FILE)).toBe(false);
+  });
+
+  it('WHEN a loop runs under the default limits THEN it is stopped after 50 ms', async () => {
+    const loop = await loadUntrustedFile(path.join(dir, 'loop.js'));
+    const started = Date.now();
+    const e = failure(() =>
+      runStrategyStep(loop.definition, {
+        strategyId: 'loop',
+        windows: { 'ETH/BTC': tinyBars() },
+        positions: { 'ETH/BTC': '0' },
+        marks: { 'ETH/BTC': '1' },
+        equity: '10',
+        params: {},
+      }),
+    );
+    expect(e.message).toContain('sandbox deadline: onBar ran over 50 ms');
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it('WHEN a call is killed by its deadline or its memory THEN the rebuilt runtime serves the next call', () => {
@@ -354,6 +373,7 @@ describe('GIVEN modules that cannot be loaded into the sandbox', () => {
   });
 
   it('WHEN the sandbox limits come from the environment THEN bad values name the variable', () => {
+    expect(sandboxLimitsFrom({})).toEqual({ deadlineMs: 50, memoryMb: 32 });
     expect(sandboxLimitsFrom({ TEMPOTRADE_SANDBOX_DEADLINE_MS: '20', TEMPOTRADE_SANDBOX_MEMORY_MB: '8' })).toEqual({
       deadlineMs: 20,
       memoryMb: 8,

@@ -14,11 +14,13 @@ export const PRELUDE = String.raw`
   var G = globalThis;
   var stringify = JSON.stringify, parse = JSON.parse, isArray = Array.isArray, keys = Object.keys;
   var floor = Math.floor, mmax = Math.max, mmin = Math.min, abs = Math.abs, sqrt = Math.sqrt;
+  var finite = isFinite;
   var MAX_BYTES = ${MAX_OUTPUT_BYTES}, MAX_ORDERS = ${MAX_ORDERS};
 
   // No clock: a strategy decides on ctx.time (its bar), so a replay decides the same.
   var RealDate = Date;
   function NoClock() { throw new Error('Date: the sandbox has no clock (use ctx.time, the bar time)'); }
+  // Seven named parameters: Date.length is 7.
   function SandboxDate(a, b, c, d, e, f, g) {
     if (!new.target || arguments.length === 0) NoClock();
     return Reflect.construct(RealDate, Array.prototype.slice.call(arguments), new.target);
@@ -158,7 +160,7 @@ export const PRELUDE = String.raw`
     if (depth > 64) throw new Invalid(path + ': nested deeper than 64 levels (or a cycle)');
     if (v === null || typeof v === 'boolean') return budget - 5;
     if (typeof v === 'number') {
-      if (!isFinite(v)) throw new Invalid(path + ': ' + String(v) + ' is not a finite number');
+      if (!finite(v)) throw new Invalid(path + ': ' + String(v) + ' is not a finite number');
       return budget - 24;
     }
     if (typeof v === 'string') { budget -= v.length + 2; if (budget < 0) throw new Invalid('output is over the ' + (MAX_BYTES / 1048576) + ' MB cap'); return budget; }

@@ -210,6 +210,32 @@ describe('GIVEN a folder of untrusted modules loaded into sandboxes', () => {
     expect(intents).toBeGreaterThan(20);
   });
 
+  it('WHEN two runs of one sandboxed strategy alternate on one symbol with different bars at the same times THEN each decides as native', () => {
+    const native = loadStrategies([nativeDir]).require('native-mix').definition;
+    const eth = candles('ETH_BTC-5m.csv.gz', 200);
+    const ltc = candles('LTC_BTC-5m.csv.gz', 200).map((c, i) => ({ ...c, ts: eth[i].ts }));
+    const params = def('sb-mix').params.parse({});
+    let differ = 0;
+    for (let end = 60; end <= 200; end++) {
+      const results = [eth, ltc].map((bars) => {
+        const w = bars.slice(end - 60, end);
+        const input: StrategyStepInput = {
+          strategyId: 'alternate',
+          windows: { 'ETH/BTC': w },
+          positions: { 'ETH/BTC': '0' },
+          marks: { 'ETH/BTC': String(w[w.length - 1].close) },
+          equity: '1.5',
+          params,
+        };
+        const sandboxedResult = runStrategyStep(def('sb-mix'), input);
+        expect(sandboxedResult).toEqual(runStrategyStep(native, input));
+        return JSON.stringify(sandboxedResult.intents);
+      });
+      if (results[0] !== results[1]) differ++;
+    }
+    expect(differ).toBeGreaterThan(0);
+  });
+
   it('WHEN the sandbox computes the indicators over bundled data THEN each equals the SDK value to 1e-9 relative', () => {
     const close = (x: number | null | undefined, y: number | null | undefined) => {
       if (x === null || y === null || x === undefined || y === undefined) return expect(x ?? null).toEqual(y ?? null);

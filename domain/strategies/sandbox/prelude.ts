@@ -194,7 +194,18 @@ export const PRELUDE = String.raw`
       var r = typeof strategy.lookback === 'function' ? strategy.lookback(parse(paramsJson)) : strategy.lookback;
       return typeof r === 'number' ? r : NaN;
     },
-    setStep: function (json) { step = parse(json); },
+    // Each symbol's bars come whole, or as the change from the last step's (drop from the front, add at the end);
+    // frozen, so a strategy cannot alter what the next step starts from.
+    setStep: function (json) {
+      var next = parse(json), windows = {}, ds = next.windows, ks = keys(ds);
+      for (var i = 0; i < ks.length; i++) {
+        var d = ds[ks[i]], old = step.windows[ks[i]];
+        var add = d.add.map(function (b) { return Object.freeze(b); });
+        windows[ks[i]] = Object.freeze(d.full || !old ? add : old.slice(d.drop).concat(add));
+      }
+      next.windows = windows;
+      step = next;
+    },
     onBar: function (json) {
       var inp = parse(json);
       seed = inp.seed | 0;

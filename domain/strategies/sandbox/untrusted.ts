@@ -12,7 +12,7 @@ import { formatZodIssues } from '../../errors';
 import { loadStrategies, StrategyLoadError, strategyFilesIn } from '../loader';
 import { sha256, type StrategyEntry, type StrategyRegistry } from '../registry';
 import { defineStrategy, type DefinedStrategy } from '../sdk/define';
-import type { StrategyContext } from '../sdk/types';
+import type { Bar, StrategyContext } from '../sdk/types';
 import { MAX_ORDERS, MAX_OUTPUT_BYTES } from './prelude';
 import { Sandbox, SandboxFault, sandboxLimitsFrom, type SandboxLimits } from './runtime';
 
@@ -104,14 +104,42 @@ function seedOf(text: string): number {
   return h | 0;
 }
 
+const sameBar = (a: Bar, b: Bar): boolean =>
+  a.ts === b.ts &&
+  a.open === b.open &&
+  a.high === b.high &&
+  a.low === b.low &&
+  a.close === b.close &&
+  a.volume === b.volume;
+
+/**
+ * How `next` follows from `prev` (what the sandbox holds): drop bars from the front and add new ones, when every
+ * bar they share is equal; else the whole window. Another run's bars of the same symbol are simply sent whole.
+ */
+function windowChange(prev: readonly Bar[] | undefined, next: readonly Bar[]) {
+  const whole = { full: true, drop: 0, add: next };
+  if (!prev || prev.length === 0 || next.length === 0) return whole;
+  const drop = prev.findIndex((b) => b.ts === next[0].ts);
+  if (drop < 0) return whole;
+  const kept = prev.length - drop;
+  if (kept > next.length) return whole;
+  for (let i = 0; i < kept; i++) if (!sameBar(prev[drop + i], next[i])) return whole;
+  return { full: false, drop, add: next.slice(kept) };
+}
+
 /** The host side of a sandboxed onBar: the ctx as JSON in, the orders and state as JSON out, checked. */
 function sandboxedOnBar(sandbox: Sandbox, name: string) {
   let uploadedFor: { universe: readonly string[]; generation: number } | undefined;
+  /** The bars last sent per symbol, and into which runtime: a next window that extends them sends only the change. */
+  let sent: { generation: number; bars: Map<string, readonly Bar[]> } = { generation: -1, bars: new Map() };
   return (ctx: StrategyContext<Record<string, unknown>>): unknown[] => {
     // What all symbols of a step share crosses once a step (runStrategyStep gives them one universe array).
     if (uploadedFor?.universe !== ctx.universe || uploadedFor.generation !== sandbox.generation) {
+      if (sent.generation !== sandbox.generation) sent = { generation: sandbox.generation, bars: new Map() };
+      const previous = sent.bars;
+      const next = new Map(ctx.universe.map((s) => [s, ctx.barsOf(s)]));
       const shared = {
-        windows: Object.fromEntries(ctx.universe.map((s) => [s, ctx.barsOf(s)])),
+        windows: Object.fromEntries([...next].map(([s, bars]) => [s, windowChange(previous.get(s), bars)])),
         universe: ctx.universe,
         positions: ctx.positions,
         marks: ctx.marks,
@@ -119,7 +147,10 @@ function sandboxedOnBar(sandbox: Sandbox, name: string) {
         params: ctx.params,
         openOrders: ctx.openOrders,
       };
+      // Forgotten before the call: a failed upload leaves the sandbox's copy unknown.
+      sent = { generation: -1, bars: new Map() };
       sandbox.call('setStep', [JSON.stringify(shared)], 'onBar (its bars)');
+      sent = { generation: sandbox.generation, bars: next };
       uploadedFor = { universe: ctx.universe, generation: sandbox.generation };
     }
     const input = JSON.stringify({

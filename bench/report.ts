@@ -163,6 +163,18 @@ export function markdown(r: Results): string {
       );
     L.push('');
   }
+  if (r.sandbox) {
+    const x = r.sandbox;
+    L.push(
+      `## X detail: the QuickJS sandbox (deadline ${x.deadlineMs} ms, memory ${x.memoryMb} MB; same orders: ${x.sameIntents ? 'yes' : 'NO'})`,
+      '',
+      '| measure | native p50 | native p99 | sandboxed p50 | sandboxed p99 |',
+      '|---|---:|---:|---:|---:|',
+      `| µs per onBar call (${x.symbol}) | ${x.perCall.native.p50} | ${x.perCall.native.p99} | ${x.perCall.sandboxed.p50} | ${x.perCall.sandboxed.p99} |`,
+      `| ms per tick of ${x.tick.symbols} symbols | ${x.tick.native.p50} | ${x.tick.native.p99} | ${x.tick.sandboxed.p50} | ${x.tick.sandboxed.p99} |`,
+      '',
+    );
+  }
   if (r.p4) {
     L.push('## P4 detail', '', '| pair | strategy | bars | bars/s |', '|---|---|---:|---:|');
     for (const row of r.p4.rows)

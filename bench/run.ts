@@ -11,13 +11,15 @@
  *   P4  pure core bars/s (bench/core.ts)
  *   S   the strategy step per tick: a user strategy module against the built-in of the same logic
  *       (bench/strategy-step.ts)
+ *   X   the QuickJS sandbox: a sandboxed onBar against the same logic native, per call and per 100-symbol
+ *       tick (bench/sandbox.ts)
  *   D   durability overhead: the same run in-process (bench/in-process.ts) vs through Temporal
  *   R   resources: events and bytes of history per tick and per run-day, continue-as-new frequency
  *
  * The server's sqlite file lives in /dev/shm (tmpfs) when there is one (--db-dir to choose): on this shared
  * machine fsync latency on the disk, not CPU, capped raw Temporal at ~7 workflows/s (docs/performance.md).
  *
- * Flags: --quick, --only p1,p2,raw,p3,p4,step,d (default all but raw alone), --scale 100,1000, --scale-interval 60s,
+ * Flags: --quick, --only p1,p2,raw,p3,p4,step,sandbox,d (default all but raw alone), --scale 100,1000, --scale-interval 60s,
  * --db-dir DIR, --p1-orders N, --p1-interval 10ms,
  * --tuning '<json WorkerTuningConfig>', --server-config key=value (repeatable), --label name (writes
  * bench/results/experiments/<name>.{json,md} instead of latest, no plots: for tuning experiments).
@@ -37,6 +39,7 @@ import { cpuSeconds, dataFile, rssOf, serverMetrics, startRig, type BenchWorker,
 import { fetchChain, indexTimings, tickLatencies, totals, type ChainStats } from './history';
 import { runInProcess } from './in-process';
 import { benchStrategyStep, type StepRow } from './strategy-step';
+import { benchSandbox } from './sandbox';
 import { WorkerTuningConfig } from './protocol';
 import { TARGETS, fmtS, markdown, mb, plots, type Results } from './report';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -50,7 +53,7 @@ const P3_CAPITAL = 1;
 const Flags = z
   .object({
     quick: z.boolean(),
-    only: z.array(z.enum(['p1', 'p2', 'raw', 'p3', 'p4', 'step', 'd'])),
+    only: z.array(z.enum(['p1', 'p2', 'raw', 'p3', 'p4', 'step', 'sandbox', 'd'])),
     scale: z.array(z.number().int().min(1).max(20_000)),
     scaleInterval: Duration.pipe(z.number().int().min(1000, 'must be at least 1s')),
     tuning: WorkerTuningConfig,
@@ -108,7 +111,7 @@ function parseFlags(argv: string[]): Flags {
   }
   const r = Flags.safeParse({
     quick,
-    only: list('--only') ?? ['p1', 'p2', 'p3', 'p4', 'step', 'd'],
+    only: list('--only') ?? ['p1', 'p2', 'p3', 'p4', 'step', 'sandbox', 'd'],
     scale: (list('--scale') ?? (quick ? ['20'] : ['100', '1000'])).map(Number),
     scaleInterval: one('--scale-interval') ?? (quick ? '5s' : '60s'),
     tuning: JSON.parse(one('--tuning') ?? '{}'),
@@ -530,7 +533,7 @@ async function main(): Promise<void> {
     load: { before: os.loadavg().map((v) => round(v, 2)) },
     targets: TARGETS,
   };
-  const needsTemporal = f.only.some((o) => o !== 'p4' && o !== 'step');
+  const needsTemporal = f.only.some((o) => o !== 'p4' && o !== 'step' && o !== 'sandbox');
   let rig: Rig | undefined;
   try {
     if (f.only.includes('p4')) {
@@ -542,6 +545,11 @@ async function main(): Promise<void> {
       log('S: strategy step, user module vs built-in');
       results.strategyStep = await benchStrategyStep(loadBars('ETH/BTC'), 'ETH/BTC', f.quick);
       log(`S: ${results.strategyStep.rows.map((r: StepRow) => `${r.strategy} mean ${r.us.mean} µs`).join(', ')}`);
+    }
+    if (f.only.includes('sandbox')) {
+      log('X: sandboxed onBar vs native');
+      results.sandbox = await benchSandbox(f.quick);
+      log(`X: p50 ${results.sandbox.perCall.sandboxed.p50} vs ${results.sandbox.perCall.native.p50} µs per call`);
     }
     if (needsTemporal) {
       rig = await startRig({

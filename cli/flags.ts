@@ -52,3 +52,9 @@ export function strategiesOption(verb: string): Option {
   const what = `${verb} the strategies of this folder (repeatable; and TEMPOTRADE_STRATEGIES=dir1:dir2)`;
   return new Option('--strategies <DIR>', what).argParser(collect);
 }
+
+/** --untrusted-strategies DIR (repeatable): every module of the folder runs in the QuickJS sandbox, never required. */
+export function untrustedStrategiesOption(verb: string): Option {
+  const what = `${verb} the strategies of this folder in the sandbox, never require()d (repeatable; and TEMPOTRADE_UNTRUSTED_STRATEGIES=dir1:dir2)`;
+  return new Option('--untrusted-strategies <DIR>', what).argParser(collect);
+}

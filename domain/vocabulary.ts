@@ -46,7 +46,8 @@ export const AUDIT_KINDS = {
   ALGO_REPORT_LATE: 'an algo child did not report within the wait; the run goes on and reconciles',
   RUN_FINISHED: 'the run ended (or canceled the orders still working at its end)',
   STRATEGY_LOADED: "the run's strategy at its start: name, version and the module's hash it is pinned to",
-  STRATEGY_FAILED: 'the strategy threw, returned something malformed or asked for an unknown symbol: HALTED',
+  STRATEGY_FAILED:
+    'the strategy threw, returned something malformed, asked for an unknown symbol or broke its sandbox limits: HALTED',
   STRATEGY_CHANGED: "the worker's module for the strategy has another hash than the run's pin: HALTED",
   STRATEGY_UPGRADED: 'an operator pinned the run to a new version of its strategy (both hashes)',
 } as const;

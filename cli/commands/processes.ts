@@ -10,8 +10,9 @@ import { resolveTemporalCli } from '../../dev/temporal/cli-binary';
 import { startPaperVenueServer } from '../../simulators/paper-venue/server';
 import { exchangeOptionsFrom } from '../../simulators/binance-exchange/config';
 import type { KeyFlag } from '../../simulators/binance-exchange/config';
-import { collect, pairs, parseFlags, strategiesOption, wholeNumberFlag } from '../flags';
-import { loadStrategies, strategyDirsFrom } from '../../domain/strategies/loader';
+import { collect, pairs, parseFlags, strategiesOption, untrustedStrategiesOption, wholeNumberFlag } from '../flags';
+import { strategyDirsFrom } from '../../domain/strategies/loader';
+import { loadAllStrategies, untrustedDirsFrom } from '../../domain/strategies/sandbox/untrusted';
 import { TempotradeError } from '../../domain/errors';
 import { startJournal } from '../../workers/journal';
 import { notifierFromEnv } from '../../activities/alerts';
@@ -52,6 +53,7 @@ const WorkerFlags = z
       .pipe(z.number().positive('must be a positive number'))
       .optional(),
     strategies: z.array(z.string().min(1)).default([]),
+    untrustedStrategies: z.array(z.string().min(1)).default([]),
     metricsPort: portFlag().optional(),
     journal: z.boolean().default(true),
   })
@@ -71,6 +73,7 @@ export function workerCommand(): Command {
       'at most this many venue activities per second per venue account, for all workers together (server-enforced)',
     )
     .addOption(strategiesOption('also run'))
+    .addOption(untrustedStrategiesOption('also run'))
     .option(
       '--metrics-port <port>',
       'serve Prometheus metrics (tempotrade_*, temporal_*) at http://0.0.0.0:PORT/metrics; 0 picks a free port (env TEMPOTRADE_METRICS_PORT)',
@@ -84,7 +87,10 @@ export function workerCommand(): Command {
       const metricsPort = metricsPortFrom(f.metricsPort, process.env);
       const log = createLogger({ base: { process: 'worker' } });
       // Before connecting: a broken strategy module stops the worker at once, naming the file.
-      const strategies = loadStrategies(strategyDirsFrom(f.strategies));
+      const strategies = await loadAllStrategies(
+        strategyDirsFrom(f.strategies),
+        untrustedDirsFrom(f.untrustedStrategies),
+      );
       // A bad webhook setting stops the start (exit 2, naming the variable), not the first alert.
       const alerts = notifierFromEnv(process.env);
       log.info({ alerts: alerts.describe() }, `alerts: ${alerts.describe()}`);

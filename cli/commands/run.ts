@@ -12,7 +12,12 @@ import { DEFAULT_PAPER_VENUE_URL, type StrategyRunInput, type StrategyRunInputRa
 import { checkCapital, refusal } from '../../temporal/capital-check';
 import { STRATEGY_NAMES } from '../../domain/strategies';
 import { loadStrategies, strategyDirsFrom } from '../../domain/strategies/loader';
-import type { StrategyRegistry } from '../../domain/strategies/registry';
+import {
+  loadAllStrategies,
+  loadUntrustedStrategies,
+  untrustedDirsFrom,
+} from '../../domain/strategies/sandbox/untrusted';
+import type { StrategyEntry, StrategyRegistry } from '../../domain/strategies/registry';
 import { display } from '../../domain/money';
 import {
   haltRun,
@@ -30,7 +35,7 @@ import {
   waitForRun,
   type RunWaiting,
 } from '../../temporal/runs-client';
-import { collect, pairs, paramValues, parseFlags, strategiesOption } from '../flags';
+import { collect, pairs, paramValues, parseFlags, strategiesOption, untrustedStrategiesOption } from '../flags';
 import { formatSummary, formatWaiting, keyValues, runListRows, table, uiLink } from '../format';
 import type { RunStatus } from '../../workflows/definitions';
 import { formatExecution } from '../execution-view';
@@ -80,18 +85,22 @@ const StartFlags = RunFlags.extend({
   wait: z.boolean().default(false),
   json: z.boolean().default(false),
   strategies: z.array(z.string().min(1)).default([]),
+  untrustedStrategies: z.array(z.string().min(1)).default([]),
 }).strict();
 
 /**
  * The strategies this run can name (built-ins + --strategies + TEMPOTRADE_STRATEGIES), checked against the
  * flags: a broken module, an unknown name or bad params exit 2 naming the file or the field.
  */
-export function loadRunStrategies(flags: {
-  strategy: string;
-  strategies: string[];
-  param: string[];
-}): StrategyRegistry {
-  const registry = loadStrategies(strategyDirsFrom(flags.strategies));
+export function loadRunStrategies(
+  flags: {
+    strategy: string;
+    strategies: string[];
+    param: string[];
+  },
+  untrusted: readonly StrategyEntry[] = [],
+): StrategyRegistry {
+  const registry = loadStrategies(strategyDirsFrom(flags.strategies), untrusted);
   if (!registry.get(flags.strategy)) {
     throw new TempotradeError(
       'VALIDATION',
@@ -281,9 +290,11 @@ export function runCommand(): Command {
     .option('--wait', 'wait for the run to end, showing progress', false)
     .option('--json', 'print one JSON summary', false)
     .addOption(strategiesOption('load'))
+    .addOption(untrustedStrategiesOption('load'))
     .action(async (opts) => {
       const flags = parseFlags(StartFlags, opts);
-      const strategies = loadRunStrategies(flags); // strategy modules and params, before anything connects
+      const untrusted = await loadUntrustedStrategies(untrustedDirsFrom(flags.untrustedStrategies));
+      const strategies = loadRunStrategies(flags, untrusted); // strategy modules and params, before anything connects
       const input = buildRunInput(flags);
       const parsed = validateRunInput(input, strategies); // the whole input, before anything connects
       await withTemporalClient(async (client, ns) => {
@@ -339,8 +350,12 @@ export function runCommand(): Command {
     .command('upgrade-strategy <id>')
     .description("pin a run to its strategy's module as the workers load it now (after a STRATEGY_CHANGED halt)")
     .option('--strategies <DIR>', 'the folders the workers load (repeatable; and TEMPOTRADE_STRATEGIES)', collect)
-    .action(async (id: string, opts: { strategies?: string[] }) => {
-      const registry = loadStrategies(strategyDirsFrom(opts.strategies ?? []));
+    .addOption(untrustedStrategiesOption('as the workers do, load'))
+    .action(async (id: string, opts: { strategies?: string[]; untrustedStrategies?: string[] }) => {
+      const registry = await loadAllStrategies(
+        strategyDirsFrom(opts.strategies ?? []),
+        untrustedDirsFrom(opts.untrustedStrategies),
+      );
       const pin = await withTemporalClient(async (c) => {
         const { status } = await runStatus(c, id);
         const entry = registry.require(status.strategy);

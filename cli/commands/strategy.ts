@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { TempotradeError } from '../../domain/errors';
 import type { Candle } from '../../domain/market/candles';
 import { Dec, cmp, str } from '../../domain/money';
-import { loadStrategies, loadStrategyFile, StrategyLoadError, strategyDirsFrom } from '../../domain/strategies/loader';
+import { loadStrategyFile, StrategyLoadError, strategyDirsFrom } from '../../domain/strategies/loader';
 import { StrategyRegistry, builtinEntry, type StrategyEntry } from '../../domain/strategies/registry';
 import { BUILTIN_STRATEGIES } from '../../domain/strategies/builtins';
 import { runStrategyStep } from '../../domain/strategies/sdk/run';
@@ -15,7 +15,15 @@ import type { JsonObject } from '../../domain/strategies/sdk/types';
 import { toCandles } from '../../simulators/paper-venue/market-data';
 import { readDatasetText } from '../../simulators/paper-venue/state';
 import { MARKET_DATA_DIR } from '../../simulators/paper-venue/bundled-data';
-import { collect, paramValues, parseFlags, strategiesOption, wholeNumberFlag } from '../flags';
+import {
+  collect,
+  paramValues,
+  parseFlags,
+  strategiesOption,
+  untrustedStrategiesOption,
+  wholeNumberFlag,
+} from '../flags';
+import { loadAllStrategies, loadUntrustedFile, untrustedDirsFrom } from '../../domain/strategies/sandbox/untrusted';
 import { table } from '../format';
 
 /** The defaults a strategy runs with when given no --param, or the fields it requires. */
@@ -60,8 +68,10 @@ export interface CheckReport {
 export function checkStrategyFile(
   file: string,
   opts: { params?: Record<string, unknown>; symbols?: string[]; bars?: number } = {},
+  loaded?: StrategyEntry,
 ): CheckReport {
-  const entry = loadStrategyFile(file);
+  // `loaded`: the file already loaded some other way (a sandboxed module must never be required).
+  const entry = loaded ?? loadStrategyFile(file);
   const abs = entry.source;
   try {
     new StrategyRegistry([...BUILTIN_STRATEGIES.map(builtinEntry), entry]);
@@ -128,7 +138,11 @@ export function checkStrategyFile(
 }
 
 const ListFlags = z
-  .object({ strategies: z.array(z.string().min(1)).default([]), json: z.boolean().default(false) })
+  .object({
+    strategies: z.array(z.string().min(1)).default([]),
+    untrustedStrategies: z.array(z.string().min(1)).default([]),
+    json: z.boolean().default(false),
+  })
   .strict();
 const CheckFlags = z
   .object({
@@ -136,6 +150,7 @@ const CheckFlags = z
     symbol: z.array(z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'must be like ETH/BTC')).default([]),
     bars: wholeNumberFlag(1, 5_000).default(200),
     json: z.boolean().default(false),
+    sandboxed: z.boolean().default(false),
   })
   .strict();
 
@@ -145,10 +160,14 @@ export function strategyCommand(): Command {
     .command('list')
     .description('every loaded strategy: name, version, source, parameters (defaults)')
     .addOption(strategiesOption('also load'))
+    .addOption(untrustedStrategiesOption('also load'))
     .option('--json', 'print JSON', false)
-    .action((opts) => {
+    .action(async (opts) => {
       const f = parseFlags(ListFlags, opts);
-      const registry = loadStrategies(strategyDirsFrom(f.strategies));
+      const registry = await loadAllStrategies(
+        strategyDirsFrom(f.strategies),
+        untrustedDirsFrom(f.untrustedStrategies),
+      );
       const rows = registry.list().map((e) => ({
         name: e.name,
         version: e.version,
@@ -175,9 +194,11 @@ export function strategyCommand(): Command {
     .option('--symbol <SYM>', 'bundled market to run it on (repeatable; default ETH/BTC)', collect)
     .option('--bars <n>', 'bars to run after the lookback', '200')
     .option('--json', 'print JSON', false)
-    .action((file: string, opts) => {
+    .option('--sandboxed', 'load it as an untrusted module, in the sandbox (never required)', false)
+    .action(async (file: string, opts) => {
       const f = parseFlags(CheckFlags, opts);
-      const r = checkStrategyFile(file, { params: paramValues(f.param), symbols: f.symbol, bars: f.bars });
+      const sandboxed = f.sandboxed ? await loadUntrustedFile(file) : undefined;
+      const r = checkStrategyFile(file, { params: paramValues(f.param), symbols: f.symbol, bars: f.bars }, sandboxed);
       if (f.json) {
         console.log(JSON.stringify(r, null, 2));
         return;

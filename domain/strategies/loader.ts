@@ -174,10 +174,14 @@ export function strategyFilesIn(dir: string): string[] {
   return files;
 }
 
-/** Built-ins plus every strategy of `dirs`; throws StrategyLoadError (a duplicate names both files). */
-export function loadStrategies(dirs: readonly string[]): StrategyRegistry {
+/**
+ * Built-ins plus every strategy of `dirs` (and `extra`: the sandboxed entries of ./sandbox/untrusted.ts);
+ * throws StrategyLoadError (a duplicate names both files).
+ */
+export function loadStrategies(dirs: readonly string[], extra: readonly StrategyEntry[] = []): StrategyRegistry {
   const entries: StrategyEntry[] = BUILTIN_STRATEGIES.map(builtinEntry);
   for (const dir of dirs) for (const file of strategyFilesIn(dir)) entries.push(loadStrategyFile(file));
+  entries.push(...extra);
   try {
     return new StrategyRegistry(entries);
   } catch (e) {

@@ -181,3 +181,54 @@ describe('GIVEN a strategy folder outside the repo with a .ts and a .js strategy
     expect(worker.err).toMatch(/no-default\.ts: default: no default export/);
   });
 });
+
+describe('GIVEN an untrusted folder whose module would write a file if Node required it', () => {
+  const mark = path.join(os.tmpdir(), `tempotrade-required-${process.pid}`);
+  const untrusted = strategyFolder('tempotrade-untrusted-', {
+    'writer.js': `if (typeof require === 'function') require('fs').writeFileSync(${JSON.stringify(mark)}, 'required');
+export default {
+  name: 'sb-writer',
+  version: '1.0.0',
+  description: 'sandboxed',
+  params: { period: { type: 'integer', default: 5, min: 2 } },
+  lookback: (p) => p.period + 1,
+  onBar(ctx) { return []; },
+};
+`,
+  });
+  const hangs = strategyFolder('tempotrade-untrusted-bad-', {
+    'hangs.js':
+      "while (true) {}\nexport default { name: 'sb-hangs', version: '1.0.0', lookback: 2, onBar() { return []; } };\n",
+  });
+  const writer = `${path.join(untrusted, 'writer.js')} (sandboxed)`;
+  afterAll(() => fs.rmSync(mark, { force: true }));
+
+  it('WHEN strategy list, run start and worker get --untrusted-strategies or TEMPOTRADE_UNTRUSTED_STRATEGIES THEN they load it sandboxed, never required', () => {
+    const list = cli(['strategy', 'list', '--untrusted-strategies', untrusted, '--json']);
+    expect(list.err).toBe('');
+    const row = (JSON.parse(list.out) as Array<{ name: string; source: string; params: string }>).find(
+      (x) => x.name === 'sb-writer',
+    );
+    expect(row?.source).toBe(writer);
+    expect(row?.params).toContain('period');
+
+    const start = ['run', 'start', '--strategy', 'sb-writer', '--symbol', 'ETH/BTC', '--param', 'period=1'];
+    for (const r of [
+      cli([...start, '--untrusted-strategies', untrusted]),
+      cli(start, { TEMPOTRADE_UNTRUSTED_STRATEGIES: untrusted }),
+    ]) {
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(`${writer}: strategy.params.period:`);
+    }
+    for (const r of [
+      cli(['worker', '--untrusted-strategies', hangs]),
+      cli(['worker'], { TEMPOTRADE_UNTRUSTED_STRATEGIES: hangs }),
+    ]) {
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(
+        `${path.join(hangs, 'hangs.js')}: in the sandbox: sandbox deadline: loading the module ran over 1000 ms`,
+      );
+    }
+    expect(fs.existsSync(mark)).toBe(false);
+  });
+});

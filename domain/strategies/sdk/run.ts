@@ -98,6 +98,9 @@ type OrderOut = z.infer<typeof OrderOut>;
 
 class StrategyError extends Error {}
 
+/** A fault an onBar wrapper already worded (the sandbox's "sandbox deadline: …"): its message is the reason. */
+export class WordedFault extends Error {}
+
 function barLabel(bar: Bar | undefined): string {
   return bar ? `bar ${new Date(bar.ts).toISOString()}` : 'no bar';
 }
@@ -303,8 +306,8 @@ export function runStrategyStep(def: DefinedStrategy<never>, input: StrategyStep
       intents.push(...produced);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      const kind = e instanceof StrategyError ? 'invalid output' : 'onBar threw';
-      throw new TempotradeError('STRATEGY_FAILED', `${where}: ${kind}: ${message}`, {
+      const kind = e instanceof StrategyError ? 'invalid output: ' : e instanceof WordedFault ? '' : 'onBar threw: ';
+      throw new TempotradeError('STRATEGY_FAILED', `${where}: ${kind}${message}`, {
         strategy: def.name,
         version: def.version,
         symbol,

@@ -22,7 +22,7 @@ import {
 import { guarded } from './failures';
 
 /** What a generated file is checked with: throws a named error (StrategyLoadError) or returns what it defines. */
-export type GeneratedValidator = (file: string, kind: GenerationKind) => { name: string; version: string };
+export type GeneratedValidator = (file: string, kind: GenerationKind) => Promise<{ name: string; version: string }>;
 
 export interface GenerationDeps {
   /** Bearer key of the endpoint (absent: none sent, as Ollama or vLLM accept). */
@@ -97,12 +97,17 @@ function sha256(text: string): string {
 }
 
 /** Validate `text` as a generated file of `kind`, in a private temporary folder (never the strategy folder). */
-function validateText(deps: GenerationDeps, kind: GenerationKind, text: string, name = 'generated'): Validation {
+async function validateText(
+  deps: GenerationDeps,
+  kind: GenerationKind,
+  text: string,
+  name = 'generated',
+): Promise<Validation> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tempotrade-generated-'));
   try {
     const file = path.join(dir, generatedFileName(kind, name));
     fs.writeFileSync(file, text);
-    const def = deps.validate(file, kind);
+    const def = await deps.validate(file, kind);
     return { ok: true, name: def.name, version: def.version };
   } catch (e) {
     // The temporary path means nothing to the model or the user: name the document instead.
@@ -179,7 +184,7 @@ export function createGenerationActivities(deps: GenerationDeps) {
     }): Promise<{ file: string; name: string; version: string; hash: string }> {
       return guarded('generated.write', async () => {
         const body = req.header + req.text;
-        const checked = validateText(deps, req.kind, body);
+        const checked = await validateText(deps, req.kind, body);
         if (!checked.ok) throw new TempotradeError('VALIDATION', `the file as written is not valid: ${checked.error}`);
         fs.mkdirSync(req.dir, { recursive: true });
         const file = path.join(req.dir, generatedFileName(req.kind, checked.name));

@@ -25,6 +25,9 @@ import {
 } from '../flags';
 import { loadAllStrategies, loadUntrustedFile, untrustedDirsFrom } from '../../domain/strategies/sandbox/untrusted';
 import { table } from '../format';
+import { SANDBOX_REFERENCE } from '../../domain/strategies/sandbox/reference';
+import type { GenerationKind } from '../../domain/strategies/generation';
+import { generateCommand } from './strategy-generate';
 
 /** The defaults a strategy runs with when given no --param, or the fields it requires. */
 function paramsText(e: StrategyEntry): string {
@@ -228,5 +231,25 @@ export function strategyCommand(): Command {
       const lookback = entry.definition.lookback((entry.definition.params as unknown as z.ZodType).parse({}) as never);
       console.log(explainSpec(spec, lookback));
     });
+  cmd.addCommand(generateCommand({ reference: generationReference, validate: validateGenerated, defaultOutDir }));
   return cmd;
+}
+
+/** What the model writes against: the spec's JSON Schema, or the sandbox's API. */
+function generationReference(kind: GenerationKind): string {
+  return kind === 'spec' ? JSON.stringify(specJsonSchema()) : SANDBOX_REFERENCE;
+}
+
+/**
+ * A generated file is checked as `strategy check` checks a user's: loaded (a spec interpreted, code only in its
+ * sandbox) and run over bundled bars, so a loop, an escape or bad output is refused before it reaches a folder.
+ */
+async function validateGenerated(file: string, kind: GenerationKind): Promise<{ name: string; version: string }> {
+  const entry = kind === 'spec' ? loadStrategyFile(file) : await loadUntrustedFile(file);
+  const r = checkStrategyFile(file, {}, entry);
+  return { name: r.name, version: r.version };
+}
+
+function defaultOutDir(env: Record<string, string | undefined>): string {
+  return untrustedDirsFrom([], env)[0] ?? path.resolve('untrusted-strategies');
 }

@@ -28,7 +28,7 @@ const acts = (apiKey = 'sk-test-secret') =>
   createGenerationActivities({
     apiKey,
     reference: (k) => `REFERENCE-${k}`,
-    validate: () => ({ name: 'x', version: '1.0.0' }),
+    validate: () => Promise.resolve({ name: 'x', version: '1.0.0' }),
   });
 const ask = (prompt: string, apiKey?: string) =>
   complete(acts(apiKey), {

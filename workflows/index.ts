@@ -2,3 +2,4 @@ export { strategyRun } from './strategy-run/workflow';
 export { scheduledTick } from './scheduled-tick';
 export { algoOrder } from './algo-order/workflow';
 export { accountSupervisor, accountDayStart } from './account-supervisor';
+export { strategyPromotion } from './strategy-promotion/workflow';

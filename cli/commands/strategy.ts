@@ -24,6 +24,7 @@ import {
 } from '../flags';
 import { loadAllStrategies, untrustedDirsFrom } from '../../domain/strategies/sandbox/untrusted';
 import { table } from '../format';
+import { addPromotionCommands } from './promotion';
 
 /** The defaults a strategy runs with when given no --param, or the fields it requires. */
 function paramsText(e: StrategyEntry): string {
@@ -202,5 +203,6 @@ export function strategyCommand(): Command {
         `${r.ticks} bars of ${r.symbols.join(', ')}: ${r.intents} order intent(s), ${r.cancels} cancel(s)${r.first ? `; first: ${r.first}` : ''}`,
       );
     });
+  addPromotionCommands(cmd);
   return cmd;
 }

@@ -87,6 +87,7 @@ export class PromotionState {
         { gate: req.gate, workflowId: req.workflowId, shortfalls: why },
       );
     };
+    if (facts.execution !== 'COMPLETED') return refuse([`the run is ${facts.execution}, not COMPLETED`]);
     if (!hash) return refuse(['the run is not pinned to a module hash']);
     let policy: PromotionPolicy;
     try {

@@ -2,7 +2,7 @@
  * `tempotrade strategy promote | approve | status`: the promotion gates of an untrusted strategy (generated →
  * backtested → paper → live), kept by its strategyPromotion workflow (docs/strategies.md, "Promotion gates").
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { z } from 'zod';
 import { TempotradeError } from '../../domain/errors';
 import {
@@ -19,14 +19,24 @@ import {
   promotionStatus,
   recordEvidence,
 } from '../../temporal/promotion-client';
+import { TASK_QUEUES } from '../../temporal/task-queues';
 import { parseFlags, wholeNumberFlag } from '../flags';
 import { withTemporalClient } from '../with-client';
 
+const TaskQueueFlag = z.string().min(1).max(200);
+const queueOption = () =>
+  new Option(
+    '--task-queue <name>',
+    "where the strategy's promotion workflow starts if it is not running (a worker must poll it)",
+  ).default(TASK_QUEUES.strategies);
 const Sha256Flag = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 in hex (strategy list --json shows it)');
 const PromoteFlags = z
   .object({
     gate: z.enum(['backtest', 'paper'], { message: 'must be backtest or paper' }),
-    run: z.string().min(1, 'must name the finished run (its workflow id)').max(400),
+    run: z
+      .string({ error: 'is required: the finished run (its workflow id)' })
+      .min(1, 'must name the finished run')
+      .max(400),
     minTrades: wholeNumberFlag(0, 1_000_000).optional(),
     maxDrawdown: z
       .string()
@@ -35,14 +45,16 @@ const PromoteFlags = z
       .pipe(z.number().min(0).max(100, 'must be at most 100'))
       .optional(),
     paperTicks: wholeNumberFlag(1, 10_000_000).optional(),
+    taskQueue: TaskQueueFlag,
     json: z.boolean().default(false),
   })
   .strict();
 const ApproveFlags = z
   .object({
-    by: z.string().trim().min(1, 'must name who approves').max(200),
+    by: z.string({ error: 'is required: who approves' }).trim().min(1, 'must name who approves').max(200),
     note: z.string().max(2_000).default(''),
     hash: Sha256Flag.optional(),
+    taskQueue: TaskQueueFlag,
     json: z.boolean().default(false),
   })
   .strict();
@@ -108,6 +120,7 @@ export function addPromotionCommands(cmd: Command): void {
     .option('--min-trades <n>', 'backtest: fills at least (with the first evidence of a hash; default 5)')
     .option('--max-drawdown <pct>', 'backtest: max drawdown at most, in % (with the first evidence; default 25)')
     .option('--paper-ticks <n>', 'paper: ticks at least (with the first evidence; default 100)')
+    .addOption(queueOption())
     .option('--json', 'print JSON', false)
     .action(async (ref: string, opts) => {
       const { name, version } = requireVersion(ref);
@@ -118,7 +131,7 @@ export function addPromotionCommands(cmd: Command): void {
         ...(f.paperTicks !== undefined ? { paperTicks: f.paperTicks } : {}),
       };
       const req = { gate: f.gate, workflowId: f.run, ...(Object.keys(policy).length ? { policy } : {}) };
-      const e = await withTemporalClient((c) => recordEvidence(c, name, version, req));
+      const e = await withTemporalClient((c) => recordEvidence(c, name, version, req, { taskQueue: f.taskQueue }));
       if (f.json) console.log(JSON.stringify(e, null, 2));
       else
         console.log(
@@ -137,12 +150,19 @@ export function addPromotionCommands(cmd: Command): void {
     .option('--by <who>', 'who approves')
     .option('--note <text>', 'why')
     .option('--hash <sha256>', 'the module hash to approve (default: the one with the latest evidence)')
+    .addOption(queueOption())
     .option('--json', 'print JSON', false)
     .action(async (ref: string, opts) => {
       const { name, version } = requireVersion(ref);
       const f = parseFlags(ApproveFlags, opts);
       const a = await withTemporalClient((c) =>
-        approveStrategy(c, name, version, { by: f.by, note: f.note, ...(f.hash ? { hash: f.hash } : {}) }),
+        approveStrategy(
+          c,
+          name,
+          version,
+          { by: f.by, note: f.note, ...(f.hash ? { hash: f.hash } : {}) },
+          { taskQueue: f.taskQueue },
+        ),
       );
       if (f.json) console.log(JSON.stringify(a, null, 2));
       else console.log(`${name}@${version} (sha256 ${shortHash(a.hash)}) approved by ${a.by} at ${iso(a.at)}`);

@@ -296,10 +296,10 @@ export function runCommand(): Command {
       const input = buildRunInput(flags);
       const parsed = validateRunInput(input, strategies); // the whole input, before anything connects
       await withTemporalClient(async (client, ns) => {
-        if (venueKindOf(parsed.venue).capital === 'held') await refuseUncovered(client, parsed);
         // The worker refuses too (promotion.check); asking first saves starting a run that only fails.
         if (parsed.mode === 'live')
           await refuseUnpromoted(client, strategies, pinRunStrategy(parsed, strategies).strategy);
+        if (venueKindOf(parsed.venue).capital === 'held') await refuseUncovered(client, parsed);
         const { workflowId } = await startRun(client, input, { strategies });
         const link = uiLink(UI_BASE, ns, workflowId);
         if (!flags.wait) {

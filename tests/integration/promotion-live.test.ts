@@ -8,7 +8,15 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { RunSummary } from '../../domain/run/state';
 import { loadAllStrategies } from '../../domain/strategies/sandbox/untrusted';
 import { approveStrategy, recordEvidence } from '../../temporal/promotion-client';
-import { pinRunStrategy, startRun, validateRunInput } from '../../temporal/runs-client';
+import type { TempotradeError } from '../../domain/errors';
+import {
+  pinRunStrategy,
+  runAudit,
+  runStatus,
+  startRun,
+  upgradeRunStrategy,
+  validateRunInput,
+} from '../../temporal/runs-client';
 import {
   ETH_BTC,
   checkAgainstExchange,
@@ -17,7 +25,7 @@ import {
   registryFor,
   startExchange,
 } from '../helpers/exchange-runs';
-import { testClient, uniqueQueue, withWorker } from '../helpers/temporal';
+import { testClient, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
 import { strategyFolder } from '../helpers/user-strategies';
 
 jest.setTimeout(300_000);
@@ -46,7 +54,7 @@ afterAll(async () => {
 });
 
 describe('GIVEN an untrusted strategy and a worker trading the local exchange through ccxt', () => {
-  it('WHEN its live run is started before and after its gates and approval THEN it is refused naming the gates first, and after approval it trades on the exchange with every fill accounted', async () => {
+  it('WHEN its live run is started before and after its gates and approval THEN it is refused naming the gates first, after approval it trades on the exchange with every fill accounted, and it cannot be upgraded to a module without gates', async () => {
     const stamp = Date.now().toString(36);
     const account = exchangeAccount(`promo${stamp}`);
     const server = await startExchange([account], { BTC: '1' });
@@ -59,7 +67,7 @@ describe('GIVEN an untrusted strategy and a worker trading the local exchange th
         account,
         url: server.url,
         params: {},
-        maxTicks: 6,
+        maxTicks: 8,
         extra: { strategy: { name: NAME, params: {} }, mode: 'live' },
       });
     const paper = (runId: string, ticks: number) => ({
@@ -104,8 +112,26 @@ describe('GIVEN an untrusted strategy and a worker trading the local exchange th
           // Approved: the live run starts and trades on the exchange.
           const runId = `promo-live-${stamp}`;
           await startRun(client, live(runId), opts);
+          // Running, it cannot be switched to a module without gates: the Update is refused, the pin stays.
+          await waitFor(
+            'the live run ticks',
+            async () => (await runStatus(client, runId)).status.tick >= 1,
+            30_000,
+            200,
+          );
+          const other = 'c'.repeat(64);
+          const upgrade = await upgradeRunStrategy(client, runId, { version: '1.0.0', hash: other }).then(
+            () => undefined,
+            (e: unknown) => e as TempotradeError,
+          );
+          expect(upgrade?.code).toBe('STRATEGY_NOT_PROMOTED');
+          expect(upgrade?.message).toBe(
+            `STRATEGY_NOT_PROMOTED: ${NAME}@1.0.0 (sha256 cccccccccccc) lacks backtest, paper, approval`,
+          );
           const summary = (await client.workflow.getHandle(runId).result()) as RunSummary;
-          expect(summary.ticks).toBe(6);
+          expect((await runStatus(client, runId)).status.strategyPin?.hash).toBe(strategies.require(NAME).hash);
+          expect((await runAudit(client, runId)).some((e) => e.kind === 'STRATEGY_UPGRADED')).toBe(false);
+          expect(summary.ticks).toBe(8);
           expect(summary.orders.placed).toBeGreaterThan(0);
           expect(summary.fills).toBeGreaterThan(0);
           const check = checkAgainstExchange(server, account, summary, { BTC: '1' });

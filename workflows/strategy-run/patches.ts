@@ -62,6 +62,10 @@ const PATCHES = {
     id: 'promotion-gate-v1',
     note: "A live run asks promotion.check before it opens: a worker's untrusted strategy without all its promotion gates for the run's hash fails the run STRATEGY_NOT_PROMOTED, before any order (before: no gate). Asked first, in the first execution of a live run.",
   },
+  PROMOTION_UPGRADE_PATCH: {
+    id: 'promotion-gate-upgrade-v1',
+    note: "A live run's upgradeStrategy asks promotion.check for the new hash first: an untrusted module without all its gates fails the Update STRATEGY_NOT_PROMOTED and the pin stays (before: adopted at once). Asked in the handler, only in live runs.",
+  },
 } as const satisfies Record<string, { id: string; note: string }>;
 
 type Ids = { readonly [K in keyof typeof PATCHES]: (typeof PATCHES)[K]['id'] };
@@ -82,4 +86,5 @@ export const {
   BRACKET_LEGS_PATCH,
   CAPITAL_DEPOSIT_PATCH,
   PROMOTION_GATE_PATCH,
+  PROMOTION_UPGRADE_PATCH,
 } = ids;

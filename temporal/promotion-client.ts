@@ -10,7 +10,7 @@ import {
   type Client,
 } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, type UpdateDefinition } from '@temporalio/common';
-import { TempotradeError, parseOrThrow } from '../domain/errors';
+import { ERROR_CODES, TempotradeError, parseOrThrow } from '../domain/errors';
 import {
   ApproveRequest,
   RecordEvidenceRequest,
@@ -58,7 +58,11 @@ function refused(e: unknown): never {
     const cause = (e as { cause?: Error & { details?: unknown[] } }).cause;
     const text = cause?.message ?? (e as Error).message;
     const details = (cause?.details?.[0] as Record<string, unknown> | undefined) ?? {};
-    throw new TempotradeError(/^invalid /.test(text) ? 'VALIDATION' : 'GATE_REFUSED', text, details);
+    const type = (cause as { type?: string } | undefined)?.type;
+    const code = /^invalid /.test(text)
+      ? 'VALIDATION'
+      : (ERROR_CODES.find((c) => c === type && c !== 'UNKNOWN') ?? 'GATE_REFUSED');
+    throw new TempotradeError(code, text, details);
   }
   throw e;
 }

@@ -140,6 +140,15 @@ describe('GIVEN an untrusted strategy loaded from an untrusted folder into the w
     expect(early.code).toBe('GATE_REFUSED');
     expect(early.message).toContain(`${NAME}@1.0.0 has no evidence yet: it lacks backtest, paper`);
 
+    // A run that does not exist: refused saying so.
+    const missing = await refusal(
+      recordEvidence(suite.client, NAME, '1.0.0', { gate: 'backtest', workflowId: 'wf-no-such-run' }, opts()),
+    );
+    expect([missing.code, missing.message]).toEqual([
+      'RUN_NOT_FOUND',
+      `backtest gate of ${NAME}@1.0.0: run wf-no-such-run cannot be read: no run with id "wf-no-such-run"`,
+    ]);
+
     // A backtest below the trade minimum: refused with the numbers, nothing stored.
     const shortId = await paperRun('bt-short', 12);
     const short = await result(suite.client, shortId);

@@ -2,7 +2,7 @@
  * The promotion record of one strategy NAME@VERSION: per module hash, its policy, the evidence of its gates
  * and its approval. The workflow (./workflow.ts) wires the messages here; judging a run is domain code.
  */
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { formatZodIssues } from '../../domain/errors';
 import {
@@ -78,7 +78,18 @@ export class PromotionState {
     now: () => number,
   ): Promise<GateEvidence & { hash: string }> {
     const req = parse(RecordEvidenceRequest, raw, 'evidence request');
-    const facts = await verify(req.workflowId);
+    let facts: RunFacts;
+    try {
+      facts = await verify(req.workflowId);
+    } catch (e) {
+      // The activity's own words (e.g. RUN_NOT_FOUND), not "Activity task failed".
+      const cause = e instanceof ActivityFailure && e.cause instanceof ApplicationFailure ? e.cause : undefined;
+      if (!cause) throw e;
+      throw ApplicationFailure.nonRetryable(
+        `${req.gate} gate of ${this.label}: run ${req.workflowId} cannot be read: ${cause.message}`,
+        cause.type ?? 'GATE_REFUSED',
+      );
+    }
     const hash = req.hash ?? facts.pin?.hash;
     const refuse = (why: string[]) => {
       throw ApplicationFailure.nonRetryable(

@@ -80,7 +80,11 @@ export async function readRunFacts(client: Client, workflowId: string): Promise<
     tradingState: summary.tradingState,
     stateReason: summary.stateReason,
     ...(summary.finished ? { finishedReason: summary.finished.reason } : {}),
-    strategyFailed: status.strategyFault?.code === 'STRATEGY_FAILED' || audit.some((e) => e.kind === 'STRATEGY_FAILED'),
+    // Three places, as the audit keeps only its latest events: the fault now, the state changes, the audit.
+    strategyFailed:
+      status.strategyFault?.code === 'STRATEGY_FAILED' ||
+      status.stateChanges.some((c) => c.reason.startsWith('STRATEGY_FAILED')) ||
+      audit.some((e) => e.kind === 'STRATEGY_FAILED'),
     upgraded: audit.some((e) => e.kind === 'STRATEGY_UPGRADED'),
   };
 }

@@ -13,6 +13,7 @@ import { createAlertActivities, type Notifier } from './alerts';
 import { createSchedulingActivities } from './scheduling';
 import { createReconcileActivities } from './reconcile';
 import { createAccountActivities } from './account';
+import { createPromotionActivities } from './promotion';
 
 export interface ActivityDeps {
   brokers: BrokerRegistry;
@@ -33,6 +34,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAlertActivities(deps),
     ...createSchedulingActivities(),
     ...createAccountActivities(),
+    ...createPromotionActivities(deps.strategies ? { strategies: deps.strategies } : {}),
   };
 }
 

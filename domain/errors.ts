@@ -29,6 +29,8 @@ export const ERROR_CODES = [
   'STRATEGY_FAILED',
   'STRATEGY_NOT_FOUND',
   'STRATEGY_CHANGED',
+  'STRATEGY_NOT_PROMOTED',
+  'GATE_REFUSED',
   'UNKNOWN',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -61,6 +63,10 @@ export const RETRYABLE: Readonly<Record<ErrorCode, boolean>> = {
   STRATEGY_NOT_FOUND: false,
   /** The worker's module differs from the one the run is pinned to: fail closed until an operator upgrades. */
   STRATEGY_CHANGED: false,
+  /** A live run of an untrusted strategy whose gates are missing: fail closed until they pass for its hash. */
+  STRATEGY_NOT_PROMOTED: false,
+  /** A run's facts fell short of a promotion gate: the same finished run falls short again. */
+  GATE_REFUSED: false,
   UNKNOWN: true,
 };
 

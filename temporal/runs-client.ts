@@ -189,6 +189,9 @@ export async function upgradeRunStrategy(
       .catch((e: unknown) => {
         const msg = [(e as Error)?.message, (e as { cause?: Error })?.cause?.message].filter(Boolean).join(': ');
         if (/already pinned|still starting|hash:|version:/.test(msg)) throw new TempotradeError('VALIDATION', msg);
+        const cause = (e as { cause?: Error })?.cause;
+        if (/^STRATEGY_NOT_PROMOTED: /.test(cause?.message ?? ''))
+          throw new TempotradeError('STRATEGY_NOT_PROMOTED', cause!.message);
         throw e;
       }),
   );

@@ -33,8 +33,10 @@ import {
   updateRunRisk,
   validateRunInput,
   waitForRun,
+  pinRunStrategy,
   type RunWaiting,
 } from '../../temporal/runs-client';
+import { refuseUnpromoted } from '../../temporal/promotion-client';
 import { collect, pairs, paramValues, parseFlags, strategiesOption, untrustedStrategiesOption } from '../flags';
 import { formatSummary, formatWaiting, keyValues, runListRows, table, uiLink } from '../format';
 import type { RunStatus } from '../../workflows/definitions';
@@ -298,6 +300,9 @@ export function runCommand(): Command {
       const input = buildRunInput(flags);
       const parsed = validateRunInput(input, strategies); // the whole input, before anything connects
       await withTemporalClient(async (client, ns) => {
+        // The worker refuses too (promotion.check); asking first saves starting a run that only fails.
+        if (parsed.mode === 'live')
+          await refuseUnpromoted(client, strategies, pinRunStrategy(parsed, strategies).strategy);
         if (venueKindOf(parsed.venue).capital === 'held') await refuseUncovered(client, parsed);
         const { workflowId } = await startRun(client, input, { strategies });
         const link = uiLink(UI_BASE, ns, workflowId);

@@ -28,6 +28,7 @@ import { table } from '../format';
 import { SANDBOX_REFERENCE } from '../../domain/strategies/sandbox/reference';
 import type { GenerationKind } from '../../domain/strategies/generation';
 import { generateCommand } from './strategy-generate';
+import { addPromotionCommands } from './promotion';
 
 /** The defaults a strategy runs with when given no --param, or the fields it requires. */
 function paramsText(e: StrategyEntry): string {
@@ -232,6 +233,7 @@ export function strategyCommand(): Command {
       console.log(explainSpec(spec, lookback));
     });
   cmd.addCommand(generateCommand({ reference: generationReference, validate: validateGenerated, defaultOutDir }));
+  addPromotionCommands(cmd);
   return cmd;
 }
 

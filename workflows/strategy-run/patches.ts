@@ -58,6 +58,14 @@ const PATCHES = {
     id: 'capital-deposit-v1',
     note: "On a venue whose capital is 'deposit' (paper, paper-live) the run's capital is credited to the account once, keyed by its chain, and audited (before: account.open funded only a new account). Asked in the first execution.",
   },
+  PROMOTION_GATE_PATCH: {
+    id: 'promotion-gate-v1',
+    note: "A live run asks promotion.check before it opens: a worker's untrusted strategy without all its promotion gates for the run's hash fails the run STRATEGY_NOT_PROMOTED, before any order (before: no gate). Asked first, in the first execution of a live run.",
+  },
+  PROMOTION_UPGRADE_PATCH: {
+    id: 'promotion-gate-upgrade-v1',
+    note: "A live run's upgradeStrategy asks promotion.check for the new hash first: an untrusted module without all its gates fails the Update STRATEGY_NOT_PROMOTED and the pin stays (before: adopted at once). Asked in the handler, only in live runs.",
+  },
 } as const satisfies Record<string, { id: string; note: string }>;
 
 type Ids = { readonly [K in keyof typeof PATCHES]: (typeof PATCHES)[K]['id'] };
@@ -77,4 +85,6 @@ export const {
   STRATEGY_STEP_PATCH,
   BRACKET_LEGS_PATCH,
   CAPITAL_DEPOSIT_PATCH,
+  PROMOTION_GATE_PATCH,
+  PROMOTION_UPGRADE_PATCH,
 } = ids;

@@ -16,11 +16,14 @@ import { registerWithAccount } from './account';
 import { accountCallsLocal, accountCallsRemote, type RunContext } from './context';
 import { showDetails } from './details';
 import * as P from './patches';
+import { refuseUnpromoted } from './promotion';
 import { openingReconciliation, reconcileAfterHandOver } from './reconciliation';
 import { applySignals } from './signals';
 import { pinStrategy } from './strategy';
 
 export async function startRun(run: RunContext): Promise<void> {
+  // Before anything opens: both conditions follow from the input and the chain, the same at every replay.
+  if (!run.state && run.input.mode === 'live' && patched(P.PROMOTION_GATE_PATCH)) await refuseUnpromoted(run);
   if (!run.state) await openRun(run);
   const { st, input } = run;
   // State only (no command): the journal labels each event with the execution whose history holds it.

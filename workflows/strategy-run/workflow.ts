@@ -33,7 +33,8 @@ import { reconcileIfDue } from './reconciliation';
 import { cancelOpenOrders } from './settle';
 import { queueSignal, updateRisk, validateRiskPatch } from './signals';
 import { startRun } from './start';
-import { upgradeStrategy, validateUpgrade } from './strategy';
+import { upgradeStrategyGated } from './promotion';
+import { validateUpgrade } from './strategy';
 import { tick } from './tick';
 
 /** `driver` (tick mode, docs/decisions/0005): present iff each tick waits for a `tick` signal instead of a timer. */
@@ -76,7 +77,7 @@ function registerHandlers(run: RunContext): void {
   setHandler(d.accountNeedsSignal, (needs) => applyNeeds(run, needs ?? {}));
   setHandler(algoReportSignal, (raw) => onAlgoReport(run, raw));
   setHandler(d.reconcileSignal, (raw) => queueSignal(run, { kind: 'reconcile', raw }));
-  setHandler(d.upgradeStrategyUpdate, (to) => upgradeStrategy(run, to), {
+  setHandler(d.upgradeStrategyUpdate, (to) => upgradeStrategyGated(run, to), {
     validator: (to) => validateUpgrade(run, to),
   });
 }

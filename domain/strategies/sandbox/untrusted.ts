@@ -247,6 +247,7 @@ export async function loadUntrustedFile(file: string, limits?: SandboxLimits): P
       description: def.description,
       source: `${abs} ${SANDBOXED}`,
       hash: sha256(source),
+      trust: 'untrusted',
       definition: def as unknown as DefinedStrategy<never>,
     };
   } catch (e) {

@@ -31,8 +31,9 @@ export class StrategyLoadError extends TempotradeError {
 export function strategyDirsFrom(
   flags: readonly string[] | undefined,
   env: Record<string, string | undefined> = process.env,
+  envName = STRATEGIES_ENV,
 ): string[] {
-  const fromEnv = (env[STRATEGIES_ENV] ?? '').split(':').filter((d) => d.trim() !== '');
+  const fromEnv = (env[envName] ?? '').split(':').filter((d) => d.trim() !== '');
   return [
     ...new Set(
       [...(flags ?? []), ...fromEnv].map((d) => path.resolve(d.replace(/^~(?=$|\/)/, process.env.HOME ?? '~'))),

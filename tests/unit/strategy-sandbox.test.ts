@@ -17,7 +17,12 @@ import { indicators } from '../../domain/strategies/sdk/indicators';
 import { defineStrategy, z } from '../../domain/strategies/sdk';
 import { runStrategyStep, type StrategyStepInput } from '../../domain/strategies/sdk/run';
 import type { DefinedStrategy } from '../../domain/strategies/sdk/define';
-import { loadUntrustedFile, loadUntrustedStrategies, SANDBOXED } from '../../domain/strategies/sandbox/untrusted';
+import {
+  loadUntrustedFile,
+  loadUntrustedStrategies,
+  SANDBOXED,
+  UNTRUSTED_SPEC,
+} from '../../domain/strategies/sandbox/untrusted';
 import { sandboxLimitsFrom } from '../../domain/strategies/sandbox/runtime';
 import { toCandles } from '../../simulators/paper-venue/market-data';
 import { readDatasetText } from '../../simulators/paper-venue/state';
@@ -378,6 +383,20 @@ describe('GIVEN `strategy check --sandboxed` on an untrusted module', () => {
   });
 });
 
+describe('GIVEN a spec file in an untrusted folder (where generated specs go)', () => {
+  const spec = fs.readFileSync(
+    path.join(__dirname, '..', '..', 'examples', 'strategies', 'ema-cross.strategy.yaml'),
+    'utf8',
+  );
+  const dir = strategyFolder('tempotrade-untrusted-spec-', { 'ema.strategy.yaml': spec });
+  it('WHEN the folder loads THEN the spec is interpreted and marked untrusted (a live run of it needs its gates)', async () => {
+    const [entry] = await loadUntrustedStrategies([dir]);
+    const file = path.join(dir, 'ema.strategy.yaml');
+    expect(entry).toMatchObject({ name: 'ema-cross-spec', source: `${file} ${UNTRUSTED_SPEC}`, trust: 'untrusted' });
+    expect(entry.hash).toBe(createHash('sha256').update(spec).digest('hex'));
+  });
+});
+
 describe('GIVEN modules that cannot be loaded into the sandbox', () => {
   const bad = strategyFolder('tempotrade-sandbox-bad-', {
     'imports.js': `import fs from 'fs';\n${sandboxed('sb-imports', 'return [];')}`,
@@ -391,7 +410,7 @@ describe('GIVEN modules that cannot be loaded into the sandbox', () => {
     ['hangs.js', /hangs\.js: in the sandbox: sandbox deadline: loading the module ran over 1000 ms/],
     ['params.js', /params\.js: params: params\.n\.default: .*1/],
     ['noname.js', /noname\.js: default\.name: /],
-    ['trusted.ts', /trusted\.ts: file: a sandboxed strategy is plain JavaScript/],
+    ['trusted.ts', /trusted\.ts: file: an untrusted strategy is plain JavaScript .* or a spec file/],
   ])('WHEN %s loads THEN StrategyLoadError names the file and the field', async (file, message) => {
     const e = await loadUntrustedFile(path.join(bad, file)).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(StrategyLoadError);

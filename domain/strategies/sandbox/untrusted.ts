@@ -9,52 +9,28 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { formatZodIssues } from '../../errors';
-import { loadStrategies, StrategyLoadError, strategyFilesIn } from '../loader';
+import { loadStrategies, loadStrategyFile, StrategyLoadError, strategyDirsFrom, strategyFilesIn } from '../loader';
+import { specFormatOf } from '../spec';
 import { sha256, type StrategyEntry, type StrategyRegistry } from '../registry';
 import { defineStrategy, type DefinedStrategy } from '../sdk/define';
 import type { Bar, StrategyContext } from '../sdk/types';
 import { MAX_ORDERS, MAX_OUTPUT_BYTES } from './prelude';
+import { ParamSpec, paramsSchema } from '../sdk/plain-params';
 import { Sandbox, SandboxFault, sandboxLimitsFrom, type SandboxLimits } from './runtime';
 
 export const UNTRUSTED_STRATEGIES_ENV = 'TEMPOTRADE_UNTRUSTED_STRATEGIES';
 /** What `strategy list` and a run's audit show as the source of a sandboxed module. */
 export const SANDBOXED = '(sandboxed)';
+/** …and of a spec file found in an untrusted folder. */
+export const UNTRUSTED_SPEC = '(untrusted spec)';
 
 /** The untrusted folders: the flags' (in order), then TEMPOTRADE_UNTRUSTED_STRATEGIES (`:`-separated). */
 export function untrustedDirsFrom(
   flags: readonly string[] | undefined,
   env: Record<string, string | undefined> = process.env,
 ): string[] {
-  const fromEnv = (env[UNTRUSTED_STRATEGIES_ENV] ?? '').split(':').filter((d) => d.trim() !== '');
-  return [
-    ...new Set(
-      [...(flags ?? []), ...fromEnv].map((d) => path.resolve(d.replace(/^~(?=$|\/)/, process.env.HOME ?? '~'))),
-    ),
-  ];
+  return strategyDirsFrom(flags, env, UNTRUSTED_STRATEGIES_ENV);
 }
-
-const Num = z.number().finite();
-const ParamSpec = z.discriminatedUnion('type', [
-  z
-    .object({
-      type: z.enum(['number', 'integer']),
-      default: Num,
-      min: Num.optional(),
-      max: Num.optional(),
-      description: z.string().optional(),
-    })
-    .strict(),
-  z.object({ type: z.literal('boolean'), default: z.boolean(), description: z.string().optional() }).strict(),
-  z
-    .object({
-      type: z.literal('string'),
-      default: z.string(),
-      enum: z.array(z.string()).min(1).optional(),
-      description: z.string().optional(),
-    })
-    .strict(),
-]);
-type ParamSpec = z.infer<typeof ParamSpec>;
 
 const Described = z
   .object({
@@ -66,29 +42,6 @@ const Described = z
     onBar: z.literal('function', { message: 'must be a function' }),
   })
   .strict();
-
-/** The zod schema a plain `params` object describes (defaults inside min..max, integers whole). */
-export function paramsSchema(specs: Record<string, ParamSpec>): z.ZodType<Record<string, unknown>> {
-  const shape: Record<string, z.ZodType> = {};
-  for (const [key, p] of Object.entries(specs)) {
-    let s: z.ZodType;
-    if (p.type === 'number' || p.type === 'integer') {
-      let n = p.type === 'integer' ? z.number().int() : z.number().finite();
-      if (p.min !== undefined) n = n.min(p.min);
-      if (p.max !== undefined) n = n.max(p.max);
-      const d = n.safeParse(p.default);
-      if (!d.success) throw new Error(`params.${key}.default: ${d.error.issues[0].message}`);
-      s = n.default(p.default);
-    } else if (p.type === 'boolean') s = z.boolean().default(p.default);
-    else if (p.type === 'string' && p.enum) {
-      if (!p.enum.includes(p.default)) throw new Error(`params.${key}.default: must be one of ${p.enum.join(', ')}`);
-      s = z.enum(p.enum as [string, ...string[]]).default(p.default);
-    } else if (p.type === 'string') s = z.string().default(p.default);
-    else throw new Error(`params.${key}.type: unknown`);
-    shape[key] = s;
-  }
-  return z.object(shape).strict() as unknown as z.ZodType<Record<string, unknown>>;
-}
 
 const Returned = z.union([
   z
@@ -196,8 +149,14 @@ export async function loadUntrustedFile(file: string, limits?: SandboxLimits): P
   } catch (e) {
     throw new StrategyLoadError(abs, `cannot read (${(e as Error).message})`);
   }
+  // A spec runs no code: interpreted as anywhere, but still untrusted (a generated one needs its gates).
+  if (specFormatOf(abs)) return { ...loadStrategyFile(abs), source: `${abs} ${UNTRUSTED_SPEC}`, trust: 'untrusted' };
   if (!/\.m?js$/.test(abs)) {
-    throw new StrategyLoadError(abs, 'a sandboxed strategy is plain JavaScript (.js or .mjs), with no imports', 'file');
+    throw new StrategyLoadError(
+      abs,
+      'an untrusted strategy is plain JavaScript (.js or .mjs, with no imports) or a spec file (*.strategy.yaml|json)',
+      'file',
+    );
   }
   const l = limits ?? sandboxLimitsFrom();
   let sandbox: Sandbox;

@@ -21,9 +21,9 @@ import {
   type Indicator,
   type IndicatorKind,
   type Operand,
-  type Param,
 } from './schema';
 import { describeCondition } from './explain';
+import { paramsSchema as plainParamsSchema } from '../sdk/plain-params';
 
 /** Documents nest at most this deep before zod sees them (deeper input is refused, never recursed into). */
 const MAX_DOCUMENT_DEPTH = 40;
@@ -127,18 +127,9 @@ export function parseSpecText(text: string, format: 'yaml' | 'json'): unknown {
   }
 }
 
-/** The params' zod schema: each declared param with its type, range and default. */
+/** The params' zod schema: each declared param with its type, range and default (validated by the spec schema). */
 export function paramsSchema(spec: StrategySpec): z.ZodType<Record<string, number | boolean>> {
-  const one = (p: Param): z.ZodType => {
-    if (p.type === 'boolean') return z.boolean().default(p.default);
-    let n = p.type === 'integer' ? z.number().int() : z.number();
-    if (p.min !== undefined) n = n.min(p.min);
-    if (p.max !== undefined) n = n.max(p.max);
-    return n.default(p.default);
-  };
-  return z.strictObject(
-    Object.fromEntries(Object.entries(spec.params ?? {}).map(([k, p]) => [k, one(p)])),
-  ) as unknown as z.ZodType<Record<string, number | boolean>>;
+  return plainParamsSchema(spec.params ?? {}) as z.ZodType<Record<string, number | boolean>>;
 }
 
 type Params = Record<string, number | boolean>;

@@ -18,7 +18,7 @@ import {
   type ChatMessage,
   type GenerationKind,
   type LlmEndpoint,
-} from '../domain/strategies/generation';
+} from '../domain/strategy-lifecycle/generation';
 import { guarded } from './failures';
 
 /** What a generated file is checked with: throws a named error (StrategyLoadError) or returns what it defines. */

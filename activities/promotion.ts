@@ -11,7 +11,7 @@ import { venueKindOf } from '../brokers/venues';
 import { TempotradeError, formatZodIssues } from '../domain/errors';
 import { StrategyRunInput } from '../domain/run/input';
 import type { RunSummary } from '../domain/run/state';
-import { PromotionCheckRequest, type PromotionVerdict, type RunFacts } from '../domain/strategies/promotion';
+import { PromotionCheckRequest, type PromotionVerdict, type RunFacts } from '../domain/strategy-lifecycle/promotion';
 import { StrategyRegistry } from '../domain/strategies/registry';
 import { promotionVerdict } from '../temporal/promotion-client';
 import { auditQuery, statusQuery } from '../workflows/definitions';

@@ -18,7 +18,7 @@ import {
   notPromotedMessage,
   type PromotionStatus,
   type PromotionVerdict,
-} from '../domain/strategies/promotion';
+} from '../domain/strategy-lifecycle/promotion';
 import type { StrategyRegistry } from '../domain/strategies/registry';
 import {
   STRATEGY_PROMOTION_WORKFLOW_TYPE,

@@ -9,7 +9,7 @@ import type {
   GateEvidence,
   PromotionStatus,
   RecordEvidenceRequest,
-} from '../domain/strategies/promotion';
+} from '../domain/strategy-lifecycle/promotion';
 
 export const STRATEGY_PROMOTION_WORKFLOW_TYPE = 'strategyPromotion';
 

@@ -11,7 +11,7 @@ import {
   shortHash,
   type HashRecord,
   type PromotionStatus,
-} from '../../domain/strategies/promotion';
+} from '../../domain/strategy-lifecycle/promotion';
 import {
   approveStrategy,
   parseStrategyRef,

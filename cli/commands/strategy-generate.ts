@@ -15,7 +15,7 @@ import {
   GenerateInput,
   type GenerationKind,
   type GenerationResult,
-} from '../../domain/strategies/generation';
+} from '../../domain/strategy-lifecycle/generation';
 import { createGenerationActivities, type GeneratedValidator } from '../../activities/generation';
 import { connectWorker } from '../../temporal/connection';
 import { workflowBundle } from '../../workers/worker';

@@ -26,7 +26,7 @@ import {
 import { loadAllStrategies, loadUntrustedFile, untrustedDirsFrom } from '../../domain/strategies/sandbox/untrusted';
 import { table } from '../format';
 import { SANDBOX_REFERENCE } from '../../domain/strategies/sandbox/reference';
-import type { GenerationKind } from '../../domain/strategies/generation';
+import type { GenerationKind } from '../../domain/strategy-lifecycle/generation';
 import { generateCommand } from './strategy-generate';
 import { addPromotionCommands } from './promotion';
 

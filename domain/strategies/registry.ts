@@ -16,7 +16,7 @@ export interface StrategyEntry {
   source: string;
   /** sha256 (hex) of the module's source; a built-in's is of its name and version (it ships with tempotrade). */
   hash: string;
-  /** 'untrusted': loaded from an untrusted folder; a live run needs its promotion gates (./promotion.ts). */
+  /** 'untrusted': loaded from an untrusted folder; a live run needs its promotion gates (../strategy-lifecycle/promotion.ts). */
   trust?: 'untrusted';
   definition: DefinedStrategy<never>;
 }

@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { PaperVenueServer } from '../../simulators/paper-venue/server';
 import { loadAllStrategies } from '../../domain/strategies/sandbox/untrusted';
 import type { StrategyRegistry } from '../../domain/strategies/registry';
-import type { PromotionStatus } from '../../domain/strategies/promotion';
+import type { PromotionStatus } from '../../domain/strategy-lifecycle/promotion';
 import { startRun } from '../../temporal/runs-client';
 import { runCli } from '../helpers/cli';
 import { result, runInput, startVenue } from '../helpers/runs';

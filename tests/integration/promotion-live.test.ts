@@ -1,8 +1,11 @@
 /**
- * Promotion gates end to end on one real worker (createWorker): an untrusted strategy's live run on the local
+ * Promotion gates end to end on one real worker (createWorker): a generated (untrusted) strategy's live run on the local
  * Binance-protocol exchange is refused until its backtest (a replay on the same server's paper venue), its
  * paper run and a person's approval are recorded; then it starts and trades through ccxt.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { RunSummary } from '../../domain/run/state';
@@ -25,27 +28,34 @@ import {
   registryFor,
   startExchange,
 } from '../helpers/exchange-runs';
-import { testClient, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
-import { strategyFolder } from '../helpers/user-strategies';
+import { NAMESPACE, serverAddress, testClient, uniqueQueue, waitFor, withWorker } from '../helpers/temporal';
+import { runCli } from '../helpers/cli';
+import { readRecordings, startLlmReplayServer, type LlmReplayServer } from '../../simulators/llm-replay/server';
 
 jest.setTimeout(300_000);
 
 const NAME = 'gated-live';
-const dir = strategyFolder('tempotrade-promotion-live-', {
-  'flip.js': `export default {
-  name: '${NAME}',
-  version: '1.0.0',
-  description: 'flips between flat and long',
-  lookback: 2,
-  onBar(ctx) {
-    if (Number(ctx.position) === 0) return [ctx.buy({ pctOfEquity: 10, reason: 'flat' })];
-    return [ctx.sell({ quantity: ctx.position, reason: 'long' })];
-  },
-};
-`,
-});
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tempotrade-promotion-live-'));
 
 let client: Client;
+let llm: LlmReplayServer;
+beforeAll(async () => {
+  // The strategy is a generated one: written by `strategy generate` from a recorded completion.
+  llm = await startLlmReplayServer({
+    recordings: readRecordings(path.join(__dirname, '..', 'fixtures', 'llm', 'recordings.json')),
+  });
+  const prompt = 'Write a strategy that flips between flat and long every bar';
+  await runCli(['strategy', 'generate', '--prompt', prompt, '--kind', 'code', '--out', dir], {
+    TEMPORAL_ADDRESS: serverAddress(),
+    TEMPORAL_NAMESPACE: NAMESPACE(),
+    TEMPOTRADE_LLM_BASE_URL: llm.baseUrl,
+    TEMPOTRADE_LLM_MODEL: 'gpt-replay',
+  });
+});
+afterAll(async () => {
+  await llm?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 beforeAll(async () => {
   client = await testClient();
 });
@@ -53,7 +63,7 @@ afterAll(async () => {
   await client.connection.close();
 });
 
-describe('GIVEN an untrusted strategy and a worker trading the local exchange through ccxt', () => {
+describe('GIVEN a generated strategy in an untrusted folder and a worker trading the local exchange through ccxt', () => {
   it('WHEN its live run is started before and after its gates and approval THEN it is refused naming the gates first, after approval it trades on the exchange with every fill accounted, and it cannot be upgraded to a module without gates', async () => {
     const stamp = Date.now().toString(36);
     const account = exchangeAccount(`promo${stamp}`);

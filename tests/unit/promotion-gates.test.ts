@@ -5,7 +5,7 @@ import {
   missingGates,
   notPromotedMessage,
   type RunFacts,
-} from '../../domain/strategies/promotion';
+} from '../../domain/strategy-lifecycle/promotion';
 
 const HASH = 'a'.repeat(64);
 const want = { name: 'x', version: '1.0.0', hash: HASH };

@@ -5,7 +5,7 @@
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import { answerText, provenanceHeader, systemPrompt } from '../../domain/strategies/generation';
+import { answerText, provenanceHeader, systemPrompt } from '../../domain/strategy-lifecycle/generation';
 import { createGenerationActivities, type Completion, type CompletionRequest } from '../../activities/generation';
 import { startLlmReplayServer, type LlmReplayServer } from '../../simulators/llm-replay/server';
 

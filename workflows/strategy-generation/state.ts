@@ -12,7 +12,7 @@ import {
   type GenerateInput,
   type GenerationProgress,
   type GenerationResult,
-} from '../../domain/strategies/generation';
+} from '../../domain/strategy-lifecycle/generation';
 
 /** The model call: a slow or failing endpoint is retried with backoff; a bad request or key is not (retry table). */
 const llm = proxyActivities<GenerationActivities>({

@@ -17,7 +17,7 @@ import {
   type HashRecord,
   type PromotionStatus,
   type RunFacts,
-} from '../../domain/strategies/promotion';
+} from '../../domain/strategy-lifecycle/promotion';
 import { promotionWorkflowId, type PromotionInput } from '../promotion-definitions';
 
 export interface PromotionCarry {

@@ -140,9 +140,10 @@ describe('GIVEN an OpenAI-compatible endpoint answering with recorded completion
     const first = spawn(process.execPath, [CLI_BIN, ...args], { env: { ...process.env, ...env() } });
     let firstErr = '';
     first.stderr.on('data', (d) => (firstErr += d));
-    const deadline = Date.now() + 60_000;
+    first.stdout.on('data', (d) => (firstErr += d)); // read, so a full pipe never blocks it
+    const deadline = Date.now() + 90_000;
     while (asked('slow model').length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(asked('slow model')).toHaveLength(1);
+    expect([asked('slow model').length, firstErr]).toEqual([1, expect.any(String)]);
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     const r = await runCli(args, env(), true);

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Module from 'node:module';
 import { TempotradeError } from '../errors';
-import { isDefinedStrategy } from './sdk/define';
+import { isDefinedStrategy, type DefinedStrategy } from './sdk/define';
 import { BUILTIN_STRATEGIES } from './builtins';
 import { builtinEntry, sha256, StrategyRegistry, type StrategyEntry } from './registry';
 import { loadSpec, specFormatOf, StrategySpecError } from './spec';
@@ -79,26 +79,40 @@ function loadSpecFile(abs: string, source: string, format: 'yaml' | 'json'): Str
     if (e instanceof StrategySpecError) throw new StrategyLoadError(abs, e.message);
     throw new StrategyLoadError(abs, `invalid spec: ${(e as Error).message}`);
   }
-  const definition = def as never;
+  return fileEntry(def as never, source, abs);
+}
+
+/** The registry entry of a file's strategy: pinned by the sha256 of the file's text. */
+export function fileEntry(
+  def: DefinedStrategy<never>,
+  text: string,
+  source: string,
+  trust?: StrategyEntry['trust'],
+): StrategyEntry {
   return {
     name: def.name,
     version: def.version,
     description: def.description,
-    source: abs,
-    hash: sha256(source),
-    definition,
+    source,
+    hash: sha256(text),
+    ...(trust ? { trust } : {}),
+    definition: def,
   };
+}
+
+/** The text of a strategy file; one that cannot be read is a StrategyLoadError naming it. */
+export function readStrategyText(abs: string): string {
+  try {
+    return fs.readFileSync(abs, 'utf8');
+  } catch (e) {
+    throw new StrategyLoadError(abs, `cannot read (${(e as Error).message})`);
+  }
 }
 
 /** Load one module or spec file; throws StrategyLoadError naming the file. */
 export function loadStrategyFile(file: string): StrategyEntry {
   const abs = path.resolve(file);
-  let source: string;
-  try {
-    source = fs.readFileSync(abs, 'utf8');
-  } catch (e) {
-    throw new StrategyLoadError(abs, `cannot read (${(e as Error).message})`);
-  }
+  const source = readStrategyText(abs);
   const format = specFormatOf(abs);
   if (format) return loadSpecFile(abs, source, format);
   registerSdkAlias();
@@ -127,14 +141,7 @@ export function loadStrategyFile(file: string): StrategyEntry {
       'the default export was not made by defineStrategy from tempotrade/strategy',
       'default',
     );
-  return {
-    name: def.name,
-    version: def.version,
-    description: def.description,
-    source: abs,
-    hash: sha256(source),
-    definition: def,
-  };
+  return fileEntry(def, source, abs);
 }
 
 /**

@@ -67,7 +67,7 @@ const suite = workflowSuite('untrusted-strategies', ['ETH/BTC'], {
 const input = (run: string, name: string, ticks = 40) => suite.input(run, { strategy: { name, params: {} }, ticks });
 
 describe('GIVEN untrusted strategies loaded into one worker, each in its own sandbox', () => {
-  it('WHEN a healthy sandboxed run trades beside hostile ones THEN it ends ACTIVE with orders and each hostile run ends HALTED by STRATEGY_FAILED with its reason', async () => {
+  it('WHEN a healthy sandboxed run trades beside hostile ones THEN it ends ACTIVE with exactly the orders of its SDK twin and each hostile run ends HALTED by STRATEGY_FAILED with its reason', async () => {
     const cases = [
       ['sb-loop', `sandbox deadline: onBar ran over ${LIMITS.deadlineMs} ms`],
       ['sb-memory', `sandbox memory: onBar went over the ${LIMITS.memoryMb} MB limit`],

@@ -5,7 +5,11 @@
  */
 import { ApplicationFailure, setHandler } from '@temporalio/workflow';
 import { formatZodIssues } from '../../domain/errors';
-import { GenerateInput, type GenerateInputRaw, type GenerationResult } from '../../domain/strategy-lifecycle/generation';
+import {
+  GenerateInput,
+  type GenerateInputRaw,
+  type GenerationResult,
+} from '../../domain/strategy-lifecycle/generation';
 import { generationProgressQuery } from '../generation-definitions';
 import { Generation } from './state';
 

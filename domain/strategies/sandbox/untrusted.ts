@@ -5,13 +5,20 @@
  * a DefinedStrategy whose zod schema is built from that data and whose onBar calls the sandbox, so the run
  * step validates its orders like any strategy's.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { formatZodIssues } from '../../errors';
-import { loadStrategies, loadStrategyFile, StrategyLoadError, strategyDirsFrom, strategyFilesIn } from '../loader';
+import {
+  fileEntry,
+  loadStrategies,
+  loadStrategyFile,
+  readStrategyText,
+  StrategyLoadError,
+  strategyDirsFrom,
+  strategyFilesIn,
+} from '../loader';
 import { specFormatOf } from '../spec';
-import { sha256, type StrategyEntry, type StrategyRegistry } from '../registry';
+import type { StrategyEntry, StrategyRegistry } from '../registry';
 import { defineStrategy, type DefinedStrategy } from '../sdk/define';
 import type { Bar, StrategyContext } from '../sdk/types';
 import { MAX_ORDERS, MAX_OUTPUT_BYTES } from './prelude';
@@ -143,12 +150,7 @@ function sandboxedOnBar(sandbox: Sandbox, name: string) {
 /** Load one untrusted module file into its sandbox; throws StrategyLoadError naming the file and field. */
 export async function loadUntrustedFile(file: string, limits?: SandboxLimits): Promise<StrategyEntry> {
   const abs = path.resolve(file);
-  let source: string;
-  try {
-    source = fs.readFileSync(abs, 'utf8');
-  } catch (e) {
-    throw new StrategyLoadError(abs, `cannot read (${(e as Error).message})`);
-  }
+  const source = readStrategyText(abs);
   // A spec runs no code: interpreted as anywhere, but still untrusted (a generated one needs its gates).
   if (specFormatOf(abs)) return { ...loadStrategyFile(abs), source: `${abs} ${UNTRUSTED_SPEC}`, trust: 'untrusted' };
   if (!/\.m?js$/.test(abs)) {
@@ -200,15 +202,7 @@ export async function loadUntrustedFile(file: string, limits?: SandboxLimits): P
     } catch (e) {
       throw new StrategyLoadError(abs, (e as Error).message.replace(/^defineStrategy: /, ''));
     }
-    return {
-      name: def.name,
-      version: def.version,
-      description: def.description,
-      source: `${abs} ${SANDBOXED}`,
-      hash: sha256(source),
-      trust: 'untrusted',
-      definition: def as unknown as DefinedStrategy<never>,
-    };
+    return fileEntry(def as unknown as DefinedStrategy<never>, source, `${abs} ${SANDBOXED}`, 'untrusted');
   } catch (e) {
     sandbox.dispose();
     if (e instanceof StrategyLoadError) throw e;

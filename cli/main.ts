@@ -61,6 +61,12 @@ export async function main(argv: string[]): Promise<number> {
  * `require.main` nor `argv[1]` identifies this module.
  */
 export function run(argv: string[] = process.argv): void {
+  // `tempotrade strategy schema | head`: a reader that closes the pipe early is not an error.
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
   void main(argv).then((code) => {
     if (code !== 0) process.exit(code);
   });

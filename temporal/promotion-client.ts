@@ -29,6 +29,7 @@ import {
   type PromotionInput,
 } from '../workflows/promotion-definitions';
 import { TASK_QUEUES } from './task-queues';
+import { pollerCount } from './runs-client';
 
 export interface PromotionClientOptions {
   /** Where a promotion workflow that does not exist yet is started (a worker must poll it). */
@@ -75,6 +76,14 @@ async function update<Ret, Arg>(
   arg: Arg,
   opts: PromotionClientOptions,
 ): Promise<Ret> {
+  // An Update waits for a worker without end: with none polling, say so instead of hanging.
+  const queue = opts.taskQueue ?? TASK_QUEUES.strategies;
+  if ((await pollerCount(client, queue, 'workflow')) === 0)
+    throw new TempotradeError(
+      'EXCHANGE_UNAVAILABLE',
+      `no worker is polling task queue "${queue}" to record it: start one with \`tempotrade worker\``,
+      { taskQueue: queue },
+    );
   return client.workflow
     .executeUpdateWithStart(def, { args: [arg], startWorkflowOperation: withStart(name, version, opts) })
     .catch(refused);

@@ -421,7 +421,8 @@ export function pendingActivityLine(a: PendingActivityView): string {
   return `${a.activityType}: attempt ${a.attempt}${what}${a.hint ? ` (${a.hint})` : ''}`;
 }
 
-async function pollerCount(client: Client, name: string, kind: TaskQueueView['kind']): Promise<number> {
+/** Workers polling a task queue now (as the server last saw them). */
+export async function pollerCount(client: Client, name: string, kind: TaskQueueView['kind']): Promise<number> {
   const r = await client.workflowService.describeTaskQueue({
     namespace: client.options.namespace,
     taskQueue: { name, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { z } from 'zod';
 import { TempotradeError } from '../../domain/errors';
 import {
@@ -107,6 +107,9 @@ export function generateCommand(wiring: GenerationWiring): Command {
       }
       const input = parsed.data;
       const workflowId = generationId(input);
+      // The worker here is an implementation detail: only its errors belong on the user's terminal (a refused generation is reported once, below).
+      const quiet = new DefaultLogger('ERROR');
+      Runtime.install({ logger: quiet });
       const result = await withTemporalClient(async (client, namespace, cfg) => {
         const connection = await connectWorker(cfg);
         try {
@@ -114,7 +117,7 @@ export function generateCommand(wiring: GenerationWiring): Command {
             connection,
             namespace,
             taskQueue: workflowId,
-            workflowBundle: await workflowBundle(),
+            workflowBundle: await workflowBundle(quiet),
             activities: createGenerationActivities({
               ...(apiKey ? { apiKey } : {}),
               reference: wiring.reference,

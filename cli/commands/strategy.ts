@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import { TempotradeError } from '../../domain/errors';
 import type { Candle } from '../../domain/market/candles';
-import { Dec, cmp, str } from '../../domain/money';
+import { Dec, cmp, display, str } from '../../domain/money';
 import { loadStrategyFile, StrategyLoadError, strategyDirsFrom } from '../../domain/strategies/loader';
 import { StrategyRegistry, builtinEntry, type StrategyEntry } from '../../domain/strategies/registry';
 import { BUILTIN_STRATEGIES } from '../../domain/strategies/builtins';
@@ -128,7 +128,7 @@ export function checkStrategyFile(
     report.intents += step.intents.length;
     report.cancels += step.cancels.length;
     for (const it of step.intents) {
-      report.first ??= `${it.side} ${it.quantity} ${it.symbol} ${it.type}${it.reason ? ` (${it.reason})` : ''}`;
+      report.first ??= `${it.side} ${display(it.quantity)} ${it.symbol} ${it.type}${it.reason ? ` (${it.reason})` : ''}`;
       if (it.type !== 'market') continue;
       const qty = it.side === 'buy' ? new Dec(it.quantity) : Dec.min(new Dec(it.quantity), positions[it.symbol]);
       const cost = qty.times(marks[it.symbol]);

@@ -65,6 +65,19 @@ describe('GIVEN bad promotion flags', () => {
   });
 });
 
+describe('GIVEN no worker polling the promotion task queue', () => {
+  it('WHEN approve or promote is asked THEN it exits 1 saying so, instead of waiting for a worker forever', async () => {
+    const queue = uniqueQueue('promotion-nobody');
+    for (const args of [
+      ['strategy', 'approve', `${NAME}@1.0.0`, '--by', 'desk', '--task-queue', queue],
+      ['strategy', 'promote', `${NAME}@1.0.0`, '--gate', 'paper', '--run', 'r', '--task-queue', queue],
+    ]) {
+      const r = await cli(args);
+      expect([r.code, r.stderr]).toEqual([1, expect.stringContaining(`no worker is polling task queue "${queue}"`)]);
+    }
+  });
+});
+
 describe('GIVEN an untrusted strategy on a worker and finished paper runs of it', () => {
   it('WHEN a user promotes, approves and asks for its status from the CLI THEN the live start is refused naming the gates, short evidence is refused with its numbers, and status shows each gate with its evidence', async () => {
     const stamp = Date.now().toString(36);

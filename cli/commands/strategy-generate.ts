@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import { WorkflowFailedError } from '@temporalio/client';
+import { ActivityFailure, WorkflowFailedError } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { z } from 'zod';
 import { TempotradeError } from '../../domain/errors';
@@ -66,6 +66,17 @@ function fromEnv(names: readonly string[], env: Record<string, string | undefine
 function generationId(input: GenerateInput): string {
   const key = JSON.stringify([input.prompt, input.kind, input.llm, input.outDir, input.maxRepairs]);
   return `strategy-generate-${createHash('sha256').update(key).digest('hex').slice(0, 20)}`;
+}
+
+/** The words under Temporal's wrappers ("Activity task failed" ← the activity's own error), with the activity named. */
+function failureText(e: Error): string {
+  let cause: Error | undefined = e;
+  let activity: string | undefined;
+  while (cause.cause instanceof Error) {
+    if (cause instanceof ActivityFailure) activity = cause.activityType;
+    cause = cause.cause;
+  }
+  return activity ? `${activity}: ${cause.message}` : cause.message;
 }
 
 export function generateCommand(wiring: GenerationWiring): Command {
@@ -133,12 +144,8 @@ export function generateCommand(wiring: GenerationWiring): Command {
           console.error(`generating ${input.kind} with ${model} at ${baseUrl} (workflow ${workflowId})`);
           return await worker.runUntil(handle.result() as Promise<GenerationResult>);
         } catch (e) {
-          if (e instanceof WorkflowFailedError) {
-            const cause = e.cause as { message?: string } | undefined;
-            throw new TempotradeError('STRATEGY_FAILED', `strategy generate: ${cause?.message ?? e.message}`, {
-              workflowId,
-            });
-          }
+          if (e instanceof WorkflowFailedError)
+            throw new TempotradeError('STRATEGY_FAILED', `strategy generate: ${failureText(e)}`, { workflowId });
           throw e;
         } finally {
           await connection.close();

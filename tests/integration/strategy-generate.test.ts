@@ -123,7 +123,9 @@ describe('GIVEN an OpenAI-compatible endpoint answering with recorded completion
   it('WHEN the base URL serves a web page THEN it fails at once naming the URL, without retrying', async () => {
     const r = await generate('Generate it through a web page', outDir('page'));
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${llm.baseUrl}: the answer is not a chat completion`);
+    expect(r.stderr).toContain(
+      `strategy generate: llm.complete: LLM endpoint ${llm.baseUrl}: the answer is not a chat completion`,
+    );
     expect(asked('through a web page')).toHaveLength(1);
   }, 120_000);
 

@@ -8,44 +8,15 @@ import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { ccxtQuantizer } from '../../brokers/precision';
-import { TempotradeError } from '../../domain/errors';
-import type { StrategyRunInputRaw, VenueSpec } from '../../domain/run/input';
-import type { BrokerRegistry, VenueSession } from '../../brokers/registry';
+import type { StrategyRunInputRaw } from '../../domain/run/input';
 import { InProcessPaperVenue, type VenueCall } from '../../simulators/paper-venue/in-process';
+import { inProcessBrokers } from '../../simulators/paper-venue/in-process-brokers';
 import type { StrategyRegistry } from '../../domain/strategies/registry';
 import { startRun } from '../../temporal/runs-client';
 import { NAMESPACE, serverAddress, testClient, uniqueQueue } from './temporal';
 import { accountFromFills, dataFile, runInput, type venueAccount } from './runs';
 import { sharedWorkflowBundle } from './workflow-bundle';
 import { runFeedSinks, type RunFeedSubscriber } from '../../workers/run-feed';
-
-/** The registry the activities ask for brokerages: every paper venue spec naming `venue.url` is `venue`. */
-export function inProcessBrokers(venue: InProcessPaperVenue): BrokerRegistry {
-  const session = async (spec: VenueSpec, accountId: string): Promise<VenueSession> => {
-    if (spec.kind !== 'paper' || spec.url !== venue.url) {
-      throw new TempotradeError(
-        'CONFIG',
-        `venue: this worker only knows the in-process paper venue ${venue.url}, not ${JSON.stringify(spec)}`,
-      );
-    }
-    const broker = venue.brokerage(accountId);
-    return {
-      broker,
-      // As market.describe does over HTTP (ensureMarket): the datasets the run names are loaded first.
-      prepare: async () => {
-        for (const [symbol, file] of Object.entries(spec.data)) venue.ensureMarket(symbol, file);
-      },
-      openAccount: (funds) => broker.openAccount(funds),
-      deposit: (d) => broker.deposit(d),
-    };
-  };
-  return {
-    session,
-    get: async (spec, accountId) => (await session(spec, accountId)).broker,
-    // The venue lives as long as the suite.
-    closeAll: async () => undefined,
-  };
-}
 
 export interface WorkflowSuite {
   readonly client: Client;

@@ -10,6 +10,7 @@ import { scheduleCommand } from './commands/schedule';
 import { accountCommand } from './commands/account';
 import { strategyCommand } from './commands/strategy';
 import { journalCommand } from './commands/journal';
+import { backtestCommand } from './commands/backtest';
 import pkg from '../package.json';
 
 export function buildProgram(): Command {
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   program.addCommand(scheduleCommand());
   program.addCommand(accountCommand());
   program.addCommand(strategyCommand());
+  program.addCommand(backtestCommand());
   program.addCommand(journalCommand());
   program.addCommand(workerCommand());
   program.addCommand(venueCommand());

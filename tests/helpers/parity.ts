@@ -6,6 +6,7 @@ interface OrderLike {
   symbol: string;
   side: string;
   type: string;
+  postOnly?: boolean;
   quantity: string;
   price?: string;
   stopPrice?: string;

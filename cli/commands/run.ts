@@ -111,7 +111,10 @@ export function loadRunStrategies(
   }
   const r = registry.resolve(flags.strategy, paramValues(flags.param));
   const source = registry.get(flags.strategy)!.source;
-  if (!r.ok) throw new TempotradeError('VALIDATION', source === 'built-in' ? r.error : `${source}: ${r.error}`);
+  if (!r.ok) {
+    const where = `${flags.param.length ? '--param: ' : ''}${source === 'built-in' ? '' : `${source}: `}`;
+    throw new TempotradeError('VALIDATION', `${where}${r.error}`);
+  }
   return registry;
 }
 

@@ -50,7 +50,9 @@ export function parseOhlcvCsv(text: string, source = 'csv'): Candle[] {
     }
     const prev = out[out.length - 1];
     if (prev && parsed.data.ts <= prev.ts)
-      throw new Error(`${source}: line ${i + 1}: timestamp ${parsed.data.ts} is not after ${prev.ts}`);
+      throw new Error(
+        `${source}: line ${i + 1}: timestamp ${parsed.data.ts} ${parsed.data.ts === prev.ts ? 'duplicates' : 'is not after'} the previous row's ${prev.ts} (rows must be sorted, one per time)`,
+      );
     out.push(parsed.data);
   }
   return out;
